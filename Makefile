@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+NODE_DEPS := node_modules/.package-lock.json
+APT_PACKAGES := llvm mspdebug
+HASM := node bin/hasm.mjs
+
+.PHONY: all deps apt-deps test typecheck demo bench clean
+
+all: test
+
+# npm ci when node_modules is missing or older than the lock file.
+$(NODE_DEPS): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_DEPS)
+
+# The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump and mspdebug's simulator.
+apt-deps:
+	@missing=""; \
+	command -v llvm-mc >/dev/null || missing="$$missing llvm"; \
+	command -v mspdebug >/dev/null || missing="$$missing mspdebug"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+deps: $(NODE_DEPS) apt-deps
+
+typecheck: $(NODE_DEPS)
+	npx tsc --noEmit -p tsconfig.json
+
+test: deps typecheck
+	npx vitest run
+
+demo: $(NODE_DEPS)
+	bash test/demo/run.sh
+
+bench: deps
+	@for b in test/bench/*.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
+
+clean:
+	rm -rf out build

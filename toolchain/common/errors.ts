@@ -1,0 +1,43 @@
+// Typed errors shared by every tool. The CLI maps them to exit codes (../shared/CLI.md):
+// 2 for bad usage or bad input, 1 for an operation that ran and failed.
+
+/** Where in an input file something went wrong. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  let s = loc.file;
+  if (loc.line !== undefined) s += `:${loc.line}`;
+  if (loc.column !== undefined) s += `:${loc.column}`;
+  return s;
+}
+
+/** Bad command-line usage: unknown flag, missing argument (exit 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Bad input data: unreadable file, syntax error, invalid board (exit 2). Carries file:line when known. */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    message: string,
+    readonly location?: SourceLocation,
+  ) {
+    super(location ? `${formatLocation(location)}: ${message}` : message);
+  }
+}
+
+/** The operation ran and failed: a trap, a wrong key, a divergence (exit 1). */
+export class OperationError extends Error {
+  override name = 'OperationError';
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
