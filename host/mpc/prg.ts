@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes, type Cipheriv } from 'node:crypto';
+import { createCipheriv, randomBytes, type Cipher } from 'node:crypto';
 import { P } from './field.ts';
 
 // A seeded stream of field elements: AES-128 in counter mode over zeros (node:crypto, AES-NI).
@@ -9,7 +9,7 @@ import { P } from './field.ts';
 const CHUNK = 1 << 16;
 
 export class Prg {
-  private cipher: Cipheriv;
+  private cipher: Cipher;
   private buf = new Uint32Array(0);
   private pos = 0;
 
