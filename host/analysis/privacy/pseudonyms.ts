@@ -1,0 +1,109 @@
+import { SLOTS_PER_DAY } from './calendar.ts';
+import type { CompleteMonth } from './month-data.ts';
+
+// Countermeasure 3 (seed §5.3.7, §5.4.4): a meter changes pseudonym within the billing month, so the adversary
+// holds one partial sum per pseudonym and must find combinations — one partial sum from each part of the month
+// — that add up to a billed total. The seed ran this for one month (full population, two pseudonyms) and for
+// up to 50 meters (four pseudonyms), "due to the computational complexity". Here:
+//
+// * Two pseudonyms, full population, every month: sort the first-half sums A and second-half sums B once; for
+//   each total T, the pairs with A_j + B_k in [T − tol, T + tol] are counted by two pointers walking A upwards
+//   and B downwards (count(≤ hi) − count(< lo)). O(n log n + n²) time per month, O(n) memory — no pair is ever
+//   materialised. 6,300 meters: 2 · 6,300² ≈ 8·10⁷ pointer steps per month.
+// * Four pseudonyms: meet in the middle — the n² sums of parts 1+2 and of parts 3+4, sorted, then the same
+//   two-pointer count per total. O(n² log n + n³) time and O(n²) memory; used on subsets (Figure 5.4).
+
+/** Day-aligned split of the month into `parts` runs of (nearly) equal length; returns per-part sums. With
+ *  `roundStep` > 0 each reading is first rounded to that step (a combination with countermeasure 2). */
+export function partSums(cm: CompleteMonth, parts: number, roundStep = 0, rows?: ArrayLike<number>): Float64Array[] {
+  const days = cm.slots / SLOTS_PER_DAY;
+  const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.floor((p * days) / parts) * SLOTS_PER_DAY);
+  const idx = rows ?? Array.from({ length: cm.ids.length }, (_, i) => i);
+  const out = Array.from({ length: parts }, () => new Float64Array(idx.length));
+  for (let r = 0; r < idx.length; r++) {
+    const row = idx[r]! * cm.slots;
+    for (let p = 0; p < parts; p++) {
+      let s = 0;
+      for (let t = bounds[p]!; t < bounds[p + 1]!; t++) {
+        const x = cm.values[row + t]!;
+        s += roundStep > 0 ? Math.floor(x / roundStep + 0.5) * roundStep : x;
+      }
+      out[p]![r] = s;
+    }
+  }
+  return out;
+}
+
+/** Pairs (j, k) of ascending arrays with a[j] + b[k] ≤ x (strict: < x). O(|a| + |b|). */
+function countPairsBelow(a: Float64Array, b: Float64Array, x: number, strict: boolean): number {
+  let k = b.length - 1;
+  let c = 0;
+  for (let j = 0; j < a.length; j++) {
+    const aj = a[j]!;
+    if (strict) while (k >= 0 && aj + b[k]! >= x) k--;
+    else while (k >= 0 && aj + b[k]! > x) k--;
+    if (k < 0) break;
+    c += k + 1;
+  }
+  return c;
+}
+
+function sortedCopy(a: Float64Array): Float64Array {
+  return Float64Array.from(a).sort();
+}
+
+/** All pairwise sums of two arrays, sorted (the "middle" of meet-in-the-middle). */
+function pairSums(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length * b.length);
+  let o = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[o++] = a[i]! + b[j]!;
+  return out.sort();
+}
+
+export interface RotationOutcome {
+  households: number;
+  /** Combinations of partial sums (one per part) that land within tolerance of some household's total. */
+  matches: number;
+  /** Households whose own combination is among them. */
+  correct: number;
+  /** Households whose total is hit by exactly one combination, their own: identified beyond doubt. */
+  unique: number;
+  /** The seed's metric (§5.4.4): correct matches over all matches, 0–100. */
+  percent: number;
+}
+
+/**
+ * Matches combinations of partial sums (2 or 4 parts; household i owns parts[p][i] and totals[i]) against
+ * the totals with tolerance `tol` (0 on unmodified data: the sums are exact integers).
+ */
+export function rotationMatch(parts: Float64Array[], totals: Float64Array, tol = 0): RotationOutcome {
+  const n = totals.length;
+  let a: Float64Array;
+  let b: Float64Array;
+  if (parts.length === 2) {
+    a = sortedCopy(parts[0]!);
+    b = sortedCopy(parts[1]!);
+  } else if (parts.length === 4) {
+    if (n > 3000) throw new RangeError(`four pseudonyms: ${n} meters needs O(n²) = ${n * n} sums in memory; use a subset`);
+    a = pairSums(parts[0]!, parts[1]!);
+    b = pairSums(parts[2]!, parts[3]!);
+  } else {
+    throw new RangeError(`rotationMatch: ${parts.length} parts (2 or 4 supported)`);
+  }
+  let matches = 0;
+  let correct = 0;
+  let unique = 0;
+  for (let i = 0; i < n; i++) {
+    const t = totals[i]!;
+    const c = countPairsBelow(a, b, t + tol, false) - countPairsBelow(a, b, t - tol, true);
+    let own = 0;
+    for (const p of parts) own += p[i]!;
+    const hit = Math.abs(own - t) <= tol;
+    matches += c;
+    if (hit) {
+      correct++;
+      if (c === 1) unique++;
+    }
+  }
+  return { households: n, matches, correct, unique, percent: matches > 0 ? (100 * correct) / matches : 0 };
+}
