@@ -1,0 +1,93 @@
+// Board descriptions are data (STYLE.md, Renode): boards/*.json, checked against boards/schema.json.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { InputError } from '../toolchain/common/errors.ts';
+
+export const BOARDS_DIR = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_BOARD = join(BOARDS_DIR, 'emulated.json');
+
+export interface MemoryRegion {
+  name: string;
+  kind: 'rom' | 'ram' | 'peripheral';
+  start: number;
+  size: number;
+  sections: string[];
+}
+
+export interface PeripheralConfig {
+  type: string;
+  name?: string;
+  base: number;
+  [option: string]: unknown;
+}
+
+export interface Board {
+  name: string;
+  description: string;
+  file: string;
+  cpu: { core: 'openmsp430'; clock_hz: number; cpu_id?: number; cpu_nr?: number };
+  memory: MemoryRegion[];
+  peripherals: PeripheralConfig[];
+  sancus?: Record<string, unknown>;
+}
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+
+function validate(data: unknown, file: string): void {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'schema.json'), 'utf8'));
+    delete schema.$schema; // Ajv2020 knows the 2020-12 meta-schema
+    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  }
+  if (!validator(data)) {
+    const e = validator.errors![0]!;
+    const field = e.instancePath === '' ? '(top level)' : e.instancePath;
+    const extra = e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : '';
+    throw new InputError(`board field ${field}: ${e.message}${extra}`, { file });
+  }
+}
+
+const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+
+/** Numeric fields that may be written as "0x…" strings. */
+function normalise(o: Record<string, unknown>, keys: string[]): void {
+  for (const k of keys) if (k in o) o[k] = num(o[k]);
+}
+
+/** Loads and checks a board file. `nameOrPath` may be a path or a bare board name (`openmsp430`). */
+export function loadBoard(nameOrPath: string = DEFAULT_BOARD): Board {
+  const file = /[/\\.]/.test(nameOrPath) ? resolve(nameOrPath) : join(BOARDS_DIR, `${nameOrPath}.json`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read board file: ${(e as Error).message}`, { file });
+  }
+  let data: Record<string, any>;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
+  }
+  validate(data, file);
+  normalise(data.cpu, ['cpu_id', 'cpu_nr']);
+  for (const m of data.memory) {
+    normalise(m, ['start', 'size']);
+    m.sections ??= [];
+    if (m.start + m.size > 0x10000) throw new InputError(`memory '${m.name}' ends past 0xFFFF`, { file, line: undefined });
+  }
+  for (const p of data.peripherals ?? []) normalise(p, ['base']);
+  const regions = data.memory as MemoryRegion[];
+  for (let i = 0; i < regions.length; i++) {
+    for (let j = i + 1; j < regions.length; j++) {
+      const a = regions[i]!;
+      const b = regions[j]!;
+      if (a.start < b.start + b.size && b.start < a.start + a.size) {
+        throw new InputError(`memory regions '${a.name}' and '${b.name}' overlap`, { file });
+      }
+    }
+  }
+  return { ...(data as Omit<Board, 'file'>), peripherals: data.peripherals ?? [], file } as Board;
+}

@@ -1,0 +1,78 @@
+// Linear-sweep disassembly of an image's code segments, with symbol names (the `hasm disas` listing).
+import { cycles } from './cycles.ts';
+import { decode } from './decode.ts';
+import { sizeInWords } from './instruction.ts';
+import { printInstruction, type Syntax } from './print.ts';
+import type { Image } from '../link/image.ts';
+
+export interface Line {
+  address: number;
+  /** The instruction's bytes in memory order, lowercase hex. */
+  bytes: string;
+  text: string;
+  /** Absent for invalid words. */
+  cycles?: number;
+  invalid?: boolean;
+  /** Label(s) at this address. */
+  labels?: string[];
+}
+
+export interface Listing {
+  name: string;
+  address: number;
+  code: boolean;
+  lines: Line[];
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax?: Syntax; symbolize?: (a: number) => string | undefined; labels?: Map<number, string[]> } = {}): Line[] {
+  const lines: Line[] = [];
+  const words = Math.floor(bytes.length / 2);
+  const word = (i: number) => bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
+  let i = 0;
+  while (i < words) {
+    const address = base + 2 * i;
+    const ins = decode((k) => (i + k < words ? word(i + k) : 0));
+    const labels = opts.labels?.get(address);
+    const n = ins ? sizeInWords(ins) : 1;
+    if (!ins || i + n > words) {
+      lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * i + 2)), text: `.word\t0x${word(i).toString(16).padStart(4, '0')}`, invalid: true, ...(labels ? { labels } : {}) });
+      i += 1;
+      continue;
+    }
+    const text = printInstruction(ins, { syntax: opts.syntax ?? 'gnu', address, symbolize: opts.symbolize });
+    lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * (i + n))), text, cycles: cycles(ins), ...(labels ? { labels } : {}) });
+    i += n;
+  }
+  if (bytes.length % 2) lines.push({ address: base + bytes.length - 1, bytes: hex(bytes.subarray(bytes.length - 1)), text: `.byte\t0x${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}`, invalid: true });
+  return lines;
+}
+
+/** Disassembles every code segment of an image; data segments are listed as words. */
+export function disassembleImage(image: Image, syntax: Syntax = 'gnu'): Listing[] {
+  const labels = new Map<number, string[]>();
+  const codeNames = new Map<number, string>();
+  for (const s of image.symbols) {
+    labels.set(s.address, [...(labels.get(s.address) ?? []), s.name]);
+    if (!codeNames.has(s.address)) codeNames.set(s.address, s.name);
+  }
+  const symbolize = (a: number) => codeNames.get(a);
+  return image.segments.map((seg) => {
+    if (seg.exec && seg.name !== '.vectors' && !seg.name?.startsWith('__interrupt_vector')) {
+      return { name: seg.name ?? '', address: seg.address, code: true, lines: disassembleBytes(seg.bytes, seg.address, { syntax, symbolize, labels }) };
+    }
+    const lines: Line[] = [];
+    for (let o = 0; o < seg.bytes.length; o += 2) {
+      if (o + 1 === seg.bytes.length) {
+        lines.push({ address: seg.address + o, bytes: hex(seg.bytes.subarray(o)), text: `.byte\t0x${seg.bytes[o]!.toString(16).padStart(2, '0')}` });
+        break;
+      }
+      const w = seg.bytes[o]! | ((seg.bytes[o + 1] ?? 0) << 8);
+      const target = symbolize(w);
+      const l = labels.get(seg.address + o);
+      lines.push({ address: seg.address + o, bytes: hex(seg.bytes.subarray(o, o + 2)), text: `.word\t${target ?? '0x' + w.toString(16).padStart(4, '0')}`, ...(l ? { labels: l } : {}) });
+    }
+    return { name: seg.name ?? '', address: seg.address, code: false, lines };
+  });
+}
