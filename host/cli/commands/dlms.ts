@@ -1,0 +1,263 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { OperationError, UsageError } from '../../../toolchain/common/errors.ts';
+import { parseInteger } from '../../../toolchain/common/numbers.ts';
+import { dataFromTypedJson, dataToJson, type CosemData } from '../../dlms/axdr.ts';
+import type { DlmsClient } from '../../dlms/client.ts';
+import { connect } from '../../dlms/connect.ts';
+import { FileCounterStore } from '../../dlms/counter-store.ts';
+import { DlmsDecodeError } from '../../dlms/errors.ts';
+import { loadKeys } from '../../dlms/keys.ts';
+import { listen } from '../../dlms/listen.ts';
+import { formatObis, parseObis } from '../../dlms/obis.ts';
+import type { Mechanism, Profile } from '../../dlms/security/hls.ts';
+import type { SuiteId } from '../../dlms/security/suites.ts';
+import { defaultServerConfig, DEFAULT_CLIENT_SAP } from '../../dlms/server/config.ts';
+import { DlmsServer } from '../../dlms/server/server.ts';
+import { ServerState } from '../../dlms/server/state.ts';
+import { openChannel, parseDlmsUrl } from '../../dlms/url.ts';
+import { printJson, parseFlags, type Command, type CommandIO } from '../command.ts';
+
+// `hasm dlms serve|get|set|action|associate|scan` (../shared/CLI.md, issue 12).
+
+const HELP = `usage:
+  hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE] [--json]
+  hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
+       [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
+       [--client-sap N] [--server-sap N] [--state FILE] [--timeout MS] [--legacy] [--json]
+
+URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD].
+--value is typed JSON: {"type": "long-unsigned", "value": 5}, arrays/structures nest, octet strings as hex.
+Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
+Client counters persist in --state (default ~/.hasm/dlms-client.json); the server's in --state
+(default ~/.hasm/dlms-server-PORT.json) so no invocation counter is ever used twice.
+Exit: 0 ok, 1 association/authentication/ciphering/access failure, 2 bad usage or input.`;
+
+const AUTHS = ['none', 'lls', 'hls-gmac', 'hls-sha256', 'hls-ecdsa'];
+const LEGACY = ['hls-md5', 'hls-sha1'];
+
+const stateDir = () => process.env.HASM_STATE_DIR ?? join(homedir(), '.hasm');
+
+function profileOf(v: string | undefined): Profile {
+  if (v === undefined) return 'hardened';
+  if (v !== 'hardened' && v !== 'standard') throw new UsageError(`--profile must be hardened or standard, got '${v}'`);
+  return v;
+}
+
+function suiteOf(v: string | undefined): SuiteId {
+  if (v === undefined) return 0;
+  const n = parseInteger(v, '--suite');
+  if (n !== 0 && n !== 1 && n !== 2) throw new UsageError('--suite must be 0, 1 or 2');
+  return n;
+}
+
+async function serve(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    keys: { type: 'string' },
+    profile: { type: 'string' },
+    suite: { type: 'string' },
+    state: { type: 'string' },
+    json: { type: 'boolean' },
+  }, false);
+  const port = values.port ? parseInteger(values.port, '--port') : 4059;
+  const profile = profileOf(values.profile);
+  const keys = loadKeys(values.keys);
+  const cfg = defaultServerConfig(keys, profile, suiteOf(values.suite));
+  const stateFile = values.state ?? join(stateDir(), `dlms-server-${port}.json`);
+  const state = new ServerState(stateFile);
+  const server = new DlmsServer(cfg, state);
+  const tcp = await listen(server, {
+    port,
+    host: values.host,
+    onError: (e, remote) => io.err(`dlms serve: ${remote}: ${e.message}`),
+    onConnection: (remote, framing) => io.err(`dlms serve: ${remote} connected (${framing})`),
+  }).catch((e: Error) => {
+    throw new OperationError(`cannot listen on port ${port}: ${e.message}`);
+  });
+  const addr = tcp.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  io.err(`dlms serve: listening on ${values.host ?? '127.0.0.1'}:${actual} (profile ${profile}, suite ${cfg.suite}, state ${stateFile})`);
+  if (values.json) printJson(io, { port: actual, profile, suite: cfg.suite, state: stateFile });
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      tcp.close();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+interface ClientFlags {
+  url: string;
+  obis?: string;
+  values: Record<string, string | boolean | undefined>;
+}
+
+async function withClient<T>(f: ClientFlags, io: CommandIO, body: (c: DlmsClient) => Promise<T>): Promise<T> {
+  const v = f.values;
+  const auth = (v.auth as string | undefined) ?? 'none';
+  if (LEGACY.includes(auth)) {
+    if (!v.legacy) throw new UsageError(`--auth ${auth} is a legacy mechanism (MD5/SHA-1): add --legacy to use it anyway`);
+    io.err(`warning: ${auth} relies on a broken hash function; use hls-sha256 or hls-ecdsa`);
+  } else if (!AUTHS.includes(auth)) throw new UsageError(`--auth must be one of ${AUTHS.join('|')}`);
+  const mechanism = auth as Mechanism;
+  const keys = loadKeys(v.keys as string | undefined);
+  const url = parseDlmsUrl(f.url);
+  const clientSap = v['client-sap'] ? parseInteger(v['client-sap'] as string, '--client-sap') : DEFAULT_CLIENT_SAP[mechanism];
+  const serverSap = v['server-sap'] ? parseInteger(v['server-sap'] as string, '--server-sap') : 1;
+  const timeoutMs = v.timeout ? parseInteger(v.timeout as string, '--timeout') : 5000;
+  const counters = new FileCounterStore((v.state as string | undefined) ?? join(stateDir(), 'dlms-client.json'));
+  const client = await connect((sap) => openChannel(url, sap, { serverSap, timeoutMs }), {
+    mechanism,
+    profile: profileOf(v.profile as string | undefined),
+    keys,
+    suite: suiteOf(v.suite as string | undefined),
+    counters,
+    clientSap,
+    legacy: !!v.legacy,
+  });
+  try {
+    const r = await body(client);
+    await client.release().catch((e: Error) => io.err(`warning: release failed: ${e.message}`));
+    return r;
+  } finally {
+    await client.channel.close();
+  }
+}
+
+async function classOf(c: DlmsClient, ln: Uint8Array, given: string | undefined): Promise<number> {
+  if (given) return parseInteger(given, '--class');
+  // Like mainstream clients, learn the class from the association's object list.
+  const list = await c.get(15, '0.0.40.0.0.255', 2);
+  if (list.type === 'array') {
+    for (const e of list.value) {
+      if (e.type !== 'structure') continue;
+      const [cls, , name] = e.value;
+      if (name?.type === 'octet-string' && Buffer.from(name.value).equals(Buffer.from(ln)) && cls?.type === 'long-unsigned') return cls.value;
+    }
+  }
+  throw new OperationError(`${formatObis(ln)} is not in this association's object list`, { obis: formatObis(ln) });
+}
+
+function parseValue(text: string | undefined): CosemData {
+  if (text === undefined) throw new UsageError('--value JSON is required');
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--value is not JSON: ${(e as Error).message}`);
+  }
+  try {
+    return dataFromTypedJson(j);
+  } catch (e) {
+    if (e instanceof DlmsDecodeError) throw new UsageError(`--value: ${e.message}`);
+    throw e;
+  }
+}
+
+const CLIENT_FLAGS = {
+  attr: { type: 'string' },
+  method: { type: 'string' },
+  class: { type: 'string' },
+  value: { type: 'string' },
+  keys: { type: 'string' },
+  auth: { type: 'string' },
+  suite: { type: 'string' },
+  profile: { type: 'string' },
+  'client-sap': { type: 'string' },
+  'server-sap': { type: 'string' },
+  state: { type: 'string' },
+  timeout: { type: 'string' },
+  legacy: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+async function clientCommand(sub: string, argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseFlags(argv, CLIENT_FLAGS);
+  const [url, obisText, ...extra] = positionals;
+  if (!url) throw new UsageError(`hasm dlms ${sub}: URL is required`);
+  if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const needsObis = sub === 'get' || sub === 'set' || sub === 'action';
+  if (needsObis && !obisText) throw new UsageError(`hasm dlms ${sub}: OBIS is required`);
+  let ln: Uint8Array | undefined;
+  try {
+    ln = obisText ? parseObis(obisText) : undefined;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const attr = values.attr ? parseInteger(values.attr, '--attr') : 2;
+  const value = sub === 'set' || (sub === 'action' && values.value !== undefined) ? parseValue(values.value) : undefined;
+  const flags: ClientFlags = { url, obis: obisText, values };
+  const out = await withClient(flags, io, async (c) => {
+    const info = c.association!;
+    if (sub === 'associate') {
+      return {
+        associated: true,
+        mechanism: c.opts.mechanism,
+        profile: c.opts.profile,
+        ciphered: info.ciphered,
+        conformance: info.conformance,
+        server_max_pdu: info.serverMaxPdu,
+        server_system_title: info.serverTitle ? Buffer.from(info.serverTitle).toString('hex') : null,
+      };
+    }
+    if (sub === 'scan') {
+      const list = await c.get(15, '0.0.40.0.0.255', 2);
+      const objects = list.type === 'array' ? list.value.map(describeEntry) : [];
+      return { objects };
+    }
+    const cls = await classOf(c, ln!, values.class);
+    const obis = formatObis(ln!);
+    if (sub === 'get') {
+      const v = await c.get(cls, ln!, attr);
+      const res: Record<string, unknown> = { obis, attr, class: cls, value: dataToJson(v) };
+      if ((cls === 3 || cls === 4) && attr === 2) {
+        const su = await c.get(cls, ln!, 3);
+        if (su.type === 'structure' && su.value.length === 2) {
+          res.scaler = dataToJson(su.value[0]!);
+          res.unit = dataToJson(su.value[1]!);
+        }
+      }
+      return res;
+    }
+    if (sub === 'set') {
+      await c.set(cls, ln!, attr, value!);
+      return { obis, attr, class: cls, ok: true };
+    }
+    const method = values.method ? parseInteger(values.method, '--method') : values.attr ? attr : 1;
+    const r = await c.action(cls, ln!, method, value);
+    return { obis, method, class: cls, ok: true, value: r ? dataToJson(r) : null };
+  });
+  if (values.json) printJson(io, out);
+  else io.err(JSON.stringify(out, null, 2));
+  return 0;
+}
+
+function describeEntry(e: CosemData): unknown {
+  if (e.type !== 'structure') return dataToJson(e);
+  const [cls, ver, ln, rights] = e.value;
+  const modes = (x: CosemData | undefined) =>
+    x?.type === 'array' ? x.value.map((s) => (s.type === 'structure' ? [dataToJson(s.value[0]!), dataToJson(s.value[1]!)] : null)) : [];
+  return {
+    class: dataToJson(cls!),
+    version: dataToJson(ver!),
+    obis: ln?.type === 'octet-string' && ln.value.length === 6 ? formatObis(ln.value) : dataToJson(ln!),
+    attributes: rights?.type === 'structure' ? modes(rights.value[0]) : [],
+    methods: rights?.type === 'structure' ? modes(rights.value[1]) : [],
+  };
+}
+
+export const dlmsCommand: Command = {
+  summary: 'DLMS/COSEM reference server and client (serve, get, set, action, associate, scan)',
+  help: HELP,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === 'serve') return serve(rest, io);
+    if (sub === 'get' || sub === 'set' || sub === 'action' || sub === 'associate' || sub === 'scan') return clientCommand(sub, rest, io);
+    throw new UsageError(`hasm dlms: unknown subcommand '${sub ?? ''}' (serve|get|set|action|associate|scan)`);
+  },
+};

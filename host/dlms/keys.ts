@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../toolchain/common/errors.ts';
+import { loadPemKey, type EcKeyPair, type EcPublicKey } from './security/ecdsa.ts';
+
+// The keys file of ../shared/CLI.md, shared by client and server. A malformed file is InputError (exit 2); wrong
+// keys only show up as a failed association (exit 1).
+
+export interface DlmsKeys {
+  guek: Uint8Array; // global unicast encryption key (EK)
+  gak: Uint8Array; // authentication key (AK)
+  kek: Uint8Array; // master key, wraps keys in key_transfer
+  clientSystemTitle: Uint8Array;
+  serverSystemTitle: Uint8Array;
+  password: string; // LLS
+  hlsSecret: Uint8Array; // mech 3/4/6
+  clientKey?: EcKeyPair | EcPublicKey; // suites 1/2, mech 7
+  serverKey?: EcKeyPair | EcPublicKey;
+}
+
+export const DEMO_KEYS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), 'demo-keys.json');
+
+const HEX_FIELDS = [
+  ['guek', [16, 32]],
+  ['gak', [16, 32]],
+  ['kek', [16, 32]],
+  ['client_system_title', [8]],
+  ['server_system_title', [8]],
+] as const;
+
+export function loadKeys(path: string = DEMO_KEYS_PATH): DlmsKeys {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read keys file: ${(e as Error).message}`, { file: path });
+  }
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new InputError(`keys file is not JSON: ${(e as Error).message}`, { file: path });
+  }
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new InputError('keys file must hold a JSON object', { file: path });
+  const bytes = (name: string, lengths: readonly number[]): Uint8Array => {
+    const v = j[name];
+    if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new InputError(`"${name}" must be a hex string`, { file: path });
+    const b = Uint8Array.from(Buffer.from(v, 'hex'));
+    if (!lengths.includes(b.length)) throw new InputError(`"${name}" must be ${lengths.join(' or ')} bytes, got ${b.length}`, { file: path });
+    return b;
+  };
+  const [guek, gak, kek, cst, sst] = HEX_FIELDS.map(([n, l]) => bytes(n, l)) as Uint8Array[];
+  const password = j.password;
+  if (typeof password !== 'string') throw new InputError('"password" must be a string', { file: path });
+  const secret = j.hls_secret;
+  if (typeof secret !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(secret)) throw new InputError('"hls_secret" must be a non-empty hex string', { file: path });
+  const keys: DlmsKeys = {
+    guek: guek!,
+    gak: gak!,
+    kek: kek!,
+    clientSystemTitle: cst!,
+    serverSystemTitle: sst!,
+    password,
+    hlsSecret: Uint8Array.from(Buffer.from(secret, 'hex')),
+  };
+  const pem = (name: string) => {
+    const v = j[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new InputError(`"${name}" must be a file path`, { file: path });
+    const p = isAbsolute(v) ? v : resolve(dirname(path), v);
+    try {
+      return loadPemKey(p);
+    } catch (e) {
+      throw new InputError(`"${name}": ${(e as Error).message}`, { file: path });
+    }
+  };
+  keys.clientKey = pem('client_key_pem');
+  keys.serverKey = pem('server_key_pem');
+  return keys;
+}
