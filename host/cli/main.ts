@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   as: async () => (await import('./commands/as.ts')).asCommand,
   disas: async () => (await import('./commands/disas.ts')).disasCommand,
   objcopy: async () => (await import('./commands/objcopy.ts')).objcopyCommand,
+  dlms: async () => (await import('./commands/dlms.ts')).dlmsCommand,
   privacy: async () => (await import('./commands/privacy.ts')).privacyCommand,
 };
 
