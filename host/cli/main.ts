@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   objcopy: async () => (await import('./commands/objcopy.ts')).objcopyCommand,
   dlms: async () => (await import('./commands/dlms.ts')).dlmsCommand,
   privacy: async () => (await import('./commands/privacy.ts')).privacyCommand,
+  mpc: async () => (await import('./commands/mpc.ts')).mpcCommand,
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */

@@ -89,13 +89,18 @@ async function suffixProduct(party: Party, t: Uint32Array): Promise<Uint32Array>
   return v;
 }
 
-export async function runAuction(party: Party, input: AuctionInput, pool = new BitPool(party)): Promise<AuctionOutput> {
+/** Progress lines for long runs (the CLI prints them on stderr). */
+export type Progress = (message: string) => void;
+
+export async function runAuction(party: Party, input: AuctionInput, pool = new BitPool(party), log: Progress = () => {}): Promise<AuctionOutput> {
   const t0 = performance.now();
   const n = input.q.length;
   const S = input.s.length;
   const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, randomBits: 0 };
   // Off-line phase: random bits for the comparisons (the count is public: it depends on n only).
+  log(`off-line: generating ${expectedBits(n)} random bits`);
   await pool.ensure(expectedBits(n));
+  log(`off-line done in ${(pool.offlineMs / 1000).toFixed(2)} s; on-line: shuffling ${n} bids`);
 
   if (n === 0) {
     stats.totalMs = performance.now() - t0;
@@ -115,6 +120,7 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
     key[j] = add(mul(key0[j]!, n), j);
   }
   const order = await quicksortOrder(party, pool, key, stats);
+  log(`sorted in ${stats.levels} levels, ${stats.comparisons} comparisons; clearing`);
   q = gather(q, order);
   p = gather(p, order);
   d = gather(d, order);

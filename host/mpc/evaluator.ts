@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { InputError, OperationError } from '../../toolchain/common/errors.ts';
+import { runAuction, type Progress } from './auction.ts';
+import { BitPool } from './bits.ts';
+import { readConfig } from './config.ts';
+import { Party } from './party.ts';
+import { agreePairKeys, connectMesh } from './tls.ts';
+import { MpcAbort, type PartyId } from './transport.ts';
+import { inputFromJson, outputToJson } from './wire.ts';
+
+// One evaluator as an OS process: read market.json, connect to the two peers over pinned TLS, agree PRSS keys,
+// run the trading protocol on this party's input shares and write this party's output shares.
+
+export async function runEvaluator(id: PartyId, configFile: string, log: Progress): Promise<void> {
+  const cfg = readConfig(configFile);
+  const me = cfg.parties[id];
+  if (!me.key || !me.input || !me.output) throw new InputError(`parties."${id}" needs key, input and output`, { file: configFile });
+  let key: string;
+  let inputText: string;
+  try {
+    key = readFileSync(me.key, 'utf8');
+    inputText = readFileSync(me.input, 'utf8');
+  } catch (e) {
+    throw new InputError(`party ${id}: ${(e as Error).message}`, { file: configFile });
+  }
+  const input = inputFromJson(inputText, me.input);
+  log(`party ${id}: ${input.q.length} bids, ${input.s.length} suppliers; connecting`);
+  let net;
+  try {
+    net = await connectMesh({ id, key, cert: me.cert, peers: cfg.parties, timeoutMs: cfg.timeoutMs });
+  } catch (e) {
+    throw e instanceof MpcAbort ? new OperationError(e.message) : e;
+  }
+  try {
+    const pairKeys = await agreePairKeys(net);
+    const party = new Party(id, net, pairKeys);
+    const out = await runAuction(party, input, new BitPool(party), (m) => log(`party ${id}: ${m}`));
+    writeFileSync(me.output, outputToJson(out, party.counters));
+    log(`party ${id}: done, ${party.counters.rounds} rounds, ${party.counters.mults} multiplications`);
+  } catch (e) {
+    if (e instanceof MpcAbort) throw new OperationError(`aborted: ${e.message}`);
+    throw e;
+  } finally {
+    net.close();
+  }
+}
