@@ -1,0 +1,104 @@
+// The data bus of the openMSP430 (research/openmsp430.md §1): program memory read-only for the CPU, data memory,
+// the peripheral space dispatched to devices. Word accesses ignore address bit 0; byte accesses use the exact byte.
+import type { Board } from '../../boards/board.ts';
+import type { Device } from './device.ts';
+
+export const KIND_NONE = 0;
+export const KIND_RAM = 1;
+export const KIND_ROM = 2;
+export const KIND_PER = 3;
+
+export class Bus {
+  readonly mem = new Uint8Array(0x10000);
+  /** Per byte address: KIND_*. Unmapped addresses read 0 and drop writes (the RTL leaves them undefined). */
+  readonly kind = new Uint8Array(0x10000);
+  /** Per byte address in the peripheral space: index into `devices`, or -1. */
+  private readonly owner = new Int16Array(0x10000).fill(-1);
+  readonly devices: Device[] = [];
+  /** Per word: 1 if a predecoded instruction covers it (so a write must invalidate the code cache). */
+  readonly code = new Uint8Array(0x8000);
+  /** Set by the machine: called when a CPU write lands on a word holding predecoded code. */
+  onCodeWrite: (addr: number) => void = () => {};
+  /** The cycle stamp devices see for the current access (set by the machine). */
+  now = 0;
+  /** The decode cycle of the instruction being executed. */
+  start = 0;
+  /** True during the early (second-cycle) operand read of @Rn/@Rn+ sources (multiplier latency, §3). */
+  early = false;
+
+  constructor(board: Board) {
+    for (const m of board.memory) {
+      const k = m.kind === 'ram' ? KIND_RAM : m.kind === 'rom' ? KIND_ROM : KIND_PER;
+      this.kind.fill(k, m.start, m.start + m.size);
+    }
+  }
+
+  attach(dev: Device): void {
+    const idx = this.devices.length;
+    this.devices.push(dev);
+    for (const a of dev.addresses) {
+      if (this.owner[a] !== -1) throw new Error(`device ${dev.name} overlaps ${this.devices[this.owner[a]!]!.name} at 0x${a.toString(16)}`);
+      this.owner[a] = idx;
+    }
+  }
+
+  readWord(addr: number): number {
+    const a = addr & 0xfffe;
+    const k = this.kind[a]!;
+    if (k === KIND_PER) return this.perRead(a, false);
+    return this.mem[a]! | (this.mem[a + 1]! << 8);
+  }
+
+  readByte(addr: number): number {
+    const a = addr & 0xffff;
+    if (this.kind[a] === KIND_PER) return this.perRead(a, true);
+    return this.mem[a]!;
+  }
+
+  writeWord(addr: number, value: number): void {
+    const a = addr & 0xfffe;
+    const k = this.kind[a]!;
+    if (k === KIND_RAM) {
+      this.mem[a] = value;
+      this.mem[a + 1] = value >> 8;
+      if (this.code[a >> 1]) this.onCodeWrite(a);
+    } else if (k === KIND_PER) this.perWrite(a, value & 0xffff, false);
+    // program memory and unmapped space: the CPU's write is dropped (omsp_mem_backbone.v)
+  }
+
+  writeByte(addr: number, value: number): void {
+    const a = addr & 0xffff;
+    const k = this.kind[a]!;
+    if (k === KIND_RAM) {
+      this.mem[a] = value;
+      if (this.code[a >> 1]) this.onCodeWrite(a);
+    } else if (k === KIND_PER) this.perWrite(a, value & 0xff, true);
+  }
+
+  /** Debugger/loader access: bypasses devices and the read-only rule. */
+  peekWord(addr: number): number {
+    const a = addr & 0xfffe;
+    return this.mem[a]! | (this.mem[a + 1]! << 8);
+  }
+
+  /** Loader/debug-unit write: program memory is writable from here (as the debug unit or DMA can). */
+  poke(addr: number, byte: number): void {
+    const a = addr & 0xffff;
+    this.mem[a] = byte;
+    if (this.code[a >> 1]) this.onCodeWrite(a);
+  }
+
+  private perRead(a: number, byte: boolean): number {
+    // An 8-bit register file may own only one byte of the word a word read addresses.
+    let o = this.owner[a]!;
+    if (o < 0 && !byte) o = this.owner[a + 1]!;
+    if (o < 0) return 0;
+    return this.devices[o]!.read(a, byte, this.now);
+  }
+
+  private perWrite(a: number, v: number, byte: boolean): void {
+    let o = this.owner[a]!;
+    if (o < 0 && !byte) o = this.owner[a + 1]!;
+    if (o >= 0) this.devices[o]!.write(a, v, byte, this.now);
+  }
+}

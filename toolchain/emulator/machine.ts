@@ -1,0 +1,301 @@
+// The emulated openMSP430: registers, the predecoded-instruction cache, interrupts, low-power modes, reset/PUC,
+// virtual time. Programmatic API for the CLI (`hasm run`), the compiler's tests (`call`) and debuggers.
+import type { Board } from '../../boards/board.ts';
+import { InputError } from '../common/errors.ts';
+import { decode } from '../msp430/decode.ts';
+import type { Instruction } from '../msp430/instruction.ts';
+import { sizeInWords } from '../msp430/instruction.ts';
+import { INTERRUPT_CYCLES, RESET_CYCLES, cycles } from '../msp430/cycles.ts';
+import type { Image } from '../link/image.ts';
+import { SR_CPUOFF, SR_GIE, daddDigits } from './alu.ts';
+import { Bus, KIND_RAM, KIND_ROM } from './bus.ts';
+import { RET_HALT, generate } from './codegen.ts';
+import type { Device, DeviceHost } from './device.ts';
+import { buildDevices } from './peripherals/index.ts';
+
+export type StopReason = 'halt' | 'max-cycles' | 'sleep' | 'breakpoint' | 'invalid' | 'return' | 'violation' | 'stopped';
+
+export interface RunResult {
+  stop: StopReason;
+  /** CPU cycles from the release of reset (the 4 reset cycles included) up to the stop. */
+  cycles: number;
+  instructions: number;
+  pc: number;
+  /** With stop 'invalid': the instruction word that the table and the extensions do not decode. */
+  word?: number;
+}
+
+/** A translated instruction: runs it and returns its cycles, or RET_HALT for a jump to itself. */
+export type InstructionFn = () => number;
+
+/**
+ * Extension point for instruction words the MSP430 table leaves invalid (the Sancus words 0x1380–0x1389 are
+ * hooked here): return a translated instruction and its size in words, or undefined to keep it invalid.
+ */
+export interface InstructionExtension {
+  translate(word: number, addr: number, machine: Machine): { fn: InstructionFn; words: number; cycles: number } | undefined;
+}
+
+export interface RunOptions {
+  maxCycles?: number;
+  /** Stop (reason 'stopped') after this many executed instructions or accepted interrupts. */
+  maxSteps?: number;
+}
+
+const VECTOR_BASE = 0xffe0;
+const RESET_VECTOR = 0xfffe;
+const BP_BREAK = 1;
+const BP_RETURN = 2;
+
+export class Machine implements DeviceHost {
+  readonly bus: Bus;
+  /** r0..r15; r3 holds what was written to it (the constant generator is decoded, not stored). */
+  readonly r = new Uint16Array(16);
+  cycle = 0;
+  instructions = 0;
+  readonly devices: Device[];
+  readonly deviceByName: Map<string, Device>;
+  readonly extensions: InstructionExtension[] = [];
+  /** Called before each instruction when set (slow path: traces, profilers). */
+  tracer: ((pc: number) => void) | undefined;
+  /** PUCs so far, with their reasons (the watchdog). */
+  readonly pucLog: { cycle: number; reason: string }[] = [];
+
+  private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000).fill(undefined);
+  private readonly cyc = new Uint8Array(0x8000);
+  private readonly bp = new Uint8Array(0x8000);
+  private bpCount = 0;
+  private irqLines = 0;
+  private nextEv = Infinity;
+  private pucReason: string | undefined;
+  private stopped = false;
+  private lastInvalid = 0;
+
+  constructor(readonly board: Board) {
+    this.bus = new Bus(board);
+    this.bus.onCodeWrite = (a) => this.invalidate(a);
+    const built = buildDevices(board, this, this.bus);
+    this.devices = built.list;
+    this.deviceByName = built.byType;
+    this.reset();
+  }
+
+  // ---- DeviceHost ------------------------------------------------------------------------------------------
+  get now(): number {
+    return this.cycle;
+  }
+
+  changed(): void {
+    let lines = 0;
+    let next = Infinity;
+    for (const d of this.devices) {
+      lines |= d.irq();
+      const e = d.nextEvent();
+      if (e < next) next = e;
+    }
+    this.irqLines = lines;
+    this.nextEv = next;
+  }
+
+  puc(reason: string): void {
+    this.pucReason = reason;
+  }
+
+  // ---- Loading and reset -----------------------------------------------------------------------------------
+  /** Copies the image into program/data memory (as the loader or debug unit would) and resets the CPU. */
+  load(image: Image): void {
+    for (const s of image.segments) {
+      for (let i = 0; i < s.bytes.length; i++) {
+        const a = s.address + i;
+        const k = this.bus.kind[a & 0xffff];
+        if (a > 0xffff || (k !== KIND_RAM && k !== KIND_ROM)) {
+          throw new InputError(`segment ${s.name ?? ''} at 0x${s.address.toString(16)}: byte 0x${a.toString(16)} is outside the memories of board '${this.board.name}'`, { file: image.file });
+        }
+        this.bus.poke(a, s.bytes[i]!);
+      }
+    }
+    this.reset();
+  }
+
+  /** Power-on reset: registers and peripherals cleared, 4 cycles of reset-vector fetch (research §1). */
+  reset(): void {
+    this.cycle = 0;
+    this.instructions = 0;
+    this.resetCore();
+  }
+
+  private resetCore(): void {
+    this.r.fill(0);
+    for (const d of this.devices) d.reset();
+    this.r[0] = this.bus.peekWord(RESET_VECTOR) & 0xfffe;
+    this.cycle += RESET_CYCLES;
+    this.changed();
+  }
+
+  private doPuc(): void {
+    this.pucLog.push({ cycle: this.cycle, reason: this.pucReason! });
+    this.pucReason = undefined;
+    this.resetCore();
+  }
+
+  // ---- Code cache ------------------------------------------------------------------------------------------
+  private invalidate(addr: number): void {
+    const w = addr >> 1;
+    for (let i = 0; i < 3; i++) this.fns[(w - i) & 0x7fff] = undefined;
+  }
+
+  /** Decodes (from the instruction table) and translates the instruction at `pc`. */
+  private translate(pc: number): InstructionFn {
+    const w = pc >> 1;
+    const ins = this.decodeAt(pc);
+    let fn: InstructionFn;
+    let words: number;
+    let cyc = 0;
+    if (ins) {
+      const body = generate(ins, pc);
+      fn = new Function('r', 'b', 'dadd', `return function ins_${pc.toString(16)}() {\n${body}\n}`)(this.r, this.bus, daddDigits) as InstructionFn;
+      words = sizeInWords(ins);
+      cyc = cycles(ins);
+    } else {
+      const word = this.bus.peekWord(pc);
+      const ext = this.extensions.map((e) => e.translate(word, pc, this)).find((x) => x !== undefined);
+      if (ext) {
+        fn = ext.fn;
+        words = ext.words;
+        cyc = ext.cycles;
+      } else {
+        fn = () => {
+          this.lastInvalid = word;
+          return -1;
+        };
+        words = 1;
+      }
+    }
+    for (let i = 0; i < words; i++) this.bus.code[(w + i) & 0x7fff] = 1;
+    this.fns[w] = fn;
+    this.cyc[w] = cyc;
+    return fn;
+  }
+
+  decodeAt(pc: number): Instruction | undefined {
+    return decode((i) => this.bus.peekWord(pc + 2 * i));
+  }
+
+  // ---- Breakpoints -----------------------------------------------------------------------------------------
+  setBreakpoint(addr: number): void {
+    if (!this.bp[addr >> 1]) this.bpCount++;
+    this.bp[addr >> 1] = BP_BREAK;
+  }
+
+  clearBreakpoint(addr: number): void {
+    if (this.bp[addr >> 1]) this.bpCount--;
+    this.bp[addr >> 1] = 0;
+  }
+
+  /** Asks a running `run` to return at the next instruction boundary (from a device callback or a debugger). */
+  requestStop(): void {
+    this.stopped = true;
+  }
+
+  // ---- Execution -------------------------------------------------------------------------------------------
+  private service(): void {
+    const now = this.cycle;
+    for (const d of this.devices) if (d.nextEvent() <= now) d.advance(now);
+    this.changed();
+  }
+
+  private interrupt(): void {
+    let line = 15;
+    while (!(this.irqLines & (1 << line))) line--;
+    const r = this.r;
+    const b = this.bus;
+    b.start = this.cycle;
+    b.now = this.cycle + INTERRUPT_CYCLES;
+    // Return PC to SP-2, then SR to SP-4; all of SR is cleared (omsp_register_file.v line 247, research §2).
+    const sp = (r[1]! - 2) & 0xfffe;
+    b.writeWord(sp, r[0]!);
+    b.writeWord(sp - 2, r[2]!);
+    r[1] = (sp - 2) & 0xfffe;
+    r[2] = 0;
+    for (const d of this.devices) d.acknowledge?.(line);
+    r[0] = b.readWord(VECTOR_BASE + 2 * line) & 0xfffe;
+    this.cycle += INTERRUPT_CYCLES;
+    this.changed();
+  }
+
+  /** Executes one instruction (or accepts one interrupt); for debuggers. A breakpoint here does not stop it. */
+  step(): RunResult {
+    return this.run({ maxSteps: 1 });
+  }
+
+  /**
+   * Runs until a stop: the conventional halt (a jump to itself with GIE off; `cycles` then counts up to its
+   * decode), `maxCycles` reached at an instruction boundary, asleep with no event left, a breakpoint (not at the
+   * first instruction, so a resumed run passes it), an invalid instruction, or `maxSteps` instructions/interrupts.
+   */
+  run(options: RunOptions = {}): RunResult {
+    const limit = options.maxCycles ?? Infinity;
+    const maxSteps = options.maxSteps ?? Infinity;
+    const r = this.r;
+    const b = this.bus;
+    const fns = this.fns;
+    const cyc = this.cyc;
+    const bp = this.bp;
+    let steps = 0;
+    this.stopped = false;
+    for (;;) {
+      if (this.cycle >= this.nextEv) this.service();
+      if (this.pucReason !== undefined) this.doPuc();
+      if (steps >= maxSteps) return this.result('stopped');
+      const sr = r[2]!;
+      if (this.irqLines !== 0 && sr & SR_GIE) {
+        this.interrupt();
+        steps++;
+        continue;
+      }
+      if (sr & SR_CPUOFF) {
+        // Asleep: time runs straight to the next peripheral event (virtual time).
+        if (this.nextEv === Infinity) return this.result('sleep');
+        if (this.nextEv >= limit) {
+          this.cycle = Math.max(this.cycle, limit);
+          return this.result('max-cycles');
+        }
+        this.cycle = this.nextEv;
+        continue;
+      }
+      if (this.cycle >= limit) return this.result('max-cycles');
+      if (this.stopped) return this.result('stopped');
+      const pc = r[0]!;
+      const w = pc >> 1;
+      if (this.bpCount !== 0 && bp[w] !== 0 && steps !== 0) return this.result(bp[w] === BP_RETURN ? 'return' : 'breakpoint');
+      if (this.tracer) this.tracer(pc);
+      const f = fns[w] ?? this.translate(pc);
+      b.start = this.cycle;
+      b.now = this.cycle + cyc[w]!;
+      const rc = f();
+      steps++;
+      if (rc > 0) {
+        this.cycle += rc;
+        this.instructions++;
+        continue;
+      }
+      if (rc === RET_HALT) {
+        if (!(r[2]! & SR_GIE)) return this.result('halt');
+        // An idle loop with interrupts on: skip to the next event in steps of the jump's 2 cycles.
+        if (this.nextEv === Infinity) return this.result('sleep');
+        const target = Math.min(this.nextEv, limit);
+        const n = Math.max(1, Math.ceil((target - this.cycle) / 2));
+        this.cycle += 2 * n;
+        this.instructions += n;
+        continue;
+      }
+      return this.result('invalid');
+    }
+  }
+
+  private result(stop: StopReason): RunResult {
+    const res: RunResult = { stop, cycles: this.cycle, instructions: this.instructions, pc: this.r[0]! };
+    if (stop === 'invalid') res.word = this.lastInvalid;
+    return res;
+  }
+}

@@ -1,0 +1,73 @@
+// Special function registers of the openMSP430 (omsp_sfr.v; research/openmsp430.md §1): IE1 (WDTIE bit 0,
+// NMIIE bit 4), IFG1 (WDTIFG bit 0, NMIIFG bit 4), CPU_ID_LO/HI, CPU_NR. WDTIFG/WDTIE belong to the watchdog.
+import type { Device, DeviceHost } from '../device.ts';
+import type { Watchdog } from './watchdog.ts';
+import { laneRead } from './registers.ts';
+
+export interface SfrOptions {
+  base: number;
+  cpuId: number;
+  cpuNr: number;
+}
+
+export class Sfr implements Device {
+  readonly name = 'sfr';
+  readonly addresses: number[];
+  private nmiie = false;
+  private nmiifg = false;
+
+  constructor(
+    private readonly host: DeviceHost,
+    private readonly opts: SfrOptions,
+    private readonly watchdog: Watchdog | undefined,
+  ) {
+    this.addresses = Array.from({ length: 10 }, (_, i) => opts.base + i);
+  }
+
+  reset(): void {
+    this.nmiie = false;
+  }
+
+  private word(off: number): number {
+    switch (off) {
+      case 0:
+        return (this.watchdog?.ie ? 1 : 0) | (this.nmiie ? 0x10 : 0);
+      case 2:
+        return (this.watchdog?.ifg ? 1 : 0) | (this.nmiifg ? 0x10 : 0);
+      case 4:
+        return this.opts.cpuId & 0xffff;
+      case 6:
+        return (this.opts.cpuId >>> 16) & 0xffff;
+      default:
+        return this.opts.cpuNr & 0xffff;
+    }
+  }
+
+  read(addr: number, byte: boolean): number {
+    return laneRead(this.word((addr - this.opts.base) & 0xe), addr, byte);
+  }
+
+  write(addr: number, value: number, byte: boolean): void {
+    const off = addr - this.opts.base;
+    // IE1/IFG1 are 8-bit registers in the low byte; the high byte (and a byte write to it) is not implemented.
+    if (byte && off & 1) return;
+    if ((off & 0xe) === 0) {
+      if (this.watchdog) this.watchdog.ie = (value & 1) !== 0;
+      this.nmiie = (value & 0x10) !== 0;
+    } else if ((off & 0xe) === 2) {
+      if (this.watchdog) this.watchdog.ifg = (value & 1) !== 0;
+      this.nmiifg = (value & 0x10) !== 0;
+    }
+    this.host.changed();
+  }
+
+  nextEvent(): number {
+    return Infinity;
+  }
+
+  advance(): void {}
+
+  irq(): number {
+    return 0;
+  }
+}
