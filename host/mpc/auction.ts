@@ -107,17 +107,25 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
     return { price: 0, volumeShare: 0, supplierShares: new Array(S).fill(0), ids: [], acceptedShares: new Uint32Array(0), stats };
   }
 
-  // Step 2 of §6.6.3: permute the bids obliviously.
-  const sh = await shuffle(party, [input.q, input.p, input.d, input.b, ...input.s]);
+  // Step 2 of §6.6.3: permute the bids obliviously. The input index i travels with its bid (a public constant is
+  // its own share: the line with slope 0), so that ties in price can be broken by a secret that moves with the bid.
+  const inputIndex = new Uint32Array(n);
+  for (let i = 0; i < n; i++) inputIndex[i] = i;
+  const sh = await shuffle(party, [input.q, input.p, input.d, input.b, inputIndex, ...input.s]);
   let [q, p, d, b] = sh as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let s = sh.slice(4);
+  const idx = sh[4]!;
+  let s = sh.slice(5);
 
-  // Sort by key0 = 2p + d (sellers first at equal price), made unique with the public post-shuffle position.
+  // Sort by key0 = 2p + d (sellers first at equal price), made unique as key0·n + i with the *secret* input index.
+  // Breaking ties by the public post-shuffle position instead would be wrong twice: equal keys would sit in
+  // position order, so quicksort would degrade to n² on a one-price market, and the revealed comparisons would
+  // then show how many bids share a price (a leak). With unique secret keys the opened outcomes depend only on the
+  // uniform shuffle.
   const key0 = new Uint32Array(n);
   const key = new Uint32Array(n);
   for (let j = 0; j < n; j++) {
     key0[j] = add(add(p[j]!, p[j]!), d[j]!);
-    key[j] = add(mul(key0[j]!, n), j);
+    key[j] = add(mul(key0[j]!, n), idx[j]!);
   }
   const order = await quicksortOrder(party, pool, key, stats);
   log(`sorted in ${stats.levels} levels, ${stats.comparisons} comparisons; clearing`);

@@ -6,7 +6,7 @@ import type { Party } from './party.ts';
 // obliviously shuffled (shuffle.ts) and every key is unique, the outcomes of comparisons are a function of a uniform
 // random permutation only, so they may be opened; a quicksort then spends about 2·n·ln n secure comparisons in
 // O(log n) batched levels, instead of the n·log²n of a sorting network. Keys are made unique by the caller
-// (key·n + position after the shuffle, a public position).
+// (key·n + the input index, a secret that moves with the row through the shuffle).
 
 export interface SortStats {
   levels: number;

@@ -69,6 +69,19 @@ describe('auction protocol vs cleartext reference', () => {
 });
 
 describe('privacy and robustness', () => {
+  it('the opened sort comparisons do not depend on ties: a one-price market sorts like a distinct-price one', async () => {
+    const n = 150;
+    const onePrice: Bid[] = Array.from({ length: n }, (_, i) => ({ id: i + 1, side: i % 3 ? 'buy' : 'sell', quantity: 100 + i, price: 100, supplier: 1 }));
+    const distinct: Bid[] = onePrice.map((b, i) => ({ ...b, price: 40 + i }));
+    const a = await auctionInMemory(onePrice, 1, { seed: 5 });
+    const b = await auctionInMemory(distinct, 1, { seed: 5 });
+    const bound = 3 * n * Math.log(n); // quicksort on a uniformly shuffled list: ≈ 2 n ln n
+    expect(a.stats.comparisons).toBeLessThan(bound);
+    expect(b.stats.comparisons).toBeLessThan(bound);
+    expect(a.stats.levels).toBeLessThan(40);
+    expect(a.result).toEqual(clearReference(onePrice, 1));
+  });
+
   it('no evaluator sends or receives a bid quantity or price in the clear', async () => {
     const { bids } = market(4242, 'random');
     const small = bids.slice(0, 12).map((b, i) => ({ ...b, id: i + 1, price: 40 + ((b.price * 7) % 160), quantity: 1000 + b.quantity }));
