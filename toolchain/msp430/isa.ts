@@ -29,6 +29,8 @@ export interface OpDef {
   readonly readsDst?: boolean;
   readonly writesDst?: boolean;
   readonly timing?: Format2Timing;
+  /** False where the assembler must not fold `#imm` into the constant generator (llvm-mc keeps CALL's word). */
+  readonly constantGenerator?: boolean;
   /** Other accepted spellings (jnz for jne, …). */
   readonly aliases?: readonly string[];
 }
@@ -54,7 +56,7 @@ export const OPS: readonly OpDef[] = [
   { mnemonic: 'rra',  format: 'II', code: 2, byteForm: true,  timing: 'rmw' },
   { mnemonic: 'sxt',  format: 'II', code: 3, byteForm: false, timing: 'rmw' },
   { mnemonic: 'push', format: 'II', code: 4, byteForm: true,  timing: 'push' },
-  { mnemonic: 'call', format: 'II', code: 5, byteForm: false, timing: 'call' },
+  { mnemonic: 'call', format: 'II', code: 5, byteForm: false, timing: 'call', constantGenerator: false },
   { mnemonic: 'reti', format: 'II', code: 6, byteForm: false, timing: 'reti' },
   // jumps (all 8 conditions cost 2 cycles, taken or not)
   { mnemonic: 'jne',  format: 'J', code: 0, byteForm: false, aliases: ['jnz'] },
@@ -145,6 +147,8 @@ export interface Emulated {
   readonly dst?: string; // operand text, or 'D'
   readonly byteForm: boolean;
   readonly print: false | { byte: boolean; modes?: readonly Mode[] };
+  /** False where llvm-mc keeps `#imm` in an extension word (br, like call). */
+  readonly constantGenerator?: boolean;
 }
 
 const P = { byte: true } as const;
@@ -155,7 +159,7 @@ export const EMULATED: readonly Emulated[] = [
   { mnemonic: 'nop',  base: 'mov',  src: '#0',    dst: 'r3', byteForm: false, print: P },
   { mnemonic: 'ret',  base: 'mov',  src: '@r1+',  dst: 'r0', byteForm: false, print: P },
   { mnemonic: 'pop',  base: 'mov',  src: '@r1+',  dst: 'D',  byteForm: true,  print: { byte: false, modes: ['reg'] } },
-  { mnemonic: 'br',   base: 'mov',  src: 'S',     dst: 'r0', byteForm: false, print: { byte: false, modes: ['reg', 'immediate', 'indexed', 'symbolic', 'absolute'] } },
+  { mnemonic: 'br',   base: 'mov',  src: 'S',     dst: 'r0', byteForm: false, print: { byte: false, modes: ['reg', 'immediate', 'indexed', 'symbolic', 'absolute'] }, constantGenerator: false },
   { mnemonic: 'clr',  base: 'mov',  src: '#0',    dst: 'D',  byteForm: true,  print: P },
   { mnemonic: 'inc',  base: 'add',  src: '#1',    dst: 'D',  byteForm: true,  print: P },
   { mnemonic: 'incd', base: 'add',  src: '#2',    dst: 'D',  byteForm: true,  print: P },

@@ -20,8 +20,9 @@ const u16 = (v: number) => v & 0xffff;
 const s16 = (v: number) => ((v & 0xffff) ^ 0x8000) - 0x8000;
 const hex = (v: number) => '0x' + u16(v).toString(16).padStart(4, '0');
 
-function number(v: number, syntax: Syntax): string {
-  if (syntax === 'llvm') return String(u16(v));
+/** llvm-objdump prints immediates unsigned but absolute and symbolic words signed. */
+function number(v: number, syntax: Syntax, signed = false): string {
+  if (syntax === 'llvm') return String(signed ? s16(v) : u16(v));
   return u16(v) < 10 ? String(u16(v)) : hex(v);
 }
 
@@ -39,11 +40,11 @@ function operandText(o: Operand, which: 'src' | 'dst', ins: Instruction, opts: R
       return '#' + number(o.value, syntax);
     }
     case 'absolute':
-      return '&' + (named(o.value) ?? number(o.value, syntax));
+      return '&' + (named(o.value) ?? number(o.value, syntax, true));
     case 'indexed':
       return `${s16(o.value)}(r${o.reg})`;
     case 'symbolic': {
-      if (syntax === 'llvm' || opts.address === undefined) return number(o.value, syntax);
+      if (syntax === 'llvm' || opts.address === undefined) return number(o.value, syntax, true);
       // GNU syntax names the target: the extension word holds target − (address of that word).
       const target = u16(opts.address + 2 * extWordIndex(ins, which) + o.value);
       return named(target) ?? hex(target);

@@ -336,6 +336,7 @@ class Assembler {
     const emu = EMULATED_BY_NAME.get(base);
     let op: OpDef;
     let texts: string[];
+    let useConstants = true;
     if (emu) {
       if (byte && !emu.byteForm) this.error(`'${base}' has no .b form`);
       const want = emu.src === 'S' || emu.src === 'D' || emu.dst === 'D' ? 1 : 0;
@@ -343,6 +344,7 @@ class Assembler {
       const user = operands[0] ?? '';
       const fill = (t: string) => (t === 'S' || t === 'D' ? user : t);
       op = OP_BY_NAME.get(emu.base)!;
+      useConstants = emu.constantGenerator !== false;
       texts = [fill(emu.src), fill(emu.dst!)];
     } else {
       const found = OP_BY_NAME.get(base);
@@ -351,6 +353,7 @@ class Assembler {
       texts = operands;
     }
     if (byte && !op.byteForm) this.error(`'${op.mnemonic}' has no .b form`);
+    if (op.constantGenerator === false) useConstants = false;
     const want = op.format === 'I' ? 2 : op.format === 'J' ? 1 : op.timing === 'reti' ? 0 : 1;
     if (texts.length !== want) this.error(`'${base}' takes ${want} operand${want === 1 ? '' : 's'}, got ${texts.length}`);
 
@@ -369,10 +372,10 @@ class Assembler {
       }
     });
     if (op.format === 'I') {
-      ins.src = this.operand(syn[0]!, 'src', byte, pending);
-      ins.dst = this.operand(syn[1]!, 'dst', byte, pending);
+      ins.src = this.operand(syn[0]!, 'src', useConstants, pending);
+      ins.dst = this.operand(syn[1]!, 'dst', useConstants, pending);
     } else if (syn[0]) {
-      ins.src = this.operand(syn[0], 'src', byte, pending);
+      ins.src = this.operand(syn[0], 'src', useConstants, pending);
     }
     let words: number[];
     try {
@@ -393,7 +396,7 @@ class Assembler {
   private operand(
     o: OperandSyntax,
     which: 'src' | 'dst',
-    byte: boolean,
+    useConstants: boolean,
     pending: { which: 'src' | 'dst'; kind: RelocKind; expr: Expr }[],
   ): Operand {
     const known = (e: Expr) => this.eval(e);
@@ -411,8 +414,8 @@ class Assembler {
         const v = known(o.expr);
         if (v && v.sym === undefined) {
           checkRange(v.off, 2, (m) => this.error(m));
-          // The constant generator whenever the value allows, as llvm-mc does (byte forms included).
-          if (constantEncoding(v.off)) return { mode: 'const', reg: 3, value: v.off };
+          // The constant generator whenever the value allows, as llvm-mc does (byte forms included; not CALL/BR).
+          if (useConstants && constantEncoding(v.off)) return { mode: 'const', reg: 3, value: v.off };
           return { mode: 'immediate', reg: 0, value: v.off & 0xffff };
         }
         pending.push({ which, kind: 'abs16', expr: o.expr });
