@@ -79,6 +79,12 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
+/** Mechanism 7 needs suite 1 (P-256) or 2 (P-384) and a key on that suite's curve. */
+function checkCurve(p: HlsParties, curve: string): void {
+  const want = p.suite === 1 ? 'p256' : p.suite === 2 ? 'p384' : undefined;
+  if (curve !== want) throw new DlmsSecurityError(`HLS-ECDSA needs suite 1 or 2 with a matching key (suite ${p.suite}, key on ${curve})`, 'policy');
+}
+
 /** Computes f(StoC) (by = client) or f(CtoS) (by = server). `ic` is the sender's invocation counter (mech 5). */
 export function hlsResponse(p: HlsParties, by: Side, ic: number): Uint8Array {
   const [peer, own] = by === 'client' ? [p.stoc, p.ctos] : [p.ctos, p.stoc];
@@ -92,6 +98,7 @@ export function hlsResponse(p: HlsParties, by: Side, ic: number): Uint8Array {
       return sha256(concat(need(p.secret, 'HLS secret'), titles(p, by), peer, own));
     case 'hls-ecdsa': {
       const key = need(by === 'client' ? p.clientKey : p.serverKey, `${by} ECDSA key`);
+      checkCurve(p, key.curve);
       if (!('secretKey' in key)) throw new DlmsSecurityError(`HLS: no private ${by} ECDSA key`, 'unknown-key');
       return signEcdsa(key as EcKeyPair, concat(titles(p, by), peer, own));
     }
@@ -117,6 +124,7 @@ export function verifyHlsResponse(p: HlsParties, by: Side, response: Uint8Array)
   }
   if (p.mechanism === 'hls-ecdsa') {
     const key = need(by === 'client' ? p.clientKey : p.serverKey, `${by} ECDSA public key`);
+    checkCurve(p, key.curve);
     const [peer, own] = by === 'client' ? [p.stoc, p.ctos] : [p.ctos, p.stoc];
     if (!verifyEcdsa(key, concat(titles(p, by), peer, own), response)) fail();
     return {};
