@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   dlms: async () => (await import('./commands/dlms.ts')).dlmsCommand,
   privacy: async () => (await import('./commands/privacy.ts')).privacyCommand,
   mpc: async () => (await import('./commands/mpc.ts')).mpcCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */

@@ -25,6 +25,14 @@ export interface RunResult {
   word?: number;
 }
 
+export interface CallResult {
+  /** 'return' when the function returned; anything else is a trap or a limit. */
+  stop: StopReason;
+  cycles: number;
+  registers: number[];
+  pc: number;
+}
+
 /** A translated instruction: runs it and returns its cycles, or RET_HALT for a jump to itself. */
 export type InstructionFn = () => number;
 
@@ -290,6 +298,33 @@ export class Machine implements DeviceHost {
         continue;
       }
       return this.result('invalid');
+    }
+  }
+
+  /**
+   * Calls the function at `address` with 16-bit argument words in r12, r13, r14, r15 (MSP430 EABI: a 32-bit
+   * argument takes a register pair, low word first), a return address that stops the run, and `sp` as the stack
+   * top (default: the current SP). Returns the registers and the cycles from the call to the return.
+   */
+  call(address: number, args: number[] = [], options: { maxCycles?: number; sp?: number; returnAddress?: number } = {}): CallResult {
+    if (args.length > 4) throw new Error(`call: at most 4 argument words in registers, got ${args.length}`);
+    const ret = options.returnAddress ?? 0x0000; // peripheral space: never code, so it marks the return
+    const r = this.r;
+    if (options.sp !== undefined) r[1] = options.sp & 0xfffe;
+    args.forEach((v, i) => (r[12 + i] = v));
+    r[1] = (r[1]! - 2) & 0xfffe;
+    this.bus.writeWord(r[1]!, ret);
+    r[0] = address & 0xfffe;
+    const mark = this.bp[ret >> 1]!;
+    if (!mark) this.bpCount++;
+    this.bp[ret >> 1] = BP_RETURN;
+    const start = this.cycle;
+    try {
+      const res = this.run({ maxCycles: options.maxCycles === undefined ? undefined : start + options.maxCycles });
+      return { stop: res.stop, cycles: res.cycles - start, registers: Array.from(r), pc: res.pc };
+    } finally {
+      this.bp[ret >> 1] = mark;
+      if (!mark) this.bpCount--;
     }
   }
 

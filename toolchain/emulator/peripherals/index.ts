@@ -5,6 +5,7 @@ import type { Bus } from '../bus.ts';
 import type { Device, DeviceHost } from '../device.ts';
 import { Multiplier } from './multiplier.ts';
 import { Sfr } from './sfr.ts';
+import { Uart, uartOptions } from './uart.ts';
 import { Watchdog } from './watchdog.ts';
 
 export interface BuiltDevices {
@@ -34,6 +35,9 @@ export function buildDevices(board: Board, host: DeviceHost, bus: Bus): BuiltDev
         break;
       case 'multiplier':
         dev = new Multiplier({ base: cfg.base, width: (cfg.width as 8 | 16 | undefined) ?? 8 }, bus);
+        break;
+      case 'uart':
+        dev = new Uart(host, uartOptions(cfg), cfg.name ?? 'uart');
         break;
       default: {
         const f = FACTORIES.get(cfg.type);

@@ -1,0 +1,92 @@
+// hasm run: loads an image on a board and runs it on the emulator (../shared/CLI.md § Emulator).
+import { writeFileSync } from 'node:fs';
+import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
+import { OperationError, UsageError } from '../../../toolchain/common/errors.ts';
+import { parseInteger, toHex } from '../../../toolchain/common/numbers.ts';
+import { loadImageFile } from '../../../toolchain/link/image.ts';
+import { Machine } from '../../../toolchain/emulator/machine.ts';
+import { Uart } from '../../../toolchain/emulator/peripherals/uart.ts';
+import { Symbols, attachProfile, attachTrace } from '../../../toolchain/emulator/trace.ts';
+import { parseFlags, printJson, type Command } from '../command.ts';
+
+export const runCommand: Command = {
+  summary: 'run an ELF or Intel HEX image on the cycle-exact openMSP430 emulator',
+  help: `usage: hasm run IMAGE [--board boards/emulated.json] [--max-cycles N] [--trace] [--vcd OUT.vcd] [--gdb PORT]
+                [--dump START:END] [--profile] [--json]
+
+Runs IMAGE from its reset vector until: the conventional halt (a jump to itself with interrupts off), --max-cycles,
+the CPU asleep with nothing left to wake it, a breakpoint, or an invalid instruction (exit 1). UART output goes to
+stdout (stderr with --json).
+
+  --board B        board file or name (default boards/emulated.json)
+  --max-cycles N   stop at the first instruction boundary at or after cycle N (cycles count from reset release)
+  --trace          one line per instruction on stderr: cycle, address <function>, instruction
+  --vcd OUT.vcd    GPIO pins and chosen signals as a VCD file
+  --gdb PORT       wait for gdb (gdb-multiarch, set architecture msp430; target remote :PORT) on 127.0.0.1
+  --dump S:E       add the bytes S..E-1 (hex) to the result
+  --profile        cycles per function (from the image's symbols) on stderr
+  --json           {"registers": [r0..r15], "cycles", "instructions", "stop", "pc", "memory"?}`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {
+      board: { type: 'string' },
+      'max-cycles': { type: 'string' },
+      trace: { type: 'boolean' },
+      vcd: { type: 'string' },
+      gdb: { type: 'string' },
+      dump: { type: 'string' },
+      call: { type: 'string' },
+      profile: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1 && values.call === undefined) throw new UsageError('expected one IMAGE');
+    if (values.call !== undefined) throw new OperationError('not implemented: --call (arrives with the compiler: Machine.call is the API it uses)');
+    const maxCycles = values['max-cycles'] !== undefined ? parseInteger(values['max-cycles'], '--max-cycles') : undefined;
+    if (maxCycles !== undefined && maxCycles < 0) throw new UsageError('--max-cycles must be >= 0');
+    let dump: [number, number] | undefined;
+    if (values.dump !== undefined) {
+      const m = /^([^:]+):([^:]+)$/.exec(values.dump);
+      if (!m) throw new UsageError(`--dump: expected START:END, got '${values.dump}'`);
+      dump = [parseInteger(m[1]!, '--dump START'), parseInteger(m[2]!, '--dump END')];
+      if (dump[0] < 0 || dump[1] > 0x10000 || dump[1] < dump[0]) throw new UsageError(`--dump: need 0 <= START <= END <= 0x10000, got '${values.dump}'`);
+    }
+    const gdbPort = values.gdb !== undefined ? parseInteger(values.gdb, '--gdb') : undefined;
+    const board = loadBoard(values.board ?? DEFAULT_BOARD);
+    const image = loadImageFile(positionals[0]!);
+    const m = new Machine(board);
+    m.load(image);
+    const symbols = new Symbols(image);
+    const uartOut = values.json ? io.err : (t: string) => process.stdout.write(t);
+    for (const d of m.devices) if (d instanceof Uart) d.onTransmit = (b) => uartOut(String.fromCharCode(b));
+    if (values.trace) attachTrace(m, symbols, (l) => io.err(l));
+    const profile = values.profile ? attachProfile(m, symbols) : undefined;
+    let vcd: { finish(): string } | undefined;
+    if (values.vcd !== undefined) {
+      throw new OperationError('not implemented: --vcd');
+    }
+    let res;
+    if (gdbPort !== undefined) {
+      throw new OperationError('not implemented: --gdb');
+    } else res = m.run({ maxCycles });
+    if (vcd) writeFileSync(values.vcd!, vcd.finish());
+    if (profile) {
+      io.err('cycles  instructions  function');
+      for (const p of profile()) io.err(`${String(p.cycles).padStart(10)}  ${String(p.instructions).padStart(12)}  ${p.name}`);
+    }
+    const out: Record<string, unknown> = { registers: Array.from(m.r), cycles: res.cycles, instructions: res.instructions, stop: res.stop, pc: res.pc };
+    if (res.word !== undefined) out.word = res.word;
+    if (m.pucLog.length) out.pucs = m.pucLog;
+    if (dump) out.memory = toHex(m.bus.mem.slice(dump[0], dump[1]));
+    if (values.json) printJson(io, out);
+    else {
+      const regs = Array.from(m.r, (v, i) => `r${i}=${v.toString(16).padStart(4, '0')}`).join(' ');
+      io.err(`stop: ${res.stop} at pc 0x${res.pc.toString(16).padStart(4, '0')} after ${res.cycles} cycles, ${res.instructions} instructions`);
+      io.err(regs);
+      if (dump) io.out(out.memory as string);
+    }
+    if (res.stop === 'invalid') {
+      io.err(`hasm run: invalid instruction word 0x${res.word!.toString(16).padStart(4, '0')} at 0x${res.pc.toString(16).padStart(4, '0')}`);
+      return 1;
+    }
+    return 0;
+  },
+};
