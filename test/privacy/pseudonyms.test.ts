@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partSums, rotationMatch } from '../../host/analysis/privacy/pseudonyms.ts';
+import { estimateFourPseudonyms, partSums, rotationMatch } from '../../host/analysis/privacy/pseudonyms.ts';
 import { Rng } from '../../host/analysis/privacy/rng.ts';
 import { month } from './fixtures.ts';
 
@@ -52,6 +52,17 @@ describe('countermeasure 3: pseudonym rotation', () => {
       const got = rotationMatch(ps, totals, tol);
       expect({ matches: got.matches, correct: got.correct, unique: got.unique }).toEqual(bruteForce(ps, totals, tol));
     }
+  });
+  it('the four-pseudonym estimate agrees with the exact meet-in-the-middle count', () => {
+    const rng = new Rng(7);
+    const n = 80;
+    const ps = Array.from({ length: 4 }, () => Float64Array.from({ length: n }, () => 50 + rng.int(40)));
+    const totals = Float64Array.from({ length: n }, (_, i) => ps.reduce((a, p) => a + p[i]!, 0));
+    const exact = rotationMatch(ps, totals);
+    const est = estimateFourPseudonyms(ps, totals, 2000, new Rng(8));
+    expect(est.relativeError).toBeLessThan(0.02);
+    expect(Math.abs(est.matches - exact.matches) / exact.matches).toBeLessThan(5 * est.relativeError);
+    expect(Math.abs(est.percent - exact.percent) / exact.percent).toBeLessThan(0.1);
   });
   it('splits the month into day-aligned parts', () => {
     // 2 days × 48 slots; household reads 1 on day 1 and 2 on day 2.

@@ -74,7 +74,9 @@ The seed evaluated two pseudonyms on one month only and four pseudonyms on at mo
 are evaluated on the full population of every month: both half-month sum lists are sorted once and, for each
 billed total, the pairs adding up to it are counted by two pointers — O(n log n + n²) time and O(n) memory per
 month, no pair materialised. Four pseudonyms use meet-in-the-middle (sorted sums of parts 1+2 and of parts 3+4,
-then the same count): O(n² log n + n³) time, O(n²) memory, run on subsets.
+then the same count): O(n² log n + n³) time, O(n²) memory, run on subsets. On the full population four
+pseudonyms are estimated: the n² sums of parts 3+4 sorted once, and for each total a random sample of (part 1,
+part 2) pairs looked up by binary search — an unbiased estimate of the number of matching combinations.
 
 ${rotationTables(r)}
 

@@ -2,7 +2,7 @@ import { MonthlyAttack, type AttackRow } from './attack.ts';
 import { missingSweep, roundingSweep, type CountermeasureOutcome } from './countermeasures.ts';
 import { uniqueTotals } from './matching.ts';
 import { completeRows, UNITS_PER_KWH, type CompleteMonth, type MonthData } from './month-data.ts';
-import { partSums, rotationMatch } from './pseudonyms.ts';
+import { estimateFourPseudonyms, partSums, rotationMatch, type RotationEstimate } from './pseudonyms.ts';
 import { hash32, Rng } from './rng.ts';
 import { MonthlyMean, Samples, type Box } from './stats.ts';
 
@@ -19,6 +19,9 @@ export interface StudyConfig {
   subsetSizes: number[];
   /** Beyond the seed (its future work): rounding thresholds combined with two pseudonyms. */
   combinedRoundingKwh: number[];
+  /** Random pairs per total for the four-pseudonym estimate on the first complete month's full population
+   *  (0 = skip). */
+  fourPseudonymSamples: number;
 }
 
 export const DEFAULT_CONFIG: StudyConfig = {
@@ -27,6 +30,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
   roundingKwh: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.7, 1],
   subsetSizes: [5, 10, 20, 30, 40, 50, 100, 200],
   combinedRoundingKwh: [0.001, 0.005, 0.01, 0.05],
+  fourPseudonymSamples: 200,
 };
 
 export type Countermeasure = 'none' | 'missing-zero' | 'missing-average' | 'rounding' | 'pseudonyms' | 'rounding+pseudonyms';
@@ -64,6 +68,8 @@ export interface StudyResult {
     pseudonyms_monthly: RotationMonth[];
     /** Figure 5.4: percent of correct matches for subsets, averaged over months. */
     figure_5_4: { meters: number; two: number; four: number }[];
+    /** Four pseudonyms, full population of the first complete month, estimated (pseudonyms.ts). */
+    four_pseudonyms_full?: RotationEstimate & { month: string };
   };
   months: number;
   households: number;
@@ -113,6 +119,7 @@ export async function runStudy(
   const rotationMonths: RotationMonth[] = [];
   const meters = new Set<string>();
   let householdMonths = 0;
+  let fourFull: (RotationEstimate & { month: string }) | undefined;
   let monthCount = 0;
 
   for await (const data of months) {
@@ -148,6 +155,11 @@ export async function runStudy(
       combined.get(r)!.add(rotationMatch(parts, cm.totals, tol).percent);
     }
 
+    if (!fourFull && config.fourPseudonymSamples > 0) {
+      const est = estimateFourPseudonyms(partSums(cm, 4), cm.totals, config.fourPseudonymSamples, new Rng(hash32(mSeed, 4)));
+      fourFull = { month: cm.label, ...est };
+    }
+
     for (const m of config.subsetSizes) {
       if (m > cm.ids.length) continue;
       const rows = new Rng(hash32(mSeed, m, 0x5b5e7)).sample(cm.ids.length, m);
@@ -179,6 +191,7 @@ export async function runStudy(
     ...pick(roundingPts, 0.05),
     ...pick(roundingPts, 0.5),
     { countermeasure: 'pseudonyms' as Countermeasure, parameter: 2, identified_percent: two.mean(), deviation_percent: 0 },
+    ...(fourFull ? [{ countermeasure: 'pseudonyms' as Countermeasure, parameter: 4, identified_percent: fourFull.percent, deviation_percent: 0 }] : []),
   ].map(({ deviation_box: _b, household_deviation_percent: _h, ...rest }: SweepPoint) => rest);
   return {
     table_5_1: attack.rows,
@@ -190,6 +203,7 @@ export async function runStudy(
       combined: combinedPts,
       pseudonyms_monthly: rotationMonths,
       figure_5_4: [...subsets].map(([m, s]) => ({ meters: m, two: s.two.mean(), four: s.four.mean() })),
+      ...(fourFull ? { four_pseudonyms_full: fourFull } : {}),
     },
     months: monthCount,
     households: meters.size,

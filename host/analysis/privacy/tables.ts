@@ -35,7 +35,7 @@ export function describe(p: SweepPoint): string {
     case 'rounding':
       return `Rounding to ${p.parameter.toFixed(2)} kWh`;
     case 'pseudonyms':
-      return p.parameter === 2 ? 'Two pseudonyms' : `${p.parameter} pseudonyms`;
+      return p.parameter === 2 ? 'Two pseudonyms' : p.parameter === 4 ? 'Four pseudonyms (estimate, first month)' : `${p.parameter} pseudonyms`;
     case 'rounding+pseudonyms':
       return `Rounding to ${p.parameter} kWh + two pseudonyms`;
   }
@@ -69,5 +69,11 @@ export function rotationTables(r: StudyResult): string {
     ['Meters', 'two pseudonyms', 'four pseudonyms'],
     r.sweeps.figure_5_4.map((p) => [p.meters, pct(p.two), pct(p.four)]),
   );
-  return `${monthly}\n\nSubsets (Figure 5.4; each a random subset per month, averaged over months):\n\n${subsets}`;
+  const f = r.sweeps.four_pseudonyms_full;
+  const four = f
+    ? `\n\nFour pseudonyms, full population of ${f.month} (${f.households} meters): about ${f.matches.toExponential(2)} ` +
+      `matching combinations (relative standard error ${(100 * f.relativeError).toFixed(1)} %), so ${f.percent.toExponential(2)} % ` +
+      `of the matches are correct.`
+    : '';
+  return `${monthly}${four}\n\nSubsets (Figure 5.4; each a random subset per month, averaged over months):\n\n${subsets}`;
 }
