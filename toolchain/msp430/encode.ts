@@ -21,10 +21,10 @@ export function sourceField(o: Operand): { as: number; reg: number } {
     case 'absolute':
       return { as: 1, reg: SR };
     case 'indirect':
-      if (o.reg === SR || o.reg === CG) throw new EncodeError(`@r${o.reg} is the constant generator, not an indirect source`);
+      // @r2 and @r3 are accepted as the raw constant-generator encodings (#4, #2), as llvm-mc prints them.
       return { as: 2, reg: o.reg };
     case 'autoinc':
-      if (o.reg === SR || o.reg === CG) throw new EncodeError(`@r${o.reg}+ is the constant generator, not an indirect source`);
+      // @r2+ and @r3+ likewise (#8, #-1).
       if (o.reg === PC) throw new EncodeError('@pc+ is the immediate mode: write #value');
       return { as: 3, reg: o.reg };
     case 'immediate':

@@ -17,6 +17,7 @@ export interface PrintOptions {
 }
 
 const u16 = (v: number) => v & 0xffff;
+const CG_REGISTER_TEXT: Record<number, string> = { 0: 'r3', 2: '@r3', 4: '@r2', 8: '@r2+', [-1]: '@r3+' };
 const s16 = (v: number) => ((v & 0xffff) ^ 0x8000) - 0x8000;
 const hex = (v: number) => '0x' + u16(v).toString(16).padStart(4, '0');
 
@@ -33,10 +34,12 @@ function operandText(o: Operand, which: 'src' | 'dst', ins: Instruction, opts: R
     case 'reg':
       return `r${o.reg}`;
     case 'const':
+      // CALL never takes #imm from the generator when assembled (llvm-mc's rule), so its constant-generator
+      // encodings print as the register forms that re-assemble to the same word.
+      if (syntax === 'gnu' && ins.op.constantGenerator === false && o.value !== 1) return CG_REGISTER_TEXT[o.value]!;
       return `#${o.value}`;
     case 'immediate': {
       if (syntax === 'gnu' && ins.op.mnemonic === 'call') return '#' + (named(o.value) ?? number(o.value, syntax));
-      if (syntax === 'gnu' && o.value >= 0xfff7) return `#${s16(o.value)}`;
       return '#' + number(o.value, syntax);
     }
     case 'absolute':
