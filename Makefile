@@ -1,7 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing first.
 SHELL := /bin/bash
 NODE_DEPS := node_modules/.package-lock.json
-APT_PACKAGES := llvm mspdebug
 HASM := node bin/hasm.mjs
 
 .PHONY: all deps apt-deps test typecheck demo bench clean
@@ -13,11 +12,14 @@ $(NODE_DEPS): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_DEPS)
 
-# The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump and mspdebug's simulator.
+# The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump, mspdebug's simulator, gdb-multiarch
+# (reads our ELF files; drives the emulator's GDB stub) and clang-14 (the native-compiler peer of the benchmarks).
 apt-deps:
 	@missing=""; \
 	command -v llvm-mc >/dev/null || missing="$$missing llvm"; \
 	command -v mspdebug >/dev/null || missing="$$missing mspdebug"; \
+	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
+	command -v clang-14 >/dev/null || missing="$$missing clang-14"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

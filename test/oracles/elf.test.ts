@@ -84,4 +84,15 @@ describe('ELF written by hasm, read by llvm and mspdebug', () => {
     expect(fromElf).toContain(first);
     expect(fromElf).toBe(fromHex);
   });
+
+  // Debian's gdb-multiarch reads MSP430 ELF files (its build has no msp430 CPU support, so this checks the file
+  // format, sections and symbols, not execution).
+  it.skipIf(!hasTool('gdb-multiarch'))('gdb-multiarch reads the sections, entry and symbols', () => {
+    const r = run('gdb-multiarch', ['-batch', '-nx', '-ex', 'info files', '-ex', 'info address start', '-ex', 'x/2xh start', elf]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Entry point: 0x4000/);
+    expect(r.stdout).toMatch(/0x00004000 - 0x[0-9a-f]+ is \.text/);
+    expect(r.stdout).toMatch(/Symbol "start" is at 0x4000/);
+    expect(r.stdout).toMatch(/<start>:\s+0x40b2\s+0x5a80/);
+  });
 });
