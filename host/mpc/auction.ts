@@ -42,6 +42,9 @@ export interface AuctionOutput {
 export interface AuctionStats extends SortStats {
   offlineMs: number;
   totalMs: number;
+  /** process CPU time (user + system), off-line part and whole run */
+  offlineCpuMs: number;
+  totalCpuMs: number;
   randomBits: number;
 }
 
@@ -94,9 +97,10 @@ export type Progress = (message: string) => void;
 
 export async function runAuction(party: Party, input: AuctionInput, pool = new BitPool(party), log: Progress = () => {}): Promise<AuctionOutput> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const n = input.q.length;
   const S = input.s.length;
-  const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, randomBits: 0 };
+  const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, offlineCpuMs: 0, totalCpuMs: 0, randomBits: 0 };
   // Off-line phase: random bits for the comparisons (the count is public: it depends on n only).
   log(`off-line: generating ${expectedBits(n)} random bits`);
   await pool.ensure(expectedBits(n));
@@ -193,8 +197,11 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
   const [b2, acc2] = (await shuffle(party, [b, accepted])) as [Uint32Array, Uint32Array];
   const opened = await party.open(new Uint32Array([sigmaShare, ...b2]));
   stats.offlineMs = pool.offlineMs;
+  stats.offlineCpuMs = pool.offlineCpuMs;
   stats.randomBits = pool.produced;
   stats.totalMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  stats.totalCpuMs = (cpu.user + cpu.system) / 1000;
   return {
     price: opened[0]!,
     volumeShare: vsum(vq),

@@ -14,6 +14,8 @@ export class BitPool {
   private pos = 0;
   /** Wall-clock milliseconds spent producing bits (reported as off-line time). */
   offlineMs = 0;
+  /** Process CPU milliseconds in the same spans (meaningful when the party has its own process). */
+  offlineCpuMs = 0;
   produced = 0;
 
   constructor(private readonly party: Party) {}
@@ -27,6 +29,7 @@ export class BitPool {
     const need = count - this.available;
     if (need <= 0) return;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const fresh = await randomBits(this.party, need);
     const rest = this.bits.subarray(this.pos);
     const all = new Uint32Array(rest.length + fresh.length);
@@ -36,6 +39,8 @@ export class BitPool {
     this.pos = 0;
     this.produced += fresh.length;
     this.offlineMs += performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    this.offlineCpuMs += (c.user + c.system) / 1000;
   }
 
   async take(count: number): Promise<Uint32Array> {
@@ -55,7 +60,6 @@ export async function randomBits(party: Party, n: number): Promise<Uint32Array> 
     const a = party.prss(m);
     const sq = new Uint32Array(m);
     for (let i = 0; i < m; i++) sq[i] = mul(a[i]!, a[i]!);
-    party.counters.mults += m;
     const v = await party.open(sq);
     const roots = new Uint32Array(m);
     for (let i = 0; i < m; i++) {

@@ -1,6 +1,10 @@
 import { add, fromInt, mul, P, sub } from './field.ts';
 import { Prg } from './prg.ts';
+import { endianness } from 'node:os';
 import { MpcAbort, peersOf, type PartyId, type Transport } from './transport.ts';
+
+// Frames are read in place as little-endian words.
+if (endianness() !== 'LE') throw new Error('not implemented: MPC framing on a big-endian host');
 
 // One evaluator's view of the arithmetic black box: Shamir sharing with threshold t = 1 among n = 3 (seed §6.6.1,
 // honest majority, semi-honest). A share of x held by party i is f(i) for a random line f with f(0) = x.
@@ -92,11 +96,12 @@ export class Party {
     const n = dv.getUint32(4, true);
     if (fr !== r) throw bad(`it is for round ${fr}`);
     if (frame.length !== 8 + 4 * n) throw bad(`header says ${n} elements, frame holds ${(frame.length - 8) / 4}`);
-    const body = new Uint32Array(n);
+    // Little-endian hosts (all Node targets we run on) can view the words in place; copy to align if needed.
+    const start = frame.byteOffset + 8;
+    const body = start % 4 === 0 ? new Uint32Array(frame.buffer, start, n) : new Uint32Array(frame.slice(8).buffer, 0, n);
     for (let i = 0; i < n; i++) {
-      const w = dv.getUint32(8 + 4 * i, true);
+      const w = body[i]!;
       if (w >= P) throw bad(`element ${i} = ${w} is not in the field`);
-      body[i] = w;
     }
     return body;
   }
@@ -134,27 +139,28 @@ export class Party {
 
   /** Re-shares this party's degree-2 points h and recombines: the core of GRR multiplication. */
   async degreeReduce(h: Uint32Array): Promise<Uint32Array> {
+    // Evaluation points 1, 2, 3 and Lagrange weights 3, −3, 1 are tiny, so every product here is a few additions.
     const n = h.length;
     const [a, b] = this.peers;
     const toA = new Uint32Array(n);
     const toB = new Uint32Array(n);
     const mine = new Uint32Array(n);
+    const pts = [0, 0, 0, 0];
     for (let i = 0; i < n; i++) {
       const hi = h[i]!;
       const r = this.own.next();
-      toA[i] = add(hi, mul(r, a));
-      toB[i] = add(hi, mul(r, b));
-      mine[i] = add(hi, mul(r, this.id));
+      const r2 = add(r, r);
+      pts[1] = add(hi, r);
+      pts[2] = add(hi, r2);
+      pts[3] = add(hi, add(r2, r));
+      toA[i] = pts[a]!;
+      toB[i] = pts[b]!;
+      mine[i] = pts[this.id]!;
     }
     const got = await this.exchange(new Map([[a, toA], [b, toB]]));
     const fa = this.expectLength(a, got.get(a)!, n);
     const fb = this.expectLength(b, got.get(b)!, n);
-    const la = LAMBDA3[a];
-    const lb = LAMBDA3[b];
-    const lm = LAMBDA3[this.id];
-    const z = new Uint32Array(n);
-    for (let i = 0; i < n; i++) z[i] = add(add(mul(lm, mine[i]!), mul(la, fa[i]!)), mul(lb, fb[i]!));
-    return z;
+    return recombine(this.id, mine, a, fa, b, fb);
   }
 
   /** Opens shared values (degree 1 or 2) to all three evaluators. */
@@ -165,13 +171,26 @@ export class Party {
     const got = await this.exchange(new Map([[a, x], [b, x]]));
     const xa = this.expectLength(a, got.get(a)!, n);
     const xb = this.expectLength(b, got.get(b)!, n);
-    const la = LAMBDA3[a];
-    const lb = LAMBDA3[b];
-    const lm = LAMBDA3[this.id];
-    const z = new Uint32Array(n);
-    for (let i = 0; i < n; i++) z[i] = add(add(mul(lm, x[i]!), mul(la, xa[i]!)), mul(lb, xb[i]!));
-    return z;
+    return recombine(this.id, x, a, xa, b, xb);
   }
+}
+
+/** Σ λ_i·v_i with λ = (3, −3, 1) for the points (1, 2, 3), by additions only. */
+function recombine(me: PartyId, vm: Uint32Array, a: PartyId, va: Uint32Array, b: PartyId, vb: Uint32Array): Uint32Array {
+  const n = vm.length;
+  const by: Uint32Array[] = [];
+  by[me] = vm;
+  by[a] = va;
+  by[b] = vb;
+  const v1 = by[1]!;
+  const v2 = by[2]!;
+  const v3 = by[3]!;
+  const z = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = sub(v1[i]!, v2[i]!);
+    z[i] = add(add(add(d, d), d), v3[i]!);
+  }
+  return z;
 }
 
 function invSmall(k: number): number {
