@@ -80,7 +80,7 @@ for (const profile of ['standard', 'hardened'] as Profile[]) {
       const lost = new MemoryCounterStore(); // e.g. a head-end restored from an old backup
       const c2 = new DlmsClient(await channelTo(server, 'loopback', { clientSap: 1, serverSap: 1 }), clientOptions({ mechanism: 'hls-gmac', profile, counters: lost }));
       await expect(c2.associate()).rejects.toBeInstanceOf(DlmsSecurityErrorWithCounter);
-      const c3 = await connect((sap) => channelTo(server, 'loopback', { clientSap: sap, serverSap: 1 }), clientOptions({ mechanism: 'hls-gmac', profile, counters: lost, clientSap: 1 }) as never);
+      const c3 = await connect((sap) => channelTo(server, 'loopback', { clientSap: sap, serverSap: 1 }), { ...clientOptions({ mechanism: 'hls-gmac', profile, counters: lost }), clientSap: 1 });
       expect(await c3.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
       expect(lost.get(KEY).own).toBeGreaterThan(counters.get(KEY).own);
     });
