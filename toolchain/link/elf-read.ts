@@ -1,6 +1,6 @@
 // ELF32 reader: enough of the format to load executables (sections, symbols, entry) and relocatable objects.
 import { InputError } from '../common/errors.ts';
-import { EM_MSP430, SHT, SHF } from './elf-write.ts';
+import { EM_MSP430, SHT, SHF, type ElfSymbol } from './elf-write.ts';
 
 export interface ElfSection {
   index: number;
@@ -14,14 +14,7 @@ export interface ElfSection {
   info: number;
 }
 
-export interface ElfSymbol {
-  name: string;
-  value: number;
-  size: number;
-  bind: number;
-  type: number;
-  shndx: number;
-}
+export type { ElfSymbol };
 
 export interface ElfFile {
   type: number; // 1 ET_REL, 2 ET_EXEC

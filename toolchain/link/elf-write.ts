@@ -46,7 +46,8 @@ interface OutSection {
   entsize?: number;
 }
 
-interface Sym {
+/** One ELF symbol-table entry (also what elf-read.ts returns). */
+export interface ElfSymbol {
   name: string;
   value: number;
   size: number;
@@ -54,6 +55,7 @@ interface Sym {
   type: number;
   shndx: number;
 }
+type Sym = ElfSymbol;
 
 function symtabBytes(syms: Sym[], strtab: StrTab): Uint8Array {
   const b = Buffer.alloc(16 * (syms.length + 1));
