@@ -58,8 +58,8 @@ describe('the study on a reduced synthetic set', async () => {
     expect(four.identified_percent).toBeLessThan(r.table_5_2.at(-2)!.identified_percent / 10);
   });
   it('combining rounding with rotation protects more than either alone', () => {
-    const c = at(r.sweeps.combined, 0.01);
-    expect(c.identified_percent).toBeLessThan(at(r.sweeps.rounding, 0.01).identified_percent);
+    const c = at(r.sweeps.combined, 0.005);
+    expect(c.identified_percent).toBeLessThan(at(r.sweeps.rounding, 0.005).identified_percent);
     expect(c.identified_percent).toBeLessThan(r.table_5_2.at(-2)!.identified_percent);
   });
 });

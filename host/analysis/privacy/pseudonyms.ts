@@ -34,16 +34,18 @@ export function partSums(cm: CompleteMonth, parts: number, roundStep = 0, rows?:
   return out;
 }
 
-/** Pairs (j, k) of ascending arrays with a[j] + b[k] ≤ x (strict: < x). O(|a| + |b|). */
-function countPairsBelow(a: Float64Array, b: Float64Array, x: number, strict: boolean): number {
-  let k = b.length - 1;
+/** Pairs (j, k) of ascending arrays with lo ≤ a[j] + b[k] ≤ hi, in one walk: as a[j] grows, the first and
+ *  last admissible k only move down. O(|a| + |b|). */
+function countPairsIn(a: Float64Array, b: Float64Array, lo: number, hi: number): number {
+  let kHi = b.length - 1; // last k with a[j] + b[k] ≤ hi
+  let kLo = b.length - 1; // last k with a[j] + b[k] < lo
   let c = 0;
   for (let j = 0; j < a.length; j++) {
     const aj = a[j]!;
-    if (strict) while (k >= 0 && aj + b[k]! >= x) k--;
-    else while (k >= 0 && aj + b[k]! > x) k--;
-    if (k < 0) break;
-    c += k + 1;
+    while (kHi >= 0 && aj + b[kHi]! > hi) kHi--;
+    if (kHi < 0) break;
+    while (kLo >= 0 && aj + b[kLo]! >= lo) kLo--;
+    c += kHi - kLo;
   }
   return c;
 }
@@ -95,7 +97,7 @@ export function rotationMatch(parts: Float64Array[], totals: Float64Array, tol =
   let unique = 0;
   for (let i = 0; i < n; i++) {
     const t = totals[i]!;
-    const c = countPairsBelow(a, b, t + tol, false) - countPairsBelow(a, b, t - tol, true);
+    const c = countPairsIn(a, b, t - tol, t + tol);
     let own = 0;
     for (const p of parts) own += p[i]!;
     const hit = Math.abs(own - t) <= tol;

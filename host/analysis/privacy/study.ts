@@ -29,7 +29,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
   missingK: [1, 2, 5, 11, 21, 51, 101, 141, 201, 301],
   roundingKwh: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.7, 1],
   subsetSizes: [5, 10, 20, 30, 40, 50, 100, 200],
-  combinedRoundingKwh: [0.001, 0.005, 0.01, 0.05],
+  combinedRoundingKwh: [0.005, 0.05],
   fourPseudonymSamples: 200,
 };
 

@@ -89,7 +89,7 @@ async function attack(argv: string[], io: CommandIO): Promise<number> {
   const a = new MonthlyAttack();
   for await (const month of readMonths(dataFiles(values.data), { onBad: sink.onBad })) a.step(completeRows(month));
   const timing_s = (performance.now() - t0) / 1000;
-  if (values.json) printJson(io, { table_5_1: a.rows, bad_lines: sink.bad.length, timing_s });
+  if (values.json) printJson(io, { table_5_1: a.rows, ...(values['skip-bad'] ? { bad_lines: sink.bad.length } : {}), timing_s });
   else io.out(table51(a.rows));
   return 0;
 }
@@ -127,7 +127,9 @@ async function study(argv: string[], io: CommandIO): Promise<number> {
   const files = await writeReport(values.out, result, { source, command });
   io.err(`wrote ${files.length} files to ${values.out} (${files.join(', ')})`);
   if (values.json) {
-    printJson(io, { table_5_1: result.table_5_1, table_5_2: result.table_5_2, bad_lines: sink.bad.length, timing_s: result.timing_s });
+    // ../shared/CLI.md shape; bad_lines only when --skip-bad asked for them to be skipped.
+    const bad = values['skip-bad'] ? { bad_lines: sink.bad.length } : {};
+    printJson(io, { table_5_1: result.table_5_1, table_5_2: result.table_5_2, ...bad, timing_s: result.timing_s });
   } else {
     io.out(`Table 5.1\n${table51(result.table_5_1)}\n\nTable 5.2\n${table52(result.table_5_2)}`);
   }
