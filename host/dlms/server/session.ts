@@ -85,6 +85,7 @@ export class ServerSession {
   /** The transport closed or was reset (HDLC DISC): every association of this connection ends. */
   closeAll(): void {
     this.assocs.clear();
+    this.server.state.flush();
   }
 
   private dispatch(peer: PeerAddress, apdu: Uint8Array): Uint8Array | undefined {
@@ -135,7 +136,7 @@ export class ServerSession {
     if (!u.sc.authenticated || !u.sc.encrypted || u.sc.suite !== this.server.cfg.suite) {
       throw new DlmsSecurityError(`security control 0x${(u.sc.suite | 0x30).toString(16)} below the association's policy (authenticated and encrypted, suite ${this.server.cfg.suite})`, 'policy');
     }
-    this.acceptCounter(a.who, u.ic, 'APDU');
+    this.acceptCounter(a.who, u.ic, 'APDU', false);
     if (env.plainTag !== undefined && u.plaintext[0] !== env.plainTag) throw new DlmsDecodeError('deciphered APDU does not match its envelope tag');
     return { plain: u.plaintext, style: env.style };
   }
@@ -147,7 +148,7 @@ export class ServerSession {
   }
 
   /** The invocation-counter rule; a refused counter is recorded as a security event (issue 12). */
-  private acceptCounter(who: string, ic: number, what: string): void {
+  private acceptCounter(who: string, ic: number, what: string, durable = true): void {
     const st = this.server.state;
     const last = st.clientCounter(who);
     const threshold = this.server.cfg.profile === 'hardened' ? this.server.cfg.counterJumpThreshold : undefined;
@@ -159,7 +160,7 @@ export class ServerSession {
         v.reason === 'replay' ? 'invocation-counter' : 'counter-jump',
       );
     }
-    st.setClientCounter(who, ic);
+    st.setClientCounter(who, ic, durable);
   }
 
   private establish(peer: PeerAddress, apdu: Uint8Array): Uint8Array {
@@ -217,7 +218,7 @@ export class ServerSession {
         initStyle = env.style;
         const u = unprotect({ ek: keys.guek, ak: keys.gak }, title!, env.body);
         if (!u.sc.authenticated || !u.sc.encrypted || u.sc.suite !== srv.cfg.suite) throw new DlmsSecurityError('InitiateRequest below policy (authenticated+encrypted, configured suite)', 'policy');
-        this.acceptCounter(who, u.ic, 'AARQ');
+        this.acceptCounter(who, u.ic, 'AARQ', false);
         initBytes = u.plaintext;
       } catch (e) {
         if (e instanceof DlmsSecurityError) {
@@ -268,14 +269,14 @@ export class ServerSession {
         const c = challengeCounter(cfg.mechanism, ctos);
         if (c === undefined) return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError('hardened profile: CtoS carries no invocation counter', 'invocation-counter'));
         try {
-          this.acceptCounter(who, c, 'CtoS');
+          this.acceptCounter(who, c, 'CtoS', false);
         } catch (e) {
           if (!(e instanceof DlmsSecurityError)) throw e;
           const ex = concat(Uint8Array.of(APDU.exceptionResponse, EXCEPTION.stateServiceNotAllowed, 6), u32(srv.state.clientCounter(who)));
           return reject(DIAGNOSTIC.authenticationFailure, e, ex);
         }
         counter = srv.state.clientCounter(who) + 1;
-        srv.state.setClientCounter(who, counter); // persisted before the challenge leaves
+        srv.state.setClientCounter(who, counter, false); // written below, before the challenge leaves
       }
       do stoc = makeChallenge(cfg.mechanism, counter);
       while (equalBytes(stoc, ctos));
@@ -310,6 +311,9 @@ export class ServerSession {
     });
     this.assocs.set(peer.clientSap, a);
 
+    // One durable write covers the AARQ counter, the CtoS counter and our StoC counter: none of them can be
+    // replayed or reused after a restart, and an association costs one fsync, not three.
+    srv.state.flush();
     let ui = encodeInitiateResponse({ conformance, maxPduSize: srv.cfg.maxPduSize, dlmsVersion: 6, vaaName: 0x0007 });
     if (ciphered) {
       const ic = srv.state.nextServerIc();

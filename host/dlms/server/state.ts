@@ -35,7 +35,8 @@ export class ServerState {
   /** `file` undefined: in memory only (tests of everything but persistence). */
   constructor(
     readonly file: string | undefined,
-    private readonly reserveStep = 64,
+    private readonly reserveStep = 1000,
+    private readonly lazyMs = 200,
   ) {
     this.data = { version: 1, serverIcReserved: 0, clients: {}, keys: {}, events: [] };
     if (file) this.load(file);
@@ -63,6 +64,11 @@ export class ServerState {
   }
 
   save(): void {
+    this.dirty = false;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -97,9 +103,33 @@ export class ServerState {
     return this.data.clients[title] ?? 0;
   }
 
-  setClientCounter(title: string, value: number): void {
+  /**
+   * Records the last counter of a client. `durable`: written (fsync) before returning — for what establishes an
+   * association (AARQ counter, challenge counters), so no AARQ or challenge can be replayed after a restart.
+   * Counters of APDUs inside an association are written lazily (within `lazyMs`): an association does not survive
+   * a restart, so a replayed in-association APDU finds no association to act in even if the file lags behind.
+   */
+  setClientCounter(title: string, value: number, durable = true): void {
     this.data.clients[title] = value;
-    this.save();
+    if (durable) this.save();
+    else this.saveSoon();
+  }
+
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private saveSoon(): void {
+    this.dirty = true;
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.save();
+    }, this.lazyMs);
+    this.timer.unref();
+  }
+
+  /** Writes pending lazy updates now (before an AARE leaves, on connection close, at shutdown). */
+  flush(): void {
+    if (this.dirty) this.save();
   }
 
   /**
