@@ -30,8 +30,15 @@ const PLAN: Array<Array<[number, number]>> = (() => {
   return levels;
 })();
 
-/** Shares of LSB(x) for each x (any field element). */
-export async function lsb(party: Party, pool: BitPool, x: Uint32Array): Promise<Uint32Array> {
+/**
+ * Shares of LSB(x) for each x (any field element); with `reveal`, the public bits instead, one round sooner: the
+ * last product r₀·w is not re-shared but opened at degree 2, blinded by a pseudo-random sharing of zero of degree 2
+ * (party i adds i·[ρ]_i for a PRSS value ρ: the polynomial x·ρ(x) vanishes at 0). The zero sharing's component
+ * that a single party cannot compute randomises exactly what the bare product polynomial would have leaked.
+ */
+export async function lsb(party: Party, pool: BitPool, x: Uint32Array): Promise<Uint32Array>;
+export async function lsb(party: Party, pool: BitPool, x: Uint32Array, reveal: true): Promise<Uint8Array>;
+export async function lsb(party: Party, pool: BitPool, x: Uint32Array, reveal = false): Promise<Uint32Array | Uint8Array> {
   const n = x.length;
   const bits = await pool.take(n * BITS); // bit k of r_i at i*31 + k
   const masked = new Uint32Array(n);
@@ -86,6 +93,21 @@ export async function lsb(party: Party, pool: BitPool, x: Uint32Array): Promise<
     w[i] = acc;
     r0[i] = bits[i * BITS]!;
   }
+  if (reveal) {
+    const rho = party.prss(n);
+    const h = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const rw = mul(r0[i]!, w[i]!);
+      h[i] = add(sub(add(r0[i]!, w[i]!), add(rw, rw)), mul(rho[i]!, party.id)); // degree 2: r₀ ⊕ w + 0
+    }
+    const e = await party.open(h);
+    const bitsOut = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (e[i]! > 1) throw new Error(`comparison: opened ${e[i]} where a bit was expected`);
+      bitsOut[i] = (c[i]! & 1) ^ e[i]!;
+    }
+    return bitsOut;
+  }
   const rw = await party.mul(r0, w);
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -105,6 +127,18 @@ export async function lessThan(party: Party, pool: BitPool, a: Uint32Array, b: U
     x[i] = add(d, d);
   }
   return lsb(party, pool, x);
+}
+
+/** [a_i < b_i] opened to the evaluators (for shuffle-then-sort, where outcomes may be public). */
+export async function lessThanOpen(party: Party, pool: BitPool, a: Uint32Array, b: Uint32Array): Promise<Uint8Array> {
+  const n = a.length;
+  party.counters.lts += n;
+  const x = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = sub(a[i]!, b[i]!);
+    x[i] = add(d, d);
+  }
+  return lsb(party, pool, x, true);
 }
 
 /** Public bits from opened shares of 0/1 values; anything else means a broken protocol run. */

@@ -1,4 +1,4 @@
-import { asBits, lessThan } from './compare.ts';
+import { lessThanOpen } from './compare.ts';
 import type { BitPool } from './bits.ts';
 import type { Party } from './party.ts';
 
@@ -13,46 +13,65 @@ export interface SortStats {
   comparisons: number;
 }
 
-/** The public order that sorts the unique shared keys ascending: sorted[t] = row order[t]. */
-export async function quicksortOrder(party: Party, pool: BitPool, key: Uint32Array, stats?: SortStats): Promise<Uint32Array> {
+/**
+ * The public order that sorts the unique shared keys ascending: sorted[t] = row order[t].
+ * A quicksort with up to `pivots` pivots per segment: every other element is compared with every pivot (and the
+ * pivots with each other) in one batch, so a level splits a segment into pivots+1 buckets. More pivots mean fewer
+ * levels (rounds) for somewhat more comparisons; numbers in test/bench/mpc.ts. Pivots are the first elements of a
+ * segment: after the shuffle they are random.
+ */
+export async function quicksortOrder(party: Party, pool: BitPool, key: Uint32Array, stats?: SortStats, pivots = DEFAULT_PIVOTS): Promise<Uint32Array> {
   const n = key.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let segments: Array<[number, number]> = n >= 2 ? [[0, n]] : [];
   while (segments.length > 0) {
-    let m = 0;
-    for (const [s, e] of segments) m += e - s - 1;
-    const a = new Uint32Array(m);
-    const b = new Uint32Array(m);
-    let k = 0;
+    const a: number[] = [];
+    const b: number[] = [];
     for (const [s, e] of segments) {
-      const pivotKey = key[order[s]!]!;
-      for (let t = s + 1; t < e; t++) {
-        a[k] = key[order[t]!]!;
-        b[k] = pivotKey;
-        k++;
+      const kk = Math.min(pivots, e - s - 1);
+      for (let t = s + kk; t < e; t++) for (let j = 0; j < kk; j++) {
+        a.push(key[order[t]!]!);
+        b.push(key[order[s + j]!]!);
+      }
+      for (let i = 0; i < kk; i++) for (let j = i + 1; j < kk; j++) {
+        a.push(key[order[s + i]!]!);
+        b.push(key[order[s + j]!]!);
       }
     }
-    const lt = asBits(await party.open(await lessThan(party, pool, a, b)), 'sort comparison');
+    const lt = await lessThanOpen(party, pool, Uint32Array.from(a), Uint32Array.from(b));
     if (stats) {
       stats.levels++;
-      stats.comparisons += m;
+      stats.comparisons += a.length;
     }
     const next: Array<[number, number]> = [];
-    k = 0;
+    let k = 0;
     for (const [s, e] of segments) {
-      const pivot = order[s]!;
-      const less: number[] = [];
-      const more: number[] = [];
-      for (let t = s + 1; t < e; t++) (lt[k++] ? less : more).push(order[t]!);
+      const kk = Math.min(pivots, e - s - 1);
+      const buckets: number[][] = Array.from({ length: kk + 1 }, () => []);
+      for (let t = s + kk; t < e; t++) {
+        let below = 0; // pivots smaller than this element
+        for (let j = 0; j < kk; j++) if (!lt[k++]) below++;
+        buckets[below]!.push(order[t]!);
+      }
+      const rank = new Array<number>(kk).fill(0); // pivots smaller than pivot i
+      for (let i = 0; i < kk; i++) for (let j = i + 1; j < kk; j++) {
+        if (lt[k++]) rank[j]!++;
+        else rank[i]!++;
+      }
+      const sortedPivots = new Array<number>(kk);
+      for (let i = 0; i < kk; i++) sortedPivots[rank[i]!] = order[s + i]!;
       let o = s;
-      for (const x of less) order[o++] = x;
-      order[o++] = pivot;
-      for (const x of more) order[o++] = x;
-      if (less.length >= 2) next.push([s, s + less.length]);
-      if (more.length >= 2) next.push([s + less.length + 1, e]);
+      for (let bkt = 0; bkt <= kk; bkt++) {
+        const items = buckets[bkt]!;
+        if (items.length >= 2) next.push([o, o + items.length]);
+        for (const x of items) order[o++] = x;
+        if (bkt < kk) order[o++] = sortedPivots[bkt]!;
+      }
     }
     segments = next;
   }
   return order;
 }
+
+export const DEFAULT_PIVOTS = 2;
