@@ -4,7 +4,8 @@ import type { StudyResult, SweepPoint } from './study.ts';
 
 // Tables 5.1 and 5.2 as Markdown-compatible text, ours beside the seed's where it has a row.
 
-const pct = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? '—' : `${v.toFixed(digits)} %`);
+const pct = (v: number | undefined, digits = 2) =>
+  v === undefined || Number.isNaN(v) ? '—' : v > 0 && v < 0.5 * 10 ** -digits ? `${v.toExponential(1)} %` : `${v.toFixed(digits)} %`;
 
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
