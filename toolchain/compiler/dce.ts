@@ -1,0 +1,49 @@
+// Dead-code elimination on the machine IR: drops instructions whose results are dead (liveness, not mere
+// mention: `addc b, d` reads d, yet is dead when d is never read afterwards). This is what turns a masked u16
+// add into one `add`: the high word's `addc` is computed, never used, and removed here. Flags are tracked: a
+// flag-setting instruction stays when a following jump or carry-reading op that stays needs it.
+import { buildBlocks, liveness } from './liveness.ts';
+import { hasSideEffect, type MFunction, type MInstr, USES_CARRY, usesDefs } from './mir.ts';
+
+/** MSP430 instructions that leave the status flags alone (TI guide, instruction descriptions). */
+const KEEPS_FLAGS: ReadonlySet<string> = new Set(['mov', 'bic', 'bis', 'swpb', 'push', 'call']);
+
+export function dce(f: MFunction): MFunction {
+  let code = f.code;
+  for (;;) {
+    const blocks = buildBlocks(code);
+    liveness(code, blocks);
+    const keep: boolean[] = new Array(code.length).fill(true);
+    for (const b of blocks) {
+      const live = new Set(b.liveOut);
+      let flagsNeeded = false;
+      for (let n = b.last; n >= b.first; n--) {
+        const i = code[n]!;
+        const ud = usesDefs(i);
+        if (i.kind !== 'op') {
+          if (i.kind === 'jump' && i.cond !== 'jmp') flagsNeeded = true;
+          else if (i.kind !== 'jump') flagsNeeded = false;
+          for (const d of ud.defs) live.delete(d);
+          for (const u of ud.uses) live.add(u);
+          continue;
+        }
+        const setsFlags = !KEEPS_FLAGS.has(i.op);
+        const needed = hasSideEffect(i) || ud.defs.some((d) => live.has(d)) || (flagsNeeded && setsFlags);
+        keep[n] = needed;
+        if (!needed) continue;
+        if (USES_CARRY.has(i.op)) flagsNeeded = true;
+        else if (setsFlags) flagsNeeded = false;
+        for (const d of ud.defs) live.delete(d);
+        for (const u of ud.uses) live.add(u);
+      }
+    }
+    const next = code.filter((_, n) => keep[n]);
+    if (next.length === code.length) break;
+    code = next;
+  }
+  return { ...f, code: removeSelfMoves(code) };
+}
+
+function removeSelfMoves(code: MInstr[]): MInstr[] {
+  return code.filter((i) => !(i.kind === 'op' && i.op === 'mov' && !i.b && i.src && i.dst && i.src.k === 'v' && i.dst.k === 'v' && i.src.id === i.dst.id));
+}

@@ -1,0 +1,100 @@
+// The front end: AssemblyScript → wasm with the assemblyscript package's programmatic API (issue 4 item 1),
+// options from asconfig.json (stub runtime, no GC, abort lowered to a trap, static data from a small base).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import asc from 'assemblyscript/asc';
+import { InputError, OperationError } from '../common/errors.ts';
+
+export interface AsConfig {
+  /** asc command-line options by name (asconfig.json "options"). */
+  options: Record<string, unknown>;
+  /** hasm's own settings (asconfig.json "hasm"): bytes of heap mapped after the static data. */
+  heap: number;
+}
+
+const DEFAULT_CONFIG: AsConfig = {
+  options: { runtime: 'stub', optimizeLevel: 3, shrinkLevel: 1, use: ['abort='], memoryBase: 16, debug: true },
+  heap: 256,
+};
+
+/** Reads asconfig.json: the given file, or the nearest one above the source, or the built-in defaults. */
+export function loadAsConfig(source: string, configFile?: string): AsConfig {
+  let file = configFile;
+  if (!file) {
+    for (let d = resolve(dirname(source)); ; d = dirname(d)) {
+      if (existsSync(join(d, 'asconfig.json'))) {
+        file = join(d, 'asconfig.json');
+        break;
+      }
+      if (dirname(d) === d) break;
+    }
+  }
+  if (!file) return DEFAULT_CONFIG;
+  let json: { options?: Record<string, unknown>; hasm?: { heap?: number } };
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`cannot read asconfig: ${(e as Error).message}`, { file });
+  }
+  return { options: { ...DEFAULT_CONFIG.options, ...(json.options ?? {}) }, heap: json.hasm?.heap ?? DEFAULT_CONFIG.heap };
+}
+
+function toArgs(options: Record<string, unknown>): string[] {
+  const args: string[] = [];
+  for (const [k, v] of Object.entries(options)) {
+    if (v === false || v === undefined || v === null) continue;
+    if (v === true) args.push(`--${k}`);
+    else if (Array.isArray(v)) for (const x of v) args.push(`--${k}`, String(x));
+    else args.push(`--${k}`, String(v));
+  }
+  return args;
+}
+
+export interface FrontResult {
+  wasm: Uint8Array;
+  wat: string;
+  source: string;
+  text: string;
+}
+
+export async function compileAssemblyScript(source: string, config: AsConfig): Promise<FrontResult> {
+  let text: string;
+  try {
+    text = readFileSync(existsSync(source) ? source : source.replace(/\.ts$/, '.as'), 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read: ${(e as Error).message}`, { file: source });
+  }
+  const outputs = new Map<string, Uint8Array | string>();
+  let errors = '';
+  const { error } = await asc.main([source, '--outFile', 'out.wasm', '--textFile', 'out.wat', ...toArgs(config.options)], {
+    readFile: (name: string, base: string) => {
+      const p = resolve(base ?? '.', name);
+      if (existsSync(p)) return readFileSync(p, 'utf8');
+      // AssemblyScript kept inside the TypeScript tree is stored as `.as` so tsc does not check it as TS.
+      const as = p.replace(/\.ts$/, '.as');
+      return as !== p && existsSync(as) ? readFileSync(as, 'utf8') : null;
+    },
+    writeFile: (name: string, contents: Uint8Array | string) => void outputs.set(name, contents),
+    listFiles: () => [],
+    stdout: { write: () => true } as never,
+    stderr: { write: (s: string) => ((errors += s), true) } as never,
+  });
+  if (error) {
+    const m = /(\S+\.ts)\((\d+),(\d+)\)/.exec(errors.replace(/\x1b\[[0-9;]*m/g, ''));
+    const clean = errors.replace(/\x1b\[[0-9;]*m/g, '').trim();
+    throw new InputError(`AssemblyScript: ${clean.split('\n').slice(0, 6).join(' | ')}`, m ? { file: m[1]!, line: Number(m[2]) } : { file: source });
+  }
+  const wasm = outputs.get('out.wasm');
+  if (!(wasm instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
+  return { wasm, wat: String(outputs.get('out.wat') ?? ''), source, text };
+}
+
+/** Names the AS declaration behind a wasm function name (`path/to/module/name`), as `file:line`. */
+export function sourceLocation(front: { source: string; text: string } | undefined, wasmName: string): string {
+  if (!front) return `function ${wasmName}`;
+  const short = wasmName.split('/').pop()!.replace(/[^\w$].*$/, '');
+  const lines = front.text.split('\n');
+  const re = new RegExp(`\\bfunction\\s+${short.replace(/\$/g, '\\$')}\\b`);
+  const i = lines.findIndex((l) => re.test(l));
+  return i >= 0 ? `${front.source}:${i + 1}: function ${short}` : `${front.source}: function ${wasmName}`;
+}

@@ -1,0 +1,78 @@
+// Intrinsics: wasm imports from the one reserved namespace `hasm`, lowered inline (issue 4 item 7). Any other
+// import is a compile error naming the AS declaration. The AS side declares them in lib/hasm.ts.
+import { InputError } from '../common/errors.ts';
+import type { Lowerer } from './lower.ts';
+import { imm, isConst, p, type Opnd } from './mir.ts';
+import type { FuncInfo } from './module-info.ts';
+import { TRAP } from './traps.ts';
+
+export const INTRINSIC_NAMESPACE = 'hasm';
+
+/** Status-register bits (TI guide §3.2.3): GIE and the low-power mode bits. */
+const GIE = 0x08;
+const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
+
+/** Reserved for the Sancus instructions (implemented by the Sancus issue); compiling a call to one is an error. */
+export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
+
+export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', ...SANCUS_SLOTS];
+
+export function checkImport(f: FuncInfo, where: string): void {
+  const imp = f.imported!;
+  if (imp.module !== INTRINSIC_NAMESPACE || !INTRINSICS.includes(imp.base)) {
+    throw new InputError(`${where}: import '${imp.module}.${imp.base}' is not allowed: a module may import only the '${INTRINSIC_NAMESPACE}' intrinsics (${INTRINSICS.join(', ')})`);
+  }
+}
+
+function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
+  if (!w || !isConst(w)) L.fail(`${name}: the MMIO address must be a compile-time constant`);
+  return `0x${w.v.toString(16).padStart(4, '0')}`;
+}
+
+export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operands: number[]): Opnd[] {
+  const name = f.imported!.base;
+  const word = (a: Opnd[] | undefined) => a?.[0];
+  switch (name) {
+    case 'mmio_read8': {
+      const d = L.newV();
+      L.op('mov', { k: 'abs', sym: constAddr(L, word(args[0]), name), off: 0 }, d, true);
+      return [d, imm(0)];
+    }
+    case 'mmio_read16': {
+      const d = L.newV();
+      L.op('mov', { k: 'abs', sym: constAddr(L, word(args[0]), name), off: 0 }, d);
+      return [d, imm(0)];
+    }
+    case 'mmio_write8':
+      L.op('mov', word(args[1])!, { k: 'abs', sym: constAddr(L, word(args[0]), name), off: 0 }, true);
+      return [];
+    case 'mmio_write16':
+      L.op('mov', word(args[1])!, { k: 'abs', sym: constAddr(L, word(args[0]), name), off: 0 });
+      return [];
+    case 'interrupts_enable':
+      L.op('bis', imm(GIE), p(2));
+      return [];
+    case 'interrupts_disable':
+      // dint needs a following nop before the change is guaranteed (TI guide, DINT note).
+      L.op('bic', imm(GIE), p(2));
+      L.op('mov', imm(0), p(3));
+      return [];
+    case 'low_power': {
+      const m = word(args[0]);
+      if (!m || !isConst(m) || m.v > 4) L.fail('low_power: the mode must be a constant 0..4');
+      L.op('bis', imm(GIE | LPM[m.v]!), p(2));
+      return [];
+    }
+    case 'trap': {
+      const m = word(args[0]);
+      if (!m || !isConst(m)) L.fail('trap: the reason must be a constant');
+      L.mov(m, p(12));
+      L.code.push({ kind: 'jump', cond: 'jmp', target: '__hasm_trap' });
+      return [];
+    }
+    default:
+      L.fail(`not implemented: intrinsic ${INTRINSIC_NAMESPACE}.${name} is reserved for the Sancus instructions (Sancus issue)`);
+  }
+}
+
+export { TRAP };
