@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   privacy: async () => (await import('./commands/privacy.ts')).privacyCommand,
   mpc: async () => (await import('./commands/mpc.ts')).mpcCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
+  sancus: async () => (await import('./commands/sancus.ts')).sancusCommand,
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */

@@ -212,6 +212,21 @@ export class SancusCryptoUnit {
     return { ...r, key };
   }
 
+  /**
+   * SM_DISABLE's clearing (CLEAR_CODE_INIT1 … CLEAR_DATA): zero the text words then the data words. Each loop writes
+   * a word before it first compares the counter with the end, so even an empty range loses the word at its start.
+   */
+  disable(mem: WordMemory, layout: ModuleLayout): void {
+    for (const [start, end] of [[layout.textStart, layout.textEnd], [layout.dataStart, layout.dataEnd]] as const) {
+      let ctr = start & 0xffff;
+      for (let i = 0; i < MAX_WORDS; i++) {
+        mem.writeWord(ctr, 0);
+        ctr = (ctr + 2) & 0xffff;
+        if (ctr >= (end & 0xffff)) break;
+      }
+    }
+  }
+
   private identityMac(mem: WordMemory, key: Uint8Array, layout: ModuleLayout): Uint8Array {
     this.sw.reset(); // GEN_SMKEY_INIT_PS
     this.absorbIdentity(mem, key, layout);
