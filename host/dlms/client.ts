@@ -91,7 +91,7 @@ export class DlmsClient {
   private readonly ciphered: boolean;
   private readonly suite: SuiteId;
   private serverTitle?: Uint8Array;
-  private lastServerIc = 0;
+  private lastServerIc = -1; // servers may start at 0 (the Gurux server does)
   private invokeId = 0;
   private info?: AssociationInfo;
   private established = false;
@@ -130,7 +130,8 @@ export class DlmsClient {
   /** Server invocation counters must rise: within an association always, across associations when hardened. */
   private acceptServerIc(ic: number, what: string): void {
     const hardened = this.opts.profile === 'hardened';
-    const last = hardened ? Math.max(this.lastServerIc, this.counters().server) : this.lastServerIc;
+    const stored = this.counters().server;
+    const last = hardened && stored > 0 ? Math.max(this.lastServerIc, stored) : this.lastServerIc;
     if (ic <= last) throw new DlmsSecurityError(`server ${what} invocation counter ${ic} not above ${last} (replay)`, 'invocation-counter');
     this.lastServerIc = ic;
     if (hardened) {
@@ -274,7 +275,7 @@ export class DlmsClient {
     } else if (this.ciphered && resp[0] !== APDU.exceptionResponse) {
       throw new DlmsSecurityError('plain response in a ciphered association', 'policy');
     }
-    const r = decodeResponse(resp);
+    const r = decodeResponse(resp, true);
     if (r.kind === 'exception') throw exceptionError(r, 'request');
     if ((r.invokeId & 0x0f) !== (req.invokeId & 0x0f)) throw new DlmsDecodeError(`response invoke-id ${r.invokeId & 0x0f} does not match ${req.invokeId & 0x0f}`);
     return r;
@@ -398,7 +399,13 @@ export class DlmsClient {
     }
     this.established = false;
     const resp = await this.channel.request(encodeRlrq({ reason: 0, userInformation: ui }));
-    if (resp[0] === 0x63) decodeRlre(resp);
+    try {
+      if (resp[0] === 0x63) decodeRlre(resp);
+    } catch (e) {
+      // Deployed servers send RLREs with trailing bytes (the Gurux C server does); the association is over
+      // either way, so a malformed RLRE is not a failure of the session.
+      if (!(e instanceof DlmsDecodeError)) throw e;
+    }
   }
 }
 

@@ -303,10 +303,11 @@ const rList = <T>(r: Reader, f: (r: Reader) => T): T[] => {
   return out;
 };
 
-function finish<T>(r: Reader, v: T): T {
+function finishStrict<T>(r: Reader, v: T): T {
   if (!r.atEnd()) r.fail(`${r.remaining} trailing byte(s)`);
   return v;
 }
+const finish = finishStrict;
 
 export function decodeRequest(b: Uint8Array): Request {
   const r = new Reader(b, 'xDLMS request');
@@ -337,8 +338,13 @@ export function decodeRequest(b: Uint8Array): Request {
   throw new DlmsDecodeError(`unsupported request choice ${choice} of tag 0x${tag.toString(16)}`, 1);
 }
 
-export function decodeResponse(b: Uint8Array): Response {
+/**
+ * `lenient`: ignore bytes after a complete response. Some deployed servers append stale buffer content (the
+ * Gurux C server example does after a Clock time value); a client that must read real meters tolerates it.
+ */
+export function decodeResponse(b: Uint8Array, lenient = false): Response {
   const r = new Reader(b, 'xDLMS response');
+  const finish = <T>(rd: Reader, v: T): T => (lenient ? v : finishStrict(rd, v));
   const tag = r.u8();
   if (tag === APDU.exceptionResponse) {
     const stateError = r.u8();

@@ -174,6 +174,13 @@ describe('GET/SET/ACTION APDUs', () => {
     expect(decodeResponse(unhex('c401c1000600000010'))).toEqual({ kind: 'get', invokeId: 0xc1, result: { data: { type: 'double-long-unsigned', value: 16 } } });
   });
 
+  it('a Gurux server clock response with 18 stale trailing bytes: strict refuses, the client\'s lenient mode reads it', () => {
+    // Captured from the Gurux C server example (9.0.2608.1701) over HDLC, issue 12 interop run.
+    const b = unhex('c401c200090c07ea0b1a0400350100000000' + '090f090c07ea0b1a0400350100000000090f');
+    expect(() => decodeResponse(b)).toThrow(DlmsDecodeError);
+    expect(decodeResponse(b, true)).toEqual({ kind: 'get', invokeId: 0xc2, result: { data: { type: 'octet-string', value: unhex('07ea0b1a0400350100000000') } } });
+  });
+
   it('truncated or trailing bytes are DlmsDecodeErrors', () => {
     const good = encodeRequest(requests[0]!);
     for (let n = 0; n < good.length; n++) expect(() => decodeRequest(good.subarray(0, n))).toThrow(DlmsDecodeError);
