@@ -60,6 +60,8 @@ export interface ClientOptions {
   pinServerTitle?: boolean;
   /** Mechanisms 3/4 (MD5/SHA-1) are refused unless this is set. */
   legacy?: boolean;
+  /** The Association LN object that carries reply_to_HLS_authentication (companion specifications differ). */
+  associationLn?: Uint8Array;
   /** Demonstration of seed Fig 3.6 only: accept StoC = CtoS, which the Green Book forbids. */
   unsafeAcceptEqualChallenges?: boolean;
 }
@@ -231,7 +233,7 @@ export class DlmsClient {
       };
       const f = hlsResponse(p, 'client', mech === 'hls-gmac' ? this.nextIc() : 0);
       // Pass 3 goes service-specific (not general) ciphering: the association is not yet established.
-      const r = await this.exchange({ kind: 'action', invokeId: this.nextInvokeId(), method: { classId: 15, ln: ASSOCIATION_LN, method: 1 }, params: { type: 'octet-string', value: f } }, 'glo');
+      const r = await this.exchange({ kind: 'action', invokeId: this.nextInvokeId(), method: { classId: 15, ln: o.associationLn ?? ASSOCIATION_LN, method: 1 }, params: { type: 'octet-string', value: f } }, 'glo');
       if (r.kind !== 'action') throw new DlmsDecodeError(`expected an action-response to reply_to_HLS_authentication, got ${r.kind}`);
       if (r.result.result !== 0) throw new DlmsSecurityError(`server refused our f(StoC): ${DAR_NAME[r.result.result] ?? r.result.result}`, 'wrong-response');
       const d = r.result.data;

@@ -24,9 +24,12 @@ const HELP = `usage:
   hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE] [--json]
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
-       [--client-sap N] [--server-sap N] [--state FILE] [--timeout MS] [--legacy] [--json]
+       [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
+       [--state FILE] [--timeout MS] [--legacy] [--json]
 
-URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD].
+URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. --physical N gives HDLC a 2-byte
+(4-byte above 127) server address. --frame-counter / --association: where this meter keeps its frame counter
+(default 0.0.43.1.0.255, read as the public client to recover a lost counter) and its Association LN.
 --value is typed JSON: {"type": "long-unsigned", "value": 5}, arrays/structures nest, octet strings as hex.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
 Client counters persist in --state (default ~/.hasm/dlms-client.json); the server's in --state
@@ -110,8 +113,23 @@ async function withClient<T>(f: ClientFlags, io: CommandIO, body: (c: DlmsClient
   const clientSap = v['client-sap'] ? parseInteger(v['client-sap'] as string, '--client-sap') : DEFAULT_CLIENT_SAP[mechanism];
   const serverSap = v['server-sap'] ? parseInteger(v['server-sap'] as string, '--server-sap') : 1;
   const timeoutMs = v.timeout ? parseInteger(v.timeout as string, '--timeout') : 5000;
+  const physical = v.physical ? parseInteger(v.physical as string, '--physical') : undefined;
+  const obisFlag = (name: string) => {
+    const t = v[name] as string | undefined;
+    if (t === undefined) return undefined;
+    try {
+      parseObis(t);
+    } catch (e) {
+      throw new UsageError(`--${name}: ${(e as Error).message}`);
+    }
+    return t;
+  };
+  const frameCounterObis = obisFlag('frame-counter');
+  const association = obisFlag('association');
   const counters = new FileCounterStore((v.state as string | undefined) ?? join(stateDir(), 'dlms-client.json'));
-  const client = await connect((sap) => openChannel(url, sap, { serverSap, timeoutMs }), {
+  const client = await connect((sap) => openChannel(url, sap, { serverSap, timeoutMs, physical }), {
+    frameCounterObis,
+    associationLn: association ? parseObis(association) : undefined,
     mechanism,
     profile: profileOf(v.profile as string | undefined),
     keys,
@@ -172,6 +190,9 @@ const CLIENT_FLAGS = {
   'server-sap': { type: 'string' },
   state: { type: 'string' },
   timeout: { type: 'string' },
+  physical: { type: 'string' },
+  'frame-counter': { type: 'string' },
+  association: { type: 'string' },
   legacy: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
