@@ -1,12 +1,13 @@
 import { CONTEXT, DIAGNOSTIC, decodeAare, decodeRlre, encodeAarq, encodeRlrq } from './acse.ts';
 import { decodeData, decodeDataBytes, encodeData, type CosemData } from './axdr.ts';
-import { concat, equalBytes, hex, Reader, readU32 } from './bytes.ts';
+import { concat, equalBytes, hex, Reader, readU32, u32 } from './bytes.ts';
 import { MemoryCounterStore, type ClientCounters, type ClientCounterStore } from './counter-store.ts';
 import { DlmsDecodeError, DlmsRejectedError, DlmsSecurityError } from './errors.ts';
 import type { DlmsKeys } from './keys.ts';
 import { parseObis } from './obis.ts';
 import { envelope, isCiphered, openEnvelope, type CipherStyle } from './security/apdu-cipher.ts';
 import { checkCounter } from './security/counters.ts';
+import { GENERAL_SIGNING, openSigned, sign } from './security/signing.ts';
 import { protect, unprotect } from './security/gcm.ts';
 import {
   challengeCounter,
@@ -62,6 +63,8 @@ export interface ClientOptions {
   legacy?: boolean;
   /** The Association LN object that carries reply_to_HLS_authentication (companion specifications differ). */
   associationLn?: Uint8Array;
+  /** Suites 1/2: wrap every request in general-signing (and require signed responses). */
+  sign?: boolean;
   /** Demonstration of seed Fig 3.6 only: accept StoC = CtoS, which the Green Book forbids. */
   unsafeAcceptEqualChallenges?: boolean;
 }
@@ -97,6 +100,7 @@ export class DlmsClient {
   private invokeId = 0;
   private info?: AssociationInfo;
   private established = false;
+  private transaction = 0;
 
   constructor(
     readonly channel: ApduChannel,
@@ -265,8 +269,24 @@ export class DlmsClient {
       const body = protect({ suite: this.suite, authenticated: true, encrypted: true }, this.gcmKeys(s), this.opts.keys.clientSystemTitle, this.nextIc(), apdu);
       apdu = envelope(s, apdu[0]!, body, this.opts.keys.clientSystemTitle);
     }
+    const k = this.opts.keys;
+    const signing = this.opts.sign && this.established;
+    if (signing) {
+      if (!k.clientKey || !('secretKey' in k.clientKey)) throw new DlmsSecurityError('general-signing needs the client private key', 'unknown-key');
+      apdu = sign({ transactionId: u32(++this.transaction), originator: k.clientSystemTitle, recipient: this.serverTitle ?? k.serverSystemTitle, dateTime: new Uint8Array(0), otherInformation: new Uint8Array(0), content: apdu }, k.clientKey);
+    }
     let resp = await this.channel.request(apdu);
     if (resp.length === 0) throw new DlmsDecodeError('empty response');
+    if (signing) {
+      if (resp[0] !== GENERAL_SIGNING) {
+        if (resp[0] === APDU.exceptionResponse) throw exceptionError(decodeResponse(resp), 'signed request');
+        throw new DlmsSecurityError('unsigned response to a signed request', 'signature');
+      }
+      if (!k.serverKey) throw new DlmsSecurityError('general-signing needs the server public key', 'unknown-key');
+      const g = openSigned(resp, this.serverTitle ?? k.serverSystemTitle, k.clientSystemTitle, k.serverKey);
+      if (!equalBytes(g.transactionId, u32(this.transaction))) throw new DlmsSecurityError('signed response to another transaction', 'signature');
+      resp = g.content;
+    }
     if (isCiphered(resp[0]!)) {
       if (!this.ciphered) throw new DlmsSecurityError('ciphered response in a plain association', 'policy');
       const env = openEnvelope(resp);

@@ -138,3 +138,31 @@ describe('services', () => {
     expect(() => new DlmsClient(ch, clientOptions({ mechanism: 'hls-md5', profile: 'standard', legacy: true }))).not.toThrow();
   });
 });
+
+describe('general-signing (suites 1 and 2)', () => {
+  for (const suite of [1, 2] as SuiteId[]) {
+    it(`suite ${suite}: signed and ciphered requests get signed responses; a forged signature is refused`, async () => {
+      const keys = keysFor(suite);
+      const server = new DlmsServer(defaultServerConfig(keys, 'hardened', suite), new ServerState(undefined), [new EchoObject()]);
+      const session = server.session();
+      const sent: Uint8Array[] = [];
+      const ch = { address: { clientSap: 3, serverSap: 1 }, request: async (a: Uint8Array) => (sent.push(a), session.handle({ clientSap: 3, serverSap: 1 }, a)!), close: async () => undefined };
+      const counters = new MemoryCounterStore();
+      const client = new DlmsClient(ch, { mechanism: 'hls-ecdsa', profile: 'hardened', keys, suite, sign: true, counters });
+      await client.associate();
+      expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+      const signed = sent.at(-1)!;
+      expect(signed[0]).toBe(0xdf);
+      const forged = signed.slice();
+      forged[forged.length - 5]! ^= 1; // inside the signature
+      expect(Array.from(session.handle({ clientSap: 3, serverSap: 1 }, forged)!)).toEqual([0xd8, 0x01, 0x01]);
+      expect((session.lastError as DlmsSecurityError).reason).toBe('signature');
+      // A client holding another server public key refuses the (genuine) signed response.
+      const wrongServer = { ...keys, serverKey: keysFor(suite).clientKey };
+      const ch2 = { address: { clientSap: 1, serverSap: 1 }, request: async (x: Uint8Array) => session.handle({ clientSap: 1, serverSap: 1 }, x)!, close: async () => undefined };
+      const c2 = new DlmsClient(ch2, { mechanism: 'hls-gmac', profile: 'hardened', keys: wrongServer, suite, sign: true, counters });
+      await c2.associate();
+      await expect(c2.get(3, '1.0.1.8.0.255', 2)).rejects.toMatchObject({ reason: 'signature' });
+    });
+  }
+});

@@ -25,12 +25,13 @@ const HELP = `usage:
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
-       [--state FILE] [--timeout MS] [--legacy] [--json]
+       [--state FILE] [--timeout MS] [--sign] [--legacy] [--json]
 
 URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. --physical N gives HDLC a 2-byte
 (4-byte above 127) server address. --frame-counter / --association: where this meter keeps its frame counter
 (default 0.0.43.1.0.255, read as the public client to recover a lost counter) and its Association LN.
 --value is typed JSON: {"type": "long-unsigned", "value": 5}, arrays/structures nest, octet strings as hex.
+--sign (suites 1/2): wrap requests in general-signing and require signed responses.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
 Client counters persist in --state (default ~/.hasm/dlms-client.json); the server's in --state
 (default ~/.hasm/dlms-server-PORT.json) so no invocation counter is ever used twice.
@@ -137,6 +138,7 @@ async function withClient<T>(f: ClientFlags, io: CommandIO, body: (c: DlmsClient
     counters,
     clientSap,
     legacy: !!v.legacy,
+    sign: !!v.sign,
   });
   try {
     const r = await body(client);
@@ -194,6 +196,7 @@ const CLIENT_FLAGS = {
   'frame-counter': { type: 'string' },
   association: { type: 'string' },
   legacy: { type: 'boolean' },
+  sign: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 

@@ -3,6 +3,7 @@ import { concat, equalBytes, hex, u32 } from '../bytes.ts';
 import { DlmsDecodeError, DlmsNotImplementedError, DlmsRejectedError, DlmsSecurityError } from '../errors.ts';
 import { envelope, isCiphered, openEnvelope, type CipherStyle } from '../security/apdu-cipher.ts';
 import { checkCounter } from '../security/counters.ts';
+import { GENERAL_SIGNING, openSigned, sign } from '../security/signing.ts';
 import { protect, unprotect, type GcmKeys } from '../security/gcm.ts';
 import {
   challengeCounter,
@@ -26,6 +27,7 @@ import {
   type Request,
   type Response,
 } from '../xdlms.ts';
+import type { EcKeyPair } from '../security/ecdsa.ts';
 import { AccessFault } from './object.ts';
 import { AssociationLnObject } from './association-ln.ts';
 import type { AssociationConfig } from './config.ts';
@@ -88,16 +90,28 @@ export class ServerSession {
     this.server.state.flush();
   }
 
-  private dispatch(peer: PeerAddress, apdu: Uint8Array): Uint8Array | undefined {
+  private dispatch(peer: PeerAddress, input: Uint8Array): Uint8Array | undefined {
+    let apdu = input;
     if (apdu.length === 0) throw new DlmsDecodeError('empty APDU');
     const tag = apdu[0]!;
     if (tag === 0x60) return this.establish(peer, apdu);
     if (tag === 0x62) return this.release(peer, apdu);
     const a = this.assocs.get(peer.clientSap);
     if (!a) throw new DlmsRejectedError(`no association for client SAP ${peer.clientSap}`, { exception: EXCEPTION.operationNotPossible });
+    let signedBy: Uint8Array | undefined;
+    if (tag === GENERAL_SIGNING) {
+      // Suites 1/2: a signed request (its content plain or ciphered) gets a signed response.
+      const k = this.server.keys;
+      if (this.server.cfg.suite === 0 || !k.clientKey || !k.serverKey || !('secretKey' in k.serverKey) || !a.clientTitle) {
+        throw new DlmsSecurityError('general-signing needs suite 1 or 2 with both ECDSA keys', 'policy');
+      }
+      const g = openSigned(apdu, a.clientTitle, k.serverSystemTitle, k.clientKey);
+      signedBy = g.transactionId;
+      apdu = g.content;
+    }
     let plain = apdu;
     let style: CipherStyle | undefined;
-    if (isCiphered(tag)) {
+    if (isCiphered(apdu[0]!)) {
       ({ plain, style } = this.decipher(a, apdu));
     } else if (a.ciphered) {
       throw new DlmsSecurityError('this association accepts only ciphered requests', 'policy');
@@ -112,6 +126,10 @@ export class ServerSession {
     });
     let out = encodeResponse(resp);
     if (style) out = this.encipher(a, style, out);
+    if (signedBy) {
+      const k = this.server.keys;
+      out = sign({ transactionId: signedBy, originator: k.serverSystemTitle, recipient: a.clientTitle!, dateTime: new Uint8Array(0), otherInformation: new Uint8Array(0), content: out }, k.serverKey as EcKeyPair);
+    }
     this.server.applyScheduledKeyChanges();
     if (a.phase === 'failed') this.assocs.delete(peer.clientSap);
     return out;
