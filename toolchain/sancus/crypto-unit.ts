@@ -338,15 +338,20 @@ export function readKeyFromMemory(mem: WordMemory, addr: number): Uint8Array {
   return key;
 }
 
-/** 64 KiB of byte memory with the word view the unit uses (little-endian, even addresses). */
+/** Byte memory with the word view the unit uses (little-endian, even addresses); reads past the end give 0. */
 export class FlatMemory implements WordMemory {
-  readonly bytes = new Uint8Array(0x10000);
+  readonly bytes: Uint8Array;
+  /** `size` bytes from address 0 (the whole 64 KiB by default; a smaller scratch space when that is enough). */
+  constructor(size = 0x10000) {
+    this.bytes = new Uint8Array(size + 1);
+  }
   readWord(addr: number): number {
     const a = addr & 0xfffe;
-    return this.bytes[a]! | (this.bytes[a + 1]! << 8);
+    return (this.bytes[a] ?? 0) | ((this.bytes[a + 1] ?? 0) << 8);
   }
   writeWord(addr: number, value: number): void {
     const a = addr & 0xfffe;
+    if (a + 1 >= this.bytes.length) throw new RangeError(`FlatMemory: write at 0x${a.toString(16)} beyond its ${this.bytes.length - 1} bytes`);
     this.bytes[a] = value & 0xff;
     this.bytes[a + 1] = (value >> 8) & 0xff;
   }

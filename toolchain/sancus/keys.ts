@@ -24,7 +24,7 @@ export function deriveVendorKey(nodeKey: Uint8Array, vendorId: number): Uint8Arr
   checkKey(nodeKey, 'node key');
   if (!Number.isInteger(vendorId) || vendorId < 0 || vendorId > 0xffff) throw new RangeError(`vendor id must be 16 bits, got ${vendorId}`);
   // A module-less enable: only the vendor half matters; any layout works, the empty one is cheapest.
-  const r = new SancusCryptoUnit().enable(new FlatMemory(), nodeKey, vendorId, { textStart: 0, textEnd: 0, dataStart: 0, dataEnd: 0 });
+  const r = new SancusCryptoUnit().enable(new FlatMemory(16), nodeKey, vendorId, { textStart: 0, textEnd: 0, dataStart: 0, dataEnd: 0 });
   return r.vendorKey!;
 }
 

@@ -35,7 +35,6 @@ const roundUp = (n: number) => (n + 1) & ~1;
 
 /** Places AD and body in a scratch address space the way a program would hold them in memory. */
 function layOut(ad: Uint8Array, body: Uint8Array, opts: WrapOptions) {
-  const mem = new FlatMemory();
   const adAt = 0x0000;
   const bodyAt = roundUp(ad.length) + 2;
   const outAt = bodyAt + roundUp(body.length) + 2;
@@ -43,6 +42,7 @@ function layOut(ad: Uint8Array, body: Uint8Array, opts: WrapOptions) {
   if (tagAt + TAG_BYTES > 0x10000) {
     throw new RangeError(`hardware SpongeWrap: ${ad.length} + ${body.length} bytes do not fit the 64 KiB address space`);
   }
+  const mem = new FlatMemory(tagAt + TAG_BYTES);
   mem.load(adAt, ad);
   if (ad.length % 2) mem.bytes[adAt + ad.length] = (opts.followingAd ?? 0) & 0xff;
   mem.load(bodyAt, body);
