@@ -19,6 +19,14 @@ export interface DlmsKeys {
   serverKey?: EcKeyPair | EcPublicKey;
 }
 
+/** A suite needs keys of its size (suite 2: AES-256) and, for ECDSA, keys on its curve. */
+export function checkKeysForSuite(keys: DlmsKeys, suite: number, file = 'keys'): void {
+  const want = suite === 2 ? 32 : 16;
+  for (const [n, k] of [['guek', keys.guek], ['gak', keys.gak], ['kek', keys.kek]] as const) {
+    if (k.length !== want) throw new InputError(`suite ${suite} needs a ${want}-byte "${n}", the keys file has ${k.length} bytes`, { file });
+  }
+}
+
 export const DEMO_KEYS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), 'demo-keys.json');
 
 const HEX_FIELDS = [

@@ -7,7 +7,7 @@ import type { DlmsClient } from '../../dlms/client.ts';
 import { connect } from '../../dlms/connect.ts';
 import { FileCounterStore } from '../../dlms/counter-store.ts';
 import { DlmsDecodeError } from '../../dlms/errors.ts';
-import { loadKeys } from '../../dlms/keys.ts';
+import { checkKeysForSuite, loadKeys } from '../../dlms/keys.ts';
 import { listen } from '../../dlms/listen.ts';
 import { formatObis, parseObis } from '../../dlms/obis.ts';
 import type { Mechanism, Profile } from '../../dlms/security/hls.ts';
@@ -69,6 +69,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
   const profile = profileOf(values.profile);
   const keys = loadKeys(values.keys);
   const cfg = defaultServerConfig(keys, profile, suiteOf(values.suite));
+  checkKeysForSuite(keys, cfg.suite, values.keys ?? 'demo keys');
   const stateFile = values.state ?? join(stateDir(), `dlms-server-${port}.json`);
   const state = new ServerState(stateFile);
   const server = new DlmsServer(cfg, state);
@@ -110,6 +111,7 @@ async function withClient<T>(f: ClientFlags, io: CommandIO, body: (c: DlmsClient
   } else if (!AUTHS.includes(auth)) throw new UsageError(`--auth must be one of ${AUTHS.join('|')}`);
   const mechanism = auth as Mechanism;
   const keys = loadKeys(v.keys as string | undefined);
+  checkKeysForSuite(keys, suiteOf(v.suite as string | undefined), (v.keys as string | undefined) ?? 'demo keys');
   const url = parseDlmsUrl(f.url);
   const clientSap = v['client-sap'] ? parseInteger(v['client-sap'] as string, '--client-sap') : DEFAULT_CLIENT_SAP[mechanism];
   const serverSap = v['server-sap'] ? parseInteger(v['server-sap'] as string, '--server-sap') : 1;
