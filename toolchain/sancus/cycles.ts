@@ -6,8 +6,9 @@
 // crypto_control.v + sponge_wrap.v + spongent*.v (test/sancus/rtl-vectors.json, test/sancus/cycles.test.ts).
 
 /**
- * One sponge_wrap call: latch state (1) + call state (1) + 90 rounds (ABSORB + 89 ROUNDS) + the cycle the round
- * counter reads all ones (1).
+ * Cycles per sponge_wrap call in the closed forms below: 91 for the permutation (ABSORB + 89 ROUNDS + the cycle the
+ * round counter reads all ones) and 2 handshake cycles per word fed by the control unit; key blocks (91 each), phase
+ * changes (+2 each) and the fixed start/end states fold into each formula's constant (cycles.md).
  */
 export const CALL_CYCLES = 93;
 /** LOAD_KEY_INIT, then LOAD_KEY_NEXT/LOAD_KEY per key word: the cost of r9 ≠ 0 (key read from memory). */
