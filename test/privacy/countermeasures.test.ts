@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingSweep, rounded, roundingSweep, roundReading, slotAggregate } from '../../host/analysis/privacy/countermeasures.ts';
+import { missingSweep, rounded, roundedMonth, roundingSweep, roundReading, slotAggregate } from '../../host/analysis/privacy/countermeasures.ts';
 import { month } from './fixtures.ts';
 
 const slots = 48;
@@ -31,6 +31,21 @@ describe('countermeasure 1: omitted readings', () => {
     const d1 = a.get(1)!.zero.householdDeviation;
     const d10 = a.get(10)!.zero.householdDeviation;
     for (let i = 0; i < 30; i++) expect(d10[i]!).toBeGreaterThan(d1[i]!);
+  });
+});
+
+describe('combining omitted readings with rounding', () => {
+  it('matches the reported (rounded) data against the true totals', () => {
+    const cm = linear(12);
+    // Rounding to one unit changes nothing: same as omitting alone.
+    const alone = missingSweep(cm, [5], 4).get(5)!.average;
+    const withUnit = missingSweep(cm, [5], 4, roundedMonth(cm, 1)).get(5)!.average;
+    expect(withUnit.identified).toBe(alone.identified);
+    expect(withUnit.householdDeviation).toEqual(alone.householdDeviation);
+    // Rounding everything to zero first: nothing left to match, the aggregate is gone.
+    const gone = missingSweep(cm, [5], 4, roundedMonth(cm, 100_000)).get(5)!.average;
+    expect(gone.identified).toBe(0);
+    expect([...gone.deviation].every((d) => d === 1)).toBe(true);
   });
 });
 

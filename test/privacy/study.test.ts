@@ -61,5 +61,9 @@ describe('the study on a reduced synthetic set', async () => {
     const c = at(r.sweeps.combined, 0.005);
     expect(c.identified_percent).toBeLessThan(at(r.sweeps.rounding, 0.005).identified_percent);
     expect(c.identified_percent).toBeLessThan(r.table_5_2.at(-2)!.identified_percent);
+    const mr = r.sweeps.combined.find((p) => p.countermeasure === 'missing-average+rounding' && p.parameter === 51)!;
+    expect(mr.rounding_kwh).toBe(0.05);
+    expect(mr.identified_percent).toBeLessThan(at(r.sweeps.missing_average, 51).identified_percent);
+    expect(mr.identified_percent).toBeLessThan(at(r.sweeps.rounding, 0.05).identified_percent);
   });
 });

@@ -57,22 +57,31 @@ export type Fill = 'zero' | 'average';
  * either side (one side at the month's edge). Sets are nested: the k omitted readings are the first k of one
  * random order per household-month, so a sweep over k changes only k.
  * Cost: O(n · slots) for the order once, then O(n · k · gap) per k.
+ * `reported` is what the meters would report before omitting (e.g. rounded readings, to combine countermeasures);
+ * matching and deviation are always against the true totals and aggregate of `cm`.
  */
-export function missingSweep(cm: CompleteMonth, ks: number[], seed: number): Map<number, Record<Fill, CountermeasureOutcome>> {
+export function missingSweep(
+  cm: CompleteMonth,
+  ks: number[],
+  seed: number,
+  reported: CompleteMonth = cm,
+): Map<number, Record<Fill, CountermeasureOutcome>> {
   const n = cm.ids.length;
-  const { slots, values, totals } = cm;
+  const { slots } = cm;
+  const { values, totals } = reported;
   const kMax = Math.max(0, ...ks);
   const scratch = new Int32Array(slots);
   const orders: Int32Array[] = [];
   for (let i = 0; i < n; i++) orders.push(new Rng(hash32(seed, i, slots, 0x0917)).sample(slots, kMax, scratch));
   const omitted = new Uint8Array(slots);
   const aggregate = slotAggregate(cm);
+  const reportedAggregate = reported === cm ? aggregate : slotAggregate(reported);
   const out = new Map<number, Record<Fill, CountermeasureOutcome>>();
   for (const k of ks) {
     const zero = new Float64Array(n);
     const avg = new Float64Array(n);
-    const zeroAgg = Float64Array.from(aggregate);
-    const avgAgg = Float64Array.from(aggregate);
+    const zeroAgg = Float64Array.from(reportedAggregate);
+    const avgAgg = Float64Array.from(reportedAggregate);
     for (let i = 0; i < n; i++) {
       const row = i * slots;
       const order = orders[i]!.subarray(0, Math.min(k, slots));
@@ -143,4 +152,11 @@ export function roundingSweep(cm: CompleteMonth, stepsUnits: number[]): Map<numb
     out.set(step, outcome(cm, r.sums, aggregate, r.aggregate));
   }
   return out;
+}
+
+/** The month as meters rounding every reading to `step` would report it (totals = the rounded sums). */
+export function roundedMonth(cm: CompleteMonth, step: number): CompleteMonth {
+  const values = new Int32Array(cm.values.length);
+  for (let i = 0; i < values.length; i++) values[i] = roundReading(cm.values[i]!, step);
+  return { ...cm, values, totals: rounded(cm, step).sums };
 }

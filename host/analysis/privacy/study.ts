@@ -1,5 +1,5 @@
 import { MonthlyAttack, type AttackRow } from './attack.ts';
-import { missingSweep, roundingSweep, type CountermeasureOutcome } from './countermeasures.ts';
+import { missingSweep, roundedMonth, roundingSweep, type CountermeasureOutcome } from './countermeasures.ts';
 import { uniqueTotals } from './matching.ts';
 import { completeRows, UNITS_PER_KWH, type CompleteMonth, type MonthData } from './month-data.ts';
 import { estimateFourPseudonyms, partSums, rotationMatch, type RotationEstimate } from './pseudonyms.ts';
@@ -19,6 +19,8 @@ export interface StudyConfig {
   subsetSizes: number[];
   /** Beyond the seed (its future work): rounding thresholds combined with two pseudonyms. */
   combinedRoundingKwh: number[];
+  /** Beyond the seed: k omitted readings (neighbour-average fill) on top of rounding, as [k, kWh] pairs. */
+  combinedMissingRounding: [number, number][];
   /** Random pairs per total for the four-pseudonym estimate on the first complete month's full population
    *  (0 = skip). */
   fourPseudonymSamples: number;
@@ -30,10 +32,18 @@ export const DEFAULT_CONFIG: StudyConfig = {
   roundingKwh: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.7, 1],
   subsetSizes: [5, 10, 20, 30, 40, 50, 100, 200],
   combinedRoundingKwh: [0.005, 0.05],
+  combinedMissingRounding: [[11, 0.01], [21, 0.02], [51, 0.05]],
   fourPseudonymSamples: 200,
 };
 
-export type Countermeasure = 'none' | 'missing-zero' | 'missing-average' | 'rounding' | 'pseudonyms' | 'rounding+pseudonyms';
+export type Countermeasure =
+  | 'none'
+  | 'missing-zero'
+  | 'missing-average'
+  | 'rounding'
+  | 'pseudonyms'
+  | 'rounding+pseudonyms'
+  | 'missing-average+rounding';
 
 export interface SweepPoint {
   countermeasure: Countermeasure;
@@ -43,6 +53,8 @@ export interface SweepPoint {
   deviation_percent: number;
   /** Box plot of equation 5.1 over every half hour of every month (Figures 5.2, 5.3b). */
   deviation_box?: Box;
+  /** For 'missing-average+rounding': the rounding threshold (kWh) under the k omitted readings. */
+  rounding_kwh?: number;
   /** Equation 5.1 taken per household over its month instead of per half hour over households. */
   household_deviation_percent?: number;
 }
@@ -115,6 +127,7 @@ export async function runStudy(
   const rounding = new Map(config.roundingKwh.map((r) => [r, new Series()]));
   const two = new MonthlyMean();
   const combined = new Map(config.combinedRoundingKwh.map((r) => [r, new MonthlyMean()]));
+  const missRound = config.combinedMissingRounding.map(([k, r]) => ({ k, r, series: new Series() }));
   const subsets = new Map(config.subsetSizes.map((m) => [m, { two: new MonthlyMean(), four: new MonthlyMean() }]));
   const rotationMonths: RotationMonth[] = [];
   const meters = new Set<string>();
@@ -155,6 +168,10 @@ export async function runStudy(
       combined.get(r)!.add(rotationMatch(parts, cm.totals, tol).percent);
     }
 
+    for (const c of missRound) {
+      c.series.add(missingSweep(cm, [c.k], mSeed, roundedMonth(cm, toUnits(c.r))).get(c.k)!.average);
+    }
+
     if (!fourFull && config.fourPseudonymSamples > 0) {
       const est = estimateFourPseudonyms(partSums(cm, 4), cm.totals, config.fourPseudonymSamples, new Rng(hash32(mSeed, 4)));
       fourFull = { month: cm.label, ...est };
@@ -182,6 +199,7 @@ export async function runStudy(
     // Rotation leaves the readings alone, so the published aggregate is that of rounding alone.
     deviation_percent: pick(roundingPts, r)[0]?.deviation_percent ?? NaN,
   }));
+  for (const c of missRound) combinedPts.push({ ...c.series.point('missing-average+rounding', c.k), rounding_kwh: c.r });
   const table_5_2: SweepPoint[] = [
     { countermeasure: 'none' as Countermeasure, parameter: 0, identified_percent: none.mean(), deviation_percent: 0 },
     ...pick(missing_zero, 1),

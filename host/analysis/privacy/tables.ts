@@ -39,6 +39,8 @@ export function describe(p: SweepPoint): string {
       return p.parameter === 2 ? 'Two pseudonyms' : p.parameter === 4 ? 'Four pseudonyms (estimate, first month)' : `${p.parameter} pseudonyms`;
     case 'rounding+pseudonyms':
       return `Rounding to ${p.parameter} kWh + two pseudonyms`;
+    case 'missing-average+rounding':
+      return `${p.parameter} omitted (→ avg) + rounding to ${p.rounding_kwh} kWh`;
   }
 }
 
@@ -54,10 +56,10 @@ export function table52(rows: SweepPoint[]): string {
   );
 }
 
-export function sweepTable(points: SweepPoint[], parameter: string): string {
+export function sweepTable(points: SweepPoint[], parameter: string, label: (p: SweepPoint) => string | number = (p) => p.parameter): string {
   return table(
     [parameter, '% De-pseudon.', 'Deviation of aggregate (mean)', 'Deviation per household (mean)'],
-    points.map((p) => [p.parameter, pct(p.identified_percent), pct(p.deviation_percent, 3), pct(p.household_deviation_percent, 3)]),
+    points.map((p) => [label(p), pct(p.identified_percent), pct(p.deviation_percent, 3), pct(p.household_deviation_percent, 3)]),
   );
 }
 
