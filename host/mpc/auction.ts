@@ -104,6 +104,11 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
   // Off-line phase: random bits for the comparisons (the count is public: it depends on n only).
   log(`off-line: generating ${expectedBits(n)} random bits`);
   await pool.ensure(expectedBits(n));
+  // Barrier: the on-line phase starts when all three are ready (else one party's on-line clock would count the
+  // time it waits for a slower party's off-line phase).
+  await party.exchange(new Map());
+  const offlineBefore = pool.offlineMs;
+  const barrierMs = performance.now() - t0;
   log(`off-line done in ${(pool.offlineMs / 1000).toFixed(2)} s; on-line: shuffling ${n} bids`);
 
   if (n === 0) {
@@ -196,7 +201,7 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
   // Step 4: shuffle (id, accepted) again, open σ and the ids.
   const [b2, acc2] = (await shuffle(party, [b, accepted])) as [Uint32Array, Uint32Array];
   const opened = await party.open(new Uint32Array([sigmaShare, ...b2]));
-  stats.offlineMs = pool.offlineMs;
+  stats.offlineMs = barrierMs + (pool.offlineMs - offlineBefore); // plus any top-up of bits during the run
   stats.offlineCpuMs = pool.offlineCpuMs;
   stats.randomBits = pool.produced;
   stats.totalMs = performance.now() - t0;

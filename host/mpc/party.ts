@@ -145,17 +145,20 @@ export class Party {
     const toA = new Uint32Array(n);
     const toB = new Uint32Array(n);
     const mine = new Uint32Array(n);
-    const pts = [0, 0, 0, 0];
+    const rnd = this.own.fill(n);
+    // f(x) = h + r·x at x = 1, 2, 3; the peers' points go out, this party's stays.
+    const outA = a === 1 ? 1 : a === 2 ? 2 : 3;
+    const outB = b === 1 ? 1 : b === 2 ? 2 : 3;
     for (let i = 0; i < n; i++) {
       const hi = h[i]!;
-      const r = this.own.next();
+      const r = rnd[i]!;
       const r2 = add(r, r);
-      pts[1] = add(hi, r);
-      pts[2] = add(hi, r2);
-      pts[3] = add(hi, add(r2, r));
-      toA[i] = pts[a]!;
-      toB[i] = pts[b]!;
-      mine[i] = pts[this.id]!;
+      const p1 = add(hi, r);
+      const p2 = add(hi, r2);
+      const p3 = add(p2, r);
+      toA[i] = outA === 1 ? p1 : outA === 2 ? p2 : p3;
+      toB[i] = outB === 1 ? p1 : outB === 2 ? p2 : p3;
+      mine[i] = this.id === 1 ? p1 : this.id === 2 ? p2 : p3;
     }
     const got = await this.exchange(new Map([[a, toA], [b, toB]]));
     const fa = this.expectLength(a, got.get(a)!, n);
@@ -178,13 +181,10 @@ export class Party {
 /** Σ λ_i·v_i with λ = (3, −3, 1) for the points (1, 2, 3), by additions only. */
 function recombine(me: PartyId, vm: Uint32Array, a: PartyId, va: Uint32Array, b: PartyId, vb: Uint32Array): Uint32Array {
   const n = vm.length;
-  const by: Uint32Array[] = [];
-  by[me] = vm;
-  by[a] = va;
-  by[b] = vb;
-  const v1 = by[1]!;
-  const v2 = by[2]!;
-  const v3 = by[3]!;
+  const pick = (k: PartyId) => (me === k ? vm : a === k ? va : vb);
+  const v1 = pick(1);
+  const v2 = pick(2);
+  const v3 = pick(3);
   const z = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const d = sub(v1[i]!, v2[i]!);

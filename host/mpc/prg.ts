@@ -35,10 +35,22 @@ export class Prg {
     return w === P ? 0 : w;
   }
 
-  /** n field elements. */
+  /** n field elements (block copy from the key stream; same values as n calls to next()). */
   fill(n: number): Uint32Array {
     const out = new Uint32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.next();
+    let o = 0;
+    while (o < n) {
+      if (this.pos >= this.buf.length) this.refill();
+      const take = Math.min(n - o, this.buf.length - this.pos);
+      const buf = this.buf;
+      const pos = this.pos;
+      for (let i = 0; i < take; i++) {
+        const w = buf[pos + i]! & 0x7fffffff;
+        out[o + i] = w === P ? 0 : w;
+      }
+      this.pos += take;
+      o += take;
+    }
     return out;
   }
 

@@ -4,8 +4,9 @@ import type { Party } from './party.ts';
 
 // Oblivious sort as shuffle-then-sort (Hamada et al., the seed's Table 6.4 "QuickSort"): once the rows are
 // obliviously shuffled (shuffle.ts) and every key is unique, the outcomes of comparisons are a function of a uniform
-// random permutation only, so they may be opened; a quicksort then spends about 2·n·ln n secure comparisons in
-// O(log n) batched levels, instead of the n·log²n of a sorting network. Keys are made unique by the caller
+// random permutation only, so they may be opened; a quicksort then spends O(n log n) secure comparisons in
+// O(log n) batched levels (2,500 bids: about 38,000 comparisons in 15 levels with two pivots), instead of the
+// n·log²n comparators of a sorting network. Keys are made unique by the caller
 // (key·n + the input index, a secret that moves with the row through the shuffle).
 
 export interface SortStats {
