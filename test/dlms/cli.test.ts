@@ -59,7 +59,8 @@ describe('hasm dlms (processes over loopback)', () => {
   it('a keys file with wrong keys is a failed association: exit 1 with a JSON error', async () => {
     const keys = JSON.parse(readFileSync('host/dlms/demo-keys.json', 'utf8')) as Record<string, string>;
     const wrong = join(dir, 'wrong.json');
-    writeFileSync(wrong, JSON.stringify({ ...keys, guek: 'ff' + keys.guek!.slice(2), hls_secret: '00' }));
+    const { client_key_pem: _c, server_key_pem: _s, ...symmetric } = keys; // PEM paths are relative to the demo file
+    writeFileSync(wrong, JSON.stringify({ ...symmetric, guek: 'ff' + keys.guek!.slice(2), hls_secret: '00' }));
     for (const auth of ['hls-gmac', 'hls-sha256']) {
       const r = await hasm(['dlms', 'get', `tcp://127.0.0.1:${port}`, '1.0.1.8.0.255', '--auth', auth, '--keys', wrong, '--json']);
       expect(r.code, auth).toBe(1);
