@@ -35,8 +35,8 @@ const ROUND_LO = new Uint32Array(SPONGENT_ROUNDS);
 const ROUND_HI = new Uint32Array(SPONGENT_ROUNDS);
 buildRoundConstants();
 
-function buildTable(): Uint32Array {
-  const t = new Uint32Array(SPONGENT_BYTES * 256 * SPONGENT_WORDS);
+function buildTable(): Int32Array {
+  const t = new Int32Array(SPONGENT_BYTES * 256 * SPONGENT_WORDS);
   for (let k = 0; k < SPONGENT_BYTES; k++) {
     for (let v = 0; v < 256; v++) {
       const s = SBOX[v & 15]! | (SBOX[v >> 4]! << 4);
@@ -66,7 +66,7 @@ function buildRoundConstants(): void {
 
 // Scratch state viewed both as words (for the XORs) and as bytes (for the lookups). Byte k of the view is byte k
 // of the state only on a little-endian host; checked once below.
-const SCRATCH = new Uint32Array(SPONGENT_WORDS);
+const SCRATCH = new Int32Array(SPONGENT_WORDS); // signed: XOR results stay small integers in V8
 const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer);
 SCRATCH[0] = 0x04030201;
 if (SCRATCH_BYTES[0] !== 1) throw new Error('spongent: this implementation needs a little-endian host');
