@@ -12,8 +12,8 @@ export class Bus {
   readonly mem = new Uint8Array(0x10000);
   /** Per byte address: KIND_*. Unmapped addresses read 0 and drop writes (the RTL leaves them undefined). */
   readonly kind = new Uint8Array(0x10000);
-  /** Per byte address in the peripheral space: index into `devices`, or -1. */
-  private readonly owner = new Int16Array(0x10000).fill(-1);
+  /** Per byte address: 1 + index into `devices`, or 0 for none. */
+  private readonly owner = new Uint8Array(0x10000);
   readonly devices: Device[] = [];
   /** Per word: 1 if a predecoded instruction covers it (so a write must invalidate the code cache). */
   readonly code = new Uint8Array(0x8000);
@@ -37,8 +37,8 @@ export class Bus {
     const idx = this.devices.length;
     this.devices.push(dev);
     for (const a of dev.addresses) {
-      if (this.owner[a] !== -1) throw new Error(`device ${dev.name} overlaps ${this.devices[this.owner[a]!]!.name} at 0x${a.toString(16)}`);
-      this.owner[a] = idx;
+      if (this.owner[a] !== 0) throw new Error(`device ${dev.name} overlaps ${this.devices[this.owner[a]! - 1]!.name} at 0x${a.toString(16)}`);
+      this.owner[a] = idx + 1;
     }
   }
 
@@ -91,14 +91,14 @@ export class Bus {
   private perRead(a: number, byte: boolean): number {
     // An 8-bit register file may own only one byte of the word a word read addresses.
     let o = this.owner[a]!;
-    if (o < 0 && !byte) o = this.owner[a + 1]!;
-    if (o < 0) return 0;
-    return this.devices[o]!.read(a, byte, this.now);
+    if (o === 0 && !byte) o = this.owner[a + 1]!;
+    if (o === 0) return 0;
+    return this.devices[o - 1]!.read(a, byte, this.now);
   }
 
   private perWrite(a: number, v: number, byte: boolean): void {
     let o = this.owner[a]!;
-    if (o < 0 && !byte) o = this.owner[a + 1]!;
-    if (o >= 0) this.devices[o]!.write(a, v, byte, this.now);
+    if (o === 0 && !byte) o = this.owner[a + 1]!;
+    if (o !== 0) this.devices[o - 1]!.write(a, v, byte, this.now);
   }
 }

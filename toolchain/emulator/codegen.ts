@@ -11,6 +11,12 @@ export const RET_HALT = 0; // an unconditional jump to itself (the conventional 
 
 const hex = (v: number) => '0x' + (v & 0xffff).toString(16);
 
+/** A per-instance constant: becomes a closure variable of the shared shape. */
+function k(c: { consts: number[] }, v: number): string {
+  c.consts.push(v & 0xffff);
+  return `k${c.consts.length - 1}`;
+}
+
 interface Ctx {
   addr: number;
   next: number;
@@ -18,26 +24,34 @@ interface Ctx {
   mask: number;
   msb: number;
   lines: string[];
+  /** Per-instance constants (addresses, extension words, PC values): the generated text names them k0, k1, … so
+   *  every instruction of the same shape shares one compiled function (translation cost matters for short runs). */
+  consts: number[];
   /** Autoincrement to apply at the end of the instruction (research §4: after the destination address is formed). */
   incr?: { reg: number; step: number };
 }
 
 /** Expression for the address of a memory operand whose extension word sits at `extAt`. */
-function addressExpr(o: Operand, extAt: number): string {
+function addressExpr(c: Ctx, o: Operand, extAt: number): string {
   switch (o.mode) {
     case 'indexed':
-      return `((r[${o.reg}] + ${hex(o.value)}) & 0xffff)`;
+      return `((${R(c, o.reg)} + ${k(c, o.value)}) & 0xffff)`;
     case 'symbolic':
-      return hex(extAt + o.value);
+      return k(c, extAt + o.value);
     case 'absolute':
-      return hex(o.value);
+      return k(c, o.value);
     case 'indirect':
     case 'autoinc':
       // @PC reads the word after the opcode (PC has advanced by one word when the source is fetched).
-      return o.reg === 0 ? hex(extAt) : `r[${o.reg}]`;
+      return o.reg === 0 ? k(c, extAt) : R(c, o.reg);
     default:
       throw new Error(`not a memory operand: ${o.mode}`);
   }
+}
+
+/** A register reference: r0–r3 have special rules and stay literal; r4–r15 are a shape constant. */
+function R(c: { consts: number[] }, n: number): string {
+  return n < 4 ? `r[${n}]` : `r[${k(c, n)}]`;
 }
 
 function isMemory(o: Operand): boolean {
@@ -50,7 +64,7 @@ function readOperand(c: Ctx, o: Operand, name: string, extAt: number, early: boo
   switch (o.mode) {
     case 'reg': {
       // PC as a source reads the address of the following instruction (research §4).
-      const v = o.reg === 0 ? hex(c.next) : `r[${o.reg}]`;
+      const v = o.reg === 0 ? k(c, c.next) : R(c, o.reg);
       c.lines.push(`const ${name} = ${c.byte ? `${v} & 0xff` : v};`);
       return;
     }
@@ -58,10 +72,10 @@ function readOperand(c: Ctx, o: Operand, name: string, extAt: number, early: boo
       c.lines.push(`const ${name} = ${hex(o.value & m)};`);
       return;
     case 'immediate':
-      c.lines.push(`const ${name} = ${hex(o.value & m)};`);
+      c.lines.push(`const ${name} = ${k(c, o.value & m)};`);
       return;
     default: {
-      c.lines.push(`const ${name}a = ${addressExpr(o, extAt)};`);
+      c.lines.push(`const ${name}a = ${addressExpr(c, o, extAt)};`);
       const rd = c.byte ? 'readByte' : 'readWord';
       if (early) c.lines.push(`b.early = true; const ${name} = b.${rd}(${name}a); b.early = false;`);
       else c.lines.push(`const ${name} = b.${rd}(${name}a);`);
@@ -84,7 +98,7 @@ function writeRegister(c: Ctx, n: number, v: string, flags: string | undefined):
       c.lines.push(flags ? `r[2] = ((${v} & 0xf8) | ${flags}) & ${hex(SR_MASK)};` : `r[2] = ${v} & ${hex(SR_MASK)};`);
       return;
     default:
-      c.lines.push(`r[${n}] = ${v};`); // r3 too: a write to R3 is stored (research §4)
+      c.lines.push(`${R(c, n)} = ${v};`); // r3 too: a write to R3 is stored (research §4)
   }
 }
 
@@ -97,7 +111,11 @@ function applyIncrement(c: Ctx, skipReg: number | undefined): void {
   // The destination register write wins over the increment in the same cycle (omsp_register_file.v: write first).
   if (c.incr && c.incr.reg !== skipReg) {
     const { reg, step } = c.incr;
-    c.lines.push(reg === 1 ? `r[1] = (r[1] + ${step}) & 0xfffe;` : `r[${reg}] = r[${reg}] + ${step};`);
+    if (reg === 1) c.lines.push(`r[1] = (r[1] + ${step}) & 0xfffe;`);
+    else {
+      const x = R(c, reg);
+      c.lines.push(`${x} = ${x} + ${step};`);
+    }
   }
 }
 
@@ -110,11 +128,11 @@ function formatI(c: Ctx, ins: Instruction): void {
   readOperand(c, src, 's', c.addr + 2, src.mode === 'indirect' || src.mode === 'autoinc');
   const dstExt = c.addr + 2 * (1 + extWords(src));
   const dstReg = dst.mode === 'reg';
-  if (!dstReg) c.lines.push(`const da = ${addressExpr(dst, dstExt)};`);
+  if (!dstReg) c.lines.push(`const da = ${addressExpr(c, dst, dstExt)};`);
   if (ins.op.readsDst) {
     if (dstReg) {
       // r3 as a destination operand reads its stored value; PC reads the next instruction's address.
-      const v = dst.reg === 0 ? hex(c.next) : `r[${dst.reg}]`;
+      const v = dst.reg === 0 ? k(c, c.next) : R(c, dst.reg);
       c.lines.push(`const d = ${c.byte ? `${v} & 0xff` : v};`);
     } else c.lines.push(`const d = b.${c.byte ? 'readByte' : 'readWord'}(da);`);
   }
@@ -183,7 +201,7 @@ function formatII(c: Ctx, ins: Instruction): void {
     c.lines.push('const sp = (r[1] - 2) & 0xfffe; r[1] = sp;');
     readOperand(c, o!, 's', c.addr + 2, op === 'push' && (o!.mode === 'indirect' || o!.mode === 'autoinc'));
     if (op === 'push') c.lines.push(c.byte ? 'b.writeByte(sp, s);' : 'b.writeWord(sp, s);'); // PUSH.B: low byte only
-    else c.lines.push(`b.writeWord(sp, ${hex(c.next)}); r[0] = s & 0xfffe;`);
+    else c.lines.push(`b.writeWord(sp, ${k(c, c.next)}); r[0] = s & 0xfffe;`);
     applyIncrement(c, undefined);
     return;
   }
@@ -223,7 +241,7 @@ function formatII(c: Ctx, ins: Instruction): void {
 function jump(c: Ctx, ins: Instruction): string | undefined {
   const target = (c.addr + 2 + 2 * ins.offset!) & 0xffff;
   const op = ins.op.mnemonic;
-  if (op === 'jmp' && target === c.addr) return `r[0] = ${hex(c.addr)}; return ${RET_HALT};`;
+  if (op === 'jmp' && target === c.addr) return `r[0] = ${k(c, c.addr)}; return ${RET_HALT};`;
   const cond: Record<string, string> = {
     jne: '(r[2] & 2) === 0',
     jeq: '(r[2] & 2) !== 0',
@@ -234,12 +252,18 @@ function jump(c: Ctx, ins: Instruction): string | undefined {
     jl: '(((r[2] >> 2) ^ (r[2] >> 8)) & 1) !== 0',
     jmp: 'true',
   };
-  c.lines.push(op === 'jmp' ? `r[0] = ${hex(target)};` : `if (${cond[op]}) r[0] = ${hex(target)};`);
+  c.lines.push(op === 'jmp' ? `r[0] = ${k(c, target)};` : `if (${cond[op]}) r[0] = ${k(c, target)};`);
   return undefined;
 }
 
-/** JavaScript statements executing `ins` at `addr` on `r` (Uint16Array registers), `b` (Bus), `dadd`. */
-export function generate(ins: Instruction, addr: number): string {
+export interface Generated {
+  /** Statements over `r` (Uint16Array registers), `b` (Bus), `dadd` and the constants `k0…`. */
+  body: string;
+  consts: number[];
+}
+
+/** JavaScript statements executing `ins` at `addr`; the text depends only on the instruction's shape. */
+export function generate(ins: Instruction, addr: number): Generated {
   const size = sizeInWords(ins);
   const c: Ctx = {
     addr,
@@ -248,13 +272,29 @@ export function generate(ins: Instruction, addr: number): string {
     mask: ins.byte ? 0xff : 0xffff,
     msb: ins.byte ? 0x80 : 0x8000,
     lines: [],
+    consts: [],
   };
-  c.lines.push(`r[0] = ${hex(c.next)};`);
+  c.lines.push(`r[0] = ${k(c, c.next)};`);
   if (ins.op.format === 'J') {
     const early = jump(c, ins);
-    if (early) return early;
+    if (early) return { body: early, consts: c.consts };
   } else if (ins.op.format === 'I') formatI(c, ins);
   else formatII(c, ins);
   c.lines.push(`return ${cycles(ins)};`);
-  return c.lines.join('\n');
+  return { body: c.lines.join('\n'), consts: c.consts };
+}
+
+type Factory = (r: Uint16Array, b: unknown, dadd: unknown, ...k: number[]) => () => number;
+export const FACTORIES = new Map<string, Factory>();
+
+/** The shared compiled function for a shape (cached across machines), instantiated with this instance's constants. */
+export function instantiate(g: Generated, r: Uint16Array, b: unknown, dadd: unknown): () => number {
+  let f = FACTORIES.get(g.body);
+  if (!f) {
+    const params = g.consts.map((_, i) => `k${i}`).join(', ');
+    f = new Function('r', 'b', 'dadd', ...g.consts.map((_, i) => `k${i}`), `return function () {\n${g.body}\n};`) as Factory;
+    void params;
+    FACTORIES.set(g.body, f);
+  }
+  return f(r, b, dadd, ...g.consts);
 }

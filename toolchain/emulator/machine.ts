@@ -9,7 +9,7 @@ import { INTERRUPT_CYCLES, RESET_CYCLES, cycles } from '../msp430/cycles.ts';
 import type { Image } from '../link/image.ts';
 import { SR_CPUOFF, SR_GIE, daddDigits } from './alu.ts';
 import { Bus, KIND_RAM, KIND_ROM } from './bus.ts';
-import { RET_HALT, generate } from './codegen.ts';
+import { RET_HALT, generate, instantiate } from './codegen.ts';
 import type { Device, DeviceHost } from './device.ts';
 import { buildDevices } from './peripherals/index.ts';
 
@@ -69,7 +69,7 @@ export class Machine implements DeviceHost {
   /** PUCs so far, with their reasons (the watchdog). */
   readonly pucLog: { cycle: number; reason: string }[] = [];
 
-  private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000).fill(undefined);
+  private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000); // holey: unfilled is cheap to make
   private readonly cyc = new Uint8Array(0x8000);
   private readonly bp = new Uint8Array(0x8000);
   private bpCount = 0;
@@ -160,8 +160,7 @@ export class Machine implements DeviceHost {
     let words: number;
     let cyc = 0;
     if (ins) {
-      const body = generate(ins, pc);
-      fn = new Function('r', 'b', 'dadd', `return function ins_${pc.toString(16)}() {\n${body}\n}`)(this.r, this.bus, daddDigits) as InstructionFn;
+      fn = instantiate(generate(ins, pc), this.r, this.bus, daddDigits);
       words = sizeInWords(ins);
       cyc = cycles(ins);
     } else {
