@@ -18,18 +18,16 @@ export async function renderSvg(spec: Spec): Promise<string> {
 
 const SIZE = { width: 420, height: 260 };
 
-function lineChart(title: string, points: { x: number; y: number; series?: string }[], x: string, y: string, logX = false): Spec {
-  const series = points.some((p) => p.series !== undefined);
+function lineChart(title: string, points: { x: number; y: number }[], x: string, y: string, logX = false): Spec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     ...SIZE,
     data: { values: points },
-    mark: { type: 'line', point: series ? false : true },
+    mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: x, scale: logX ? { type: 'log' } : { zero: true } },
       y: { field: 'y', type: 'quantitative', title: y, scale: { zero: true } },
-      ...(series ? { color: { field: 'series', type: 'nominal', title: null } } : {}),
     },
   } as Spec;
 }
