@@ -1,4 +1,4 @@
-import { gcm } from '@noble/ciphers/aes.js';
+import { ctr, gcm } from '@noble/ciphers/aes.js';
 import { concat, constantTimeEqual, Reader, u32 } from '../bytes.ts';
 import { DlmsDecodeError, DlmsSecurityError } from '../errors.ts';
 
@@ -40,6 +40,10 @@ function tagOf(ek: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Ui
   return { ct: out.subarray(0, plaintext.length), tag: out.subarray(plaintext.length, plaintext.length + TAG_BYTES) };
 }
 
+function gcmKeystream(ek: Uint8Array, nonce: Uint8Array, data: Uint8Array): Uint8Array {
+  return ctr(ek, concat(nonce, u32(2))).encrypt(data);
+}
+
 /** Returns SC ‖ IC ‖ (ciphertext or plaintext) ‖ (tag if authenticated): the "security header + information" part. */
 export function protect(sc: SecurityControl, keys: GcmKeys, systemTitle: Uint8Array, ic: number, plaintext: Uint8Array): Uint8Array {
   const s = scByte(sc);
@@ -79,9 +83,10 @@ export function unprotect(keys: GcmKeys, systemTitle: Uint8Array, body: Uint8Arr
     const data = rest.subarray(0, rest.length - TAG_BYTES);
     const tag = rest.subarray(rest.length - TAG_BYTES);
     if (sc.encrypted) {
-      // CTR is its own inverse: "encrypting" the ciphertext gives the plaintext; the tag is then recomputed.
+      // GCM's keystream is AES-CTR from inc32(J0) = IV ‖ 00000002 (96-bit IV, NIST SP 800-38D): decrypt with CTR
+      // (cheaper than a second GCM instance), then recompute the tag over the plaintext and compare.
       const aad = concat(Uint8Array.of(s), keys.ak);
-      const plaintext = tagOf(keys.ek, nonce, aad, data).ct.slice();
+      const plaintext = gcmKeystream(keys.ek, nonce, data);
       const expect = tagOf(keys.ek, nonce, aad, plaintext).tag;
       if (!constantTimeEqual(expect, tag)) throw new DlmsSecurityError('GCM tag mismatch (wrong key or altered APDU)', 'tag-mismatch');
       return { sc, ic, plaintext };
@@ -90,7 +95,7 @@ export function unprotect(keys: GcmKeys, systemTitle: Uint8Array, body: Uint8Arr
     if (!constantTimeEqual(expect, tag)) throw new DlmsSecurityError('GMAC tag mismatch (wrong key or altered APDU)', 'tag-mismatch');
     return { sc, ic, plaintext: data.slice() };
   }
-  if (sc.encrypted) return { sc, ic, plaintext: tagOf(keys.ek, nonce, new Uint8Array(0), rest).ct.slice() };
+  if (sc.encrypted) return { sc, ic, plaintext: gcmKeystream(keys.ek, nonce, rest) };
   throw new DlmsSecurityError('security control byte asks for neither authentication nor encryption', 'policy');
 }
 

@@ -391,7 +391,7 @@ export class ServerSession {
       // answer in kind so clients that check it are satisfied.
       const env = openEnvelope(rlrq.userInformation);
       const u = unprotect({ ek: this.server.keys.guek, ak: this.server.keys.gak }, a.clientTitle, env.body);
-      this.acceptCounter(a.who, u.ic, 'RLRQ');
+      this.acceptCounter(a.who, u.ic, 'RLRQ', false);
       const init = encodeInitiateResponse({ conformance: a.conformance, maxPduSize: this.server.cfg.maxPduSize, dlmsVersion: 6, vaaName: 0x0007 });
       const ic = this.server.state.nextServerIc();
       const k = this.server.keys;
