@@ -166,3 +166,17 @@ describe('general-signing (suites 1 and 2)', () => {
     });
   }
 });
+
+describe('legacy mechanisms 3/4', () => {
+  for (const mechanism of ['hls-md5', 'hls-sha1'] as Mechanism[]) {
+    it(`${mechanism} works only where both sides enabled it`, async () => {
+      const on = new DlmsServer(defaultServerConfig(demoKeys, 'standard', 0, true));
+      const c = new DlmsClient(await channelTo(on, 'loopback', { clientSap: DEFAULT_CLIENT_SAP[mechanism], serverSap: 1 }), clientOptions({ mechanism, profile: 'standard', legacy: true }));
+      await c.associate();
+      expect(await c.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+      const off = new DlmsServer(defaultServerConfig(demoKeys, 'standard'));
+      const d = new DlmsClient(await channelTo(off, 'loopback', { clientSap: DEFAULT_CLIENT_SAP[mechanism], serverSap: 1 }), clientOptions({ mechanism, profile: 'standard', legacy: true }));
+      await expect(d.associate()).rejects.toBeInstanceOf(DlmsRejectedError);
+    });
+  }
+});

@@ -21,7 +21,8 @@ import { printJson, parseFlags, type Command, type CommandIO } from '../command.
 // `hasm dlms serve|get|set|action|associate|scan` (../shared/CLI.md, issue 12).
 
 const HELP = `usage:
-  hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE] [--json]
+  hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE]
+       [--legacy] [--json]
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
@@ -63,12 +64,14 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     profile: { type: 'string' },
     suite: { type: 'string' },
     state: { type: 'string' },
+    legacy: { type: 'boolean' },
     json: { type: 'boolean' },
   }, false);
   const port = values.port ? parseInteger(values.port, '--port') : 4059;
   const profile = profileOf(values.profile);
   const keys = loadKeys(values.keys);
-  const cfg = defaultServerConfig(keys, profile, suiteOf(values.suite));
+  const cfg = defaultServerConfig(keys, profile, suiteOf(values.suite), !!values.legacy);
+  if (values.legacy) io.err('warning: --legacy offers HLS-MD5 (client SAP 5) and HLS-SHA1 (SAP 6): broken hash functions, read-only access');
   checkKeysForSuite(keys, cfg.suite, values.keys ?? 'demo keys');
   const stateFile = values.state ?? join(stateDir(), `dlms-server-${port}.json`);
   const state = new ServerState(stateFile);

@@ -76,17 +76,25 @@ export function defaultAssociations(profile: Profile): AssociationConfig[] {
   ];
 }
 
-export function defaultServerConfig(keys: DlmsKeys, profile: Profile = 'hardened', suite: SuiteId = 0): ServerConfig {
+/** Associations for the legacy mechanisms 3 (MD5) and 4 (SHA-1): offered only when explicitly asked for. */
+export function legacyAssociations(): AssociationConfig[] {
+  return [
+    { clientSap: 5, name: 'legacy-md5', mechanism: 'hls-md5', ciphered: false, access: READER },
+    { clientSap: 6, name: 'legacy-sha1', mechanism: 'hls-sha1', ciphered: false, access: READER },
+  ];
+}
+
+export function defaultServerConfig(keys: DlmsKeys, profile: Profile = 'hardened', suite: SuiteId = 0, legacy = false): ServerConfig {
   return {
     profile,
     keys,
     suite,
-    associations: defaultAssociations(profile),
+    associations: legacy ? [...defaultAssociations(profile), ...legacyAssociations()] : defaultAssociations(profile),
     counterJumpThreshold: 1_000_000,
     maxPduSize: 1024,
     conformance: SERVER_CONFORMANCE,
     frameCounterClient: Buffer.from(keys.clientSystemTitle).toString('hex'),
-    legacyMechanisms: false,
+    legacyMechanisms: legacy,
   };
 }
 
