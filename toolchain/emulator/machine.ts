@@ -50,6 +50,10 @@ export interface RunOptions {
   maxSteps?: number;
 }
 
+/** `Machine.guard` results besides 0 (go on). */
+export const GUARD_REFUSED = 1;
+export const GUARD_STOP = 2;
+
 const VECTOR_BASE = 0xffe0;
 const RESET_VECTOR = 0xfffe;
 const BP_BREAK = 1;
@@ -66,6 +70,12 @@ export class Machine implements DeviceHost {
   readonly extensions: InstructionExtension[] = [];
   /** Called before each instruction when set (slow path: traces, profilers). */
   tracer: ((pc: number) => void) | undefined;
+  /**
+   * Protection hook (Sancus, toolchain/emulator/sancus/): called before each instruction fetch when set, unset while
+   * no module is enabled. Returns 0 to execute, GUARD_REFUSED when it refused the fetch and changed the machine
+   * state (a PUC requested or a violation interrupt taken), GUARD_STOP to end the run with stop 'violation'.
+   */
+  guard: ((pc: number) => number) | undefined;
   /** PUCs so far, with their reasons (the watchdog). */
   readonly pucLog: { cycle: number; reason: string }[] = [];
 
@@ -275,6 +285,11 @@ export class Machine implements DeviceHost {
       const pc = r[0]!;
       const w = pc >> 1;
       if (this.bpCount !== 0 && bp[w] !== 0 && steps !== 0) return this.result(bp[w] === BP_RETURN ? 'return' : 'breakpoint');
+      if (this.guard !== undefined) {
+        const g = this.guard(pc);
+        if (g === GUARD_STOP) return this.result('violation');
+        if (g !== 0) continue;
+      }
       if (this.tracer) this.tracer(pc);
       const f = fns[w] ?? this.translate(pc);
       b.start = this.cycle;
