@@ -17,7 +17,13 @@ export type CosemData =
   | { type: 'octet-string'; value: Uint8Array }
   | { type: 'visible-string' | 'utf8-string'; value: string }
   | { type: 'date-time' | 'date' | 'time'; value: Uint8Array }
-  | { type: 'compact-array'; value: Uint8Array }; // kept raw: decoded on request only
+  | { type: 'compact-array'; description: TypeDescription; value: CosemData[] };
+
+/** Blue Book TypeDescription: the element type of a compact-array (same tags as Data). */
+export type TypeDescription =
+  | { type: Exclude<TypeName, 'array' | 'structure' | 'compact-array'> }
+  | { type: 'array'; count: number; element: TypeDescription }
+  | { type: 'structure'; members: TypeDescription[] };
 
 export type IntType =
   | 'integer'
@@ -123,8 +129,11 @@ export function encodeData(d: CosemData): Uint8Array {
       new DataView(b.buffer).setFloat64(0, d.value);
       return concat(Uint8Array.of(tag), b);
     }
-    case 'compact-array':
-      return concat(Uint8Array.of(tag), d.value);
+    case 'compact-array': {
+      // contents-description, then the elements without their tags as one length-prefixed octet string.
+      const contents = concat(...d.value.map((e) => encodeUntagged(e, d.description)));
+      return concat(Uint8Array.of(tag), encodeDescription(d.description), axdrLength(contents.length), contents);
+    }
     default: {
       const [n, min, max] = INT_RANGE[d.type];
       if (!Number.isInteger(d.value) || d.value < min || d.value > max) {
@@ -146,6 +155,57 @@ export function decodeData(r: Reader, depth = 0): CosemData {
   const tag = r.u8();
   const type = NAME_OF.get(tag);
   if (type === undefined) throw new DlmsDecodeError(`unknown A-XDR data tag ${tag}`, tagAt);
+  return decodeBody(r, type, depth);
+}
+
+function encodeDescription(t: TypeDescription): Uint8Array {
+  if (t.type === 'array') return concat(Uint8Array.of(TAG.array), u16(t.count), encodeDescription(t.element));
+  if (t.type === 'structure') return concat(Uint8Array.of(TAG.structure), axdrLength(t.members.length), ...t.members.map(encodeDescription));
+  return Uint8Array.of(TAG[t.type]);
+}
+
+function decodeDescription(r: Reader, depth: number): TypeDescription {
+  if (depth > MAX_DEPTH) r.fail(`type description nested deeper than ${MAX_DEPTH}`);
+  const at = r.pos;
+  const type = NAME_OF.get(r.u8());
+  if (type === undefined || type === 'compact-array') throw new DlmsDecodeError('bad compact-array type description', at);
+  if (type === 'array') return { type, count: r.u16(), element: decodeDescription(r, depth + 1) };
+  if (type === 'structure') {
+    const n = r.axdrLength();
+    if (n > r.remaining) r.fail('type description longer than the APDU');
+    const members: TypeDescription[] = [];
+    for (let i = 0; i < n; i++) members.push(decodeDescription(r, depth + 1));
+    return { type, members };
+  }
+  return { type };
+}
+
+/** A value as compact-array contents carry it: no tag, shape from the description. */
+function encodeUntagged(d: CosemData, t: TypeDescription): Uint8Array {
+  if (t.type === 'structure') {
+    if (d.type !== 'structure' || d.value.length !== t.members.length) throw new DlmsDecodeError('compact-array element does not match its structure description');
+    return concat(...d.value.map((m, i) => encodeUntagged(m, t.members[i]!)));
+  }
+  if (t.type === 'array') {
+    if (d.type !== 'array' || d.value.length !== t.count) throw new DlmsDecodeError('compact-array element does not match its array description');
+    return concat(...d.value.map((m) => encodeUntagged(m, t.element)));
+  }
+  if (d.type !== t.type) throw new DlmsDecodeError(`compact-array element is ${d.type}, description says ${t.type}`);
+  return encodeData(d).subarray(1);
+}
+
+function decodeUntagged(r: Reader, t: TypeDescription, depth: number): CosemData {
+  if (t.type === 'structure') return { type: 'structure', value: t.members.map((m) => decodeUntagged(r, m, depth + 1)) };
+  if (t.type === 'array') {
+    if (t.count > r.remaining) r.fail('compact-array inner array longer than its contents');
+    const value: CosemData[] = [];
+    for (let i = 0; i < t.count; i++) value.push(decodeUntagged(r, t.element, depth + 1));
+    return { type: 'array', value };
+  }
+  return decodeBody(r, t.type, depth + 1);
+}
+
+function decodeBody(r: Reader, type: TypeName, depth: number): CosemData {
   switch (type) {
     case 'null':
     case 'dont-care':
@@ -190,10 +250,19 @@ export function decodeData(r: Reader, depth = 0): CosemData {
       const b = r.bytes(8);
       return { type, value: new DataView(b.buffer, b.byteOffset, 8).getFloat64(0) };
     }
-    case 'compact-array':
-      throw new DlmsDecodeError('compact-array is not supported by this decoder', tagAt);
+    case 'compact-array': {
+      const description = decodeDescription(r, depth + 1);
+      const contents = new Reader(r.bytes(r.axdrLength()), 'compact-array contents');
+      const value: CosemData[] = [];
+      while (!contents.atEnd()) {
+        const before = contents.pos;
+        value.push(decodeUntagged(contents, description, depth));
+        if (contents.pos === before) contents.fail('element of zero size'); // e.g. null-data: no progress
+      }
+      return { type, description, value };
+    }
     default: {
-      const [n, min] = INT_RANGE[type];
+      const [n, min] = INT_RANGE[type as IntType];
       let v = n === 1 ? r.u8() : n === 2 ? r.u16() : r.u32();
       if (min < 0 && v >= 2 ** (8 * n - 1)) v -= 2 ** (8 * n);
       return { type, value: v };
@@ -221,8 +290,9 @@ export function dataToJson(d: CosemData): unknown {
     case 'date-time':
     case 'date':
     case 'time':
-    case 'compact-array':
       return hex(d.value);
+    case 'compact-array':
+      return d.value.map(dataToJson);
     case 'long64':
     case 'long64-unsigned':
       return d.value.toString();
@@ -263,9 +333,10 @@ export function dataFromTypedJson(j: unknown, path = 'value'): CosemData {
     case 'date-time':
     case 'date':
     case 'time':
-    case 'compact-array':
       if (typeof v !== 'string') bad();
       return { type, value: unhex(v as string) };
+    case 'compact-array':
+      throw new DlmsDecodeError(`${path}: compact-array input is not supported on the command line; use array`);
     case 'long64':
     case 'long64-unsigned':
       if (typeof v !== 'string' && typeof v !== 'number') bad();

@@ -39,6 +39,21 @@ describe('A-XDR data', () => {
     });
   }
 
+  it('compact-array: type description, then untagged contents (Blue Book compact-array)', () => {
+    const simple: CosemData = { type: 'compact-array', description: { type: 'long-unsigned' }, value: [{ type: 'long-unsigned', value: 1 }, { type: 'long-unsigned', value: 2 }] };
+    expect(hex(encodeData(simple))).toBe('13' + '12' + '04' + '0001' + '0002');
+    expect(decodeDataBytes(unhex('131204' + '00010002'))).toEqual(simple);
+    const rows: CosemData = {
+      type: 'compact-array',
+      description: { type: 'structure', members: [{ type: 'octet-string' }, { type: 'double-long-unsigned' }, { type: 'array', count: 2, element: { type: 'integer' } }] },
+      value: [{ type: 'structure', value: [{ type: 'octet-string', value: unhex('aabb') }, { type: 'double-long-unsigned', value: 5 }, { type: 'array', value: [{ type: 'integer', value: -1 }, { type: 'integer', value: 1 }] }] }],
+    };
+    expect(hex(encodeData(rows))).toBe('13' + '0203' + '09' + '06' + '010002' + '0f' + '09' + '02aabb' + '00000005' + 'ff01');
+    expect(decodeDataBytes(encodeData(rows))).toEqual(rows);
+    expect(() => decodeDataBytes(unhex('130004'))).toThrow(DlmsDecodeError); // null elements: no progress
+    expect(() => decodeDataBytes(unhex('131203000100'))).toThrow(DlmsDecodeError); // half an element
+  });
+
   it('long lengths use the 0x81/0x82 prefixes', () => {
     const big: CosemData = { type: 'octet-string', value: new Uint8Array(300) };
     expect(hex(encodeData(big)).slice(0, 8)).toBe('0982012c');
