@@ -6,6 +6,7 @@ import { dataFromTypedJson, dataToJson, type CosemData } from '../../dlms/axdr.t
 import type { DlmsClient } from '../../dlms/client.ts';
 import { connect } from '../../dlms/connect.ts';
 import { FileCounterStore } from '../../dlms/counter-store.ts';
+import { decodeDateTime } from '../../dlms/datetime.ts';
 import { DlmsDecodeError } from '../../dlms/errors.ts';
 import { checkKeysForSuite, loadKeys } from '../../dlms/keys.ts';
 import { listen } from '../../dlms/listen.ts';
@@ -243,13 +244,16 @@ async function clientCommand(sub: string, argv: string[], io: CommandIO): Promis
     const obis = formatObis(ln!);
     if (sub === 'get') {
       const v = await c.get(cls, ln!, attr);
-      const res: Record<string, unknown> = { obis, attr, class: cls, value: dataToJson(v) };
       if ((cls === 3 || cls === 4) && attr === 2) {
+        // Exactly the shape of ../shared/CLI.md for a register.
         const su = await c.get(cls, ln!, 3);
-        if (su.type === 'structure' && su.value.length === 2) {
-          res.scaler = dataToJson(su.value[0]!);
-          res.unit = dataToJson(su.value[1]!);
-        }
+        if (su.type !== 'structure' || su.value.length !== 2) throw new OperationError(`${obis}: scaler_unit is not {scaler, unit}`);
+        return { obis, attr, value: dataToJson(v), scaler: dataToJson(su.value[0]!), unit: dataToJson(su.value[1]!) };
+      }
+      const res: Record<string, unknown> = { obis, attr, class: cls, value: dataToJson(v) };
+      if (cls === 8 && attr === 2 && v.type === 'octet-string') {
+        const t = decodeDateTime(v.value);
+        if (t) res.time = t.toISOString();
       }
       return res;
     }
