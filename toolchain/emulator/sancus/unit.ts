@@ -1,0 +1,222 @@
+// The Sancus protection unit of one emulated node: module table, access control, violation policy, and the crypto
+// unit the instructions drive (instructions.ts). Attach one per Machine with `attachSancus`; it is a Device with no
+// registers so the machine's reset/PUC clears it as puc_rst clears the core's module table.
+import { INTERRUPT_CYCLES } from '../../msp430/cycles.ts';
+import { SancusCryptoUnit, type WordMemory } from '../../sancus/index.ts';
+import { KIND_ROM } from '../bus.ts';
+import type { Device } from '../device.ts';
+import { GUARD_REFUSED, GUARD_STOP, type Machine } from '../machine.ts';
+import { installBusGuard, rawBus, removeBusGuard } from './bus-guard.ts';
+import { sancusConfig, type SancusConfig } from './config.ts';
+import { sancusExtension } from './instructions.ts';
+import { ModuleTable, type ModuleSlot } from './modules.ts';
+import { describeViolation, type Violation, type ViolationKind } from './violations.ts';
+
+/** The violation interrupt: IRQ 13, vector 0xFFFA (sancus-core omsp_frontend.v `irq[13] | sm_irq`). */
+export const VIOLATION_IRQ = 13;
+export const VIOLATION_VECTOR = 0xffe0 + 2 * VIOLATION_IRQ;
+
+export interface SancusOptions {
+  /** End `run` with stop 'violation' instead of applying the board's policy (debugging, tests). */
+  stopOnViolation?: boolean;
+}
+
+export class SancusUnit implements Device {
+  readonly name = 'sancus';
+  readonly addresses: readonly number[] = [];
+  readonly table: ModuleTable;
+  readonly crypto = new SancusCryptoUnit();
+  /** Every violation since the unit was made (a PUC does not clear the log). */
+  readonly violations: Violation[] = [];
+  stopOnViolation: boolean;
+
+  /** Slot index of the module the current instruction runs in (−1: unprotected). */
+  cur = -1;
+  /** Address of the instruction being executed (the RTL's current_inst_pc). */
+  pc = 0;
+  /** ID of the previously executing context (omsp_spm_control.v `spm_prev_id`). */
+  prevId = 0;
+  /** SM_STACK_GUARD register (0: off). */
+  stackGuard = 0;
+  private pending: Violation | undefined;
+  private guarded = false;
+
+  constructor(readonly machine: Machine, readonly config: SancusConfig, options: SancusOptions = {}) {
+    this.table = new ModuleTable(config.modules);
+    this.stopOnViolation = options.stopOnViolation ?? false;
+  }
+
+  // ---- Device: only reset matters ----------------------------------------------------------------------------
+  reset(): void {
+    this.table.reset();
+    this.cur = -1;
+    this.prevId = 0;
+    this.stackGuard = 0;
+    this.pending = undefined;
+    this.update();
+  }
+  read(): number {
+    return 0;
+  }
+  write(): void {}
+  nextEvent(): number {
+    return Infinity;
+  }
+  advance(): void {}
+  irq(): number {
+    return 0;
+  }
+
+  // ---- Module queries (debugger view) ------------------------------------------------------------------------
+  modules(): ModuleSlot[] {
+    return this.table.slots.filter((m): m is ModuleSlot => m !== undefined);
+  }
+
+  moduleById(id: number): ModuleSlot | undefined {
+    const i = this.table.byId(id);
+    return i < 0 ? undefined : this.table.slots[i];
+  }
+
+  get currentId(): number {
+    return this.cur < 0 ? 0 : this.table.slots[this.cur]!.id;
+  }
+
+  // ---- Hooks -------------------------------------------------------------------------------------------------
+  /** Installs or removes the fetch and bus hooks: present only while a module is enabled or something is pending. */
+  update(): void {
+    const need = this.table.enabled > 0 || this.stackGuard !== 0 || this.pending !== undefined;
+    if (need && !this.guarded) {
+      this.machine.guard = (pc) => this.fetch(pc);
+      installBusGuard(this.machine.bus, (a, w) => this.checkCpu(a, w));
+      this.guarded = true;
+    } else if (!need && this.guarded) {
+      this.machine.guard = undefined;
+      removeBusGuard(this.machine.bus);
+      this.guarded = false;
+      this.cur = -1;
+    }
+  }
+
+  /** Before each fetch: apply a pending violation, the stack guard and the entry-point rule; track the context. */
+  private fetch(pc: number): number {
+    if (this.pending) return this.applyPolicy();
+    const m = this.machine;
+    if (this.stackGuard !== 0 && m.r[1]! < this.stackGuard) {
+      // omsp_register_file.v stops the SP update itself; here the update is seen at the next fetch.
+      this.record('stack', this.pc, m.r[1]!, -1, false);
+      this.stackGuard = 0;
+      return this.applyPolicy();
+    }
+    const idx = this.table.textIndex(pc);
+    if (idx !== this.cur) {
+      if (idx >= 0 && pc !== this.table.slots[idx]!.layout.textStart) {
+        this.pc = pc;
+        this.record('exec', pc, pc, idx, false);
+        return this.applyPolicy();
+      }
+      this.prevId = this.currentId;
+      this.cur = idx;
+    }
+    this.pc = pc;
+    return 0;
+  }
+
+  /** A CPU data access by the current instruction (omsp_spm.v mem_violation). */
+  private checkCpu(addr: number, write: boolean): boolean {
+    return this.check(addr, write, false, false);
+  }
+
+  /**
+   * The access rules for one address: a module's text is read only by itself and written by nobody (enable,
+   * disable and verify read it through the crypto unit: `exemptText`); its data is touched only by its own text.
+   */
+  check(addr: number, write: boolean, exemptText: boolean, crypto: boolean): boolean {
+    const s = this.table.slots;
+    for (let i = 0; i < s.length; i++) {
+      const m = s[i];
+      if (m === undefined) continue;
+      const l = m.layout;
+      if (addr >= l.textStart && addr < l.textEnd && !exemptText && (write || i !== this.cur)) {
+        this.record(write ? 'write' : 'read', this.pc, addr, i, crypto);
+        return false;
+      }
+      if (addr >= l.dataStart && addr < l.dataEnd && i !== this.cur) {
+        this.record(write ? 'write' : 'read', this.pc, addr, i, crypto);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The word memory the crypto unit works on: checked like the CPU's accesses, writes land in program memory too. */
+  cryptoMemory(exemptText: boolean): WordMemory {
+    const bus = this.machine.bus;
+    return {
+      readWord: (addr) => (this.check(addr & 0xfffe, false, exemptText, true) ? rawBus.readWord(bus, addr) : 0),
+      writeWord: (addr, value) => {
+        const a = addr & 0xfffe;
+        if (!this.check(a, true, exemptText, true)) return;
+        // sancus-core's memory backbone lets the execution unit write program memory (omsp_mem_backbone.v
+        // pmem_wen): disable's zero-fill and a confidential load's decryption land there, so go through the
+        // loader path for ROM.
+        if (bus.kind[a] === KIND_ROM) {
+          bus.poke(a, value & 0xff);
+          bus.poke(a + 1, (value >> 8) & 0xff);
+        } else rawBus.writeWord(bus, a, value);
+      },
+    };
+  }
+
+  record(kind: ViolationKind, pc: number, address: number, slot: number, crypto: boolean): void {
+    const v: Violation = {
+      kind,
+      pc,
+      address,
+      module: slot < 0 ? 0 : this.table.slots[slot]!.id,
+      from: this.currentId,
+      crypto,
+      cycle: this.machine.cycle,
+    };
+    this.violations.push(v);
+    // The first violation of an instruction decides; the RTL buffers it for the rest of the instruction.
+    if (!this.pending) this.pending = v;
+    this.update();
+  }
+
+  /** The violation's consequence, at the instruction boundary after it. */
+  private applyPolicy(): number {
+    const v = this.pending!;
+    this.pending = undefined;
+    const m = this.machine;
+    if (this.stopOnViolation) {
+      this.update();
+      return GUARD_STOP;
+    }
+    if (this.config.violation === 'reset') {
+      // RESET_ON_VIOLATION: sm_irq pulls the reset line → PUC; this unit's reset() then clears the module table.
+      m.puc(`sancus ${describeViolation(v)}`);
+      return GUARD_REFUSED;
+    }
+    // The violation interrupt is taken whatever GIE says (omsp_frontend.v: do_sm_irq is not gated by gie).
+    const r = m.r;
+    const sp = (r[1]! - 2) & 0xfffe;
+    rawBus.writeWord(m.bus, sp, r[0]!);
+    rawBus.writeWord(m.bus, sp - 2, r[2]!);
+    r[1] = (sp - 2) & 0xfffe;
+    r[2] = 0;
+    r[0] = rawBus.readWord(m.bus, VIOLATION_VECTOR) & 0xfffe;
+    m.cycle += INTERRUPT_CYCLES;
+    this.update();
+    return GUARD_REFUSED;
+  }
+}
+
+/** Adds the Sancus unit to a machine whose board has a `sancus` object; undefined for a plain openMSP430. */
+export function attachSancus(machine: Machine, options: SancusOptions = {}): SancusUnit | undefined {
+  const config = sancusConfig(machine.board);
+  if (!config) return undefined;
+  const unit = new SancusUnit(machine, config, options);
+  machine.devices.push(unit);
+  machine.extensions.push(sancusExtension(unit));
+  return unit;
+}
