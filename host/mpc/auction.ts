@@ -1,6 +1,6 @@
 import { add, mul, sub } from './field.ts';
-import { BitPool } from './bits.ts';
-import { BITS, lessThan } from './compare.ts';
+import { lessThan } from './compare.ts';
+import { MaskPool } from './masks.ts';
 import type { Party } from './party.ts';
 import { shuffle } from './shuffle.ts';
 import { quicksortOrder, type SortStats } from './sort.ts';
@@ -48,10 +48,10 @@ export interface AuctionStats extends SortStats {
   randomBits: number;
 }
 
-/** Random bits the run will likely need: one 31-bit mask per comparison (≈ 2 n ln n in the sort, 2n after). */
-export function expectedBits(n: number): number {
+/** Comparison masks the run will likely need (the sort's count is random; a shortfall is topped up, off-line). */
+export function expectedComparisons(n: number): number {
   const sortCmp = n > 1 ? Math.ceil(2.2 * n * Math.log(n)) + 16 : 0;
-  return (sortCmp + 2 * n) * BITS;
+  return sortCmp + 2 * n;
 }
 
 /** Hillis–Steele inclusive scan of affine maps x ↦ a·x + b (with a_0 = 0, b ends as the recurrence's value). */
@@ -95,15 +95,15 @@ async function suffixProduct(party: Party, t: Uint32Array): Promise<Uint32Array>
 /** Progress lines for long runs (the CLI prints them on stderr). */
 export type Progress = (message: string) => void;
 
-export async function runAuction(party: Party, input: AuctionInput, pool = new BitPool(party), log: Progress = () => {}): Promise<AuctionOutput> {
+export async function runAuction(party: Party, input: AuctionInput, pool = new MaskPool(party), log: Progress = () => {}): Promise<AuctionOutput> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const n = input.q.length;
   const S = input.s.length;
   const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, offlineCpuMs: 0, totalCpuMs: 0, randomBits: 0 };
   // Off-line phase: random bits for the comparisons (the count is public: it depends on n only).
-  log(`off-line: generating ${expectedBits(n)} random bits`);
-  await pool.ensure(expectedBits(n));
+  log(`off-line: preparing ${expectedComparisons(n)} comparison masks`);
+  await pool.ensure(expectedComparisons(n));
   // Barrier: the on-line phase starts when all three are ready (else one party's on-line clock would count the
   // time it waits for a slower party's off-line phase).
   await party.exchange(new Map());
@@ -203,7 +203,7 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new B
   const opened = await party.open(new Uint32Array([sigmaShare, ...b2]));
   stats.offlineMs = barrierMs + (pool.offlineMs - offlineBefore); // plus any top-up of bits during the run
   stats.offlineCpuMs = pool.offlineCpuMs;
-  stats.randomBits = pool.produced;
+  stats.randomBits = pool.bitPool.produced;
   stats.totalMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   stats.totalCpuMs = (cpu.user + cpu.system) / 1000;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError, OperationError } from '../../toolchain/common/errors.ts';
 import { runAuction, type Progress } from './auction.ts';
-import { BitPool } from './bits.ts';
+import { MaskPool } from './masks.ts';
 import { readConfig } from './config.ts';
 import { Party } from './party.ts';
 import { agreePairKeys, connectMesh } from './tls.ts';
@@ -34,7 +34,7 @@ export async function runEvaluator(id: PartyId, configFile: string, log: Progres
   try {
     const pairKeys = await agreePairKeys(net);
     const party = new Party(id, net, pairKeys);
-    const out = await runAuction(party, input, new BitPool(party), (m) => log(`party ${id}: ${m}`));
+    const out = await runAuction(party, input, new MaskPool(party), (m) => log(`party ${id}: ${m}`));
     writeFileSync(me.output, outputToJson(out, party.counters));
     log(`party ${id}: done, ${party.counters.rounds} rounds, ${party.counters.mults} multiplications`);
   } catch (e) {

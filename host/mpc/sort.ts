@@ -1,5 +1,5 @@
 import { lessThanOpen } from './compare.ts';
-import type { BitPool } from './bits.ts';
+import type { MaskPool } from './masks.ts';
 import type { Party } from './party.ts';
 
 // Oblivious sort as shuffle-then-sort (Hamada et al., the seed's Table 6.4 "QuickSort"): once the rows are
@@ -21,7 +21,7 @@ export interface SortStats {
  * levels (rounds) for somewhat more comparisons; numbers in test/bench/mpc.ts. Pivots are the first elements of a
  * segment: after the shuffle they are random.
  */
-export async function quicksortOrder(party: Party, pool: BitPool, key: Uint32Array, stats?: SortStats, pivots = DEFAULT_PIVOTS): Promise<Uint32Array> {
+export async function quicksortOrder(party: Party, pool: MaskPool, key: Uint32Array, stats?: SortStats, pivots = DEFAULT_PIVOTS): Promise<Uint32Array> {
   const n = key.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
