@@ -45,6 +45,11 @@ export class DlmsTransportError extends OperationError {
   }
 }
 
+/** No answer in time: on HDLC the frame is re-sent before this reaches the caller. */
+export class DlmsTimeoutError extends DlmsTransportError {
+  override name = 'DlmsTimeoutError';
+}
+
 /** A feature this implementation does not have; said loudly rather than faked. */
 export class DlmsNotImplementedError extends OperationError {
   override name = 'DlmsNotImplementedError';

@@ -1,5 +1,5 @@
 import { concat } from './bytes.ts';
-import { DlmsDecodeError, DlmsRejectedError, DlmsTransportError } from './errors.ts';
+import { DlmsDecodeError, DlmsRejectedError, DlmsTimeoutError, DlmsTransportError } from './errors.ts';
 import type { PeerAddress, ServerSession } from './server/session.ts';
 import { FrameQueue, type ByteStream } from './stream.ts';
 import type { ApduChannel } from './transport.ts';
@@ -214,6 +214,8 @@ export interface HdlcClientOptions {
   server: ServerAddress;
   maxInfo?: number;
   timeoutMs?: number;
+  /** Re-sends of a frame whose answer did not come in time (lost on a noisy line). Default 3. */
+  retries?: number;
 }
 
 /** Client side of one HDLC link: SNRM on connect, I-frames with segmentation, DISC on close. */
@@ -243,8 +245,24 @@ export class HdlcChannel implements ApduChannel {
     stream.onClose((why) => this.queue.fail(new DlmsTransportError(`connection closed${why ? `: ${why.message}` : ''}`)));
   }
 
+  private lastSent?: Uint8Array;
+
   private send(control: number, info: Uint8Array = new Uint8Array(0), segmented = false): void {
-    this.stream.write(encodeFrame({ segmented, destination: this.dst, source: this.src, control, info }));
+    this.lastSent = encodeFrame({ segmented, destination: this.dst, source: this.src, control, info });
+    this.stream.write(this.lastSent);
+  }
+
+  /** Waits for the answer to the frame just sent; on a timeout sends that frame again, up to `retries` times. */
+  private async answer(): Promise<HdlcFrame> {
+    const retries = this.opts.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.receive();
+      } catch (e) {
+        if (!(e instanceof DlmsTimeoutError) || attempt >= retries || !this.lastSent) throw e;
+        this.stream.write(this.lastSent);
+      }
+    }
   }
 
   private async receive(): Promise<HdlcFrame> {
@@ -258,7 +276,7 @@ export class HdlcChannel implements ApduChannel {
   async connect(): Promise<LinkParameters> {
     const want = this.opts.maxInfo ?? DEFAULT_MAX_INFO;
     this.send(CONTROL.snrm | PF, encodeLinkParameters({ maxInfoTx: want, maxInfoRx: want, windowTx: 1, windowRx: 1 }));
-    const f = await this.receive();
+    const f = await this.answer();
     if ((f.control & ~PF) === CONTROL.dm) throw new DlmsRejectedError('HDLC: server refused the link (DM)', { hdlc: 'dm' });
     if ((f.control & ~PF) !== CONTROL.ua) throw new DlmsDecodeError(`HDLC: expected UA to SNRM, got control 0x${f.control.toString(16)}`);
     const p = decodeLinkParameters(f.info);
@@ -278,16 +296,17 @@ export class HdlcChannel implements ApduChannel {
       this.send(iControl(this.vs, this.vr), data.subarray(at, at + max), !last);
       this.vs = (this.vs + 1) & 7;
       if (!last) {
-        const ack = await this.receive();
+        const ack = await this.answer();
         if (!isRR(ack.control)) throw new DlmsDecodeError(`HDLC: expected RR after a segment, got 0x${ack.control.toString(16)}`);
       }
     }
     const parts: Uint8Array[] = [];
     for (;;) {
-      const f = await this.receive();
+      const f = await this.answer();
       if (isRNR(f.control)) continue;
       if (!isI(f.control)) throw new DlmsDecodeError(`HDLC: expected an I-frame, got control 0x${f.control.toString(16)}`);
       const ns = (f.control >> 1) & 7;
+      if (ns === ((this.vr - 1) & 7) && parts.length) continue; // a re-sent frame we already have
       if (ns !== this.vr) throw new DlmsDecodeError(`HDLC: N(S) ${ns} where ${this.vr} was expected`);
       this.vr = (this.vr + 1) & 7;
       parts.push(f.info);
@@ -332,11 +351,16 @@ export function serveHdlc(stream: ByteStream, session: ServerSession, opts: Hdlc
   let outQueue: Uint8Array[] = []; // remaining segments of a long response
   const error = (e: Error) => opts.onError?.(e);
 
+  // The last frame we answered with: re-sent when the client repeats itself because that answer was lost.
+  let lastReply: Uint8Array | undefined;
+  let lastNs = -1;
   const reply = (to: HdlcFrame, control: number, info: Uint8Array = new Uint8Array(0), segmented = false) => {
-    stream.write(encodeFrame({ segmented, destination: to.source, source: to.destination, control, info }));
+    lastReply = encodeFrame({ segmented, destination: to.source, source: to.destination, control, info });
+    stream.write(lastReply);
   };
   const sendNextSegment = (to: HdlcFrame) => {
     const seg = outQueue.shift()!;
+    lastNs = vs;
     reply(to, iControl(vs, vr), seg, outQueue.length > 0);
     vs = (vs + 1) & 7;
   };
@@ -370,6 +394,7 @@ export function serveHdlc(stream: ByteStream, session: ServerSession, opts: Hdlc
         params = { maxInfoTx: Math.min(p.maxInfoRx, ourMax), maxInfoRx: Math.min(p.maxInfoTx, ourMax), windowTx: 1, windowRx: 1 };
         connected = true;
         vs = vr = 0;
+        lastNs = -1;
         inParts = [];
         inSize = 0;
         outQueue = [];
@@ -383,6 +408,10 @@ export function serveHdlc(stream: ByteStream, session: ServerSession, opts: Hdlc
         reply(f, CONTROL.dm | PF);
       } else if (isI(c)) {
         const ns = (c >> 1) & 7;
+        if (ns === ((vr - 1) & 7) && lastReply) {
+          stream.write(lastReply); // the client repeats a frame: our answer to it was lost
+          continue;
+        }
         if (ns !== vr) {
           error(new DlmsDecodeError(`HDLC: N(S) ${ns}, expected ${vr}`));
           reply(f, rrControl(vr)); // ask for the frame we expect
@@ -421,7 +450,9 @@ export function serveHdlc(stream: ByteStream, session: ServerSession, opts: Hdlc
         for (let at = 0; at < out.length; at += params.maxInfoTx) outQueue.push(out.subarray(at, at + params.maxInfoTx));
         sendNextSegment(f);
       } else if (isRR(c)) {
-        if (outQueue.length) sendNextSegment(f);
+        const nr = (c >> 5) & 7;
+        if (nr === lastNs && lastReply) stream.write(lastReply); // our last segment was lost: send it again
+        else if (outQueue.length) sendNextSegment(f);
         else reply(f, rrControl(vr));
       } else {
         reply(f, CONTROL.frmr | PF);

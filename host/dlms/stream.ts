@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { DlmsTransportError } from './errors.ts';
+import { DlmsTimeoutError, DlmsTransportError } from './errors.ts';
 
 // A byte stream as both framings need it: TCP socket, serial port, or an in-process pipe for tests.
 
@@ -83,7 +83,7 @@ export class FrameQueue<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new DlmsTransportError(`no answer within ${timeoutMs} ms`));
+        reject(new DlmsTimeoutError(`no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });

@@ -94,3 +94,27 @@ describe('HDLC link over an in-process pipe', () => {
     expect(controls).toEqual([0x73, 0x73]);
   });
 });
+
+describe('HDLC on a lossy line', () => {
+  it('re-sends lost frames both ways (requests, acknowledgements, response segments) and still completes', async () => {
+    const { server } = makeServer('hardened');
+    const [c, s] = pipePair();
+    // Drop some frames each way, as a noisy serial line would.
+    const dropUp = new Set([2, 5, 9]);
+    const dropDown = new Set([3, 7, 12]);
+    let up = 0;
+    let down = 0;
+    const lossyClient = { ...c, write: (b: Uint8Array) => void (dropUp.has(++up) || c.write(b)) };
+    const lossyServer = { ...s, write: (b: Uint8Array) => void (dropDown.has(++down) || s.write(b)) };
+    serveHdlc(lossyServer, server.session(), { maxInfo: 32 });
+    const ch = new HdlcChannel(lossyClient, { clientSap: 1, server: { logical: 1, size: 1 }, maxInfo: 32, timeoutMs: 60 });
+    await ch.connect();
+    const client = new DlmsClient(ch, clientOptions({ mechanism: 'hls-gmac', profile: 'hardened' }));
+    await client.associate();
+    const list = await client.get(15, '0.0.40.0.0.255', 2);
+    expect(list.type === 'array' && list.value.length).toBeGreaterThan(5);
+    expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+    expect(up).toBeGreaterThan(12);
+    expect(down).toBeGreaterThan(12);
+  });
+});
