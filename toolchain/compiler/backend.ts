@@ -191,9 +191,13 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   if (!memSize) out.push('  .skip 0');
   out.push(TRAP_HANDLER_ASM);
   // The standalone entry: stack at the top of data memory, the wasm start function, then halt.
-  out.push('  .text', '  .global _start', '_start:', `  mov #${opts.stackTop}, r1`);
+  // The watchdog runs after reset (TI guide ch. 10); the entry holds it (WDTCTL = WDTPW | WDTHOLD).
+  out.push('  .text', '  .global _start', '_start:', `  mov #${opts.stackTop}, r1`, '  mov #0x5a80, &0x0120');
+  out.push('  call #__hasm_init', '  br #__hasm_halt');
+  // The wasm start function (AS: static allocations, global initialisers), callable on its own by `--call`.
+  out.push('  .global __hasm_init', '__hasm_init:');
   if (mod.start) out.push(`  call #${user.funcSym(mod.start)}`);
-  out.push('  br #__hasm_halt');
+  out.push('  ret');
   // Export signatures for `hasm run --call` (signature.ts).
   for (const e of mod.exports) {
     const f = mod.byName.get(e.func)!;

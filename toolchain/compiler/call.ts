@@ -27,10 +27,26 @@ function words(v: bigint, t: ValType): number[] {
   return Array.from({ length: n }, (_, k) => Number((u >> BigInt(16 * k)) & 0xffffn));
 }
 
-/** A machine with the image loaded, reusable for many calls (data memory is not reloaded between calls). */
+/** WDTCTL (TI guide ch. 10): password 0x5A in the high byte, WDTHOLD = bit 7. */
+const WDTCTL = 0x0120;
+const WDT_HOLD = 0x5a80;
+
+/**
+ * A machine with the image loaded, reusable for many calls (data memory is not reloaded between calls). The
+ * watchdog runs after reset and would reset the CPU mid-call after 32768 cycles; a call is a test harness, not
+ * the firmware, so it holds the watchdog as a startup file would.
+ */
 export function loadMachine(image: Image, board: Board): Machine {
   const m = new Machine(board);
   m.load(image);
+  if (board.peripherals?.some((p) => p.type === 'watchdog')) m.bus.writeWord(WDTCTL, WDT_HOLD);
+  // Run the module's start function once, as WebAssembly.instantiate does.
+  const init = symbol(image, '__hasm_init');
+  const ram = board.memory.find((r) => r.kind === 'ram');
+  if (init !== undefined && ram) {
+    const res = m.call(init, [], { sp: ram.start + ram.size, maxCycles: 50_000_000 });
+    if (res.stop !== 'return') throw new OperationError(`the module's start function did not return (stopped by ${res.stop} at pc 0x${res.pc.toString(16)})`);
+  }
   return m;
 }
 

@@ -468,17 +468,55 @@ class Lowerer {
     return { k: 'mem', base, off: offset, sym: this.ctx.memSym };
   }
 
+  /**
+   * wasm allows any alignment, the MSP430 word access ignores address bit 0: a word access whose address is
+   * not known even branches on the address parity to a byte-wise path. Returns the label after both paths, or
+   * undefined when the access is known aligned (then only `fast` runs).
+   */
+  parity(a: Opnd, bytes: number, ptrE: number, offset: number, fast: () => void, slow: () => void): void {
+    const known = a.k === 'abs' ? (a.off & 1) === 0 : bytes === 1 || (isEven(ptrE) && offset % 2 === 0);
+    if (known || a.k !== 'mem') {
+      if (a.k === 'abs' && a.off & 1) slow();
+      else fast();
+      return;
+    }
+    const odd = this.label();
+    const done = this.label();
+    this.op('bit', imm(1), a.base);
+    this.jump(offset % 2 ? 'jeq' : 'jne', odd);
+    fast();
+    this.jump('jmp', done);
+    this.place(odd);
+    slow();
+    this.place(done);
+  }
+
   load(ptrE: number, offset: number, bytes: number, signed: boolean, type: number, into?: Val): Val {
     const ptr = this.ex(ptrE);
     const n = wordsOf(type);
     const a = this.address(ptr, offset, bytes);
     const at = (k: number): Opnd => (a.k === 'mem' ? { ...a, off: a.off + 2 * k } : a.k === 'abs' ? { ...a, off: a.off + 2 * k } : a);
+    const atB = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + k } : a);
     const d = into && into.length === n && !into.some((w) => w.k === 'v' && a.k === 'mem' && a.base.k === 'v' && a.base.id === w.id) ? into : this.newVs(n);
     if (bytes === 1) {
       this.op('mov', a, d[0]!, true);
       if (signed) this.op('sxt', undefined, d[0]!);
     } else {
-      for (let k = 0; k < bytes / 2; k++) this.mov(at(k), d[k]!);
+      this.parity(
+        a, bytes, ptrE, offset,
+        () => {
+          for (let k = 0; k < bytes / 2; k++) this.mov(at(k), d[k]!);
+        },
+        () => {
+          for (let k = 0; k < bytes / 2; k++) {
+            const t = this.newV();
+            this.op('mov', atB(2 * k), d[k]!, true);
+            this.op('mov', atB(2 * k + 1), t, true);
+            this.op('swpb', undefined, t);
+            this.op('bis', t, d[k]!);
+          }
+        },
+      );
     }
     const filled = Math.max(1, bytes / 2);
     if (filled < n) {
@@ -493,8 +531,26 @@ class Lowerer {
     const [ptr, val] = this.exSeq([ptrE, valueE]);
     const a = this.address(ptr!, offset, bytes);
     const at = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + 2 * k } : a);
-    if (bytes === 1) this.op('mov', val![0]!, a, true);
-    else for (let k = 0; k < bytes / 2; k++) this.op('mov', val![k]!, at(k));
+    const atB = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + k } : a);
+    if (bytes === 1) {
+      this.op('mov', val![0]!, a, true);
+      return [];
+    }
+    this.parity(
+      a, bytes, ptrE, offset,
+      () => {
+        for (let k = 0; k < bytes / 2; k++) this.op('mov', val![k]!, at(k));
+      },
+      () => {
+        for (let k = 0; k < bytes / 2; k++) {
+          const t = this.newV();
+          this.mov(val![k]!, t);
+          this.op('mov', t, atB(2 * k), true);
+          this.op('swpb', undefined, t);
+          this.op('mov', t, atB(2 * k + 1), true);
+        }
+      },
+    );
     return [];
   }
 
@@ -879,6 +935,32 @@ const SHIFT_KIND = new Map<number, string>([
   [B.ShlInt32, 'shl'], [B.ShlInt64, 'shl'], [B.ShrUInt32, 'shr_u'], [B.ShrUInt64, 'shr_u'], [B.ShrSInt32, 'shr_s'],
   [B.ShrSInt64, 'shr_s'], [B.RotLInt32, 'rotl'], [B.RotLInt64, 'rotl'], [B.RotRInt32, 'rotr'], [B.RotRInt64, 'rotr'],
 ]);
+
+/** Whether an i32 address expression is provably even (so a word access through it is aligned). */
+function isEven(e: number): boolean {
+  const info = exprInfo(e);
+  if (info.id === B.ConstId) return (Number(info.value) & 1) === 0;
+  if (info.id !== B.BinaryId) return false;
+  const c = (x: number) => {
+    const i = exprInfo(x);
+    return i.id === B.ConstId ? Number(i.value) : undefined;
+  };
+  switch (info.op) {
+    case B.AddInt32:
+    case B.SubInt32:
+      return isEven(info.left) && isEven(info.right);
+    case B.ShlInt32: {
+      const k = c(info.right);
+      return k !== undefined && (k & 31) >= 1;
+    }
+    case B.MulInt32:
+      return isEven(info.left) || isEven(info.right);
+    case B.AndInt32:
+      return isEven(info.left) || isEven(info.right);
+    default:
+      return false;
+  }
+}
 
 /** Local indices an expression writes (for evaluation-order safety of raw local reads). */
 function localWrites(e: number, out: Set<number>): void {
