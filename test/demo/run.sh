@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# make demo: the main job on the embedded default board (boards/emulated.json).
+# make demo: the main job on the embedded default board (boards/emulated.json): assemble a small program, boot it on
+# the emulator, show its UART output, and where the time went.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-echo "make demo: the emulator has not landed yet; the demo arrives with it (issue: Emulator)." >&2
-exit 1
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+node bin/hasm.mjs as test/demo/hello.s -o "$out/hello.elf" 2>/dev/null
+echo "== hasm run $out/hello.elf --board boards/emulated.json (UART output below)" >&2
+node bin/hasm.mjs run "$out/hello.elf" --board boards/emulated.json --max-cycles 20000000 --vcd "$out/hello.vcd"
+echo "== VCD of the GPIO pins and UART line: $(grep -c '^#' "$out/hello.vcd") time points" >&2

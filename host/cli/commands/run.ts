@@ -61,7 +61,8 @@ stdout (stderr with --json).
     const profile = values.profile ? attachProfile(m, symbols) : undefined;
     let vcd: { finish(): string } | undefined;
     if (values.vcd !== undefined) {
-      throw new OperationError('not implemented: --vcd');
+      const { attachVcd } = await import('../../../toolchain/emulator/vcd.ts');
+      vcd = attachVcd(m);
     }
     let res;
     if (gdbPort !== undefined) {

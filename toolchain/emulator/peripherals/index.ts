@@ -3,8 +3,11 @@ import type { Board, PeripheralConfig } from '../../../boards/board.ts';
 import { InputError } from '../../common/errors.ts';
 import type { Bus } from '../bus.ts';
 import type { Device, DeviceHost } from '../device.ts';
+import { Gpio, gpioOptions } from './gpio.ts';
 import { Multiplier } from './multiplier.ts';
+import { optNumber } from './registers.ts';
 import { Sfr } from './sfr.ts';
+import { TimerA, timerAOptions } from './timer-a.ts';
 import { Uart, uartOptions } from './uart.ts';
 import { Watchdog } from './watchdog.ts';
 
@@ -34,7 +37,13 @@ export function buildDevices(board: Board, host: DeviceHost, bus: Bus): BuiltDev
         dev = new Sfr(host, { base: cfg.base, cpuId: board.cpu.cpu_id ?? 0, cpuNr: board.cpu.cpu_nr ?? 0 }, byType.get('watchdog') as Watchdog | undefined);
         break;
       case 'multiplier':
-        dev = new Multiplier({ base: cfg.base, width: (cfg.width as 8 | 16 | undefined) ?? 8 }, bus);
+        dev = new Multiplier({ base: cfg.base, width: optNumber(cfg, 'width', 8) as 8 | 16 }, bus);
+        break;
+      case 'gpio':
+        dev = new Gpio(host, gpioOptions(cfg));
+        break;
+      case 'timer_a':
+        dev = new TimerA(host, timerAOptions(cfg, board.cpu.clock_hz));
         break;
       case 'uart':
         dev = new Uart(host, uartOptions(cfg), cfg.name ?? 'uart');

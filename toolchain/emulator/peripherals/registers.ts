@@ -16,3 +16,10 @@ export function laneMerge(old: number, addr: number, value: number, byte: boolea
   if (!byte) return value & 0xffff;
   return addr & 1 ? (old & 0x00ff) | ((value & 0xff) << 8) : (old & 0xff00) | (value & 0xff);
 }
+
+/** A numeric board option (JSON number or "0x…" string, as boards/schema.json allows), or the default. */
+export function optNumber(cfg: Record<string, unknown>, key: string, fallback: number): number {
+  const v = cfg[key];
+  if (v === undefined) return fallback;
+  return typeof v === 'string' ? Number(v) : (v as number);
+}

@@ -2,6 +2,7 @@
 // BAUD_HI, DATA_TX, DATA_RX; 8N1 frames, one bit every BAUD+1 clock cycles; TX/RX interrupt lines.
 import type { PeripheralConfig } from '../../../boards/board.ts';
 import type { Device, DeviceHost } from '../device.ts';
+import { optNumber } from './registers.ts';
 
 const CTRL = 0;
 const STATUS = 1;
@@ -33,7 +34,7 @@ export interface UartOptions {
 }
 
 export function uartOptions(cfg: PeripheralConfig): UartOptions {
-  return { base: cfg.base, irqRx: (cfg.irq_rx as number | undefined) ?? 2, irqTx: (cfg.irq_tx as number | undefined) ?? 3 };
+  return { base: cfg.base, irqRx: optNumber(cfg, 'irq_rx', 7), irqTx: optNumber(cfg, 'irq_tx', 6) };
 }
 
 export class Uart implements Device {

@@ -1,0 +1,124 @@
+// Emulator speed vs mspdebug's simulator, same program, same run (npx tsx test/bench/emulator-speed.ts [OUTER]).
+// Row 1: CPU-bound CRC-16 (CCITT, bitwise) over 256 bytes, OUTER times (default 20000 ≈ 216 M instructions);
+// mspdebug's start-up is excluded by timing a 1-iteration run and subtracting it.
+// Row 2: a sleepy meter-like program: Timer_A interrupt every 1 ms at 20 MHz, CPU off in between — simulated
+// seconds per wall-clock second.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBoard } from '../../boards/board.ts';
+import { Machine } from '../../toolchain/emulator/machine.ts';
+import { imageFromLinked } from '../../toolchain/link/image.ts';
+import { writeIntelHex } from '../../toolchain/link/ihex.ts';
+import { link } from '../../toolchain/link/link.ts';
+import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
+
+const crc = (outer: number) => `
+start:
+  mov #0x5a80, &0x0120
+  mov #0x0600, sp
+  mov #0x0200, r4
+  mov #0x1d4f, r5
+fill:
+  mov r5, 0(r4)
+  add #0x2733, r5
+  incd r4
+  cmp #0x0300, r4
+  jne fill
+  mov #${outer}, r10
+outer:
+  mov #0x0200, r4
+  mov #0xffff, r12
+byte:
+  mov.b @r4+, r13
+  swpb r13
+  xor r13, r12
+  mov #8, r14
+bit:
+  rla r12
+  jnc nox
+  xor #0x1021, r12
+nox:
+  dec r14
+  jnz bit
+  cmp #0x0300, r4
+  jne byte
+  dec r10
+  jnz outer
+  dint
+halt:
+  jmp halt
+`;
+
+const sleepy = `
+start:
+  mov #0x5a80, &0x0120
+  mov #0x0600, sp
+  mov #19999, &0x0172      ; TACCR0: 20 000 cycles = 1 ms at 20 MHz
+  mov #0x0010, &0x0162     ; CCIE
+  mov #0x0214, &0x0160     ; TASSEL=SMCLK, MC=up, TACLR
+loop:
+  bis #0x18, sr            ; LPM0 with GIE
+  jmp loop
+isr:
+  inc r10
+  adc r11
+  reti
+  .section __interrupt_vector_10,"ax",@progbits
+  .word isr
+`;
+
+function build(src: string, board = 'openmsp430') {
+  const b = loadBoard(board);
+  const img = link([assemble(src, 'bench.s')], { board: b });
+  const image = imageFromLinked(img, 'bench.s');
+  const halt = image.symbols.find((s) => s.name === 'halt')?.address;
+  return { board: b, image, halt, hex: writeIntelHex(image.segments) };
+}
+
+function ours(src: string, maxCycles?: number, board = 'openmsp430') {
+  const { board: b, image } = build(src, board);
+  const m = new Machine(b);
+  m.load(image);
+  const t0 = performance.now();
+  const res = m.run({ maxCycles });
+  return { seconds: (performance.now() - t0) / 1000, instructions: res.instructions, cycles: res.cycles, stop: res.stop, m };
+}
+
+function mspdebug(src: string): number {
+  const { hex, halt } = build(src);
+  const dir = mkdtempSync(join(tmpdir(), 'hasm-bench-'));
+  try {
+    writeFileSync(join(dir, 'p.hex'), hex);
+    const t0 = performance.now();
+    const r = spawnSync('mspdebug', ['-q', 'sim', `prog ${join(dir, 'p.hex')}`, `setbreak 0x${halt!.toString(16)}`, 'run'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`mspdebug failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const outer = Number(process.argv[2] ?? 20000);
+const big = ours(crc(outer));
+const small = ours(crc(1));
+if (big.stop !== 'halt') throw new Error(`CRC program stopped with ${big.stop}`);
+const instr = big.instructions - small.instructions;
+const ourRate = instr / (big.seconds - small.seconds);
+let refRate = NaN;
+const haveMspdebug = spawnSync('sh', ['-c', 'command -v mspdebug']).status === 0;
+if (haveMspdebug) {
+  const tBig = mspdebug(crc(outer));
+  const tSmall = mspdebug(crc(1));
+  refRate = instr / (tBig - tSmall);
+}
+const sim = 20; // simulated seconds of the sleepy program
+const clock = loadBoard('emulated').cpu.clock_hz;
+const s = ours(sleepy, sim * clock, 'emulated');
+const ticks = s.m.r[10]! + 65536 * s.m.r[11]!;
+const f = (x: number) => (x / 1e6).toFixed(1);
+console.log(`| program | hasm emulator | mspdebug sim | ratio |
+|---|---|---|---|
+| CRC-16, ${(instr / 1e6).toFixed(0)} M instructions | ${f(ourRate)} M instr/s | ${haveMspdebug ? f(refRate) + ' M instr/s' : 'not installed'} | ${haveMspdebug ? (ourRate / refRate).toFixed(2) + '×' : '-'} |
+| sleepy meter (Timer_A 1 ms tick, LPM0), ${sim} s at ${clock / 1e6} MHz, ${ticks} ticks | ${(sim / s.seconds).toFixed(0)} simulated s / wall s | - | - |`);
