@@ -45,6 +45,9 @@ export interface AuctionStats extends SortStats {
   /** process CPU time (user + system), off-line part and whole run */
   offlineCpuMs: number;
   totalCpuMs: number;
+  /** off-line multiplications and rounds (included in the party's counters) */
+  offlineMults: number;
+  offlineRounds: number;
   randomBits: number;
 }
 
@@ -100,7 +103,7 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new M
   const c0 = process.cpuUsage();
   const n = input.q.length;
   const S = input.s.length;
-  const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, offlineCpuMs: 0, totalCpuMs: 0, randomBits: 0 };
+  const stats: AuctionStats = { levels: 0, comparisons: 0, offlineMs: 0, totalMs: 0, offlineCpuMs: 0, totalCpuMs: 0, offlineMults: 0, offlineRounds: 0, randomBits: 0 };
   // Off-line phase: random bits for the comparisons (the count is public: it depends on n only).
   log(`off-line: preparing ${expectedComparisons(n)} comparison masks`);
   await pool.ensure(expectedComparisons(n));
@@ -203,6 +206,8 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new M
   const opened = await party.open(new Uint32Array([sigmaShare, ...b2]));
   stats.offlineMs = barrierMs + (pool.offlineMs - offlineBefore); // plus any top-up of bits during the run
   stats.offlineCpuMs = pool.offlineCpuMs;
+  stats.offlineMults = pool.offlineMults;
+  stats.offlineRounds = pool.offlineRounds + 1; // + the barrier
   stats.randomBits = pool.bitPool.produced;
   stats.totalMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);

@@ -40,6 +40,9 @@ export class MaskPool {
   private pos = 0;
   offlineMs = 0;
   offlineCpuMs = 0;
+  /** multiplications and rounds spent here (so on-line figures can leave them out) */
+  offlineMults = 0;
+  offlineRounds = 0;
   produced = 0;
 
   constructor(
@@ -59,7 +62,11 @@ export class MaskPool {
     if (need <= 0) return;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
+    const m0 = this.party.counters.mults;
+    const r0 = this.party.counters.rounds;
     const fresh = await this.make(need);
+    this.offlineMults += this.party.counters.mults - m0;
+    this.offlineRounds += this.party.counters.rounds - r0;
     const rest = this.slice(this.pos, this.store.n);
     this.store = {
       n: rest.n + fresh.n,
