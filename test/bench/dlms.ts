@@ -1,5 +1,8 @@
 // Benchmark: DLMS associations and GETs per second over loopback TCP, per mechanism, framing and profile.
-// Run: npx tsx test/bench/dlms.ts [--seconds S]
+// Run: npx tsx test/bench/dlms.ts [--seconds S] [--peer URL --peer-port-hdlc PORT --peer-obis OBIS]
+// With --peer (e.g. the Gurux C server example, built by hand outside the project: its LN/wrapper port as
+// tcp://127.0.0.1:P and its LN/HDLC port with --peer-port-hdlc), the same client also measures that server in the
+// same run, for the standard-profile mechanisms both offer, and prints ours/peer.
 // The server is `hasm dlms serve` in its own process (as deployed); the client is this process. The in-process
 // column is the same client and server without sockets or framing, in this run, as the baseline the transport
 // overhead is measured against (ratio = TCP / in-process).
@@ -73,6 +76,14 @@ interface Row {
   gets: number;
 }
 
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const PEER = arg('--peer');
+const PEER_HDLC = arg('--peer-port-hdlc');
+let OBIS = '1.0.1.8.0.255';
+
 async function measure(open: (sap: number) => Promise<ApduChannel>, profile: Profile, mechanism: Mechanism, suite: SuiteId, counters: MemoryCounterStore): Promise<{ assoc: number; gets: number }> {
   const opts = { mechanism, profile, keys, suite, counters };
   const sap = DEFAULT_CLIENT_SAP[mechanism];
@@ -80,7 +91,7 @@ async function measure(open: (sap: number) => Promise<ApduChannel>, profile: Pro
     const ch = await open(sap);
     const c = new DlmsClient(ch, opts);
     await c.associate();
-    await c.get(3, '1.0.1.8.0.255', 2);
+    await c.get(3, OBIS, 2);
     await c.release();
     await ch.close();
   });
@@ -88,7 +99,7 @@ async function measure(open: (sap: number) => Promise<ApduChannel>, profile: Pro
   const c = new DlmsClient(ch, opts);
   await c.associate();
   const gets = await rate(SECONDS, async () => {
-    await c.get(3, '1.0.1.8.0.255', 2);
+    await c.get(3, OBIS, 2);
   });
   await c.release();
   await ch.close();
@@ -102,6 +113,7 @@ const CASES: [Profile, SuiteId, Mechanism[]][] = [
 ];
 
 const rows: (Row & { inproc: { assoc: number; gets: number } })[] = [];
+let peerRowsOut: { mechanism: Mechanism; framing: string; peer: { assoc: number; gets: number }; ours?: Row }[] = [];
 // Warm the JIT on every code path once, so the first table row is not measuring compilation.
 {
   const warm = new DlmsServer(defaultServerConfig(keys, 'hardened', 0));
@@ -136,6 +148,20 @@ try {
       proc.kill('SIGTERM');
     }
   }
+  if (PEER) {
+    // The reference server, same client, same run. Its demo keys match ours (EK/AK/password "Gurux").
+    const peerRows: { mechanism: Mechanism; framing: string; peer: { assoc: number; gets: number }; ours?: Row }[] = [];
+    const peerCounters = new MemoryCounterStore(); // one client device: its counter carries over between runs
+    for (const mechanism of ['none', 'lls', 'hls-gmac'] as Mechanism[]) {
+      for (const [framing, url] of [['wrapper', PEER], ['hdlc', PEER_HDLC ? PEER.replace(/^tcp:/, 'hdlc+tcp:').replace(/:\d+$/, `:${PEER_HDLC}`) : undefined]] as const) {
+        if (!url) continue;
+        OBIS = arg('--peer-obis') ?? OBIS;
+        const peer = await measure((sap) => openChannel(parseDlmsUrl(url), sap, { maxInfo: 128 }), 'standard', mechanism, 0, peerCounters);
+        peerRows.push({ mechanism, framing, peer, ours: rows.find((r) => r.profile === 'standard' && r.suite === 0 && r.mechanism === mechanism && r.framing === framing) });
+      }
+    }
+    peerRowsOut = peerRows;
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -149,4 +175,16 @@ console.log('| profile  | suite | mechanism  | framing | assoc/s | in-proc assoc
 console.log('|----------|-------|------------|---------|---------|-----------------|-------|---------|---------------|-------|');
 for (const r of rows) {
   console.log(`| ${r.profile.padEnd(8)} | ${String(r.suite).padEnd(5)} | ${r.mechanism.padEnd(10)} | ${r.framing.padEnd(7)} |${f(r.assoc)} | ${f(r.inproc.assoc).padStart(15)} |${r2(r.assoc / r.inproc.assoc)} |${f(r.gets)} | ${f(r.inproc.gets).padStart(13)} |${r2(r.gets / r.inproc.gets)} |`);
+}
+
+if (peerRowsOut.length) {
+  console.log('');
+  console.log(`Reference server ${PEER} (standard profile), same client, same run; ratio = ours / reference.`);
+  console.log('');
+  console.log('| mechanism  | framing | ref assoc/s | ours assoc/s | ratio | ref GET/s | ours GET/s | ratio |');
+  console.log('|------------|---------|-------------|--------------|-------|-----------|------------|-------|');
+  for (const p of peerRowsOut) {
+    const o = p.ours;
+    console.log(`| ${p.mechanism.padEnd(10)} | ${p.framing.padEnd(7)} | ${f(p.peer.assoc).padStart(11)} | ${f(o?.assoc ?? NaN).padStart(12)} |${r2((o?.assoc ?? NaN) / p.peer.assoc)} | ${f(p.peer.gets).padStart(9)} | ${f(o?.gets ?? NaN).padStart(10)} |${r2((o?.gets ?? NaN) / p.peer.gets)} |`);
+  }
 }
