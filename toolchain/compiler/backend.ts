@@ -60,7 +60,7 @@ export function readWasm(wasm: Uint8Array): binaryen.Module {
 function checkTypes(mod: ModuleInfo, where: (n: string) => string): void {
   for (const f of mod.funcs) {
     if (f.imported) {
-      checkImport(f, where(f.name));
+      checkImport(f, where(f.imported.base)); // imports carry no debug name: find the declaration by its base name
       continue;
     }
     for (const t of [...f.params, ...f.results, ...f.vars]) {
