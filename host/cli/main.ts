@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   dlms: async () => (await import('./commands/dlms.ts')).dlmsCommand,
   privacy: async () => (await import('./commands/privacy.ts')).privacyCommand,
   mpc: async () => (await import('./commands/mpc.ts')).mpcCommand,
+  build: async () => (await import('./commands/build.ts')).buildCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
   sancus: async () => (await import('./commands/sancus.ts')).sancusCommand,
 };
