@@ -23,16 +23,18 @@ import { printJson, parseFlags, type Command, type CommandIO } from '../command.
 
 const HELP = `usage:
   hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE]
-       [--legacy] [--json]
+       [--legacy] [--counter-threshold N] [--json]
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
-       [--state FILE] [--timeout MS] [--sign] [--legacy] [--json]
+       [--state FILE] [--timeout MS] [--counter-threshold N] [--sign] [--legacy] [--json]
 
 URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. --physical N gives HDLC a 2-byte
 (4-byte above 127) server address. --frame-counter / --association: where this meter keeps its frame counter
 (default 0.0.43.1.0.255, read as the public client to recover a lost counter) and its Association LN.
 --value is typed JSON: {"type": "long-unsigned", "value": 5}, arrays/structures nest, octet strings as hex.
+--counter-threshold N (hardened): the largest accepted jump of a peer's invocation counter (default 1000000),
+the seed's guard against a forged counter pushing a meter towards a key change.
 --sign (suites 1/2): wrap requests in general-signing and require signed responses.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
 Client counters persist in --state (default ~/.hasm/dlms-client.json); the server's in --state
@@ -66,6 +68,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     suite: { type: 'string' },
     state: { type: 'string' },
     legacy: { type: 'boolean' },
+    'counter-threshold': { type: 'string' },
     json: { type: 'boolean' },
   }, false);
   const port = values.port ? parseInteger(values.port, '--port') : 4059;
@@ -74,6 +77,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
   const cfg = defaultServerConfig(keys, profile, suiteOf(values.suite), !!values.legacy);
   if (values.legacy) io.err('warning: --legacy offers HLS-MD5 (client SAP 5) and HLS-SHA1 (SAP 6): broken hash functions, read-only access');
   checkKeysForSuite(keys, cfg.suite, values.keys ?? 'demo keys');
+  if (values['counter-threshold']) cfg.counterJumpThreshold = parseInteger(values['counter-threshold'], '--counter-threshold');
   const stateFile = values.state ?? join(stateDir(), `dlms-server-${port}.json`);
   const state = new ServerState(stateFile);
   const server = new DlmsServer(cfg, state);
@@ -145,6 +149,7 @@ async function withClient<T>(f: ClientFlags, io: CommandIO, body: (c: DlmsClient
     clientSap,
     legacy: !!v.legacy,
     sign: !!v.sign,
+    counterJumpThreshold: v['counter-threshold'] ? parseInteger(v['counter-threshold'] as string, '--counter-threshold') : undefined,
   });
   try {
     const r = await body(client);
@@ -200,6 +205,7 @@ const CLIENT_FLAGS = {
   timeout: { type: 'string' },
   physical: { type: 'string' },
   'frame-counter': { type: 'string' },
+  'counter-threshold': { type: 'string' },
   association: { type: 'string' },
   legacy: { type: 'boolean' },
   sign: { type: 'boolean' },
