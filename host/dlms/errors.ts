@@ -29,6 +29,14 @@ export type SecurityFailure =
   | 'policy'
   | 'signature';
 
+/** A refused invocation counter, with the last one accepted (what an exception-response reports back). */
+export class DlmsCounterError extends DlmsSecurityError {
+  override name = 'DlmsCounterError';
+  constructor(message: string, reason: 'invocation-counter' | 'counter-jump', readonly last: number) {
+    super(message, reason);
+  }
+}
+
 /** The peer answered, but with a refusal: AARE rejection, exception-response, data-access-result ≠ success. */
 export class DlmsRejectedError extends OperationError {
   override name = 'DlmsRejectedError';

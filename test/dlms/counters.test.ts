@@ -64,6 +64,7 @@ for (const profile of ['standard', 'hardened'] as Profile[]) {
       const before = server.state.clientCounter(Buffer.from(demoKeys.clientSystemTitle).toString('hex'));
       const answer = await rec.request(captured);
       expect(Array.from(answer.subarray(0, 3))).toEqual([0xd8, 0x01, 0x06]);
+      expect(readU32(answer, 3)).toBe(before); // the counter the server holds, for the client to continue above
       const ev = server.state.data.events.at(-1)!;
       expect(ev.kind).toBe('counter-replay');
       expect(ev.received).toBe(before);

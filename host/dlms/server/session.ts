@@ -1,6 +1,6 @@
 import { CONTEXT, decodeAarq, decodeRlrq, DIAGNOSTIC, encodeAare, encodeRlre, RESULT, type Aarq } from '../acse.ts';
 import { concat, equalBytes, hex, u32 } from '../bytes.ts';
-import { DlmsDecodeError, DlmsNotImplementedError, DlmsRejectedError, DlmsSecurityError } from '../errors.ts';
+import { DlmsCounterError, DlmsDecodeError, DlmsNotImplementedError, DlmsRejectedError, DlmsSecurityError } from '../errors.ts';
 import { envelope, isCiphered, openEnvelope, type CipherStyle } from '../security/apdu-cipher.ts';
 import { checkCounter } from '../security/counters.ts';
 import { GENERAL_SIGNING, openSigned, sign } from '../security/signing.ts';
@@ -173,9 +173,10 @@ export class ServerSession {
     const v = checkCounter(last, ic, threshold);
     if (!v.ok) {
       st.record({ kind: v.reason === 'replay' ? 'counter-replay' : 'counter-jump', client: who, detail: what, received: ic, last });
-      throw new DlmsSecurityError(
+      throw new DlmsCounterError(
         v.reason === 'replay' ? `${what} invocation counter ${ic} not above the last accepted ${last}` : `${what} invocation counter ${ic} jumps more than ${threshold} above ${last}`,
         v.reason === 'replay' ? 'invocation-counter' : 'counter-jump',
+        last,
       );
     }
     st.setClientCounter(who, ic, durable);
@@ -409,7 +410,11 @@ function isReplyToHls(req: Request): boolean {
 /** exception-response for a refused APDU (Green Book state-error / service-error). */
 function exceptionFor(e: Error): Uint8Array {
   if (e instanceof DlmsSecurityError) {
-    if (e.reason === 'invocation-counter' || e.reason === 'counter-jump') return Uint8Array.of(APDU.exceptionResponse, EXCEPTION.stateServiceNotAllowed, EXCEPTION.invocationCounterError, 0, 0, 0, 0);
+    if (e.reason === 'invocation-counter' || e.reason === 'counter-jump') {
+      // invocation-counter-error carries the counter the server holds, so the client can continue above it.
+      const last = e instanceof DlmsCounterError ? e.last : 0;
+      return concat(Uint8Array.of(APDU.exceptionResponse, EXCEPTION.stateServiceNotAllowed, EXCEPTION.invocationCounterError), u32(last));
+    }
     if (e.reason === 'tag-mismatch' || e.reason === 'unknown-key') return Uint8Array.of(APDU.exceptionResponse, EXCEPTION.stateServiceNotAllowed, EXCEPTION.decipheringError);
     return Uint8Array.of(APDU.exceptionResponse, EXCEPTION.stateServiceNotAllowed, EXCEPTION.operationNotPossible);
   }
