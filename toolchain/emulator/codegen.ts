@@ -238,21 +238,23 @@ function formatII(c: Ctx, ins: Instruction): void {
   applyIncrement(c, reg ? o!.reg : undefined);
 }
 
+/** When each conditional jump is taken (SR bits C=1, Z=2, N=4, V=0x100). */
+export const JUMP_CONDITION: Record<string, string> = {
+  jne: '(r[2] & 2) === 0',
+  jeq: '(r[2] & 2) !== 0',
+  jlo: '(r[2] & 1) === 0',
+  jhs: '(r[2] & 1) !== 0',
+  jn: '(r[2] & 4) !== 0',
+  jge: '(((r[2] >> 2) ^ (r[2] >> 8)) & 1) === 0',
+  jl: '(((r[2] >> 2) ^ (r[2] >> 8)) & 1) !== 0',
+  jmp: 'true',
+};
+
 function jump(c: Ctx, ins: Instruction): string | undefined {
   const target = (c.addr + 2 + 2 * ins.offset!) & 0xffff;
   const op = ins.op.mnemonic;
   if (op === 'jmp' && target === c.addr) return `r[0] = ${k(c, c.addr)}; return ${RET_HALT};`;
-  const cond: Record<string, string> = {
-    jne: '(r[2] & 2) === 0',
-    jeq: '(r[2] & 2) !== 0',
-    jlo: '(r[2] & 1) === 0',
-    jhs: '(r[2] & 1) !== 0',
-    jn: '(r[2] & 4) !== 0',
-    jge: '(((r[2] >> 2) ^ (r[2] >> 8)) & 1) === 0',
-    jl: '(((r[2] >> 2) ^ (r[2] >> 8)) & 1) !== 0',
-    jmp: 'true',
-  };
-  c.lines.push(op === 'jmp' ? `r[0] = ${k(c, target)};` : `if (${cond[op]}) r[0] = ${k(c, target)};`);
+  c.lines.push(op === 'jmp' ? `r[0] = ${k(c, target)};` : `if (${JUMP_CONDITION[op]}) r[0] = ${k(c, target)};`);
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import type { Image } from '../link/image.ts';
 import { SR_CPUOFF, SR_GIE, daddDigits } from './alu.ts';
 import { Bus, KIND_RAM, KIND_ROM } from './bus.ts';
 import { RET_HALT, generate, instantiate } from './codegen.ts';
+import { buildBlock, type Block } from './blocks.ts';
 import type { Device, DeviceHost } from './device.ts';
 import { buildDevices } from './peripherals/index.ts';
 
@@ -81,15 +82,29 @@ export class Machine implements DeviceHost {
 
   private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000); // holey: unfilled is cheap to make
   private readonly cyc = new Uint8Array(0x8000);
+  private readonly blocks: (Block | undefined)[] = new Array(0x8000);
+  /** Executions of each entry word on the fast path before a block is built there. */
+  private readonly heat = new Uint8Array(0x8000);
+  private readonly blockOwners = new Map<number, number[]>();
   private readonly bp = new Uint8Array(0x8000);
   private bpCount = 0;
   private irqLines = 0;
   private nextEv = Infinity;
   private pucReason: string | undefined;
   private stopped = false;
+  /** Set when a device changed, a PUC or a stop was requested: the fast loop returns to the slow checks. */
+  private dirty = false;
   private lastInvalid = 0;
 
-  constructor(readonly board: Board) {
+  /** Fast-path executions of an address before its block is built (0: at once; -1: never). */
+  private readonly hot: number;
+
+  constructor(
+    readonly board: Board,
+    options: { blockAfter?: number } = {},
+  ) {
+    this.hot = options.blockAfter ?? 16;
+    if (this.hot > 254) throw new Error('blockAfter must be at most 254 (or -1 for never)');
     this.bus = new Bus(board);
     this.bus.onCodeWrite = (a) => this.invalidate(a);
     const built = buildDevices(board, this, this.bus);
@@ -104,6 +119,7 @@ export class Machine implements DeviceHost {
   }
 
   changed(): void {
+    this.dirty = true;
     let lines = 0;
     let next = Infinity;
     for (const d of this.devices) {
@@ -116,6 +132,7 @@ export class Machine implements DeviceHost {
   }
 
   puc(reason: string): void {
+    this.dirty = true;
     this.pucReason = reason;
   }
 
@@ -160,6 +177,29 @@ export class Machine implements DeviceHost {
   private invalidate(addr: number): void {
     const w = addr >> 1;
     for (let i = 0; i < 3; i++) this.fns[(w - i) & 0x7fff] = undefined;
+    const owners = this.blockOwners.get(w);
+    if (owners) {
+      for (const entry of owners) {
+        this.blocks[entry] = undefined;
+        this.heat[entry] = 0;
+      }
+      this.blockOwners.delete(w);
+    }
+  }
+
+  /** Translates the hot straight-line code at `pc` into one block function (blocks.ts). */
+  private makeBlock(pc: number): void {
+    if (this.extensions.length) return; // extension words keep the per-instruction path
+    const blk = buildBlock(pc, (a) => this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits });
+    if (!blk) return;
+    const entry = pc >> 1;
+    this.blocks[entry] = blk;
+    for (const w of blk.words) {
+      this.bus.code[w] = 1;
+      const list = this.blockOwners.get(w);
+      if (list) list.push(entry);
+      else this.blockOwners.set(w, [entry]);
+    }
   }
 
   /** Decodes (from the instruction table) and translates the instruction at `pc`. */
@@ -211,6 +251,7 @@ export class Machine implements DeviceHost {
 
   /** Asks a running `run` to return at the next instruction boundary (from a device callback or a debugger). */
   requestStop(): void {
+    this.dirty = true;
     this.stopped = true;
   }
 
@@ -282,24 +323,70 @@ export class Machine implements DeviceHost {
       }
       if (this.cycle >= limit) return this.result('max-cycles');
       if (this.stopped) return this.result('stopped');
-      const pc = r[0]!;
-      const w = pc >> 1;
-      if (this.bpCount !== 0 && bp[w] !== 0 && steps !== 0) return this.result(bp[w] === BP_RETURN ? 'return' : 'breakpoint');
-      if (this.guard !== undefined) {
-        const g = this.guard(pc);
-        if (g === GUARD_STOP) return this.result('violation');
-        if (g !== 0) continue;
-      }
-      if (this.tracer) this.tracer(pc);
-      const f = fns[w] ?? this.translate(pc);
-      b.start = this.cycle;
-      b.now = this.cycle + cyc[w]!;
-      const rc = f();
-      steps++;
-      if (rc > 0) {
-        this.cycle += rc;
-        this.instructions++;
-        continue;
+      let rc: number;
+      if (this.bpCount === 0 && this.tracer === undefined && this.guard === undefined && maxSteps === Infinity) {
+        // Fast path: no breakpoints, no tracer. Runs until the next device event or the limit; leaves early when a
+        // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
+        const budget = this.nextEv < limit ? this.nextEv : limit;
+        const attention = SR_CPUOFF | (this.irqLines !== 0 ? SR_GIE : 0);
+        let cycle = this.cycle;
+        let n = 0;
+        this.dirty = false;
+        rc = 1;
+        const blocks = this.blocks;
+        const heat = this.heat;
+        const hot = this.hot;
+        while (cycle < budget) {
+          const w = r[0]! >> 1;
+          const blk = blocks[w];
+          if (blk !== undefined) {
+            if (cycle + blk.maxCycles <= budget) {
+              const x = blk.fn(cycle);
+              cycle += x & 0xffff;
+              n += x >>> 16;
+              if (this.dirty || r[2]! & attention) break;
+              continue;
+            }
+          } else {
+            const h = heat[w]!;
+            if (h < hot) heat[w] = h + 1;
+            else if (h === hot) {
+              heat[w] = 255; // decided: a block or none
+              this.makeBlock(r[0]!);
+            }
+          }
+          const f = fns[w] ?? this.translate(r[0]!);
+          b.start = cycle;
+          b.now = cycle + cyc[w]!;
+          rc = f();
+          if (rc <= 0) break;
+          cycle += rc;
+          n++;
+          if (this.dirty || r[2]! & attention) break;
+        }
+        this.cycle = cycle;
+        this.instructions += n;
+        if (rc > 0) continue;
+      } else {
+        const pc = r[0]!;
+        const w = pc >> 1;
+        if (this.bpCount !== 0 && bp[w] !== 0 && steps !== 0) return this.result(bp[w] === BP_RETURN ? 'return' : 'breakpoint');
+        if (this.guard !== undefined) {
+          const g = this.guard(pc);
+          if (g === GUARD_STOP) return this.result('violation');
+          if (g !== 0) continue;
+        }
+        if (this.tracer) this.tracer(pc);
+        const f = fns[w] ?? this.translate(pc);
+        b.start = this.cycle;
+        b.now = this.cycle + cyc[w]!;
+        rc = f();
+        steps++;
+        if (rc > 0) {
+          this.cycle += rc;
+          this.instructions++;
+          continue;
+        }
       }
       if (rc === RET_HALT) {
         if (!(r[2]! & SR_GIE)) return this.result('halt');

@@ -77,6 +77,22 @@ export class SancusUnit implements Device {
     return i < 0 ? undefined : this.table.slots[i];
   }
 
+  /**
+   * Runs `fn` (host-side accesses through the bus: a debugger, the untrusted event manager) as unprotected code:
+   * its accesses are checked as if made outside every module, whatever instruction ran last.
+   */
+  asUnprotected<T>(fn: () => T): T {
+    const cur = this.cur;
+    const pc = this.pc;
+    this.cur = -1;
+    try {
+      return fn();
+    } finally {
+      this.cur = cur;
+      this.pc = pc;
+    }
+  }
+
   get currentId(): number {
     return this.cur < 0 ? 0 : this.table.slots[this.cur]!.id;
   }

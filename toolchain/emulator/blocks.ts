@@ -1,0 +1,83 @@
+// Straight-line blocks of hot code translated into one JavaScript function each (the per-instruction functions stay
+// the reference and the slow path). A block runs from an entry address through not-taken conditional jumps and ends
+// after an instruction that writes memory (a device or code may change), PC or SR, or before a halt jump or an
+// instruction the table does not decode. Cycle-exact: the block returns the cycles of the path it took, and sets
+// the bus time stamps before every instruction that touches memory (multiplier latency, device timing).
+import type { Instruction } from '../msp430/instruction.ts';
+import { sizeInWords } from '../msp430/instruction.ts';
+import { cycles } from '../msp430/cycles.ts';
+import { JUMP_CONDITION, generate } from './codegen.ts';
+
+/** A translated block: called with the cycle of its first decode, returns cycles | instructions << 16. */
+export type BlockFn = (c0: number) => number;
+
+export interface Block {
+  fn: BlockFn;
+  /** The longest path's cycles: the block only runs when that fits before the next event. */
+  maxCycles: number;
+  /** Words the block's instructions occupy (for invalidation). */
+  words: number[];
+}
+
+const MAX_INSTRUCTIONS = 32;
+
+function touchesMemory(ins: Instruction): boolean {
+  const mem = (m: string | undefined) => m !== undefined && m !== 'reg' && m !== 'const' && m !== 'immediate';
+  return mem(ins.src?.mode) || mem(ins.dst?.mode) || ins.op.timing === 'push' || ins.op.timing === 'call' || ins.op.timing === 'reti';
+}
+
+function endsBlock(ins: Instruction): boolean {
+  if (ins.op.format === 'J') return ins.op.mnemonic === 'jmp';
+  if (ins.op.format === 'II') {
+    if (ins.op.timing !== 'rmw') return true; // push, call, reti write memory / PC
+    return ins.src!.mode !== 'reg' || ins.src!.reg === 0 || ins.src!.reg === 2;
+  }
+  if (!ins.op.writesDst) return false;
+  return ins.dst!.mode !== 'reg' || ins.dst!.reg === 0 || ins.dst!.reg === 2;
+}
+
+/**
+ * Builds the block at `pc`, or undefined when it would hold fewer than 2 instructions (the single-instruction
+ * function is as fast then). `decodeAt` reads the current memory.
+ */
+export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }): Block | undefined {
+  const parts: string[] = [];
+  const consts: number[] = [];
+  const words: number[] = [];
+  let offset = 0; // cycles from c0 to the current instruction's decode
+  let count = 0;
+  let maxCycles = 0;
+  let at = pc;
+  while (count < MAX_INSTRUCTIONS) {
+    const ins = decodeAt(at);
+    if (!ins) break;
+    if (ins.op.format === 'J' && ins.offset === -1) break; // the halt jump stays with the run loop
+    const cyc = cycles(ins);
+    const size = sizeInWords(ins);
+    const g = generate(ins, at);
+    const base = consts.length;
+    consts.push(...g.consts);
+    let body = g.body.replace(/\bk(\d+)\b/g, (_m, n: string) => `k${base + Number(n)}`);
+    body = body.replace(/return \d+;\s*$/, '');
+    const lines: string[] = [];
+    if (touchesMemory(ins)) lines.push(`b.start = c0 + ${offset}; b.now = c0 + ${offset + cyc};`);
+    if (ins.op.format === 'J' && ins.op.mnemonic !== 'jmp') {
+      // a conditional jump: taken leaves the block, not taken falls through
+      const target = (at + 2 + 2 * ins.offset!) & 0xffff;
+      lines.push(`if (${JUMP_CONDITION[ins.op.mnemonic]}) { r[0] = ${target}; return ${(offset + cyc) | ((count + 1) << 16)}; }`);
+      lines.push(`r[0] = ${(at + 2) & 0xffff};`);
+    } else lines.push(body);
+    parts.push(`{\n${lines.join('\n')}\n}`);
+    for (let i = 0; i < size; i++) words.push(((at >> 1) + i) & 0x7fff);
+    offset += cyc;
+    count++;
+    maxCycles = offset;
+    at = (at + 2 * size) & 0xffff;
+    if (endsBlock(ins)) break;
+  }
+  if (count < 2) return undefined;
+  parts.push(`return ${offset | (count << 16)};`);
+  const names = consts.map((_, i) => `k${i}`);
+  const factory = new Function('r', 'b', 'dadd', ...names, `return function block(c0) {\n${parts.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
+  return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words };
+}
