@@ -66,7 +66,9 @@ stdout (stderr with --json).
     }
     let res;
     if (gdbPort !== undefined) {
-      throw new OperationError('not implemented: --gdb');
+      const { serveGdb } = await import('../../../toolchain/emulator/gdb.ts');
+      io.err(`hasm run: waiting for gdb on 127.0.0.1:${gdbPort} (target remote :${gdbPort})`);
+      res = await serveGdb(m, gdbPort, { maxCycles });
     } else res = m.run({ maxCycles });
     if (vcd) writeFileSync(values.vcd!, vcd.finish());
     if (profile) {
