@@ -74,16 +74,16 @@ describe('module packaging', () => {
     const { m, u } = node(`${enableAsm('vault', 0x1234)}
   mov r15, r10
   mov #0x4321, r12
-  clr r6
+  mov #3, r6
   call #__sm_vault_entry
   mov #0xaaaa, r4
   mov #0xbbbb, r9
   mov #0x1111, r12
-  mov #1, r6
+  mov #4, r6
   call #__sm_vault_entry
   mov r12, r7
   mov #0x4321, r12
-  mov #1, r6
+  mov #4, r6
   call #__sm_vault_entry
   mov r12, r8
   mov #7, r6
@@ -107,10 +107,10 @@ describe('module packaging', () => {
   it('calls out to unprotected code and back through the entry, secrets not exposed to the callee', () => {
     const { m, u } = node(`${enableAsm('vault', 0x1234)}
   mov #0x0f0f, r12
-  clr r6
+  mov #3, r6
   call #__sm_vault_entry
   mov #helper, r12
-  mov #2, r6
+  mov #5, r6
   call #__sm_vault_entry
   mov r12, r8
   mov &seen_r4, r7

@@ -105,6 +105,8 @@ export class SancusUnit implements Device {
       this.machine.guard = (pc) => this.fetch(pc);
       installBusGuard(this.machine.bus, (a, w) => this.checkCpu(a, w));
       this.guarded = true;
+      // The machine's fast loop (no guard) re-reads its conditions only when told something changed.
+      this.machine.changed();
     } else if (!need && this.guarded) {
       this.machine.guard = undefined;
       removeBusGuard(this.machine.bus);

@@ -12,8 +12,8 @@ export interface NodeImage {
 }
 
 export function linkNode(board: Board, unprotected: { source: string; file: string }[], modules: ModuleSpec[],
-  extra: ObjectFile[] = []): NodeImage {
+  extra: ObjectFile[] = [], place: Record<string, number> = {}): NodeImage {
   const objects = [...unprotected.map((u) => assemble(u.source, u.file)), ...modules.map(assembleModule), ...extra];
-  const image = imageFromLinked(link(objects, { board }), unprotected[0]?.file ?? '<node>');
+  const image = imageFromLinked(link(objects, { board, place }), unprotected[0]?.file ?? '<node>');
   return { image, modules: modules.map((m) => describeModule(image, m)) };
 }

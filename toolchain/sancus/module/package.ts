@@ -9,6 +9,7 @@ import type { ObjectFile } from '../../link/object.ts';
 import type { Image } from '../../link/image.ts';
 import { deriveModuleKeyFromVendorKey, identityMac, type ModuleLayout } from '../keys.ts';
 import { wrap } from '../spongewrap.ts';
+import { RUNTIME_ENTRIES, runtimeAssembly, type IoSpec } from './runtime.ts';
 import { stubPrefix, stubSuffix, sym, type EntrySpec } from './stub.ts';
 
 export interface ModuleSpec {
@@ -21,15 +22,23 @@ export interface ModuleSpec {
   entries: EntrySpec[];
   /** Secure stack bytes (default 128). */
   stackBytes?: number;
+  /** Inputs/outputs and connection slots (authentic execution); none by default. */
+  io?: IoSpec;
+}
+
+/** The entry list as the stub sees it: the runtime's three entries (runtime.ts) then the module's own. */
+export function allEntries(spec: ModuleSpec): EntrySpec[] {
+  const rt = RUNTIME_ENTRIES.map((e) => ({ name: sym(spec.name, e), results: 1 }));
+  return [...rt, ...spec.entries];
 }
 
 export const DEFAULT_STACK = 128;
 
 /** The module's full assembly source: stub prefix, the module's own code, stack and end markers. */
 export function moduleAssembly(spec: ModuleSpec): string {
-  const stub = { name: spec.name, entries: spec.entries, stackBytes: spec.stackBytes ?? DEFAULT_STACK };
+  const stub = { name: spec.name, entries: allEntries(spec), stackBytes: spec.stackBytes ?? DEFAULT_STACK };
   // The module's source starts in its text section, so plain code needs no .section line.
-  return stubPrefix(stub) + spec.source + '\n' + stubSuffix(stub);
+  return stubPrefix(stub) + runtimeAssembly(spec.name, spec.io ?? { io: [], slots: 0 }) + spec.source + '\n' + stubSuffix(stub);
 }
 
 export function assembleModule(spec: ModuleSpec): ObjectFile {
@@ -44,6 +53,8 @@ export interface ModuleInfo {
   /** Entry point (= layout.textStart) and the index of each entry. */
   entry: number;
   entries: { name: string; index: number; results: number }[];
+  /** io ids (authentic execution): index = id. */
+  io: { id: number; kind: 'input' | 'output'; name: string }[];
   /** Text bytes as linked (plaintext), hex. */
   text: string;
   /** Zero-key identity MAC (SM_VERIFY_ADDR's expected tag), hex. */
@@ -87,7 +98,8 @@ export function describeModule(image: Image, spec: ModuleSpec): ModuleInfo {
     vendorId: spec.vendorId,
     layout,
     entry: layout.textStart,
-    entries: spec.entries.map((e, index) => ({ name: e.name, index, results: e.results ?? 1 })),
+    entries: allEntries(spec).map((e, index) => ({ name: e.name, index, results: e.results ?? 1 })),
+    io: (spec.io?.io ?? []).map((x, id) => ({ id, kind: x.kind, name: x.name })),
     text: toHex(text),
     identityMac: toHex(identityMac(text, layout)),
     symbols,

@@ -14,7 +14,10 @@
 //   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, dispatches on r6 through a
 //      table (an index out of range returns 0xFFFF);
 //   5. on exit clears the result registers the entry does not return, restores the caller's stack, r4–r11 and
-//      SR (flags of the module's computation are not visible), and returns.
+//      SR (flags of the module's computation are not visible), and returns with RETI (SR and PC at once).
+// An interrupt accepted in the first instructions of the entry (before DINT) returns into the stub's middle: an
+// exec violation (denial of service, no leak: no secret is in a register yet). sancus-core's newer interrupt
+// logic (register save to the module's SSA) is not modelled by the emulator.
 // Calls out (`call #__sm_NAME_ocall` with r11 = target, r6 and r12–r15 passed through): saves r4–r10 on the secure
 // stack, clears them and SR, switches to the caller's stack and jumps to the target with the module's entry as
 // return address; the entry sees the pending call (ssp ≠ 0) and resumes after the `call`. Another module's entry
@@ -93,8 +96,9 @@ export function stubPrefix(spec: StubSpec): string {
   L(`${s('exit4')}:`);
   L(`  mov &${s('usp')}, sp`);
   for (let r = 11; r >= 4; r--) L(`  pop r${r}`);
-  L('  pop sr');
-  L('  ret');
+  // SR then the return address: exactly an interrupt frame, so RETI restores GIE and leaves in one instruction;
+  // `pop sr; ret` would let a pending interrupt in before the `ret`, and its RETI would re-enter mid-text.
+  L('  reti');
   L(`${s('exit0')}:`);
   L('  clr r12');
   L(`  br #${s('exit1')}`);

@@ -1,0 +1,38 @@
+// The unprotected part of a node's image the loader and the event manager use (not part of any module's TCB):
+// a start-up that parks the CPU, the enable routine the loader calls with SM_ENABLE's registers, the outbox modules
+// write their output events to, and a mailbox the host fills with requests and events.
+import { MAX_EVENT, OUTBOX } from '../../toolchain/sancus/module/runtime.ts';
+
+export const MAILBOX = '__em_mailbox';
+export const MAILBOX_BYTES = 64;
+export const OUTBOX_BYTES = 6 + MAX_EVENT + 8;
+export const ENABLE_ROUTINE = '__ld_enable';
+/** Stack top the loader's calls start from (top of the emulated board's data memory). */
+export const NODE_STACK_TOP = 0x2a00;
+
+export function nodeRuntimeAssembly(stackTop = NODE_STACK_TOP): string {
+  return `
+  .text
+  .global start
+start:
+  mov #0x5a80, &0x0120
+  mov #${stackTop}, sp
+  dint
+__node_idle:
+  jmp __node_idle
+
+; r9 tag*, r10 nonce, r11 vendor id, r12–r15 layout → r15 = module ID or 0 (the loader sets r9–r11 itself)
+  .global ${ENABLE_ROUTINE}
+${ENABLE_ROUTINE}:
+  .word 0x1381
+  mov r15, r12
+  ret
+
+  .data
+  .even
+  .global ${OUTBOX}
+${OUTBOX}: .space ${OUTBOX_BYTES}
+  .global ${MAILBOX}
+${MAILBOX}: .space ${MAILBOX_BYTES}
+`;
+}

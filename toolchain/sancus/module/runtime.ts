@@ -1,0 +1,233 @@
+// The module runtime every packaged module carries after its entry stub (written for this project; the protocol
+// follows the authentic-execution design the seed cites, §4.6.1/§4.6.3, and the conventions of sancus-compiler's
+// stubs listed in ../shared/research/sancus.md §2.3). Three entries, always at indexes 0–2:
+//
+//   0 attest(challenge*, tag*)      tag := MAC(K_SM, 16-byte challenge) — SM_AE_WRAP with r9 = 0, empty body.
+//   1 set_key(request*)             request = AD ‖ wrapped key ‖ tag (22 bytes); AD = conn id, io id, nonce, each
+//                                   16-bit big-endian; unwrapped under K_SM; nonce must equal the number of
+//                                   connections so far (a replayed or reordered request fails).
+//   2 handle_input(conn, payload*, len)   payload = cipher (len bytes, even, ≤ MAX_EVENT) ‖ tag; AD = the
+//                                   connection's 16-bit counter big-endian; unwrapped under the connection key;
+//                                   on success the counter advances and the io's handler gets (plain*, len).
+//
+// Outputs (internal): `call #__sm_NAME_output` with r12 = output io id, r13 = plaintext* (module data), r14 = len:
+// wraps under the connection bound to that output with AD = its counter, and writes the event to the node's
+// unprotected outbox `__em_outbox` = [pending, conn id, len, cipher ‖ tag], where the untrusted event manager
+// collects it. Every request is first copied into the module's data, so unprotected code cannot change it between
+// the check and the use. All routines clobber r5–r15 (the stub restores the caller's registers).
+
+import { sym } from './stub.ts';
+
+/** Connection slot: conn id, io id, counter, key (8). */
+export const CONN_BYTES = 14;
+export const MAX_EVENT = 32;
+export const RUNTIME_ENTRIES = ['attest', 'set_key', 'handle_input'] as const;
+/** The node's unprotected outbox (defined by the node runtime, see host/deploy). */
+export const OUTBOX = '__em_outbox';
+
+export interface IoSpec {
+  /** io ids are indexes into this list; an input names its handler label (called with r12 = plain*, r13 = len). */
+  io: ({ kind: 'input'; name: string; handler: string } | { kind: 'output'; name: string })[];
+  /** Connection slots in the module's data. */
+  slots: number;
+}
+
+export function runtimeAssembly(name: string, io: IoSpec): string {
+  const s = (w: string) => sym(name, w);
+  const slots = io.slots;
+  const text = `
+${s('attest')}:
+  mov #${s('buf')}, r14
+  mov #8, r15
+${s('att_copy')}:
+  mov @r12+, 0(r14)
+  incd r14
+  dec r15
+  jnz ${s('att_copy')}
+  mov r13, r15
+  clr r9
+  mov #${s('buf')}, r10
+  mov #${s('buf')}+16, r11
+  mov r11, r12
+  mov r11, r13
+  mov r11, r14
+  .word 0x1384
+  mov r15, r12
+  ret
+
+${s('set_key')}:
+  mov #${s('buf')}, r14
+  mov #11, r15
+${s('sk_copy')}:
+  mov @r12+, 0(r14)
+  incd r14
+  dec r15
+  jnz ${s('sk_copy')}
+  mov &${s('buf')}+4, r15
+  swpb r15
+  cmp &${s('nconn')}, r15
+  jne ${s('fail')}
+  cmp #${slots}, r15
+  jhs ${s('fail')}
+  call #${s('slot_of')}
+  clr r9
+  mov #${s('buf')}, r10
+  mov #${s('buf')}+6, r11
+  mov r11, r12
+  mov #${s('buf')}+14, r13
+  mov #${s('plain')}, r14
+  mov r13, r15
+  .word 0x1385
+  tst r15
+  jz ${s('fail')}
+  mov &${s('buf')}, r15
+  swpb r15
+  mov r15, 0(r8)
+  mov &${s('buf')}+2, r15
+  swpb r15
+  mov r15, 2(r8)
+  clr 4(r8)
+  mov &${s('plain')}, 6(r8)
+  mov &${s('plain')}+2, 8(r8)
+  mov &${s('plain')}+4, 10(r8)
+  mov &${s('plain')}+6, 12(r8)
+  clr &${s('plain')}
+  clr &${s('plain')}+2
+  clr &${s('plain')}+4
+  clr &${s('plain')}+6
+  inc &${s('nconn')}
+  mov #1, r12
+  ret
+${s('fail')}:
+  clr r12
+  ret
+
+; r8 := address of connection slot r15 (14 bytes each)
+${s('slot_of')}:
+  mov r15, r8
+  rla r8
+  mov r8, r7
+  rla r7
+  add r7, r8
+  rla r7
+  add r7, r8
+  add #${s('conns')}, r8
+  ret
+
+; r8 := the slot whose field at offset r7 (0: conn id, 2: io id) equals r12, or jump to fail
+${s('find')}:
+  mov #${s('conns')}, r8
+  mov &${s('nconn')}, r15
+${s('find_loop')}:
+  tst r15
+  jz ${s('find_none')}
+  mov r8, r11
+  add r7, r11
+  cmp r12, 0(r11)
+  jeq ${s('find_done')}
+  add #${CONN_BYTES}, r8
+  dec r15
+  jmp ${s('find_loop')}
+${s('find_none')}:
+  clr r8
+${s('find_done')}:
+  ret
+
+${s('handle_input')}:
+  cmp #${MAX_EVENT + 1}, r14
+  jhs ${s('fail')}
+  bit #1, r14
+  jnz ${s('fail')}
+  mov r14, r6
+  clr r7
+  call #${s('find')}
+  tst r8
+  jz ${s('fail')}
+  mov 2(r8), r15
+  cmp #${io.io.length}, r15
+  jhs ${s('fail')}
+  rla r15
+  mov ${s('handlers')}(r15), r5
+  tst r5
+  jz ${s('fail')}
+  mov r6, r15
+  add #8, r15
+  rra r15
+  mov #${s('buf')}, r11
+${s('hi_copy')}:
+  mov @r13+, 0(r11)
+  incd r11
+  dec r15
+  jnz ${s('hi_copy')}
+  mov 4(r8), r15
+  swpb r15
+  mov r15, &${s('ad')}
+  mov r8, r9
+  add #6, r9
+  mov #${s('ad')}, r10
+  mov #${s('ad')}+2, r11
+  mov #${s('buf')}, r12
+  mov r12, r13
+  add r6, r13
+  mov #${s('plain')}, r14
+  mov r13, r15
+  .word 0x1385
+  tst r15
+  jz ${s('fail')}
+  inc 4(r8)
+  mov #${s('plain')}, r12
+  mov r6, r13
+  call r5
+  mov #1, r12
+  ret
+
+${io.io.some((x) => x.kind === 'output') ? outputAssembly(name) : ''}
+${s('handlers')}:
+${io.io.length ? io.io.map((x) => `  .word ${x.kind === 'input' ? x.handler : 0}`).join('\n') : ''}
+  .even
+  .section .data.sm.${name}, "aw"
+${s('nconn')}: .word 0
+${s('conns')}: .space ${Math.max(2, slots * CONN_BYTES)}
+${s('ad')}: .word 0
+${s('buf')}: .space ${MAX_EVENT + 16}
+${s('plain')}: .space ${MAX_EVENT}
+  .section .text.sm.${name}, "ax"
+`;
+  return text;
+}
+
+/** The output routine, present when the module has an output (it needs the node's outbox). */
+function outputAssembly(name: string): string {
+  const s = (w: string) => sym(name, w);
+  return `
+${s('output')}:
+  cmp #${MAX_EVENT + 1}, r14
+  jhs ${s('fail')}
+  mov r14, r6
+  mov r13, r5
+  mov #2, r7
+  call #${s('find')}
+  tst r8
+  jz ${s('fail')}
+  mov 4(r8), r15
+  swpb r15
+  mov r15, &${s('ad')}
+  inc 4(r8)
+  mov 0(r8), &${OUTBOX}+2
+  mov r6, &${OUTBOX}+4
+  mov r8, r9
+  add #6, r9
+  mov #${s('ad')}, r10
+  mov #${s('ad')}+2, r11
+  mov r5, r12
+  mov r5, r13
+  add r6, r13
+  mov #${OUTBOX}+6, r14
+  mov r14, r15
+  add r6, r15
+  .word 0x1384
+  mov #1, &${OUTBOX}
+  mov r15, r12
+  ret
+`;
+}
