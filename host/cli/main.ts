@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.ts')).buildCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
   sancus: async () => (await import('./commands/sancus.ts')).sancusCommand,
+  deploy: async () => (await import('./commands/deploy.ts')).deployCommand,
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */
