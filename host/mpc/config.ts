@@ -5,7 +5,7 @@ import type { PartyId } from './transport.ts';
 
 // market.json: what one evaluator process needs (`hasm mpc party --id N --config market.json`).
 // {
-//   "protocol": "auction",
+//   "protocol": "auction" | "settle",
 //   "timeout_ms": 30000,
 //   "parties": {
 //     "1": { "host": "127.0.0.1", "port": 40001, "cert": "party1.crt", "key": "party1.key",
@@ -26,7 +26,8 @@ export interface PartyEntry {
 }
 
 export interface MarketConfig {
-  protocol: 'auction';
+  /** the trading protocol (§6.6.3) or the operational settlement (§6.6.4); the share files say the rest */
+  protocol: 'auction' | 'settle';
   timeoutMs: number;
   parties: Record<PartyId, PartyEntry>;
 }
@@ -42,7 +43,7 @@ export function readConfig(file: string): MarketConfig {
   const bad = (msg: string) => new InputError(msg, { file });
   const o = raw as Record<string, unknown>;
   if (typeof o !== 'object' || o === null) throw bad('expected a JSON object');
-  if (o.protocol !== 'auction') throw bad(`protocol must be "auction", got ${JSON.stringify(o.protocol)}`);
+  if (o.protocol !== 'auction' && o.protocol !== 'settle') throw bad(`protocol must be "auction" or "settle", got ${JSON.stringify(o.protocol)}`);
   const timeoutMs = o.timeout_ms === undefined ? 30_000 : Number(o.timeout_ms);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw bad('timeout_ms must be a positive integer');
   const ps = o.parties as Record<string, Record<string, unknown>> | undefined;
@@ -72,5 +73,5 @@ export function readConfig(file: string): MarketConfig {
     }
     parties[id] = { host: str('host', false) ?? '127.0.0.1', port, cert, key: path('key'), input: path('input'), output: path('output') };
   }
-  return { protocol: 'auction', timeoutMs, parties };
+  return { protocol: o.protocol, timeoutMs, parties };
 }

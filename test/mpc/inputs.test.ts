@@ -79,7 +79,7 @@ describe('hasm mpc settle', () => {
     const file = join(dir, 'meters.csv');
     writeFileSync(file, formatMeters(ms));
     for (const alg of ['naa', 'ncaa', 'niaa']) {
-      const r = await run(['mpc', 'settle', '--meters', file, '--algorithm', alg, '--json']);
+      const r = await run(['mpc', 'settle', '--meters', file, '--algorithm', alg, '--json', '--in-process']);
       expect(r.code, r.err).toBe(0);
       const j = JSON.parse(r.out);
       expect(j.tso.region_supplier['1']['2']).toEqual({ import: 300, export: 1200 });

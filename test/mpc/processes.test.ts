@@ -12,6 +12,9 @@ import { shareBids } from '../../host/mpc/market.ts';
 import { agreePairKeys, connectMesh } from '../../host/mpc/tls.ts';
 import type { PartyId } from '../../host/mpc/transport.ts';
 import { inputToJson } from '../../host/mpc/wire.ts';
+import { settleLocal } from '../../host/mpc/local.ts';
+import type { Meter } from '../../host/mpc/meters.ts';
+import { dimensions, settleReference } from '../../host/mpc/settlement.ts';
 
 // The real thing: `hasm mpc …` as a user runs it, three evaluator processes over TLS.
 
@@ -48,6 +51,22 @@ describe('hasm mpc over TLS processes', () => {
     expect(out.timing.online_s).toBeGreaterThan(0);
     expect(out.timing.offline_s).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/party 1: sorted in \d+ levels/); // progress goes to stderr
+  }, 60_000);
+
+  it('settle (NCAA, the interactive one with openings) over three processes equals the cleartext aggregation', async () => {
+    const rng = generateBids(80, 3); // reuse the generator's randomness for meter data
+    const meters: Meter[] = rng.map((b, i) => ({
+      meter: i + 1,
+      region: 1 + (b.quantity % 3),
+      importSupplier: b.supplier,
+      exportSupplier: 1 + ((b.supplier * 7) % 10),
+      import: b.side === 'buy' ? b.quantity : 0,
+      export: b.side === 'sell' ? b.quantity : 0,
+    }));
+    const run = await settleLocal(meters, 'ncaa', { timeoutMs: 20_000 });
+    const { nd, ns } = dimensions(meters);
+    expect(run.aggregates).toEqual(settleReference(meters, nd, ns));
+    expect(run.counters.rounds).toBeGreaterThan(3);
   }, 60_000);
 
   it('a bad row is reported with its line and nothing runs (exit 2)', () => {

@@ -10,8 +10,9 @@ const help = `usage:
   hasm mpc party --id 1|2|3 --config market.json     run one evaluator process (see host/mpc/config.ts)
   hasm mpc auction --bids bids.csv [--json] [--timeout MS]
                                                      start three local evaluators over TLS and clear the market
-  hasm mpc settle --meters meters.csv --algorithm naa|ncaa|niaa [--json]
-                                                     operational settlement (seed §6.6.4, Table 6.6 outputs)
+  hasm mpc settle --meters meters.csv --algorithm naa|ncaa|niaa [--json] [--equality poly|alg5] [--in-process]
+                                                     operational settlement (seed §6.6.4, Table 6.6 outputs) by three
+                                                     evaluator processes over TLS (--in-process: one process)
   hasm mpc generate --bids N --seed S [--out FILE]   the seed's data set (§6.7.1) as bids CSV
 
 bids CSV header: bid,side,quantity,price,supplier  (side buy|sell, quantity Wh, price €/MWh, supplier 1..S)
@@ -75,14 +76,27 @@ async function generate(argv: string[], io: CommandIO): Promise<number> {
 }
 
 async function settle(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseFlags(argv, { meters: { type: 'string' }, algorithm: { type: 'string' }, json: { type: 'boolean' } }, false);
+  const { values } = parseFlags(
+    argv,
+    { meters: { type: 'string' }, algorithm: { type: 'string' }, equality: { type: 'string' }, json: { type: 'boolean' }, 'in-process': { type: 'boolean' }, timeout: { type: 'string' } },
+    false,
+  );
   if (!values.meters || !values.algorithm) throw new UsageError('settle needs --meters FILE and --algorithm naa|ncaa|niaa');
   const alg = values.algorithm;
   if (alg !== 'naa' && alg !== 'ncaa' && alg !== 'niaa') throw new UsageError(`--algorithm must be naa, ncaa or niaa, got '${alg}'`);
+  const equality = values.equality ?? 'poly';
+  if (equality !== 'poly' && equality !== 'alg5') throw new UsageError(`--equality must be poly or alg5, got '${equality}'`);
   const { parseMeters } = await import('../../mpc/meters.ts');
   const { settleInMemory, settlementJson, settlementText } = await import('../../mpc/settlement.ts');
   const meters = parseMeters(readText(values.meters), values.meters);
-  const run = await settleInMemory(meters, alg);
+  let run;
+  if (values['in-process']) run = await settleInMemory(meters, alg, { equality });
+  else {
+    const { settleLocal } = await import('../../mpc/local.ts');
+    const timeoutMs = values.timeout ? parseInteger(values.timeout, '--timeout') : 30_000;
+    io.err(`mpc settle: ${meters.length} meters, ${alg.toUpperCase()}; starting three evaluators`);
+    run = await settleLocal(meters, alg, { equality, timeoutMs, progress: (l) => io.err(l) });
+  }
   if (values.json) printJson(io, settlementJson(run));
   else io.out(settlementText(run));
   return 0;
