@@ -1,6 +1,6 @@
 // The emulated openMSP430: registers, the predecoded-instruction cache, interrupts, low-power modes, reset/PUC,
 // virtual time. Programmatic API for the CLI (`hasm run`), the compiler's tests (`call`) and debuggers.
-import type { Board } from '../../boards/board.ts';
+import type { Board, PeripheralConfig } from '../../boards/board.ts';
 import { InputError } from '../common/errors.ts';
 import { decode } from '../msp430/decode.ts';
 import type { Instruction } from '../msp430/instruction.ts';
@@ -59,6 +59,8 @@ const VECTOR_BASE = 0xffe0;
 const RESET_VECTOR = 0xfffe;
 const BP_BREAK = 1;
 const BP_RETURN = 2;
+/** A translated instruction's marker for the debug unit's software breakpoint. */
+const RET_SWBREAK = -2;
 
 export class Machine implements DeviceHost {
   readonly bus: Bus;
@@ -69,6 +71,8 @@ export class Machine implements DeviceHost {
   readonly devices: Device[];
   readonly deviceByName: Map<string, Device>;
   readonly extensions: InstructionExtension[] = [];
+  /** The board's serial debug interface, if it has one (attach a DebugUart from debug-uart.ts to drive it). */
+  readonly debugUartConfig: PeripheralConfig | undefined;
   /** Called before each instruction when set (slow path: traces, profilers). */
   tracer: ((pc: number) => void) | undefined;
   /**
@@ -95,6 +99,7 @@ export class Machine implements DeviceHost {
   /** Set when a device changed, a PUC or a stop was requested: the fast loop returns to the slow checks. */
   private dirty = false;
   private lastInvalid = 0;
+  private softwareBreak: number | undefined;
 
   /** Fast-path executions of an address before its block is built (0: at once; -1: never). */
   private readonly hot: number;
@@ -110,6 +115,7 @@ export class Machine implements DeviceHost {
     const built = buildDevices(board, this, this.bus);
     this.devices = built.list;
     this.deviceByName = built.byType;
+    this.debugUartConfig = built.debugUart;
     this.reset();
   }
 
@@ -190,7 +196,8 @@ export class Machine implements DeviceHost {
   /** Translates the hot straight-line code at `pc` into one block function (blocks.ts). */
   private makeBlock(pc: number): void {
     if (this.extensions.length) return; // extension words keep the per-instruction path
-    const blk = buildBlock(pc, (a) => this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits });
+    const sw = this.softwareBreak;
+    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw ? undefined : this.decodeAt(a)), { r: this.r, b: this.bus, dadd: daddDigits });
     if (!blk) return;
     const entry = pc >> 1;
     this.blocks[entry] = blk;
@@ -205,7 +212,7 @@ export class Machine implements DeviceHost {
   /** Decodes (from the instruction table) and translates the instruction at `pc`. */
   private translate(pc: number): InstructionFn {
     const w = pc >> 1;
-    const ins = this.decodeAt(pc);
+    const ins = this.softwareBreak !== undefined && this.bus.peekWord(pc) === this.softwareBreak ? undefined : this.decodeAt(pc);
     let fn: InstructionFn;
     let words: number;
     let cyc = 0;
@@ -220,6 +227,9 @@ export class Machine implements DeviceHost {
         fn = ext.fn;
         words = ext.words;
         cyc = ext.cycles;
+      } else if (word === this.softwareBreak) {
+        fn = () => RET_SWBREAK;
+        words = 1;
       } else {
         fn = () => {
           this.lastInvalid = word;
@@ -398,8 +408,22 @@ export class Machine implements DeviceHost {
         this.instructions += n;
         continue;
       }
+      if (rc === RET_SWBREAK) return this.result('breakpoint');
       return this.result('invalid');
     }
+  }
+
+  /**
+   * The debug unit's software breakpoint: fetching this instruction word stops the run (reason 'breakpoint')
+   * instead of executing it (openMSP430 DBG_SWBRK_OP 0x4343 with CPU_CTL.SW_BRK_EN). undefined turns it off.
+   */
+  setSoftwareBreakpoint(word: number | undefined): void {
+    if (word === this.softwareBreak) return;
+    this.softwareBreak = word;
+    this.fns.fill(undefined);
+    this.blocks.fill(undefined);
+    this.heat.fill(0);
+    this.blockOwners.clear();
   }
 
   /**

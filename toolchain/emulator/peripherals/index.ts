@@ -14,6 +14,8 @@ import { Watchdog } from './watchdog.ts';
 export interface BuiltDevices {
   list: Device[];
   byType: Map<string, Device>;
+  /** The serial debug interface is not on the CPU's bus: its configuration, for debug-uart.ts. */
+  debugUart?: PeripheralConfig;
 }
 
 /** Extra device types (timer, uart, gpio, debug uart) register here, each from its own file. */
@@ -23,12 +25,17 @@ export const FACTORIES = new Map<string, DeviceFactory>();
 export function buildDevices(board: Board, host: DeviceHost, bus: Bus): BuiltDevices {
   const byType = new Map<string, Device>();
   const list: Device[] = [];
+  let debugUart: PeripheralConfig | undefined;
   const cfgs = board.peripherals;
   // The SFR exposes the watchdog's flag and enable, so the watchdog is built first.
   const order = [...cfgs.keys()].sort((a, b) => Number(cfgs[b]!.type === 'watchdog') - Number(cfgs[a]!.type === 'watchdog'));
   for (const i of order) {
     const cfg = cfgs[i]!;
     let dev: Device;
+    if (cfg.type === 'debug_uart') {
+      debugUart = cfg;
+      continue;
+    }
     switch (cfg.type) {
       case 'watchdog':
         dev = new Watchdog(host, { base: cfg.base });
@@ -58,5 +65,5 @@ export function buildDevices(board: Board, host: DeviceHost, bus: Bus): BuiltDev
     list.push(dev);
     bus.attach(dev);
   }
-  return { list, byType };
+  return { list, byType, debugUart };
 }
