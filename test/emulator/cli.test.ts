@@ -45,3 +45,42 @@ describe('hasm run', () => {
     }
   });
 });
+
+describe('hasm run observability', () => {
+  it('same inputs give identical traces; --profile charges cycles to functions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hasm-run-'));
+    try {
+      writeFileSync(join(dir, 'p.s'), `  .text
+start:
+  mov #0x5a80, &0x0120
+  mov #0x2a00, sp
+  mov #20, r10
+loop:
+  call #work
+  dec r10
+  jnz loop
+  dint
+halt: jmp halt
+work:
+  mov #30, r11
+1: dec r11
+  jnz 1b
+  ret
+`);
+      expect(hasm('as', join(dir, 'p.s'), '-o', join(dir, 'p.elf')).status).toBe(0);
+      const a = hasm('run', join(dir, 'p.elf'), '--trace');
+      const b = hasm('run', join(dir, 'p.elf'), '--trace');
+      expect(a.status).toBe(0);
+      expect(a.stderr).toBe(b.stderr);
+      expect(a.stderr).toMatch(/<work>:\s+dec r11/);
+      const p = hasm('run', join(dir, 'p.elf'), '--profile', '--json');
+      const rows = Object.fromEntries([...p.stderr.matchAll(/^\s+(\d+)\s+(\d+)\s+(\S+)$/gm)].map((m) => [m[3], Number(m[1])]));
+      // work: 20 calls × (mov 2 + 30 × (dec 1 + jnz 2) + ret 3) = 20 × 95
+      expect(rows.work).toBe(20 * 95);
+      expect(rows.start).toBe(5 + 2 + 2);
+      expect(rows.loop).toBe(JSON.parse(p.stdout).cycles - 4 - rows.start - rows.work); // calls, dec, jnz, dint
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
