@@ -8,6 +8,7 @@ import { extWordIndex, type Instruction, type Operand } from '../instruction.ts'
 import { ensureSize, newSection, sectionFlags, type ObjectFile, type RelocKind, type Section, type SymbolDef } from '../../link/object.ts';
 import { ExprError, SECTION_BASE, evaluate, parseExpr, parseWholeExpr, type Expr, type Value } from './expr.ts';
 import { OperandError, parseOperand, splitOperands, type OperandSyntax } from './operands.ts';
+import { sancusOpByName } from '../sancus-isa.ts';
 
 interface Fixup {
   section: Section;
@@ -180,6 +181,12 @@ class Assembler {
     const word = m[1]!.toLowerCase();
     const rest = m[2]!;
     if (word.startsWith('.') && !OP_BY_NAME.has(word)) return this.directive(word, rest);
+    // Sancus words (../sancus-isa.ts): implicit register operands only, so one data word.
+    const sancus = sancusOpByName(word);
+    if (sancus) {
+      if (rest.trim() !== '') this.error(`${word} takes no operands (its inputs are r9–r15)`);
+      return this.directive('.word', String(sancus.word));
+    }
     this.instruction(word, rest);
   }
 
