@@ -3,6 +3,7 @@ import { cycles } from './cycles.ts';
 import { decode } from './decode.ts';
 import { sizeInWords } from './instruction.ts';
 import { printInstruction, type Syntax } from './print.ts';
+import { sancusOpByWord } from './sancus-isa.ts';
 import type { Image } from '../link/image.ts';
 
 export interface Line {
@@ -36,6 +37,13 @@ export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax
     const ins = decode((k) => (i + k < words ? word(i + k) : 0));
     const labels = opts.labels?.get(address);
     const n = ins ? sizeInWords(ins) : 1;
+    const sancus = ins ? undefined : sancusOpByWord(word(i));
+    if (sancus) {
+      // Invalid for plain MSP430 and LLVM; a Sancus core executes it (cycles depend on the operands: sancus/cycles.md).
+      lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * i + 2)), text: sancus.mnemonic, ...(labels ? { labels } : {}) });
+      i += 1;
+      continue;
+    }
     if (!ins || i + n > words) {
       lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * i + 2)), text: `.word\t0x${word(i).toString(16).padStart(4, '0')}`, invalid: true, ...(labels ? { labels } : {}) });
       i += 1;
