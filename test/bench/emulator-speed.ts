@@ -113,7 +113,7 @@ if (haveMspdebug) {
   const tSmall = mspdebug(crc(1));
   refRate = instr / (tBig - tSmall);
 }
-const sim = 20; // simulated seconds of the sleepy program
+const sim = 100; // simulated seconds of the sleepy program
 const clock = loadBoard('emulated').cpu.clock_hz;
 const s = ours(sleepy, sim * clock, 'emulated');
 const ticks = s.m.r[10]! + 65536 * s.m.r[11]!;

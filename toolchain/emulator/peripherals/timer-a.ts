@@ -74,26 +74,32 @@ export class TimerA implements Device {
     return this.mode === MC_STOP ? 0 : src << ((this.ctl >> 6) & 3);
   }
 
-  /** Ticks from the current state until the next boundary (a compare match or a wrap), and what it is. */
+  /** Ticks from the current state until the next boundary (a compare match or the wrap). No allocation: hot. */
   private ticksToBoundary(): number {
     const mode = this.mode;
     const top = mode === MC_CONT ? 0xffff : this.ccr[0]!;
-    let best = Infinity;
-    const consider = (target: number) => {
-      let d: number;
-      if (mode === 3) {
-        // up/down: distance along the triangle 0..top..0
-        const pos = this.down ? 2 * top - this.tar : this.tar;
-        const tpos = [target, 2 * top - target];
-        d = Math.min(...tpos.map((p) => ((p - pos + 2 * top) % (2 * top || 1)) || 2 * top));
-      } else {
-        d = ((target - this.tar + top + 1) % (top + 1)) || top + 1;
+    let best = this.distance(0, mode, top); // the wrap (TAIFG)
+    for (let i = 0; i < 3; i++) {
+      const c = this.ccr[i]!;
+      if (c <= top) {
+        const d = this.distance(c, mode, top);
+        if (d < best) best = d;
       }
-      if (d < best) best = d;
-    };
-    for (let i = 0; i < 3; i++) if (this.ccr[i]! <= top) consider(this.ccr[i]!);
-    consider(0); // the wrap (TAIFG)
+    }
     return best;
+  }
+
+  /** Ticks until TAR next equals `target` (at least 1). */
+  private distance(target: number, mode: number, top: number): number {
+    if (mode === 3) {
+      // up/down: positions along the triangle 0..top..0 (period 2·top)
+      const period = 2 * top || 1;
+      const pos = this.down ? period - this.tar : this.tar;
+      const a = (target - pos + period) % period || period;
+      const b = (period - target - pos + 2 * period) % period || period;
+      return a < b ? a : b;
+    }
+    return (target - this.tar + top + 1) % (top + 1) || top + 1;
   }
 
   /** Moves TAR by one tick, setting flags as the counter reaches compare values and wraps. */
@@ -152,7 +158,7 @@ export class TimerA implements Device {
 
   private schedule(): void {
     const p = this.period;
-    const wants = this.ctl & TAIE || this.cctl.some((c) => c & CCIE);
+    const wants = this.ctl & TAIE || (this.cctl[0]! | this.cctl[1]! | this.cctl[2]!) & CCIE;
     this.next = p === 0 || !wants ? Infinity : this.t0 + this.ticksToBoundary() * p;
   }
 
