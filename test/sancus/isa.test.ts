@@ -329,3 +329,69 @@ d_end:
     void disableCycles;
   });
 });
+
+describe('SM_VERIFY_PREV and SM_STACK_GUARD', () => {
+  it('a module entered from another verifies its caller\'s identity MAC; a wrong MAC gives 0', () => {
+    const src = `${PROLOGUE}
+  mov #1, r11
+  clr r10
+  mov #a_start, r12
+  mov #a_end, r13
+  mov #0x0400, r14
+  mov #0x0410, r15
+  ${W.enable}
+  mov #b_start, r12
+  mov #b_end, r13
+  mov #0x0420, r14
+  mov #0x0430, r15
+  ${W.enable}
+  mov #mac_a, r12
+  call #a_start
+  mov r15, r7
+  mov #bad, r12
+  call #a_start
+  mov r15, r8
+${HALT}
+  .section .text.a, "ax"
+a_start:
+  br #b_start
+a_end:
+  .section .text.b, "ax"
+b_start:
+  mov r12, r15
+  ${W.verifyPrev}
+  ret
+b_end:
+  .data
+mac_a: .space 8
+bad: .space 8
+`;
+    const { m, u, sym } = emu(src, { stopOnViolation: true });
+    const layout = { textStart: sym('a_start'), textEnd: sym('a_end'), dataStart: 0x0400, dataEnd: 0x0410 };
+    const mac = identityMac(m.bus.mem.slice(layout.textStart, layout.textEnd), layout);
+    m.bus.mem.set(mac, sym('mac_a'));
+    m.bus.mem.set(mac.map((x, i) => (i === 2 ? x ^ 1 : x)), sym('bad'));
+    expect(m.run({ maxCycles: 1e6 }).stop).toBe('halt');
+    expect(m.r[7]).toBe(1);
+    expect(m.r[8]).toBe(0);
+    expect(u.violations).toEqual([]);
+  });
+
+  it('SP below the stack guard is a stack violation; twin: above it is fine', () => {
+    const src = `${PROLOGUE}
+  mov #0x2900, r15
+  ${W.stackGuard}
+  push r4
+  mov #0x2902, sp
+  push r4
+  mov #1, r7
+  mov #0x28fe, sp
+  mov #2, r7
+${HALT}`;
+    const { m, u } = emu(src, { stopOnViolation: true });
+    const res = m.run({ maxCycles: 1e6 });
+    expect(res.stop).toBe('violation');
+    expect(m.r[7]).toBe(1);
+    expect(u.violations).toEqual([expect.objectContaining({ kind: 'stack', address: 0x28fe })]);
+  });
+});
