@@ -185,6 +185,7 @@ ${io.io.some((x) => x.kind === 'output') ? outputAssembly(name) : ''}
 ${s('handlers')}:
 ${io.io.length ? io.io.map((x) => `  .word ${x.kind === 'input' ? x.handler : 0}`).join('\n') : ''}
   .even
+${s('runtime_end')}:
   .section .data.sm.${name}, "aw"
 ${s('nconn')}: .word 0
 ${s('conns')}: .space ${Math.max(2, slots * CONN_BYTES)}
