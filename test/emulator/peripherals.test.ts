@@ -208,3 +208,58 @@ back:
     expect(m.run({ maxCycles: 1000 }).stop).toBe('sleep');
   });
 });
+
+describe('interrupt priorities and the NMI', () => {
+  it('two pending interrupts: the higher vector first (watchdog IRQ 10 before port 1 IRQ 2); NMI with GIE off', () => {
+    const { m } = machineFor(`start:
+  mov #0x5a80, &0x0120
+  mov #0x2a00, sp
+  clr r9
+  mov #0x5a9b, &0x0120    ; interval mode, held (no counting)
+  mov.b #0x01, &0x0000    ; WDTIE
+  mov.b #0x01, &0x0002    ; WDTIFG set by software
+  bis.b #0x01, &0x0025    ; P1IE.0
+  bis.b #0x01, &0x0023    ; P1IFG.0 set by software
+  eint
+  nop
+  dint
+  mov.b #0x10, &0x0000    ; NMIIE (GIE stays off)
+wait:
+  cmp #3, r9
+  jne wait
+  dint
+halt: jmp halt
+wdt_isr:
+  rla r9
+  rla r9
+  add #1, r9              ; r9 = 1
+  reti
+p1_isr:
+  bic.b #0x01, &0x0023
+  rla r9
+  rla r9
+  add #2, r9              ; r9 = 1 << 2 | 2 = 6 if after the watchdog
+  mov #2, r9              ; (then 2)
+  reti
+nmi_isr:
+  add #1, r9              ; 3
+  reti
+  .section __interrupt_vector_11,"ax",@progbits
+  .word wdt_isr
+  .section __interrupt_vector_3,"ax",@progbits
+  .word p1_isr
+  .section __interrupt_vector_15,"ax",@progbits
+  .word nmi_isr
+`, 'emulated');
+    const order: string[] = [];
+    m.tracer = (pc) => {
+      const name = ['wdt_isr', 'p1_isr', 'nmi_isr'].find((n) => m.bus.peekWord(0xffe0 + 2 * { wdt_isr: 10, p1_isr: 2, nmi_isr: 14 }[n]!) === pc);
+      if (name) order.push(name);
+    };
+    expect(m.run({ maxCycles: 2000 }).stop).toBe('max-cycles'); // waiting for the NMI
+    m.nmi();
+    expect(m.run({ maxCycles: 4000 }).stop).toBe('halt');
+    expect(order).toEqual(['wdt_isr', 'p1_isr', 'nmi_isr']);
+    expect(m.r[9]).toBe(3);
+  });
+});

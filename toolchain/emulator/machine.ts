@@ -59,6 +59,8 @@ const VECTOR_BASE = 0xffe0;
 const RESET_VECTOR = 0xfffe;
 const BP_BREAK = 1;
 const BP_RETURN = 2;
+/** Line 14 (vector 0xFFFC): the non-maskable interrupt, taken with GIE off. */
+const NMI_BIT = 1 << 14;
 /** A translated instruction's marker for the debug unit's software breakpoint. */
 const RET_SWBREAK = -2;
 
@@ -272,9 +274,18 @@ export class Machine implements DeviceHost {
     this.changed();
   }
 
+  /** Raises the NMI pin (an SFR with NMIIE set turns it into the vector 0xFFFC interrupt). */
+  nmi(): void {
+    const sfr = this.devices.find((d) => d.name === 'sfr') as { nmi(): void } | undefined;
+    if (!sfr) throw new Error(`board '${this.board.name}' has no SFR: no NMI`);
+    sfr.nmi();
+  }
+
   private interrupt(): void {
+    // highest line first; without GIE only the NMI is eligible
+    const eligible = this.r[2]! & SR_GIE ? this.irqLines : this.irqLines & NMI_BIT;
     let line = 15;
-    while (!(this.irqLines & (1 << line))) line--;
+    while (!(eligible & (1 << line))) line--;
     const r = this.r;
     const b = this.bus;
     b.start = this.cycle;
@@ -316,7 +327,7 @@ export class Machine implements DeviceHost {
       if (this.pucReason !== undefined) this.doPuc();
       if (steps >= maxSteps) return this.result('stopped');
       const sr = r[2]!;
-      if (this.irqLines !== 0 && sr & SR_GIE) {
+      if (this.irqLines !== 0 && (sr & SR_GIE || this.irqLines & NMI_BIT)) {
         this.interrupt();
         steps++;
         continue;
@@ -339,6 +350,7 @@ export class Machine implements DeviceHost {
         // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
         const budget = this.nextEv < limit ? this.nextEv : limit;
         const attention = SR_CPUOFF | (this.irqLines !== 0 ? SR_GIE : 0);
+        // (a pending NMI never reaches here: the check above takes it first)
         let cycle = this.cycle;
         let n = 0;
         this.dirty = false;

@@ -4,6 +4,9 @@ import type { Device, DeviceHost } from '../device.ts';
 import type { Watchdog } from './watchdog.ts';
 import { laneRead } from './registers.ts';
 
+/** The NMI is vector 0xFFFC (line 14), above every maskable interrupt and not masked by GIE. */
+export const NMI_LINE = 14;
+
 export interface SfrOptions {
   base: number;
   cpuId: number;
@@ -67,7 +70,22 @@ export class Sfr implements Device {
 
   advance(): void {}
 
+  /** The NMI pin's active edge (the edge select of WDTNMIES is not modelled): sets NMIIFG. */
+  nmi(): void {
+    this.nmiifg = true;
+    this.host.changed();
+  }
+
   irq(): number {
-    return 0;
+    return this.nmiifg && this.nmiie ? 1 << NMI_LINE : 0;
+  }
+
+  acknowledge(line: number): void {
+    // accepting the NMI clears NMIIE (family guide 2.2.1: the enable is reset so a bouncing pin cannot nest)
+    if (line === NMI_LINE) {
+      this.nmiie = false;
+      this.nmiifg = false;
+      this.host.changed();
+    }
   }
 }
