@@ -236,7 +236,7 @@ export function randomProgram(seed: number, bodyItems = 60): RandomProgram {
   const pushItem = () => {
     if (depth >= 20) return;
     const s = srcOperand(false, false, false);
-    if (s.o.mode === 'reg' && (s.o.reg === 0 || s.o.reg === 1)) return; // PUSH PC: fine but skipped; PUSH SP: class 6
+    if (s.o.mode === 'reg' && s.o.reg === 1) return; // PUSH SP: class 6
     emit(I('push', false, s.o));
     depth++;
   };
@@ -245,6 +245,16 @@ export function randomProgram(seed: number, bodyItems = 60): RandomProgram {
     if (depth === 0) return;
     depth--;
     emit(I('mov', false, { mode: 'autoinc', reg: 1, value: 0 }, int(2) ? reg(pick(DATA_REGS)) : dstOperand(false)));
+  };
+
+  // RETI without an interrupt (class 14 is the entry, not RETI): a return address and flags pushed by hand
+  const retiItem = () => {
+    const name = `r${labelNo++}`;
+    note({ op: op('reti'), byte: false });
+    items.push({ kind: 'ins', make: (l) => I('push', false, imm(l.get(name)!)) });
+    emit(I('push', false, imm(int(0x10000) & 0x0107)));
+    items.push({ kind: 'ins', make: () => ({ op: op('reti'), byte: false }) });
+    items.push({ kind: 'label', name });
   };
 
   const jumpItem = () => {
@@ -296,6 +306,7 @@ export function randomProgram(seed: number, bodyItems = 60): RandomProgram {
     else if (k < 15) (shadow ? rmwItem() : popItem());
     else if (k < 17) jumpItem();
     else if (k < 18) callItem();
+    else if (k < 19 && !shadow) retiItem();
     else aluItem(false);
     for (const j of pendingJumps) j.after--;
     for (const j of pendingJumps.filter((x) => x.after <= 0)) items.push({ kind: 'label', name: j.label });
