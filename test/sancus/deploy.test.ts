@@ -53,6 +53,21 @@ describe('hasm deploy', () => {
     expect(r.modules[1]!.confidential).toBe(true);
   });
 
+  it('two nodes: the event crosses from node1 to node2 through the event manager', () => {
+    const d = base();
+    d.nodes.push({ name: 'node2' });
+    d.modules[1].node = 'node2';
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-'));
+    const file = join(dir, 'd.json');
+    for (const f of ['meter.s', 'relay.s']) writeFileSync(join(dir, f), execFileSync('cat', [`host/deploy/examples/${f}`]));
+    writeFileSync(file, JSON.stringify(d));
+    const r = deploy(loadDescriptor(file), { random: seededBytes(4) });
+    expect(r.ok).toBe(true);
+    expect(r.nodes.map((n) => n.modules)).toEqual([['meter'], ['relay']]);
+    expect(r.modules.map((m) => [m.node, m.id])).toEqual([['node1', 1], ['node2', 1]]);
+    expect(r.script[0]!.events[0]!.accepted).toBe(true);
+  });
+
   it('the CLI: --json prints one report object, exit 0; a bad descriptor exits 2 with file:line', () => {
     const out = execFileSync('node', ['bin/hasm.mjs', 'deploy', EXAMPLE, '--json'], { encoding: 'utf8' });
     const r = JSON.parse(out);
