@@ -1,0 +1,47 @@
+// An AssemblyScript module compiled by toolchain/compiler, packaged as a Sancus module: enabled, attested, called
+// through its entries; its globals are protected like any module data.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../boards/board.ts';
+import { buildSource } from '../../toolchain/compiler/compile.ts';
+import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
+import { expectedModuleKey } from '../../toolchain/sancus/module/package.ts';
+import { DEFAULT_NODE_KEY, deriveVendorKey } from '../../toolchain/sancus/index.ts';
+import { buildNodeImage } from '../../host/deploy/build.ts';
+import { EmulatedNode } from '../../host/deploy/node.ts';
+import { attestationTag } from '../../host/deploy/protocol.ts';
+
+const SRC = fileURLToPath(new URL('./fixtures/tariff.ts', import.meta.url));
+
+describe('compiled (AssemblyScript) module', () => {
+  it('packages, enables, attests and runs through its entries; its globals are module data', async () => {
+    const board = loadBoard('emulated');
+    const build = await buildSource(SRC, board);
+    const spec = compiledModuleSpec('tariff', 0x7a11, build.backend);
+    expect(spec.entries.map((e) => [e.name, e.results])).toEqual([['__sm_tariff__hasm_init', 0], ['add', 2], ['setRate', 0], ['bill', 2]]);
+    const built = buildNodeImage(board, [spec]);
+    const node = new EmulatedNode('n', board, built.image, built.modules);
+    expect(node.enable('tariff')).toBe(1);
+    node.callEntry('tariff', 3); // the wasm start function (global initialisers)
+    const u32 = (r: number[]) => r[12]! | (r[13]! << 16);
+    expect(u32(node.callEntry('tariff', 4, [1000, 0]).registers)).toBe(1000);
+    expect(u32(node.callEntry('tariff', 4, [0x2345, 1]).registers)).toBe(1000 + 0x12345);
+    expect(u32(node.callEntry('tariff', 6).registers)).toBe((1000 + 0x12345) * 7);
+    node.callEntry('tariff', 5, [3, 0]);
+    expect(u32(node.callEntry('tariff', 6).registers)).toBe((1000 + 0x12345) * 3);
+    // Attestation under the key the deployer derives for this image.
+    const info = built.modules[0]!;
+    const key = expectedModuleKey(info, deriveVendorKey(DEFAULT_NODE_KEY, 0x7a11));
+    const challenge = Uint8Array.from({ length: 16 }, (_, i) => i * 3);
+    node.write(node.mailbox, challenge);
+    expect(node.callEntry('tariff', 0, [node.mailbox, node.mailbox + 16]).registers[12]).toBe(1);
+    expect(Buffer.from(node.read(node.mailbox + 16, 8)).toString('hex')).toBe(Buffer.from(attestationTag(key, challenge)).toString('hex'));
+    // The linear memory/globals are inside the module's data: unprotected code cannot read them.
+    const mem = info.symbols['__sm_tariff__hasm_mem'];
+    expect(mem).toBeGreaterThanOrEqual(info.layout.dataStart);
+    expect(mem).toBeLessThan(info.layout.dataEnd);
+    const before = node.sancus.violations.length;
+    expect(Array.from(node.read(mem!, 2))).toEqual([0, 0]);
+    expect(node.sancus.violations.slice(before).map((v) => [v.kind, v.address, v.module])).toEqual([['read', mem, 1], ['read', mem! + 1, 1]]);
+  });
+});
