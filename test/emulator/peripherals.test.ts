@@ -263,3 +263,38 @@ nmi_isr:
     expect(m.r[9]).toBe(3);
   });
 });
+
+describe('interrupt acceptance and GIE timing', () => {
+  it('after EINT one more instruction runs before a pending interrupt is taken; RETI lets the next one in at once', () => {
+    const { m } = machineFor(`start:
+  mov #0x5a80, &0x0120
+  mov #0x2a00, sp
+  clr r9
+  clr r10
+  bis.b #0x03, &0x0025    ; P1IE.0, P1IE.1
+  bis.b #0x03, &0x0023    ; P1IFG.0 and .1 pending
+  eint
+  inc r9                  ; runs before the interrupt
+  inc r9
+  dint
+halt: jmp halt
+isr:
+  mov r9, r10
+  bic.b #0x01, &0x0023
+  inc r11
+  cmp #2, r11
+  jeq 1f
+  reti
+1:
+  bic.b #0x02, &0x0023
+  mov r9, r12
+  reti
+  .section __interrupt_vector_3,"ax",@progbits
+  .word isr
+`, 'emulated');
+    expect(m.run({ maxCycles: 2000 }).stop).toBe('halt');
+    expect(m.r[10]).toBe(1); // first ISR entered after exactly one instruction following EINT
+    expect(m.r[12]).toBe(1); // the second was taken right after the first RETI, before `inc r9` ran again
+    expect(m.r[9]).toBe(2);
+  });
+});

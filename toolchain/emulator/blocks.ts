@@ -17,6 +17,8 @@ export interface Block {
   maxCycles: number;
   /** Words the block's instructions occupy (for invalidation). */
   words: number[];
+  /** The last instruction is a RETI (its SR restore counts at once for interrupts). */
+  endsWithReti: boolean;
 }
 
 const MAX_INSTRUCTIONS = 32;
@@ -48,6 +50,7 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
   let count = 0;
   let maxCycles = 0;
   let at = pc;
+  let endsWithReti = false;
   while (count < MAX_INSTRUCTIONS) {
     const ins = decodeAt(at);
     if (!ins) break;
@@ -73,11 +76,12 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
     count++;
     maxCycles = offset;
     at = (at + 2 * size) & 0xffff;
+    endsWithReti = ins.op.timing === 'reti';
     if (endsBlock(ins)) break;
   }
   if (count < 2) return undefined;
   parts.push(`return ${offset | (count << 16)};`);
   const names = consts.map((_, i) => `k${i}`);
   const factory = new Function('r', 'b', 'dadd', ...names, `return function block(c0) {\n${parts.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
-  return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words };
+  return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words, endsWithReti };
 }

@@ -101,6 +101,10 @@ export class Machine implements DeviceHost {
   /** Set when a device changed, a PUC or a stop was requested: the fast loop returns to the slow checks. */
   private dirty = false;
   private lastInvalid = 0;
+  /** GIE as the interrupt logic sees it at the current instruction boundary (see run). */
+  private gieSeen = 0;
+  /** Per word: 1 where a RETI starts (its SR restore counts at once for interrupts). */
+  private readonly retiAt = new Uint8Array(0x8000);
   private softwareBreak: number | undefined;
 
   /** Fast-path executions of an address before its block is built (0: at once; -1: never). */
@@ -169,6 +173,7 @@ export class Machine implements DeviceHost {
 
   private resetCore(): void {
     this.r.fill(0);
+    this.gieSeen = 0;
     for (const d of this.devices) d.reset();
     this.r[0] = this.bus.peekWord(RESET_VECTOR) & 0xfffe;
     this.cycle += RESET_CYCLES;
@@ -218,8 +223,10 @@ export class Machine implements DeviceHost {
     let fn: InstructionFn;
     let words: number;
     let cyc = 0;
+    this.retiAt[w] = 0;
     if (ins) {
       fn = instantiate(generate(ins, pc), this.r, this.bus, daddDigits);
+      this.retiAt[w] = ins.op.timing === 'reti' ? 1 : 0;
       words = sizeInWords(ins);
       cyc = cycles(ins);
     } else {
@@ -281,9 +288,10 @@ export class Machine implements DeviceHost {
     sfr.nmi();
   }
 
-  private interrupt(): void {
+  private interrupt(gie: number): void {
     // highest line first; without GIE only the NMI is eligible
-    const eligible = this.r[2]! & SR_GIE ? this.irqLines : this.irqLines & NMI_BIT;
+    const eligible = gie ? this.irqLines : this.irqLines & NMI_BIT;
+    this.gieSeen = 0; // SR is cleared
     let line = 15;
     while (!(eligible & (1 << line))) line--;
     const r = this.r;
@@ -327,8 +335,13 @@ export class Machine implements DeviceHost {
       if (this.pucReason !== undefined) this.doPuc();
       if (steps >= maxSteps) return this.result('stopped');
       const sr = r[2]!;
-      if (this.irqLines !== 0 && (sr & SR_GIE || this.irqLines & NMI_BIT)) {
-        this.interrupt();
+      // The interrupt logic samples GIE in the last cycle of an instruction, before that instruction's own write
+      // to SR lands: after EINT one more instruction runs, right after DINT an interrupt is still taken; RETI
+      // restores SR earlier, so it counts at once (omsp_frontend.v irq_detect; family guide: EINT). Asleep, the
+      // idle state sees the current GIE.
+      const gie = sr & SR_CPUOFF ? sr & SR_GIE : this.gieSeen;
+      if (this.irqLines !== 0 && (gie || this.irqLines & NMI_BIT)) {
+        this.interrupt(gie);
         steps++;
         continue;
       }
@@ -349,8 +362,9 @@ export class Machine implements DeviceHost {
         // Fast path: no breakpoints, no tracer. Runs until the next device event or the limit; leaves early when a
         // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
         const budget = this.nextEv < limit ? this.nextEv : limit;
-        const attention = SR_CPUOFF | (this.irqLines !== 0 ? SR_GIE : 0);
-        // (a pending NMI never reaches here: the check above takes it first)
+        const pending = this.irqLines !== 0; // a pending NMI never reaches here: the check above takes it first
+        const retiAt = this.retiAt;
+        let seen = this.gieSeen;
         let cycle = this.cycle;
         let n = 0;
         this.dirty = false;
@@ -363,10 +377,12 @@ export class Machine implements DeviceHost {
           const blk = blocks[w];
           if (blk !== undefined) {
             if (cycle + blk.maxCycles <= budget) {
+              const g = r[2]! & SR_GIE; // only a block's last instruction can change GIE
               const x = blk.fn(cycle);
               cycle += x & 0xffff;
               n += x >>> 16;
-              if (this.dirty || r[2]! & attention) break;
+              seen = blk.endsWithReti ? r[2]! & SR_GIE : g;
+              if (this.dirty || r[2]! & SR_CPUOFF || (pending && seen)) break;
               continue;
             }
           } else {
@@ -380,12 +396,15 @@ export class Machine implements DeviceHost {
           const f = fns[w] ?? this.translate(r[0]!);
           b.start = cycle;
           b.now = cycle + cyc[w]!;
+          const g = r[2]! & SR_GIE;
           rc = f();
           if (rc <= 0) break;
+          seen = retiAt[w] ? r[2]! & SR_GIE : g;
           cycle += rc;
           n++;
-          if (this.dirty || r[2]! & attention) break;
+          if (this.dirty || r[2]! & SR_CPUOFF || (pending && seen)) break;
         }
+        this.gieSeen = seen;
         this.cycle = cycle;
         this.instructions += n;
         if (rc > 0) continue;
@@ -402,9 +421,11 @@ export class Machine implements DeviceHost {
         const f = fns[w] ?? this.translate(pc);
         b.start = this.cycle;
         b.now = this.cycle + cyc[w]!;
+        const g = r[2]! & SR_GIE;
         rc = f();
         steps++;
         if (rc > 0) {
+          this.gieSeen = this.retiAt[w] ? r[2]! & SR_GIE : g;
           this.cycle += rc;
           this.instructions++;
           continue;
@@ -412,6 +433,7 @@ export class Machine implements DeviceHost {
       }
       if (rc === RET_HALT) {
         if (!(r[2]! & SR_GIE)) return this.result('halt');
+        this.gieSeen = r[2]! & SR_GIE;
         // An idle loop with interrupts on: skip to the next event in steps of the jump's 2 cycles.
         if (this.nextEv === Infinity) return this.result('sleep');
         const target = Math.min(this.nextEv, limit);
