@@ -45,7 +45,11 @@ export function loadMachine(image: Image, board: Board): Machine {
   const ram = board.memory.find((r) => r.kind === 'ram');
   if (init !== undefined && ram) {
     const res = m.call(init, [], { sp: ram.start + ram.size, maxCycles: 50_000_000 });
-    if (res.stop !== 'return') throw new OperationError(`the module's start function did not return (stopped by ${res.stop} at pc 0x${res.pc.toString(16)})`);
+    if (res.stop !== 'return') {
+      const reasonAt = symbol(image, '__hasm_trap_reason');
+      const why = res.pc === symbol(image, '__hasm_halt') && reasonAt !== undefined ? `trap ${TRAP_NAMES[m.bus.peekWord(reasonAt)] ?? '?'}` : `stopped by ${res.stop} at pc 0x${res.pc.toString(16)}`;
+      throw new OperationError(`the module's start function did not return: ${why}`);
+    }
   }
   return m;
 }

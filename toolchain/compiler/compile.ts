@@ -34,7 +34,7 @@ function stackTop(board: Board): number {
 /** Compiles wasm bytes for a board: assembly, object and linked image. */
 export async function buildWasm(wasm: Uint8Array, board: Board, opts: { heap?: number; front?: FrontResult; file?: string } = {}): Promise<BuildResult> {
   const helpers = await runtimeHelpers();
-  const base = { heap: opts.heap ?? 256, stackTop: stackTop(board), helpers, where: (n: string) => sourceLocation(opts.front, n) };
+  const base = { heap: opts.heap ?? 1024, stackTop: stackTop(board), helpers, where: (n: string) => sourceLocation(opts.front, n) };
   const file = opts.file ?? opts.front?.source ?? 'module.wasm';
   let backend = compileWasm(wasm, base);
   let object: ObjectFile;

@@ -14,7 +14,7 @@ export interface AsConfig {
 
 const DEFAULT_CONFIG: AsConfig = {
   options: { runtime: 'stub', optimizeLevel: 3, shrinkLevel: 1, use: ['abort='], memoryBase: 16, debug: true },
-  heap: 256,
+  heap: 1024,
 };
 
 /** Reads asconfig.json: the given file, or the nearest one above the source, or the built-in defaults. */
