@@ -11,6 +11,8 @@ import { InputError, OperationError } from '../../toolchain/common/errors.ts';
 import { describeViolation } from '../../toolchain/emulator/sancus/violations.ts';
 import { sancusConfig } from '../../toolchain/emulator/sancus/config.ts';
 import { deriveVendorKey } from '../../toolchain/sancus/index.ts';
+import { buildSource } from '../../toolchain/compiler/compile.ts';
+import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
 import { confidentialize, expectedModuleKey, type ModuleInfo, type ModuleSpec } from '../../toolchain/sancus/module/package.ts';
 import { RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import { buildNodeImage } from './build.ts';
@@ -67,10 +69,24 @@ interface Placed {
   key: Uint8Array;
   /** Connection keys installed so far: the next set_key nonce. */
   keys: number;
+  spec: ModuleSpec;
 }
 
-function moduleSpec(d: Descriptor, m: ModuleDesc): ModuleSpec {
+/** A module's spec: its own assembly, or AssemblyScript (`.ts`) compiled by toolchain/compiler and packaged. */
+async function moduleSpec(d: Descriptor, m: ModuleDesc, board: Board): Promise<ModuleSpec> {
   const path = resolve(d.dir, m.source);
+  if (path.endsWith('.ts')) {
+    if ((m.outputs ?? []).length || (m.inputs ?? []).length) {
+      throw new InputError(`module '${m.name}': inputs/outputs are not implemented for compiled (AssemblyScript) modules yet; write the module in assembly`, { file: d.file });
+    }
+    const build = await buildSource(path, board);
+    const spec = compiledModuleSpec(m.name, m.vendor_id, build.backend, { stackBytes: m.stack, file: path });
+    const names = spec.entries.slice(1).map((e) => e.name);
+    for (const e of m.entries) {
+      if (!names.includes(e.name)) throw new InputError(`module '${m.name}': entry '${e.name}' is not an export of ${m.source} (exports: ${names.join(', ')})`, { file: d.file });
+    }
+    return spec;
+  }
   let source: string;
   try {
     source = readFileSync(path, 'utf8');
@@ -96,7 +112,7 @@ function ioId(m: ModuleDesc, io: string): number {
   return list.indexOf(io);
 }
 
-export function deploy(d: Descriptor, options: DeployOptions = {}): DeployReport {
+export async function deploy(d: Descriptor, options: DeployOptions = {}): Promise<DeployReport> {
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const nodes = new Map<string, EmulatedNode>();
   const placed = new Map<string, Placed>();
@@ -110,7 +126,9 @@ export function deploy(d: Descriptor, options: DeployOptions = {}): DeployReport
     if (!cfg) throw new InputError(`node '${n.name}': board '${board.name}' has no Sancus unit`, { file: d.file });
     const descs = d.modules.filter((m) => m.node === n.name);
     if (descs.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
-    const built = buildNodeImage(board, descs.map((m) => moduleSpec(d, m)));
+    const specs: ModuleSpec[] = [];
+    for (const m of descs) specs.push(await moduleSpec(d, m, board));
+    const built = buildNodeImage(board, specs);
     const node = new EmulatedNode(n.name, board, built.image, built.modules);
     nodes.set(n.name, node);
     options.beforeEnable?.(node);
@@ -128,7 +146,9 @@ export function deploy(d: Descriptor, options: DeployOptions = {}): DeployReport
         id = node.enable(m.name, { nonce: m.confidential_nonce, tagAddress: node.mailbox });
       } else id = node.enable(m.name);
       if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused module '${m.name}'${m.confidential_nonce !== undefined ? ' (confidential load: tag mismatch)' : ''}`);
-      placed.set(m.name, { desc: m, node, info, key, keys: 0 });
+      placed.set(m.name, { desc: m, node, info, key, keys: 0, spec: specs[descs.indexOf(m)]! });
+      // A compiled module runs its wasm start function (global initialisers) once, through entry 3.
+      if (m.source.endsWith('.ts')) node.callEntry(m.name, RUNTIME_ENTRIES.length);
     }
   }
 
@@ -181,7 +201,7 @@ export function deploy(d: Descriptor, options: DeployOptions = {}): DeployReport
     if ('call' in s) {
       const [mod, entry] = s.call.split('.') as [string, string];
       const p = placed.get(mod)!;
-      const index = RUNTIME_ENTRIES.length + p.desc.entries.findIndex((e) => e.name === entry);
+      const index = RUNTIME_ENTRIES.length + p.spec.entries.findIndex((e) => e.name === entry);
       const r = p.node.callEntry(mod, index, s.args ?? []);
       const events: StepReport['events'] = [];
       const e = em.collect(p.node);

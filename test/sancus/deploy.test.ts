@@ -14,8 +14,8 @@ const EXAMPLE = 'host/deploy/examples/two-modules.json';
 const base = () => JSON.parse(execFileSync('cat', [EXAMPLE], { encoding: 'utf8' }));
 
 describe('hasm deploy', () => {
-  it('the example: two modules attested, linked, an authenticated event passes, forged and replayed refused', () => {
-    const r = deploy(loadDescriptor(EXAMPLE), { random: seededBytes(7) });
+  it('the example: two modules attested, linked, an authenticated event passes, forged and replayed refused', async () => {
+    const r = await deploy(loadDescriptor(EXAMPLE), { random: seededBytes(7) });
     expect(r.ok).toBe(true);
     expect(r.modules.map((m) => [m.name, m.id, m.attestation.ok])).toEqual([['meter', 1, true], ['relay', 2, true]]);
     expect(r.connections).toEqual([{ id: 1, from: 'meter.reading', to: 'relay.switch', keys_installed: true }]);
@@ -25,35 +25,35 @@ describe('hasm deploy', () => {
     expect(r.violations).toEqual([]);
   });
 
-  it('fresh challenges: two runs with different randomness give different attestation tags', () => {
-    const a = deploy(loadDescriptor(EXAMPLE), { random: seededBytes(1) });
-    const b = deploy(loadDescriptor(EXAMPLE), { random: seededBytes(2) });
+  it('fresh challenges: two runs with different randomness give different attestation tags', async () => {
+    const a = await deploy(loadDescriptor(EXAMPLE), { random: seededBytes(1) });
+    const b = await deploy(loadDescriptor(EXAMPLE), { random: seededBytes(2) });
     expect(a.modules[0]!.attestation.tag).not.toBe(b.modules[0]!.attestation.tag);
   });
 
-  it('attestation of a tampered image fails (one byte of the relay text changed before enable)', () => {
+  it('attestation of a tampered image fails (one byte of the relay text changed before enable)', async () => {
     const tamper = (node: import('../../host/deploy/node.ts').EmulatedNode) => {
       const l = node.module('relay').layout;
       const at = l.textEnd - 2;
       node.machine.bus.poke(at, node.machine.bus.mem[at]! ^ 0x01);
     };
-    expect(() => deploy(loadDescriptor(EXAMPLE), { beforeEnable: tamper })).toThrow(OperationError);
-    expect(() => deploy(loadDescriptor(EXAMPLE), { beforeEnable: tamper })).toThrow(/attestation of module 'relay' on node 'node1' failed/);
+    await expect(deploy(loadDescriptor(EXAMPLE), { beforeEnable: tamper })).rejects.toThrow(OperationError);
+    await expect(deploy(loadDescriptor(EXAMPLE), { beforeEnable: tamper })).rejects.toThrow(/attestation of module 'relay' on node 'node1' failed/);
   });
 
-  it('a confidential load (text travels wrapped under the vendor key) deploys and attests', () => {
+  it('a confidential load (text travels wrapped under the vendor key) deploys and attests', async () => {
     const d = base();
     d.modules[1].confidential_nonce = '0x4242';
     const dir = mkdtempSync(join(tmpdir(), 'deploy-'));
     const file = join(dir, 'd.json');
     for (const f of ['meter.s', 'relay.s']) writeFileSync(join(dir, f), execFileSync('cat', [`host/deploy/examples/${f}`]));
     writeFileSync(file, JSON.stringify(d));
-    const r = deploy(loadDescriptor(file), { random: seededBytes(3) });
+    const r = await deploy(loadDescriptor(file), { random: seededBytes(3) });
     expect(r.ok).toBe(true);
     expect(r.modules[1]!.confidential).toBe(true);
   });
 
-  it('two nodes: the event crosses from node1 to node2 through the event manager', () => {
+  it('two nodes: the event crosses from node1 to node2 through the event manager', async () => {
     const d = base();
     d.nodes.push({ name: 'node2' });
     d.modules[1].node = 'node2';
@@ -61,14 +61,28 @@ describe('hasm deploy', () => {
     const file = join(dir, 'd.json');
     for (const f of ['meter.s', 'relay.s']) writeFileSync(join(dir, f), execFileSync('cat', [`host/deploy/examples/${f}`]));
     writeFileSync(file, JSON.stringify(d));
-    const r = deploy(loadDescriptor(file), { random: seededBytes(4) });
+    const r = await deploy(loadDescriptor(file), { random: seededBytes(4) });
     expect(r.ok).toBe(true);
     expect(r.nodes.map((n) => n.modules)).toEqual([['meter'], ['relay']]);
     expect(r.modules.map((m) => [m.node, m.id])).toEqual([['node1', 1], ['node2', 1]]);
     expect(r.script[0]!.events[0]!.accepted).toBe(true);
   });
 
-  it('the CLI: --json prints one report object, exit 0; a bad descriptor exits 2 with file:line', () => {
+  it('an AssemblyScript module in the descriptor is compiled, packaged, attested and called', async () => {
+    const d = base();
+    d.modules.push({ name: 'tariff', node: 'node1', vendor_id: 7, source: join(process.cwd(), 'test/sancus/fixtures/tariff.ts'), entries: [{ name: 'add' }, { name: 'bill' }] });
+    d.script.push({ call: 'tariff.add', args: [5, 0], expect: 5 }, { call: 'tariff.bill', expect: 35 });
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-'));
+    const file = join(dir, 'd.json');
+    for (const f of ['meter.s', 'relay.s']) writeFileSync(join(dir, f), execFileSync('cat', [`host/deploy/examples/${f}`]));
+    writeFileSync(file, JSON.stringify(d));
+    const r = await deploy(loadDescriptor(file), { random: seededBytes(5) });
+    expect(r.ok).toBe(true);
+    expect(r.modules.find((m) => m.name === 'tariff')).toMatchObject({ id: 3, attestation: { ok: true } });
+    expect(r.script.slice(-2).map((s) => s.result)).toEqual([5, 35]);
+  });
+
+  it('the CLI: --json prints one report object, exit 0; a bad descriptor exits 2 with file:line', async () => {
     const out = execFileSync('node', ['bin/hasm.mjs', 'deploy', EXAMPLE, '--json'], { encoding: 'utf8' });
     const r = JSON.parse(out);
     expect(r.ok).toBe(true);
@@ -90,12 +104,12 @@ describe('descriptor errors', () => {
     mutate(d);
     return () => parseDescriptor(JSON.stringify(d, null, 2), 'x.json');
   };
-  it('schema violations name the path', () => {
+  it('schema violations name the path', async () => {
     expect(bad((d) => (d.modules[0].vendor_id = '0x12345'))).toThrow(/x\.json:\d+: descriptor \/modules\/0\/vendor_id/);
     expect(bad((d) => (d.nodes[0].colour = 'red'))).toThrow(/must NOT have additional properties 'colour'/);
     expect(bad((d) => delete d.modules)).toThrow(/must have required property 'modules'/);
   });
-  it('cross-references are checked', () => {
+  it('cross-references are checked', async () => {
     expect(bad((d) => (d.modules[0].node = 'node9'))).toThrow(/module 'meter' is on node 'node9', which is not in "nodes"/);
     expect(bad((d) => (d.connections[0].from = 'relay.switch'))).toThrow(/module 'relay' has no output 'switch'/);
     expect(bad((d) => d.connections.push({ id: 1, from: 'meter.reading', to: 'relay.switch' }))).toThrow(/connection id 1 is used twice/);

@@ -39,7 +39,7 @@ export const deployCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('hasm deploy: expected one DESCRIPTOR.json');
-    const report = deploy(loadDescriptor(positionals[0]!));
+    const report = await deploy(loadDescriptor(positionals[0]!));
     if (values.json) printJson(io, report);
     else human(io, report);
     return report.ok ? 0 : 1;
