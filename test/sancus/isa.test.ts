@@ -318,6 +318,11 @@ d_dis:
 d_end:
 `;
     const { m, u, sym } = emu(src);
+    while (m.r[0] !== sym('d_dis')) m.step();
+    const c0 = m.cycle;
+    m.step();
+    expect(m.cycle - c0).toBe(1 + disableCycles((sym('d_end') - sym('d_start')) / 2, 4));
+    expect(m.r[0]).toBe(sym('cont'));
     m.run({ maxCycles: 1e6 });
     expect(m.r[7]).toBe(0);
     expect(m.r[8]).toBe(0x99);
@@ -326,7 +331,6 @@ d_end:
     expect(Array.from(m.bus.mem.slice(ts, sym('d_end'))).every((x) => x === 0)).toBe(true);
     expect(Array.from(m.bus.mem.slice(0x0440, 0x0448)).every((x) => x === 0)).toBe(true);
     expect(u.violations).toEqual([]);
-    void disableCycles;
   });
 });
 
