@@ -1,11 +1,12 @@
 // hasm run as ../shared/CLI.md § Emulator says: JSON shape, cycles from reset release, --dump, stop reasons, exits.
+import { RTL_DIR } from '../shared.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const RTL = '/work/shared/vectors/openmsp430-rtl';
+const RTL = RTL_DIR;
 const hasm = (...args: string[]) => spawnSync('node', ['bin/hasm.mjs', ...args], { encoding: 'utf8' });
 
 describe('hasm run', () => {

@@ -7,7 +7,7 @@ import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 import { readIntelHex } from '../../toolchain/link/ihex.ts';
 import { link } from '../../toolchain/link/link.ts';
 
-const DIR = new URL('../../../shared/vectors/openmsp430-rtl/progs/', import.meta.url);
+const DIR = new URL('../../../shared/vectors/openmsp430-rtl/progs/', import.meta.url); // shared/ beside the repository
 
 function bytesOf(segments: { address: number; bytes: Uint8Array }[]): Map<number, number> {
   const m = new Map<number, number>();

@@ -1,6 +1,7 @@
 // Oracle: mspdebug's simulator, differentially. Seeded random programs from the instruction table run on both;
 // registers (r3 aside) and the 1 KiB data memory must agree. The generator (msp430-random.ts) stays out of the
 // 18 documented deviation classes (research/openmsp430.md §5); each avoidance names its class there.
+import { RTL_DIR } from '../shared.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ describe.skipIf(!hasTool('mspdebug'))('emulator vs mspdebug simulator (different
   });
 
   it('the comparison sees the deviation classes: the RTL corner-case programs differ on mspdebug, not on ours', async () => {
-    const DIR = '/work/shared/vectors/openmsp430-rtl';
+    const DIR = RTL_DIR;
     const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Record<string, { corner_cases: boolean; halt: number; registers: number[]; memory: { hex: string } }>;
     const names = Object.keys(expected).filter((n) => expected[n]!.corner_cases);
     const dir = mkdtempSync(join(tmpdir(), 'hasm-mspdebug-'));

@@ -1,13 +1,14 @@
 // Oracle: the openMSP430 core's own RTL (../shared/vectors/openmsp430-rtl, 40 runs of the Verilog under Icarus).
 // Each program must end with the same registers (r3 aside), the same 1 KiB of data memory and the same cycle count
 // from the release of reset.
+import { RTL_DIR } from '../shared.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadBoard } from '../../boards/board.ts';
 import { loadImageFile } from '../../toolchain/link/image.ts';
 import { Machine } from '../../toolchain/emulator/machine.ts';
 
-const DIR = '/work/shared/vectors/openmsp430-rtl';
+const DIR = RTL_DIR;
 
 interface Expected {
   registers: number[];
