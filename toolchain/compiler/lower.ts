@@ -834,12 +834,94 @@ class Lowerer {
       this.mov({ k: 'abs', sym: hex(MUL.RESHI), off: 0 }, d[1]!);
       return d;
     }
+    // One 16-bit operand: two hardware multiplies inline, no call (lo·y full, hi·y low word into the high word).
+    if (hiZero(a) || hiZero(b)) {
+      const [x, y] = hiZero(b) ? [a, b] : [b, a];
+      const d = this.newVs(2);
+      this.op('mov', x[0]!, { k: 'abs', sym: hex(MUL.MPY), off: 0 });
+      this.op('mov', y[0]!, { k: 'abs', sym: hex(MUL.OP2), off: 0 });
+      this.mov({ k: 'abs', sym: hex(MUL.RESLO), off: 0 }, d[0]!);
+      this.mov({ k: 'abs', sym: hex(MUL.RESHI), off: 0 }, d[1]!);
+      this.op('mov', x[1]!, { k: 'abs', sym: hex(MUL.MPY), off: 0 });
+      this.op('mov', y[0]!, { k: 'abs', sym: hex(MUL.OP2), off: 0 });
+      this.op('add', { k: 'abs', sym: hex(MUL.RESLO), off: 0 }, d[1]!);
+      return d;
+    }
     return this.helper('mul32', [a, b], 2);
+  }
+
+  /** A word with its bytes swapped (constants fold). */
+  swp(w: Opnd): Opnd {
+    if (isConst(w)) return imm(((w.v & 0xff) << 8) | (w.v >> 8));
+    const t = this.newV();
+    this.mov(w, t);
+    this.op('swpb', undefined, t);
+    return t;
+  }
+  andw(w: Opnd, mask: number): Opnd {
+    return this.bitwise('and', [w], [imm(mask)])[0]!;
+  }
+  orw(a: Opnd, b: Opnd): Opnd {
+    return this.bitwise('bis', [a], [b])[0]!;
+  }
+
+  /** i32 shift by 8..15 bits: a byte step with swpb, then single bits (known-zero words fold). */
+  shift32Bytes(kind: string, w: Val, bits: number): Val {
+    const sl = this.swp(w[0]!);
+    const sh = this.swp(w[1]!);
+    let out: Val;
+    if (kind === 'shl') out = [this.andw(sl, 0xff00), this.orw(this.andw(sh, 0xff00), this.andw(sl, 0x00ff))];
+    else {
+      const lo = this.orw(this.andw(sl, 0x00ff), this.andw(sh, 0xff00));
+      let hi: Opnd;
+      if (kind === 'shr_u') hi = this.andw(sh, 0x00ff);
+      else if (isConst(sh)) hi = imm(sh.v & 0x80 ? 0xff00 | (sh.v & 0xff) : sh.v & 0xff);
+      else {
+        hi = this.newV();
+        this.mov(sh, hi);
+        this.op('sxt', undefined, hi);
+      }
+      out = [lo, hi];
+    }
+    return bits > 8 ? this.shiftConst(kind, out, bits - 8) : out;
+  }
+
+  /** i32 rotate right by r: word swap, byte swap, then at most four single-bit rotates either way. */
+  rotr32(a: Val, r: number): Val {
+    let q = Math.round(r / 8);
+    let bits = r - 8 * q;
+    let w = a;
+    q &= 3;
+    if (q >= 2) {
+      w = [w[1]!, w[0]!];
+      q -= 2;
+    }
+    if (q === 1) {
+      const sl = this.swp(w[0]!);
+      const sh = this.swp(w[1]!);
+      w = [this.orw(this.andw(sl, 0x00ff), this.andw(sh, 0xff00)), this.orw(this.andw(sh, 0x00ff), this.andw(sl, 0xff00))];
+    }
+    if (bits === 0) return w;
+    const d = this.newVs(2);
+    this.mov(w[0]!, d[0]!);
+    this.mov(w[1]!, d[1]!);
+    for (; bits > 0; bits--) {
+      this.op('bit', imm(1), d[0]!); // C = bit 0
+      this.op('rrc', undefined, d[1]!);
+      this.op('rrc', undefined, d[0]!);
+    }
+    for (; bits < 0; bits++) {
+      this.op('add', d[0]!, d[0]!);
+      this.op('addc', d[1]!, d[1]!);
+      this.op('addc', imm(0), d[0]!);
+    }
+    return d;
   }
 
   shiftConst(kind: string, a: Val, k: number): Val {
     const n = a.length;
     if (k === 0) return a;
+    if ((kind === 'rotl' || kind === 'rotr') && n === 2) return this.rotr32(a, kind === 'rotr' ? k : 32 - k);
     if (kind === 'rotl' || kind === 'rotr') {
       const l = kind === 'rotl' ? k : n * 16 - k;
       const x = this.shiftConst('shl', a, l);
@@ -857,6 +939,7 @@ class Lowerer {
       w = [...a.slice(words), ...Array.from({ length: words }, () => s)];
     }
     if (bits === 0) return w;
+    if (n === 2 && bits >= 8 && !w.every((x) => isConst(x))) return this.shift32Bytes(kind, w, bits);
     // Only words not known to be constant need shifting; constants fold.
     if (w.every((x) => isConst(x))) {
       let big = 0n;

@@ -52,3 +52,7 @@ export function extu(a: u32): u64 { return a as u64; }
 export function exts(a: i32): i64 { return a as i64; }
 export function mix(a: i32, b: i64, c: i32, d: i64): i64 { return (a as i64) * 3 + b - (c as i64) ^ d; }
 export function many(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): i32 { return a - b * 2 + c * 3 - d * 4 + e * 5 - f * 6 + g * 7; }
+export function rotc(a: u32): u32 { return rotr<u32>(a, 7) ^ rotr<u32>(a, 18) ^ rotl<u32>(a, 3) ^ rotr<u32>(a, 13) ^ rotl<u32>(a, 9) ^ rotr<u32>(a, 25) ^ rotr<u32>(a, 16) ^ rotl<u32>(a, 1); }
+export function shbytes(a: i32): i32 { return (a << 9) ^ (a >> 11) ^ ((a >>> 12) as i32) ^ (a << 15) ^ (a >> 8) ^ ((a >>> 14) as i32); }
+export function shu16(a: u16, b: u8): u32 { return ((a << 8) as u32) ^ ((a as u32) << 12) ^ ((b as u32) << 10) ^ ((a >> 9) as u32) ^ (((a as u32) * 40000) >>> 3); }
+export function mulk(a: i32, b: u16): i32 { return a * 7 + a * (b as i32) - a * 40000; }
