@@ -29,11 +29,17 @@ export class EmulatedNode {
     if (!u) throw new OperationError(`board '${board.name}' has no Sancus unit (no "sancus" object in its board file)`);
     this.sancus = u;
     this.machine.load(image);
-    // Boot: the node runtime's start-up stops the watchdog and parks the CPU.
-    const boot = this.machine.run({ maxCycles: 100_000 });
-    if (boot.stop !== 'halt') throw new OperationError(`node ${name}: start-up ended with '${boot.stop}', expected the idle loop`);
+    this.reboot();
     for (const s of image.symbols) this.symbols.set(s.name, s.address);
     for (const m of modules) this.modules.set(m.name, { ...m, id: 0 });
+  }
+
+  /** Power-on reset (module table cleared, as on the core) and boot: the runtime stops the watchdog and parks. */
+  reboot(): void {
+    this.machine.reset();
+    const boot = this.machine.run({ maxCycles: 100_000 });
+    if (boot.stop !== 'halt') throw new OperationError(`node ${this.name}: start-up ended with '${boot.stop}', expected the idle loop`);
+    for (const m of this.modules.values()) m.id = 0;
   }
 
   symbol(name: string): number {

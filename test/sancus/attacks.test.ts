@@ -307,7 +307,7 @@ describe('attack: disable and re-enable to steal a module\'s identity or key', (
     };
     expect(hex(attest())).toBe(hex(attestationTag(key, challenge)));
     // The loader (debug interface) wipes the node and loads an impostor: same layout, one instruction changed.
-    s.node.machine.reset();
+    s.node.reboot();
     const text = Buffer.from(info.text, 'hex');
     const evil = Uint8Array.from(text);
     const off = info.symbols.relay_state! - info.layout.textStart;
@@ -317,7 +317,7 @@ describe('attack: disable and re-enable to steal a module\'s identity or key', (
     expect(hex(s.node.sancus.moduleById(1)!.key)).not.toBe(hex(key));
     expect(hex(attest())).not.toBe(hex(attestationTag(key, challenge)));
     // Twin: the genuine text at the same layout gets the same key back.
-    s.node.machine.reset();
+    s.node.reboot();
     text.forEach((b, i) => s.node.machine.bus.poke(info.layout.textStart + i, b));
     expect(s.node.enable('relay')).toBe(1);
     expect(hex(attest())).toBe(hex(attestationTag(key, challenge)));
@@ -391,5 +391,26 @@ describe('attack: confidentially loaded module with a wrong tag', () => {
     const plain = Uint8Array.from({ length: 8 }, (_, i) => m.bus.mem[info.layout.textStart + i]!); // debugger view
     expect(hex(plain)).toBe(info.text.slice(0, 16)); // decrypted in place
     expect(s.node.callEntry('relay', 3).registers[12]).toBe(0); // and it runs
+  });
+});
+
+describe('attack: confused deputy (a pointer argument into the module\'s own data)', () => {
+  it('attest with its tag pointer on a connection counter is refused; the counter is unchanged and replays still fail', () => {
+    const s = setup();
+    const em = connect(s, rnd(8));
+    s.node.callEntry('meter', 3, [1]);
+    const e1 = em.collect(s.node)!;
+    expect(em.deliver(e1)).toBe(true);
+    const counter = s.info.relay!.symbols.__sm_relay_conns! + 4;
+    const before = s.node.machine.bus.peekWord(counter);
+    const box = writeMailbox(s, rnd(CHALLENGE_BYTES));
+    expect(s.node.callEntry('relay', 0, [box, counter]).registers[12]).toBe(0);
+    expect(s.node.callEntry('relay', 0, [counter - 8, box + 16]).registers[12]).toBe(0); // challenge read from its data
+    expect(s.node.callEntry('relay', 2, [1, counter - 4, 2]).registers[12]).toBe(0); // event "from" its own data
+    expect(s.node.machine.bus.peekWord(counter)).toBe(before);
+    expect(em.deliver(e1)).toBe(false);
+    expect(s.node.sancus.violations).toEqual([]);
+    // Twin: the same calls with pointers outside the module work.
+    expect(s.node.callEntry('relay', 0, [box, box + CHALLENGE_BYTES]).registers[12]).toBe(1);
   });
 });

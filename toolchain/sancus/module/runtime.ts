@@ -13,8 +13,9 @@
 // Outputs (internal): `call #__sm_NAME_output` with r12 = output io id, r13 = plaintext* (module data), r14 = len:
 // wraps under the connection bound to that output with AD = its counter, and writes the event to the node's
 // unprotected outbox `__em_outbox` = [pending, conn id, len, cipher ‖ tag], where the untrusted event manager
-// collects it. Every request is first copied into the module's data, so unprotected code cannot change it between
-// the check and the use. All routines clobber r5–r15 (the stub restores the caller's registers).
+// collects it. Every pointer from the caller must lie outside the module's data (else the entry fails), and every
+// request is first copied into the module's data, so unprotected code cannot change it between the check and the
+// use. All routines clobber r5–r15 (the stub restores the caller's registers).
 
 import { sym } from './stub.ts';
 
@@ -37,6 +38,16 @@ export function runtimeAssembly(name: string, io: IoSpec): string {
   const slots = io.slots;
   const text = `
 ${s('attest')}:
+  mov r12, r10
+  mov #16, r11
+  call #${s('outside')}
+  tst r10
+  jnz ${s('fail')}
+  mov r13, r10
+  mov #8, r11
+  call #${s('outside')}
+  tst r10
+  jnz ${s('fail')}
   mov #${s('buf')}, r14
   mov #8, r15
 ${s('att_copy')}:
@@ -56,6 +67,11 @@ ${s('att_copy')}:
   ret
 
 ${s('set_key')}:
+  mov r12, r10
+  mov #22, r11
+  call #${s('outside')}
+  tst r10
+  jnz ${s('fail')}
   mov #${s('buf')}, r14
   mov #11, r15
 ${s('sk_copy')}:
@@ -102,6 +118,23 @@ ${s('fail')}:
   clr r12
   ret
 
+; r10 := 0 when [r10, r10 + r11) lies outside the module's data, else 1. Every pointer an entry gets from the
+; caller is checked: the module may write its own data, so a pointer into it would let the caller use the module
+; as a confused deputy (e.g. attest's tag written over a connection counter).
+${s('outside')}:
+  add r10, r11
+  jc ${s('out_bad')}
+  cmp #${s('data_end')}, r10
+  jhs ${s('out_ok')}
+  cmp #${s('data_start')}+1, r11
+  jlo ${s('out_ok')}
+${s('out_bad')}:
+  mov #1, r10
+  ret
+${s('out_ok')}:
+  clr r10
+  ret
+
 ; r8 := address of connection slot r15 (14 bytes each)
 ${s('slot_of')}:
   mov r15, r8
@@ -139,6 +172,12 @@ ${s('handle_input')}:
   bit #1, r14
   jnz ${s('fail')}
   mov r14, r6
+  mov r13, r10
+  mov r14, r11
+  add #8, r11
+  call #${s('outside')}
+  tst r10
+  jnz ${s('fail')}
   clr r7
   call #${s('find')}
   tst r8
