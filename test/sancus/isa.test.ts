@@ -129,12 +129,18 @@ ${data('key', key)}${data('ad', ad)}${data('body', body)}  .even\nout:\n  .space
       const key = bytes(str(v, 'key'));
       const ad = bytes(str(v, 'ad'));
       const body = bytes(str(v, 'body'));
-      if (ad.length === 0 || ad.length % 2 || body.length % 2) continue; // library-only cases: roundtrip.test.ts
       const { m, sym } = emu(wrapProgram(key, ad, body));
       m.run({ maxCycles: 1e6 });
       expect(m.r[8], v.id).toBe(1);
       const out = Uint8Array.from({ length: body.length }, (_, i) => m.bus.mem[sym('out') + i]!);
       const tag = m.bus.mem.slice(sym('tag'), sym('tag') + 8);
+      if (ad.length === 0 || ad.length % 2 || body.length % 2) {
+        // Library-semantics vectors (odd or empty AD): the core differs (toolchain/sancus/cycles.md); the
+        // instruction gives the hardware model's tag, not the library's.
+        expect(hex(tag), v.id).toBe(hex(wrap(key, ad, body).tag));
+        expect(hex(tag), v.id).not.toBe(str(v, 'tag'));
+        continue;
+      }
       expect(hex(out), v.id).toBe(str(v, 'cipher'));
       expect(hex(tag), v.id).toBe(str(v, 'tag'));
     }
