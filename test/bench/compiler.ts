@@ -35,15 +35,14 @@ function codeBytes(img: LinkedImage): number {
 }
 
 // Shims for the C side: 16-bit multiply on the hardware multiplier, 16-bit unsigned divide, memcpy.
-const C_SHIMS = `
-  .text
-  .global __mspabi_mpyi
+const C_SHIMS: Record<string, string> = {
+  __mspabi_mpyi: `
 __mspabi_mpyi:
   mov r12, &0x0130
   mov r13, &0x0138
   mov &0x013a, r12
-  ret
-  .global __mspabi_divu
+  ret`,
+  __mspabi_divu: `
 __mspabi_divu:
   mov r12, r14
   clr r12
@@ -60,8 +59,8 @@ __mspabi_divu:
 2:
   dec r11
   jne 1b
-  ret
-  .global memcpy
+  ret`,
+  memcpy: `
 memcpy:
   mov r12, r15
 1:
@@ -72,8 +71,10 @@ memcpy:
   dec r14
   jmp 1b
 2:
-  ret
-`;
+  ret`,
+};
+/** EABI library names served by our own helpers (same register convention). */
+const C_ALIASES: Record<string, string> = { __mspabi_mpyl: 'mul32', __mspabi_divul: 'div_u32' };
 
 async function cImage(name: string): Promise<LinkedImage> {
   const work = mkdtempSync(join(tmpdir(), 'hasm-bench-'));
@@ -81,14 +82,22 @@ async function cImage(name: string): Promise<LinkedImage> {
   execFileSync('clang-14', ['--target=msp430', '-Os', '-fno-addrsig', '-S', join(dir, `${name}.c`), '-o', s]);
   // Our assembler has no `.comm`: a local common symbol becomes the equivalent .bss reservation.
   const asm = readFileSync(s, 'utf8').replace(/^\s*\.comm\s+([\w.$]+),\s*(\d+),\s*(\d+)\s*$/gm, (_m, n, size, al) => `  .bss\n  .balign ${al}\n${n}:\n  .skip ${size}\n  .text`);
-  // Our runtime helpers (the same ones the AS side links), with the MSP430 EABI library names as aliases.
-  const helpers = compileWasm(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { heap: 0, stackTop: 0x2a00, helpers: await runtimeHelpers(), extraHelpers: ['mul32', 'div_u32'] })
-    .asm.replace(/^__hasm_mul32:$/m, '  .global __mspabi_mpyl\n__mspabi_mpyl:\n__hasm_mul32:')
-    .replace(/^__hasm_div_u32:$/m, '  .global __mspabi_divul\n__mspabi_divul:\n__hasm_div_u32:');
-  return link([assemble(asciiToBytes(asm), `${name}.s`), assemble(helpers, 'helpers.s'), assemble(C_SHIMS, 'shims.s')], { board });
+  // Only what the C code calls: our runtime helpers under their EABI names, and the small shims.
+  const calls = new Set([...asm.matchAll(/call\s+#([\w.$]+)/g)].map((m) => m[1]!));
+  const objects = [assemble(asciiToBytes(asm), `${name}.s`)];
+  const aliases = Object.entries(C_ALIASES).filter(([n]) => calls.has(n));
+  if (aliases.length) {
+    let helpers = compileWasm(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { heap: 0, stackTop: 0x2a00, helpers: await runtimeHelpers(), extraHelpers: aliases.map(([, h]) => h) }).asm;
+    // Keep the helpers and the trap handler they jump to; drop the harness entry.
+    helpers = helpers.slice(0, helpers.indexOf('  .global _start'));
+    for (const [n, h] of aliases) helpers = helpers.replace(new RegExp(`^__hasm_${h}:$`, 'm'), `  .global ${n}\n${n}:\n__hasm_${h}:`);
+    objects.push(assemble(helpers, 'helpers.s'));
+  }
+  const shims = Object.entries(C_SHIMS).filter(([n]) => calls.has(n));
+  if (shims.length) objects.push(assemble(`  .text\n${shims.map(([n, t]) => `  .global ${n}${t}`).join('\n')}\n`, 'shims.s'));
+  return link(objects, { board });
 }
 
-/** Our assembler takes no octal escapes in .ascii; clang writes tables that way: turn them into .byte lists. */
 function asciiToBytes(asm: string): string {
   return asm.replace(/^\s*\.(ascii|asciz)\s+"((?:[^"\\]|\\.)*)"\s*$/gm, (_m, kind: string, body: string) => {
     const bytes: number[] = [];

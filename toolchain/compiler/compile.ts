@@ -36,18 +36,41 @@ export async function buildWasm(wasm: Uint8Array, board: Board, opts: { heap?: n
   const helpers = await runtimeHelpers();
   const base = { heap: opts.heap ?? 1024, stackTop: stackTop(board), helpers, where: (n: string) => sourceLocation(opts.front, n) };
   const file = opts.file ?? opts.front?.source ?? 'module.wasm';
-  let backend = compileWasm(wasm, base);
-  let object: ObjectFile;
-  try {
-    object = assemble(backend.asm, `${file}.s`);
-  } catch (e) {
-    // Conditional jumps reach ±1 KiB; a function that outgrows them is rebuilt with absolute branches.
-    if (!/out of range/.test((e as Error).message)) throw e;
-    backend = compileWasm(wasm, { ...base, longBranches: true });
-    object = assemble(backend.asm, `${file}.s`);
-  }
+  const backend = compileWasm(wasm, base);
+  const { object, asm } = assembleRelaxed(backend.asm, `${file}.s`);
+  backend.asm = asm;
   const image = link([object], { board });
   return { front: opts.front, backend, object, image };
+}
+
+const INVERT: Record<string, string> = { jne: 'jeq', jnz: 'jeq', jeq: 'jne', jz: 'jne', jlo: 'jhs', jhs: 'jlo', jge: 'jl', jl: 'jge' };
+
+/**
+ * Assembles, turning each conditional jump the assembler finds out of range (±1 KiB) into an inverted short
+ * jump over an absolute `br`, one at a time until everything reaches (branch relaxation).
+ */
+export function assembleRelaxed(source: string, file: string): { object: ObjectFile; asm: string } {
+  const lines = source.split('\n');
+  let n = 0;
+  for (;;) {
+    try {
+      return { object: assemble(lines.join('\n'), file), asm: lines.join('\n') };
+    } catch (e) {
+      const line = (e as InputError).location?.line;
+      if (!(e instanceof InputError) || !/out of range/.test(e.message) || line === undefined) throw e;
+      const m = /^\s*(j\w+)\s+(\S+)\s*$/.exec(lines[line - 1] ?? '');
+      if (!m) throw e;
+      const [, op, target] = m;
+      if (op === 'jmp') lines[line - 1] = `  br #${target}`;
+      else if (INVERT[op!]) lines[line - 1] = `  ${INVERT[op!]} .Lrelax${n}\n  br #${target}\n.Lrelax${n}:`;
+      else lines[line - 1] = `  jn .Lrelaxn${n}\n  jmp .Lrelax${n}\n.Lrelaxn${n}:\n  br #${target}\n.Lrelax${n}:`;
+      n++;
+      // Re-split: the replaced line may now hold several.
+      const joined = lines.join('\n').split('\n');
+      lines.length = 0;
+      lines.push(...joined);
+    }
+  }
 }
 
 export async function buildSource(source: string, board: Board, config?: AsConfig): Promise<BuildResult> {

@@ -2,7 +2,12 @@
 // options from asconfig.json (stub runtime, no GC, abort lowered to a trap, static data from a small base).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import asc from 'assemblyscript/asc';
+import binaryen from 'binaryen';
 import { InputError, OperationError } from '../common/errors.ts';
 
 export interface AsConfig {
@@ -66,7 +71,7 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   }
   const outputs = new Map<string, Uint8Array | string>();
   let errors = '';
-  const { error } = await asc.main([source, '--outFile', 'out.wasm', '--textFile', 'out.wat', ...toArgs(config.options)], {
+  const { error } = await asc.main([source, '--outFile', 'out.wasm', '--textFile', 'out.wat', ...toArgs(config.options), '--exportStart', '_start'], {
     readFile: (name: string, base: string) => {
       const p = resolve(base ?? '.', name);
       if (existsSync(p)) return readFileSync(p, 'utf8');
@@ -86,7 +91,44 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   }
   const wasm = outputs.get('out.wasm');
   if (!(wasm instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
-  return { wasm, wat: String(outputs.get('out.wat') ?? ''), source, text };
+  return { wasm: evalStart(wasm), wat: String(outputs.get('out.wat') ?? ''), source, text };
+}
+
+const require = createRequire(import.meta.url);
+const CTOR_EVAL = join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-ctor-eval');
+
+/**
+ * Runs the module's start function at compile time (Binaryen's wasm-ctor-eval): AS's static allocations and
+ * global initialisers become data, the pointer globals constants, and every `StaticArray` base folds into the
+ * addresses that use it. Whatever cannot be evaluated stays the start function. Both machines of the
+ * differential test run the result, so it is the module's definition from here on.
+ */
+function evalStart(wasm: Uint8Array): Uint8Array {
+  const mod = binaryen.readBinary(wasm);
+  const exports = Array.from({ length: mod.getNumExports() }, (_, i) => binaryen.getExportInfo(mod.getExportByIndex(i)).name);
+  mod.dispose();
+  if (!exports.includes('_start')) return wasm;
+  const dir = mkdtempSync(join(tmpdir(), 'hasm-ctor-'));
+  const input = join(dir, 'in.wasm');
+  const output = join(dir, 'out.wasm');
+  writeFileSync(input, wasm);
+  const kept = exports.filter((e) => e !== '_start');
+  execFileSync(CTOR_EVAL, [input, '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--ctors=_start', ...(kept.length ? [`--kept-exports=${kept.join(',')}`] : []), '-o', output], { stdio: 'pipe' });
+  const out = binaryen.readBinary(new Uint8Array(readFileSync(output)));
+  out.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory | (binaryen.Features as unknown as { BulkMemoryOpt: number }).BulkMemoryOpt | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
+  // A start that could not be evaluated (fully) is still exported: make it the start function again.
+  if (out.getExport('_start')) {
+    const fn = binaryen.getExportInfo(out.getExport('_start')).value;
+    out.removeExport('_start');
+    out.setStart(out.getFunction(fn));
+  }
+  binaryen.setOptimizeLevel(3);
+  binaryen.setShrinkLevel(1);
+  out.runPasses(['simplify-globals-optimizing']);
+  out.optimize();
+  const bytes = out.emitBinary();
+  out.dispose();
+  return bytes;
 }
 
 /** Names the AS declaration behind a wasm function name (`path/to/module/name`), as `file:line`. */
