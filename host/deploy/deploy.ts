@@ -54,7 +54,7 @@ export interface StepReport {
 
 export interface DeployReport {
   descriptor: string;
-  nodes: { name: string; board: string; modules: string[] }[];
+  nodes: { name: string; board: string; loader: string; modules: string[] }[];
   modules: ModuleReport[];
   connections: { id: number; from: string; to: string; keys_installed: boolean }[];
   script: StepReport[];
@@ -129,10 +129,10 @@ export async function deploy(d: Descriptor, options: DeployOptions = {}): Promis
     const specs: ModuleSpec[] = [];
     for (const m of descs) specs.push(await moduleSpec(d, m, board));
     const built = buildNodeImage(board, specs);
-    const node = new EmulatedNode(n.name, board, built.image, built.modules);
+    const node = new EmulatedNode(n.name, board, built.image, built.modules, { loader: n.loader });
     nodes.set(n.name, node);
     options.beforeEnable?.(node);
-    report.nodes.push({ name: n.name, board: board.name, modules: descs.map((m) => m.name) });
+    report.nodes.push({ name: n.name, board: board.name, loader: n.loader ?? 'direct', modules: descs.map((m) => m.name) });
     for (const m of descs) {
       const info = built.modules.find((x) => x.name === m.name)!;
       const vendorKey = deriveVendorKey(cfg.nodeKey, m.vendor_id);

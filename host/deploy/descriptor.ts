@@ -9,6 +9,7 @@ export interface NodeDesc {
   name: string;
   board?: string;
   node_key?: string;
+  loader?: 'direct' | 'debug-uart';
 }
 
 export interface ModuleDesc {

@@ -7,6 +7,7 @@ export const MAILBOX = '__em_mailbox';
 export const MAILBOX_BYTES = 64;
 export const OUTBOX_BYTES = 6 + MAX_EVENT + 8;
 export const ENABLE_ROUTINE = '__ld_enable';
+export const IDLE_LOOP = '__node_idle';
 /** Stack top the loader's calls start from (top of the emulated board's data memory). */
 export const NODE_STACK_TOP = 0x2a00;
 
@@ -18,6 +19,7 @@ start:
   mov #0x5a80, &0x0120
   mov #${stackTop}, sp
   dint
+  .global __node_idle
 __node_idle:
   jmp __node_idle
 

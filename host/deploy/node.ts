@@ -8,7 +8,8 @@ import { attachSancus, type SancusUnit } from '../../toolchain/emulator/sancus/u
 import { describeViolation } from '../../toolchain/emulator/sancus/violations.ts';
 import type { Image } from '../../toolchain/link/image.ts';
 import type { ModuleInfo } from '../../toolchain/sancus/module/package.ts';
-import { ENABLE_ROUTINE, MAILBOX, NODE_STACK_TOP } from './node-runtime.ts';
+import { DebugLoader, emulatorDebugPort } from './debug-loader.ts';
+import { ENABLE_ROUTINE, IDLE_LOOP, MAILBOX, NODE_STACK_TOP } from './node-runtime.ts';
 
 export interface EntryResult {
   registers: number[];
@@ -22,15 +23,25 @@ export class EmulatedNode {
   readonly sancus: SancusUnit;
   private readonly symbols = new Map<string, number>();
   readonly modules = new Map<string, ModuleInfo & { id: number }>();
+  /** Set when the node is loaded through its serial debug interface (`loader: 'debug-uart'`). */
+  readonly debug: DebugLoader | undefined;
 
-  constructor(readonly name: string, readonly board: Board, image: Image, modules: ModuleInfo[]) {
+  constructor(readonly name: string, readonly board: Board, image: Image, modules: ModuleInfo[], options: { loader?: 'direct' | 'debug-uart' } = {}) {
     this.machine = new Machine(board);
     const u = attachSancus(this.machine);
     if (!u) throw new OperationError(`board '${board.name}' has no Sancus unit (no "sancus" object in its board file)`);
     this.sancus = u;
-    this.machine.load(image);
-    this.reboot();
     for (const s of image.symbols) this.symbols.set(s.name, s.address);
+    if (options.loader === 'debug-uart') {
+      if (!this.machine.debugUartConfig) throw new OperationError(`board '${board.name}' has no serial debug interface`);
+      this.debug = new DebugLoader(emulatorDebugPort(this.machine));
+      this.debug.flash(image);
+      // Boot: reset, run the start-up (watchdog held) to the idle loop.
+      this.debug.runUntil(this.symbol(IDLE_LOOP), true);
+    } else {
+      this.machine.load(image);
+      this.reboot();
+    }
     for (const m of modules) this.modules.set(m.name, { ...m, id: 0 });
   }
 
@@ -71,6 +82,14 @@ export class EmulatedNode {
   enable(name: string, confidential?: { nonce: number; tagAddress: number }): number {
     const info = this.module(name);
     const l = info.layout;
+    if (this.debug) {
+      // Through the debug interface: registers set, run the loader routine to just after its SM_ENABLE.
+      const at = this.symbol(ENABLE_ROUTINE);
+      const regs = this.debug.runRoutine(at, { 1: NODE_STACK_TOP, 9: confidential?.tagAddress ?? 0, 10: confidential?.nonce ?? 0,
+        11: info.vendorId, 12: l.textStart, 13: l.textEnd, 14: l.dataStart, 15: l.dataEnd }, at + 2);
+      info.id = regs[15]!;
+      return info.id;
+    }
     const r = this.call(this.symbol(ENABLE_ROUTINE), [l.textStart, l.textEnd, l.dataStart, l.dataEnd],
       { 9: confidential?.tagAddress ?? 0, 10: confidential?.nonce ?? 0, 11: info.vendorId });
     info.id = r.registers[12]!;

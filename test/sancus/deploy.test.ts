@@ -25,6 +25,16 @@ describe('hasm deploy', () => {
     expect(r.violations).toEqual([]);
   });
 
+  it('loading through the serial debug interface and copying directly give the same deployment', async () => {
+    const d = base();
+    expect(d.nodes[0].loader).toBe('debug-uart');
+    const viaDebug = await deploy(parseDescriptor(JSON.stringify(d), join(process.cwd(), EXAMPLE)), { random: seededBytes(9) });
+    d.nodes[0].loader = 'direct';
+    const direct = await deploy(parseDescriptor(JSON.stringify(d), join(process.cwd(), EXAMPLE)), { random: seededBytes(9) });
+    expect(viaDebug.nodes[0]!.loader).toBe('debug-uart');
+    expect({ ...viaDebug, nodes: [] }).toEqual({ ...direct, nodes: [] });
+  });
+
   it('fresh challenges: two runs with different randomness give different attestation tags', async () => {
     const a = await deploy(loadDescriptor(EXAMPLE), { random: seededBytes(1) });
     const b = await deploy(loadDescriptor(EXAMPLE), { random: seededBytes(2) });
