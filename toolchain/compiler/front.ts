@@ -113,7 +113,7 @@ function evalStart(wasm: Uint8Array): Uint8Array {
   const output = join(dir, 'out.wasm');
   writeFileSync(input, wasm);
   const kept = exports.filter((e) => e !== '_start');
-  execFileSync(CTOR_EVAL, [input, '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--ctors=_start', ...(kept.length ? [`--kept-exports=${kept.join(',')}`] : []), '-o', output], { stdio: 'pipe' });
+  execFileSync(CTOR_EVAL, [input, '-g', '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext', '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--ctors=_start', ...(kept.length ? [`--kept-exports=${kept.join(',')}`] : []), '-o', output], { stdio: 'pipe' });
   const out = binaryen.readBinary(new Uint8Array(readFileSync(output)));
   out.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory | (binaryen.Features as unknown as { BulkMemoryOpt: number }).BulkMemoryOpt | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
   // A start that could not be evaluated (fully) is still exported: make it the start function again.
@@ -126,7 +126,11 @@ function evalStart(wasm: Uint8Array): Uint8Array {
   binaryen.setShrinkLevel(1);
   out.runPasses(['simplify-globals-optimizing']);
   out.optimize();
+  // Keep the names section: error messages name functions by their AS names.
+  const debug = binaryen.getDebugInfo();
+  binaryen.setDebugInfo(true);
   const bytes = out.emitBinary();
+  binaryen.setDebugInfo(debug);
   out.dispose();
   return bytes;
 }
