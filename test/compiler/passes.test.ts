@@ -1,0 +1,128 @@
+// One test per backend pass, each showing the machine IR before and after it (Binaryen-style pass tests).
+import binaryen from 'binaryen';
+import { describe, expect, it } from 'vitest';
+import { compileWasm } from '../../toolchain/compiler/backend.ts';
+import { dce } from '../../toolchain/compiler/dce.ts';
+import { emitFunction } from '../../toolchain/compiler/emit.ts';
+import { type LowerContext, lowerFunction } from '../../toolchain/compiler/lower.ts';
+import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../toolchain/compiler/mir.ts';
+import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
+import { allocate } from '../../toolchain/compiler/regalloc.ts';
+
+function ctx(mod: ReturnType<typeof readModuleInfo>): LowerContext {
+  return {
+    mod, funcSym: (n) => n, globalSym: (n) => `g_${n}`, memSize: 64, memSym: 'mem', tableSym: 'tab', tableTypesSym: 'tabt',
+    sigId: () => 1, needHelper: () => {}, where: (f) => f.name, longBranches: false,
+  };
+}
+
+/** A one-function module built directly with binaryen (no AS front end needed). */
+function oneFunction(build: (m: binaryen.Module) => number, params: number[], result: number): MFunction {
+  const m = new binaryen.Module();
+  m.addFunction('f', binaryen.createType(params), result, [], build(m));
+  m.addFunctionExport('f', 'f');
+  const info = readModuleInfo(m);
+  return lowerFunction(info.byName.get('f')!, ctx(info));
+}
+
+const body = (f: MFunction) => printMFunction(f).split('\n').slice(1).join('\n');
+const fn = (code: MInstr[], nextV = 10): MFunction => ({ name: 't', sym: 't', code, nextV, outArea: 0, exported: true });
+
+describe('lower.ts: wasm → 16-bit machine IR', () => {
+  it('a masked u16 add: constant high words fold; after DCE it is one add', () => {
+    const f = oneFunction((m) => m.i32.and(m.i32.add(m.local.get(0, binaryen.i32), m.local.get(1, binaryen.i32)), m.i32.const(0xffff)), [binaryen.i32, binaryen.i32], binaryen.i32);
+    // before DCE: the full 32-bit add (lo with add, hi with addc), the mask keeps only the low word
+    expect(body(f)).toBe(['  mov r12, v0', '  mov r13, v1', '  mov r14, v2', '  mov r15, v3', '  mov v0, v4', '  mov v1, v5', '  add v2, v4', '  addc v3, v5', '.Lf_exit:', '  ret'].join('\n').replace('.Lf_exit:\n  ret', '  mov v4, r12\n  mov #0, r13\n.Lf_exit:\n  ret'));
+    const after = dce(f);
+    expect(body(after)).toBe(['  mov r12, v0', '  mov r14, v2', '  mov v0, v4', '  add v2, v4', '  mov v4, r12', '  mov #0, r13', '.Lf_exit:', '  ret'].join('\n'));
+    const asm = emitFunction(allocate(after, new Set([0, 1, 2, 3])), { longBranches: false }).join('\n');
+    expect(asm.match(/^\s+(add|addc|sub|subc|and|bic|bis|xor)\b/gm)).toEqual(['  add']);
+  });
+
+  it('u8 loads zero-extend for free; i32 compares of 16-bit values compare one word', () => {
+    const f = oneFunction((m) => m.i32.lt_u(m.i32.load8_u(0, 1, m.local.get(0, binaryen.i32)), m.i32.const(200)), [binaryen.i32], binaryen.i32);
+    const text = body(dce(f));
+    expect(text).toContain('mov.b mem(v0), v2');
+    expect(text).not.toMatch(/cmp #0, v3|cmp v3/); // the high word of the loaded byte is the constant 0
+    expect(text.match(/\bcmp\b/g)!.length).toBe(3); // hi-zero check of the pointer, the bound, and one compare
+  });
+});
+
+describe('dce.ts', () => {
+  it('removes dead definitions, keeps flag producers a live consumer needs', () => {
+    const before = fn([
+      { kind: 'op', op: 'mov', src: p(12), dst: v(0) },
+      { kind: 'op', op: 'mov', src: p(13), dst: v(1) },
+      { kind: 'op', op: 'add', src: imm(1), dst: v(0) }, // dead: v0 is never read after
+      { kind: 'op', op: 'cmp', src: imm(5), dst: v(1) }, // kept: the jump reads its flags
+      { kind: 'jump', cond: 'jeq', target: 'L' },
+      { kind: 'op', op: 'mov', src: imm(7), dst: v(2) }, // dead
+      { kind: 'label', name: 'L' },
+      { kind: 'op', op: 'mov', src: v(1), dst: p(12) },
+      { kind: 'ret', uses: [12] },
+    ]);
+    expect(body(dce(before))).toBe(['  mov r13, v1', '  cmp #5, v1', '  jeq L', 'L:', '  mov v1, r12', '  ret'].join('\n'));
+  });
+  it('keeps the low-word add when the high-word addc is live', () => {
+    const before = fn([
+      { kind: 'op', op: 'add', src: p(14), dst: p(12) },
+      { kind: 'op', op: 'mov', src: p(13), dst: v(0) },
+      { kind: 'op', op: 'addc', src: p(15), dst: v(0) },
+      { kind: 'op', op: 'mov', src: v(0), dst: p(13) },
+      { kind: 'ret', uses: [12, 13] },
+    ]);
+    expect(dce(before).code).toHaveLength(5);
+  });
+});
+
+describe('regalloc.ts', () => {
+  it('coalesces copies into the EABI registers and keeps values across calls in callee-saved registers', () => {
+    const before = fn([
+      { kind: 'op', op: 'mov', src: p(12), dst: v(0) },
+      { kind: 'op', op: 'mov', src: v(0), dst: v(1) },
+      { kind: 'op', op: 'add', src: imm(3), dst: v(1) },
+      { kind: 'op', op: 'mov', src: v(1), dst: p(12) },
+      { kind: 'call', target: imm('g'), uses: [12] },
+      { kind: 'op', op: 'add', src: v(0), dst: p(12) },
+      { kind: 'ret', uses: [12] },
+    ]);
+    const a = allocate(before, new Set([0]));
+    const text = body(a.fn);
+    // v0 lives across the call: a callee-saved register (saved in the prologue); v1 shares r12 with the argument
+    expect(a.saved.length).toBe(1);
+    expect(text).toMatch(new RegExp(`mov r12, r${a.saved[0]}`));
+    expect(text).toContain('add #3, r12');
+    expect(text).toMatch(new RegExp(`add r${a.saved[0]}, r12`));
+    expect(a.spills).toBe(0);
+  });
+  it('spills to frame slots under pressure, used in place as x(r1) operands', () => {
+    const n = 14;
+    const code: MInstr[] = [];
+    for (let i = 0; i < n; i++) code.push({ kind: 'op', op: 'mov', src: imm(i + 1), dst: v(i) });
+    for (let i = 1; i < n; i++) code.push({ kind: 'op', op: 'add', src: v(i), dst: v(0) });
+    code.push({ kind: 'op', op: 'mov', src: v(0), dst: p(12) }, { kind: 'ret', uses: [12] });
+    const a = allocate(fn(code, n), new Set());
+    expect(a.spills).toBeGreaterThan(0);
+    expect(body(a.fn)).toMatch(/\d+\(r1\)/);
+    expect(a.frame).toBe(2 * a.spills);
+  });
+});
+
+describe('emit.ts', () => {
+  it('checks every instruction against the instruction table', () => {
+    const bad = allocate(fn([{ kind: 'op', op: 'swpb', b: true, dst: p(12) }, { kind: 'ret', uses: [] }]), new Set());
+    expect(() => emitFunction(bad, { longBranches: false })).toThrow(/no byte form/);
+  });
+});
+
+describe('backend.ts', () => {
+  it('a module without memory or table still gets its trap handler and entry', () => {
+    const m = new binaryen.Module();
+    m.addFunction('f', binaryen.none, binaryen.i32, [], m.i32.const(0x12345));
+    m.addFunctionExport('f', 'f');
+    const r = compileWasm(m.emitBinary(), { heap: 0, stackTop: 0x2a00 });
+    expect(r.asm).toMatch(/^f:\n\s+mov #9029, r12\n\s+mov #1, r13/m);
+    expect(r.asm).toContain('__hasm_trap:');
+    expect(r.asm).toContain('_start:');
+  });
+});
