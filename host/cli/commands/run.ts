@@ -1,6 +1,7 @@
 // hasm run: loads an image on a board and runs it on the emulator (../shared/CLI.md § Emulator).
 import { writeFileSync } from 'node:fs';
 import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
+import { attachSancus } from '../../../toolchain/emulator/sancus/unit.ts';
 import { OperationError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseInteger, toHex } from '../../../toolchain/common/numbers.ts';
 import { loadImageFile } from '../../../toolchain/link/image.ts';
@@ -53,6 +54,8 @@ stdout (stderr with --json).
     const board = loadBoard(values.board ?? DEFAULT_BOARD);
     const image = loadImageFile(positionals[0]!);
     const m = new Machine(board);
+    // A board with a `sancus` object is a Sancus node: its protection unit and the ten Sancus instructions.
+    attachSancus(m);
     m.load(image);
     const symbols = new Symbols(image);
     const uartOut = values.json ? io.err : (t: string) => process.stdout.write(t);
