@@ -178,7 +178,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
 
   emitGlobals(out, user);
   // The function table and the signature id of each slot (0 = empty slot: any call_indirect to it traps).
-  out.push('', '  .section .rodata', '  .align 2', `${user.tableSym}:`);
+  out.push('', '  .section .rodata', '  .balign 2', `${user.tableSym}:`);
   for (const n of mod.table) out.push(`  .word ${n ? user.funcSym(n) : 0}`);
   out.push(`${user.tableTypesSym}:`);
   for (const n of mod.table) out.push(`  .word ${n ? sigIds.get(mod.byName.get(n)!.sig)! : 0}`);
@@ -188,7 +188,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
     if (d.offset + d.bytes.length > memSize) throw new InputError(`data segment at ${d.offset} does not fit the mapped memory`);
     mem.set(d.bytes, d.offset);
   }
-  out.push('', '  .data', '  .align 2', `  .global ${MEM}`, `${MEM}:`);
+  out.push('', '  .data', '  .balign 2', `  .global ${MEM}`, `${MEM}:`);
   for (let i = 0; i < mem.length; i += 16) out.push(`  .byte ${[...mem.subarray(i, i + 16)].join(', ')}`);
   if (!memSize) out.push('  .skip 0');
   out.push(TRAP_HANDLER_ASM);
@@ -220,7 +220,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
 function emitGlobals(out: string[], u: Unit): void {
   const muts = [...u.mod.globals.values()].filter((g) => g.mutable);
   if (!muts.length) return;
-  out.push('', '  .data', '  .align 2');
+  out.push('', '  .data', '  .balign 2');
   for (const g of muts) {
     out.push(`${u.globalSym(g.name)}:`);
     const n = wordsOf(g.type);

@@ -53,7 +53,7 @@ export interface EmitOptions {
 export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
   const { fn, saved, frame } = a;
   const out: string[] = [];
-  out.push(`  .text`, `  .align 2`, `  .global ${fn.sym}`, `  .type ${fn.sym}, @function`, `${fn.sym}:`);
+  out.push(`  .text`, `  .balign 2`, `  .global ${fn.sym}`, `  .type ${fn.sym}, @function`, `${fn.sym}:`);
   for (const r of opts.exported ?? []) out.push(`  .global ${r}`, `${r}:`);
   for (const r of saved) out.push(`  push r${r}`);
   if (frame) out.push(`  sub #${frame}, r1`);

@@ -37,7 +37,7 @@ __hasm_halt:
 
   .data
   .global __hasm_trap_reason
-  .align 2
+  .balign 2
 __hasm_trap_reason:
   .word 0
 `;
