@@ -83,6 +83,11 @@ export class Machine implements DeviceHost {
    * state (a PUC requested or a violation interrupt taken), GUARD_STOP to end the run with stop 'violation'.
    */
   guard: ((pc: number) => number) | undefined;
+  /**
+   * Interrupt-enable hook (Sancus atomicity monitor, toolchain/emulator/sancus/atomicity.ts): when set, maps the GIE
+   * the interrupt logic would sample (0 or SR_GIE) and the last cycle of the instruction just ended to the GIE used.
+   */
+  gieGate: ((gie: number, last: number) => number) | undefined;
   /** PUCs so far, with their reasons (the watchdog). */
   readonly pucLog: { cycle: number; reason: string }[] = [];
 
@@ -339,7 +344,8 @@ export class Machine implements DeviceHost {
       // to SR lands: after EINT one more instruction runs, right after DINT an interrupt is still taken; RETI
       // restores SR earlier, so it counts at once (omsp_frontend.v irq_detect; family guide: EINT). Asleep, the
       // idle state sees the current GIE.
-      const gie = sr & SR_CPUOFF ? sr & SR_GIE : this.gieSeen;
+      let gie = sr & SR_CPUOFF ? sr & SR_GIE : this.gieSeen;
+      if (this.gieGate !== undefined) gie = this.gieGate(gie, sr & SR_CPUOFF ? this.cycle : this.cycle - 1);
       if (this.irqLines !== 0 && (gie || this.irqLines & NMI_BIT)) {
         this.interrupt(gie);
         steps++;

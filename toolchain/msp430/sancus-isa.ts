@@ -39,7 +39,7 @@ export const SANCUS_OPS: readonly SancusOp[] = [
   { word: 0x1386, mnemonic: 'sancus.get_id', core: 'SM_ID', inputs: 'r15 address', result: 'r15 = ID of the module whose text holds it, or 0' },
   { word: 0x1387, mnemonic: 'sancus.get_caller_id', core: 'SM_PREV_ID', inputs: '—', result: 'r15 = ID of the previously executing context' },
   { word: 0x1388, mnemonic: 'sancus.stack_guard', core: 'SM_STACK_GUARD', inputs: 'r15 lowest legal SP', result: 'stack guard := r15' },
-  { word: 0x1389, mnemonic: 'sancus.clix', core: 'SM_CLIX', inputs: 'r15 cycles', result: 'interrupts held off (atomicity-monitor builds)' },
+  { word: 0x1389, mnemonic: 'sancus.clix', core: 'SM_CLIX', inputs: 'r15 cycles (bits 14..0, at most 10000)', result: 'interrupts held off up to r15 cycles after the clix, or until SR.GIE is set (atomicity-monitor builds)' },
 ];
 
 const BY_WORD = new Map(SANCUS_OPS.map((o) => [o.word, o]));

@@ -18,6 +18,7 @@ import {
 } from '../../sancus/index.ts';
 import type { InstructionExtension, InstructionFn } from '../machine.ts';
 import { SANCUS_WORDS, SM } from '../../msp430/sancus-isa.ts';
+import { CLIX_CYCLES } from './atomicity.ts';
 import type { SancusUnit } from './unit.ts';
 
 /** E_EXEC of a format-II register-mode instruction. */
@@ -161,8 +162,20 @@ function semantics(u: SancusUnit, cmd: number, addr: number): InstructionFn {
         return EXEC;
       };
     case SM.CLIX:
+      // Decoded only in ATOMICITY_MONITOR builds (translate above). No register or flag changes: the crypto unit is
+      // not started (omsp_execution_unit.v line 661) and nothing writes a destination; the monitor does the rest.
       return () => {
-        throw new OperationError(`not implemented: SM_CLIX (0x1389, atomicity monitor) at 0x${addr.toString(16)}`, { pc: addr });
+        if (u.table.enabled > 0) {
+          // With a module enabled, SANCUS_RESTRICT_GIE (defined with ATOMICITY_MONITOR, openMSP430_defines.v lines
+          // 664–682) makes code outside SM 1 write the monitor's gie back into SR.GIE every cycle
+          // (omsp_register_file.v lines 284–290) and masks interrupts inside SM 1: not modelled.
+          throw new OperationError(`not implemented: SM_CLIX at 0x${addr.toString(16)} with a module enabled (SANCUS_RESTRICT_GIE; see toolchain/emulator/sancus/README.md)`, { pc: addr });
+        }
+        r[0] = next;
+        const bad = u.atomicity.clix(m.bus.start, r[15]!); // bus.start: this instruction's first cycle, on every path
+        if (bad !== undefined) u.record('atomicity', addr, r[15]!, -1, false);
+        u.update();
+        return CLIX_CYCLES;
       };
     default:
       throw new Error(`sancus command ${cmd}`);

@@ -1,11 +1,14 @@
 // The Sancus protection unit of one emulated node: module table, access control, violation policy, and the crypto
 // unit the instructions drive (instructions.ts). Attach one per Machine with `attachSancus`; it is a Device with no
 // registers so the machine's reset/PUC clears it as puc_rst clears the core's module table.
+import { OperationError } from '../../common/errors.ts';
 import { INTERRUPT_CYCLES } from '../../msp430/cycles.ts';
 import { SancusCryptoUnit, type WordMemory } from '../../sancus/index.ts';
 import { KIND_ROM } from '../bus.ts';
 import type { Device } from '../device.ts';
+import { SR_GIE } from '../alu.ts';
 import { GUARD_REFUSED, GUARD_STOP, type Machine } from '../machine.ts';
+import { AtomicityMonitor } from './atomicity.ts';
 import { installBusGuard, rawBus, removeBusGuard } from './bus-guard.ts';
 import { sancusConfig, type SancusConfig } from './config.ts';
 import { sancusExtension } from './instructions.ts';
@@ -38,6 +41,8 @@ export class SancusUnit implements Device {
   prevId = 0;
   /** SM_STACK_GUARD register (0: off). */
   stackGuard = 0;
+  /** SM_CLIX sections (ATOMICITY_MONITOR builds only: `config.atomicityMonitor`). */
+  readonly atomicity = new AtomicityMonitor();
   private pending: Violation | undefined;
   private guarded = false;
 
@@ -53,6 +58,7 @@ export class SancusUnit implements Device {
     this.prevId = 0;
     this.stackGuard = 0;
     this.pending = undefined;
+    this.atomicity.reset(); // omsp_atomicity_monitor.v line 50: puc_rst clears the monitor
     this.update();
   }
   read(): number {
@@ -65,6 +71,13 @@ export class SancusUnit implements Device {
   advance(): void {}
   irq(): number {
     return 0;
+  }
+  /** An interrupt accepted: `handling_irq` finishes an open clix section (omsp_atomicity_monitor.v line 41). */
+  acknowledge(): void {
+    if (this.atomicity.active) {
+      this.atomicity.reset();
+      this.update();
+    }
   }
 
   // ---- Module queries (debugger view) ------------------------------------------------------------------------
@@ -100,7 +113,9 @@ export class SancusUnit implements Device {
   // ---- Hooks -------------------------------------------------------------------------------------------------
   /** Installs or removes the fetch and bus hooks: present only while a module is enabled or something is pending. */
   update(): void {
-    const need = this.table.enabled > 0 || this.stackGuard !== 0 || this.pending !== undefined;
+    const need = this.table.enabled > 0 || this.stackGuard !== 0 || this.pending !== undefined || this.atomicity.active;
+    // The gate is consulted at every instruction boundary, which the guard's per-instruction path provides.
+    this.machine.gieGate = this.atomicity.active ? (gie, last) => this.atomicity.gate(gie, last) : undefined;
     if (need && !this.guarded) {
       this.machine.guard = (pc) => this.fetch(pc);
       installBusGuard(this.machine.bus, (a, w) => this.checkCpu(a, w));
@@ -119,6 +134,15 @@ export class SancusUnit implements Device {
   private fetch(pc: number): number {
     if (this.pending) return this.applyPolicy();
     const m = this.machine;
+    if (this.atomicity.active) {
+      if (this.table.enabled > 0 && m.cycle >= this.atomicity.finish) {
+        // A module was enabled inside the section: at its end SANCUS_RESTRICT_GIE writes the forced gie into the
+        // SR of code outside SM 1 (omsp_register_file.v lines 284–290), which is not modelled.
+        throw new OperationError(`not implemented: a SM_CLIX section ending at cycle ${this.atomicity.finish} with a module enabled (SANCUS_RESTRICT_GIE)`, { pc });
+      }
+      this.atomicity.beforeFetch(m.cycle, (m.r[2]! & SR_GIE) !== 0);
+      if (!this.atomicity.active) this.update();
+    }
     if (this.stackGuard !== 0 && m.r[1]! < this.stackGuard) {
       // omsp_register_file.v stops the SP update itself; here the update is seen at the next fetch.
       this.record('stack', this.pc, m.r[1]!, -1, false);
@@ -131,6 +155,17 @@ export class SancusUnit implements Device {
         this.pc = pc;
         this.record('exec', pc, pc, idx, false);
         return this.applyPolicy();
+      }
+      // omsp_atomicity_monitor.v line 123: enter_sm while inside a clix section. enter_sm is high in the first cycle
+      // of the module's first instruction (omsp_spm_control.v lines 148–151); the entry itself still executes and
+      // the violation is taken at its end, as for any violation raised during an instruction.
+      if (idx >= 0 && this.config.atomicityMonitor) {
+        if (this.atomicity.inside(m.cycle)) this.record('atomicity', pc, pc, idx, false);
+        else {
+          // omsp_atomicity_monitor.v lines 78–98: every entry opens a SM_ENTRY_ATOM_PERIOD section, and with
+          // SANCUS_RESTRICT_GIE the module's SR.GIE follows the monitor: not modelled, so refuse rather than guess.
+          throw new OperationError(`not implemented: entering module ${this.table.slots[idx]!.id} at 0x${pc.toString(16)} on an atomicity-monitor board (SM entry period, SANCUS_RESTRICT_GIE; see toolchain/emulator/sancus/README.md)`, { pc });
+        }
       }
       this.prevId = this.currentId;
       this.cur = idx;
@@ -210,6 +245,8 @@ export class SancusUnit implements Device {
       this.update();
       return GUARD_STOP;
     }
+    // Taking the violation interrupt (or the PUC) is `handling_irq`: it finishes an open clix section.
+    this.atomicity.reset();
     if (this.config.violation === 'reset') {
       // RESET_ON_VIOLATION: sm_irq pulls the reset line → PUC; this unit's reset() then clears the module table.
       m.puc(`sancus ${describeViolation(v)}`);
