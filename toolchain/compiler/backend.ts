@@ -3,6 +3,7 @@
 import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
 import { dce } from './dce.ts';
+import { splitWebs } from './webs.ts';
 import { emitFunction } from './emit.ts';
 import { checkImport } from './intrinsics.ts';
 import { type LowerContext, lowerFunction } from './lower.ts';
@@ -132,7 +133,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       const params = new Set<number>();
       let id = 0;
       for (const t of f.params) for (let k = 0; k < wordsOf(t); k++) params.add(id++);
-      const a = allocate(dce(lowered), params);
+      const a = allocate(dce(splitWebs(lowered)), params);
       const exported = u === user ? exportOf.get(f.name) : undefined;
       const aliases = u === user ? mod.exports.filter((e) => e.func === f.name).map((e) => e.name) : [];
       out.push('', ...emitFunction(a, { longBranches: !!opts.longBranches, exported: aliases }));

@@ -9,7 +9,7 @@ import { hasSideEffect, type MFunction, type MInstr, USES_CARRY, usesDefs } from
 const KEEPS_FLAGS: ReadonlySet<string> = new Set(['mov', 'bic', 'bis', 'swpb', 'push', 'call']);
 
 export function dce(f: MFunction): MFunction {
-  let code = f.code;
+  let code = sweep(f.code);
   for (;;) {
     const blocks = buildBlocks(code);
     liveness(code, blocks);
@@ -42,6 +42,49 @@ export function dce(f: MFunction): MFunction {
     code = next;
   }
   return { ...f, code: removeSelfMoves(code) };
+}
+
+/**
+ * Mark-and-sweep: keeps only what an observable effect (memory, MMIO, calls, returns, branches) depends on,
+ * through register uses and carry/flag chains. Unlike liveness it removes dead cycles: the high word of a
+ * u8/u16 loop variable that feeds only itself around the loop.
+ */
+function sweep(code: MInstr[]): MInstr[] {
+  const ud = code.map(usesDefs);
+  const defsOf = new Map<string, number[]>();
+  ud.forEach((x, n) => {
+    for (const d of x.defs) {
+      if (!defsOf.has(d)) defsOf.set(d, []);
+      defsOf.get(d)!.push(n);
+    }
+  });
+  const marked = new Array<boolean>(code.length).fill(false);
+  const work: number[] = [];
+  const mark = (n: number) => {
+    if (!marked[n]) {
+      marked[n] = true;
+      work.push(n);
+    }
+  };
+  const readsFlags = (i: MInstr) => (i.kind === 'jump' && i.cond !== 'jmp') || (i.kind === 'op' && USES_CARRY.has(i.op));
+  code.forEach((i, n) => {
+    if (i.kind !== 'op' || hasSideEffect(i) || ud[n]!.defs.some((d) => d[0] === 'r')) mark(n);
+  });
+  while (work.length) {
+    const n = work.pop()!;
+    const i = code[n]!;
+    for (const u of ud[n]!.uses) for (const d of defsOf.get(u) ?? []) mark(d);
+    if (readsFlags(i)) {
+      // The flag producer: the nearest earlier instruction that sets flags (jumps and flag-neutral ops skipped).
+      for (let k = n - 1; k >= 0; k--) {
+        const c = code[k]!;
+        if (c.kind === 'jump' || (c.kind === 'op' && KEEPS_FLAGS.has(c.op))) continue;
+        if (c.kind === 'op') mark(k);
+        break;
+      }
+    }
+  }
+  return code.filter((_, n) => marked[n]);
 }
 
 function removeSelfMoves(code: MInstr[]): MInstr[] {
