@@ -8,6 +8,7 @@ import { type LowerContext, lowerFunction } from '../../toolchain/compiler/lower
 import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../toolchain/compiler/mir.ts';
 import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
+import { splitWebs } from '../../toolchain/compiler/webs.ts';
 
 function ctx(mod: ReturnType<typeof readModuleInfo>): LowerContext {
   return {
@@ -72,6 +73,25 @@ describe('dce.ts', () => {
       { kind: 'ret', uses: [12, 13] },
     ]);
     expect(dce(before).code).toHaveLength(5);
+  });
+});
+
+describe('webs.ts', () => {
+  it('a local reused for two unrelated values becomes two registers; a loop-carried value stays one', () => {
+    const before = fn([
+      { kind: 'op', op: 'mov', src: imm(0), dst: v(0) }, // first value: a counter
+      { kind: 'label', name: 'L' },
+      { kind: 'op', op: 'add', src: imm(1), dst: v(0) },
+      { kind: 'op', op: 'cmp', src: imm(8), dst: v(0) },
+      { kind: 'jump', cond: 'jlo', target: 'L' },
+      { kind: 'op', op: 'mov', src: p(12), dst: v(0) }, // second value, unrelated
+      { kind: 'op', op: 'xor', src: imm(5), dst: v(0) },
+      { kind: 'op', op: 'mov', src: v(0), dst: p(12) },
+      { kind: 'ret', uses: [12] },
+    ], 1);
+    expect(body(before)).toContain('add #1, v0');
+    const after = splitWebs(before);
+    expect(body(after)).toBe(['  mov #0, v1', 'L:', '  add #1, v1', '  cmp #8, v1', '  jlo L', '  mov r12, v2', '  xor #5, v2', '  mov v2, r12', '  ret'].join('\n'));
   });
 });
 
