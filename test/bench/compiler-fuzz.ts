@@ -4,7 +4,7 @@ import { loadBoard } from '../../boards/board.ts';
 import { fuzzOne } from '../compiler/fuzz.ts';
 
 const first = Number(process.argv[2] ?? 1000);
-const count = Number(process.argv[3] ?? 1000);
+const count = Number(process.argv[3] ?? 300); // `make bench` default; pass 3000 for a long run
 const board = loadBoard('emulated');
 let calls = 0;
 let traps = 0;
