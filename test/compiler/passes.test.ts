@@ -49,6 +49,34 @@ describe('lower.ts: wasm → 16-bit machine IR', () => {
   });
 });
 
+describe('narrow.ts (in lower.ts): guarded loop counters are 16-bit', () => {
+  const loop = (m: binaryen.Module, step: number, inner = false) => {
+    const i = () => m.local.get(1, binaryen.i32);
+    const inc = m.local.set(1, m.i32.add(i(), m.i32.const(step)));
+    const body = inner ? m.loop('in', m.block(null, [inc, m.br('in', m.i32.lt_s(i(), m.i32.const(5)))])) : inc;
+    return m.block(null, [
+      m.loop('L', m.if(m.i32.lt_s(i(), m.i32.const(100)), m.block(null, [m.local.set(0, m.i32.add(m.local.get(0, binaryen.i32), i())), body, m.br('L')]))),
+      m.local.get(0, binaryen.i32),
+    ], binaryen.i32);
+  };
+  function build(step: number, inner = false): MFunction {
+    const m = new binaryen.Module();
+    m.addFunction('f', binaryen.createType([binaryen.i32]), binaryen.i32, [binaryen.i32], loop(m, step, inner));
+    m.addFunctionExport('f', 'f');
+    const info = readModuleInfo(m);
+    return lowerFunction(info.byName.get('f')!, ctx(info));
+  }
+  it('for (i = 0; i < 100; i++): the counter is one word (compare and increment 16-bit)', () => {
+    const after = body(dce(build(1)));
+    expect(after).toContain('cmp #100, v2');
+    expect(after).not.toMatch(/addc #0, v3|cmp #0, v3/);
+  });
+  it('an increment inside an inner loop (re-run without a fresh check) keeps both words', () => {
+    const after = body(dce(build(1, true)));
+    expect(after).toMatch(/addc #0, v3/);
+  });
+});
+
 describe('dce.ts', () => {
   it('removes dead definitions, keeps flag producers a live consumer needs', () => {
     const before = fn([

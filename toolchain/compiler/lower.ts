@@ -11,6 +11,7 @@ import { type Cond, type MFunction, type MInstr, type Opnd, imm, isConst, p, v }
 import { type FuncInfo, type ModuleInfo, sigOf, typeName, wordsOf } from './module-info.ts';
 import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
+import { narrowCounters } from './narrow.ts';
 
 export interface LowerContext {
   mod: ModuleInfo;
@@ -107,7 +108,9 @@ class Lowerer {
       const pl = places[i]!;
       vals.forEach((d, k) => this.mov(pl.regs ? p(pl.regs[k]!) : { k: 'arg', off: pl.stack! + 2 * k }, d));
     });
-    fn.vars.forEach((t, j) => (this.locals[fn.params.length + j] = this.newVs(wordsOf(t))));
+    const narrow = narrowCounters(fn);
+    // A narrowed counter's high word is the constant 0 (narrow.ts): only its low word is a register.
+    fn.vars.forEach((t, j) => (this.locals[fn.params.length + j] = narrow.has(fn.params.length + j) ? [this.newV(), imm(0)] : this.newVs(wordsOf(t))));
     this.locals.forEach((vals, i) => vals.forEach((x) => x.k === 'v' && this.localIds.set(x.id, i)));
     const r = this.ex(fn.body);
     if (this.resultWords > 0 && binaryen.getExpressionType(fn.body) !== binaryen.unreachable) this.setResult(r);
@@ -151,6 +154,7 @@ class Lowerer {
   }
 
   ex(e: number, into?: Val): Val {
+    if (into && into.some((w) => w.k !== 'v')) into = undefined; // a narrowed local's constant word is no register
     const info = exprInfo(e);
     if (info.type === binaryen.f32 || info.type === binaryen.f64) this.fail(`floating point (${typeName(info.type)}) is not supported on the MSP430 target`);
     switch (info.id) {
@@ -181,7 +185,7 @@ class Lowerer {
         let val = this.ex(info.value, dst);
         // A parallel move: a word of the local that lands in another position must be read before it is written.
         if (val.some((w, k) => w.k === 'v' && dst.some((d, j) => j !== k && d.k === 'v' && d.id === w.id))) val = this.copy(val);
-        val.forEach((w, k) => this.mov(w, dst[k]!));
+        val.forEach((w, k) => dst[k]!.k === 'v' && this.mov(w, dst[k]!));
         return info.isTee ? dst : [];
       }
       case B.GlobalGetId: {
