@@ -1,0 +1,94 @@
+// The deployer's serial-line DebugPort (host/deploy/serial-port.ts): the frame counting on its own, then the debug
+// loader over a real pseudo-terminal pair (socat) with the emulated board's debug interface served on the other
+// end by test/sancus/serial-harness.ts in a child process: flash, boot, enable both example modules.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBoard } from '../../boards/board.ts';
+import { buildNodeImage } from '../../host/deploy/build.ts';
+import { DebugLoader } from '../../host/deploy/debug-loader.ts';
+import { METER, RELAY } from '../../host/deploy/examples/modules.ts';
+import { EmulatedNode } from '../../host/deploy/node.ts';
+import { ENABLE_ROUTINE, IDLE_LOOP, NODE_STACK_TOP } from '../../host/deploy/node-runtime.ts';
+import { DebugFrames, openSerialDebugPort, type SerialDebugPort } from '../../host/deploy/serial-port.ts';
+
+describe('DebugFrames (answer bytes per exchange)', () => {
+  it('reads answer 1 or 2 bytes, writes nothing; bursts follow MEM_CNT', () => {
+    const f = new DebugFrames();
+    expect(f.answerBytes([0x00])).toBe(2); // CPU_ID_LO
+    expect(f.answerBytes([0x43])).toBe(1); // CPU_STAT, byte
+    expect(f.answerBytes([0x82, 0x01, 0x00, 0xc2, 0x02])).toBe(0); // writes
+    // register burst read: MEM_CNT = 15, MEM_CTL = START|REG → 16 words
+    expect(f.answerBytes([0x87, 15, 0])).toBe(0);
+    expect(f.answerBytes([0x84, 0x05, 0x00])).toBe(32);
+    // MEM_CNT is back to 0: a single read access answers nothing until MEM_DATA is read
+    expect(f.answerBytes([0x84, 0x01, 0x00, 0x06])).toBe(2);
+    // burst write of 3 words: the 6 data bytes that follow are not commands
+    expect(f.answerBytes([0x87, 2, 0, 0x84, 0x03, 0x00])).toBe(0);
+    expect(f.answerBytes([0x00, 0x01, 0x02, 0x03, 0x04, 0x05])).toBe(0);
+    expect(f.answerBytes([0x00])).toBe(2);
+  });
+
+  it('refuses a frame cut at the end of an exchange', () => {
+    expect(() => new DebugFrames().answerBytes([0x87, 1])).toThrow(/cut/);
+  });
+});
+
+const haveSocat = spawnSync('socat', ['-V']).status === 0;
+if (!haveSocat) process.stderr.write('serial-port.test: socat not installed (apt-get install -y socat): the pseudo-terminal test is skipped\n');
+
+describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
+  let socat: ChildProcess;
+  let harness: ChildProcess;
+  let port: SerialDebugPort;
+
+  beforeAll(async () => {
+    socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0']);
+    const ptys = await new Promise<string[]>((resolve, reject) => {
+      let err = '';
+      socat.stderr!.on('data', (b: Buffer) => {
+        err += b.toString();
+        const found = [...err.matchAll(/PTY is (\S+)/g)].map((x) => x[1]!);
+        if (found.length === 2) resolve(found);
+      });
+      socat.on('exit', (c) => reject(new Error(`socat exited ${c}: ${err}`)));
+    });
+    harness = spawn(process.execPath, ['--import', 'tsx', 'test/sancus/serial-harness.ts', ptys[1]!, '115200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      harness.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+      harness.on('exit', (c) => reject(new Error(`harness exited ${c}`)));
+    });
+    port = openSerialDebugPort({ path: ptys[0]!, baud: 115200 });
+  }, 30_000);
+
+  afterAll(() => {
+    port?.close();
+    harness?.kill();
+    socat?.kill();
+  });
+
+  it('flashes, boots and enables the example modules as the emulator-side loader does', () => {
+    const board = loadBoard('emulated');
+    const built = buildNodeImage(board, [METER, RELAY]);
+    const sym = (n: string) => built.image.symbols.find((s) => s.name === n)!.address;
+    const loader = new DebugLoader(port);
+    expect(loader.cpuId()).toBeTypeOf('number');
+    loader.flash(built.image);
+    // every segment reads back (one word per segment start, and the last word)
+    for (const s of built.image.segments) {
+      const w = s.bytes[0]! | ((s.bytes[1] ?? 0) << 8);
+      if (s.bytes.length >= 2) expect(loader.readWord(s.address)).toBe(w);
+    }
+    loader.runUntil(sym(IDLE_LOOP), true);
+    const ids = built.modules.map((info) => {
+      const l = info.layout;
+      const at = sym(ENABLE_ROUTINE);
+      const regs = loader.runRoutine(at, { 1: NODE_STACK_TOP, 9: 0, 10: 0, 11: info.vendorId, 12: l.textStart, 13: l.textEnd,
+        14: l.dataStart, 15: l.dataEnd }, at + 2);
+      return regs[15];
+    });
+    // The same through the in-process port of the emulator.
+    const local = new EmulatedNode('n', board, built.image, built.modules, { loader: 'debug-uart' });
+    expect(ids).toEqual(built.modules.map((m) => local.enable(m.name)));
+    expect(ids).toEqual([1, 2]);
+  }, 60_000);
+});
