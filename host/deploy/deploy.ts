@@ -19,6 +19,7 @@ import { buildNodeImage } from './build.ts';
 import type { Descriptor, ModuleDesc } from './descriptor.ts';
 import { EventManager, type SealedEvent } from './event-manager.ts';
 import { EmulatedNode } from './node.ts';
+import { loadOverSerial } from './serial-node.ts';
 import { CHALLENGE_BYTES, attestationTag, setKeyRequest } from './protocol.ts';
 
 export interface DeployOptions {
@@ -129,6 +130,16 @@ export async function deploy(d: Descriptor, options: DeployOptions = {}): Promis
     const specs: ModuleSpec[] = [];
     for (const m of descs) specs.push(await moduleSpec(d, m, board));
     const built = buildNodeImage(board, specs);
+    if (typeof n.loader === 'object') {
+      // A board on a serial line: load and enable through its debug interface, then stop before the steps that
+      // still need the emulator (module calls for attestation, keys and events).
+      const confidential = descs.find((m) => m.confidential_nonce !== undefined);
+      if (confidential) throw new OperationError(`not implemented: confidential load of module '${confidential.name}' over a serial line (node '${n.name}')`);
+      const ids = loadOverSerial(n.name, built.image, built.modules, n.loader);
+      const list = built.modules.map((m, i) => `${m.name}=${ids[i]}`).join(', ');
+      if (ids.includes(0)) throw new OperationError(`node '${n.name}' on ${n.loader.serial}: SM_ENABLE refused a module (IDs: ${list})`);
+      throw new OperationError(`node '${n.name}': image flashed and modules enabled over ${n.loader.serial} (IDs: ${list}); not implemented: attestation, key installation and events on a board (module calls through the debug interface)`, { node: n.name, ids });
+    }
     const node = new EmulatedNode(n.name, board, built.image, built.modules, { loader: n.loader });
     nodes.set(n.name, node);
     options.beforeEnable?.(node);

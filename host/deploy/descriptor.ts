@@ -9,7 +9,14 @@ export interface NodeDesc {
   name: string;
   board?: string;
   node_key?: string;
-  loader?: 'direct' | 'debug-uart';
+  loader?: 'direct' | 'debug-uart' | SerialLoaderDesc;
+}
+
+/** A board's openMSP430 serial debug interface on a real serial line (serial-port.ts). */
+export interface SerialLoaderDesc {
+  serial: string;
+  baud: number;
+  sync?: boolean;
 }
 
 export interface ModuleDesc {

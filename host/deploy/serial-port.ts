@@ -139,7 +139,9 @@ export function openSerialDebugPort(o: SerialOptions): SerialDebugPort {
       }
     },
     close() {
-      closeSync(req); // the bridge sees the end of its requests, closes the line and exits
+      closeSync(req); // the bridge sees the end of its requests, closes the line and exits:
+      const b = Buffer.alloc(64);
+      while (readSync(resp, b, 0, b.length, null) > 0); // wait for that, so the line's lock is free on return
       closeSync(resp);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -10,6 +10,30 @@ import { METER, RELAY } from '../../host/deploy/examples/modules.ts';
 import { EmulatedNode } from '../../host/deploy/node.ts';
 import { ENABLE_ROUTINE, IDLE_LOOP, NODE_STACK_TOP } from '../../host/deploy/node-runtime.ts';
 import { DebugFrames, openSerialDebugPort, type SerialDebugPort } from '../../host/deploy/serial-port.ts';
+import { parseDescriptor } from '../../host/deploy/descriptor.ts';
+import { deploy } from '../../host/deploy/deploy.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const EXAMPLE = 'host/deploy/examples/two-modules.json';
+/** The example descriptor with its node's loader replaced. */
+function withLoader(loader: unknown) {
+  const d = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+  d.nodes[0].loader = loader;
+  return parseDescriptor(JSON.stringify(d), join(process.cwd(), EXAMPLE));
+}
+
+describe('descriptor: the serial loader', () => {
+  it('accepts {serial, baud, sync} and refuses it without baud or with unknown fields', () => {
+    expect(withLoader({ serial: '/dev/ttyUSB0', baud: 115200 }).nodes[0]!.loader).toEqual({ serial: '/dev/ttyUSB0', baud: 115200 });
+    expect(() => withLoader({ serial: '/dev/ttyUSB0' })).toThrow(/loader/);
+    expect(() => withLoader({ serial: '/dev/ttyUSB0', baud: 115200, parity: 'none' })).toThrow(/loader/);
+  });
+
+  it('a missing device is an error naming it', async () => {
+    await expect(deploy(withLoader({ serial: '/dev/hasm-no-such-tty', baud: 115200 }))).rejects.toThrow(/hasm-no-such-tty/);
+  });
+});
 
 describe('DebugFrames (answer bytes per exchange)', () => {
   it('reads answer 1 or 2 bytes, writes nothing; bursts follow MEM_CNT', () => {
@@ -40,6 +64,7 @@ describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
   let socat: ChildProcess;
   let harness: ChildProcess;
   let port: SerialDebugPort;
+  let ptyA = '';
 
   beforeAll(async () => {
     socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0']);
@@ -57,11 +82,11 @@ describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
       harness.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
       harness.on('exit', (c) => reject(new Error(`harness exited ${c}`)));
     });
-    port = openSerialDebugPort({ path: ptys[0]!, baud: 115200 });
+    ptyA = ptys[0]!;
+    port = openSerialDebugPort({ path: ptyA, baud: 115200 });
   }, 30_000);
 
   afterAll(() => {
-    port?.close();
     harness?.kill();
     socat?.kill();
   });
@@ -90,5 +115,12 @@ describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
     const local = new EmulatedNode('n', board, built.image, built.modules, { loader: 'debug-uart' });
     expect(ids).toEqual(built.modules.map((m) => local.enable(m.name)));
     expect(ids).toEqual([1, 2]);
+    port.close(); // frees the line (serialport locks it) for the next test
+  }, 60_000);
+
+  it('hasm deploy with loader {serial}: flashes and enables over the line, then stops at what needs the emulator', async () => {
+    // The link is already synchronised by the first test: no second 0x80 frame (it would read as a command).
+    const d = withLoader({ serial: ptyA, baud: 115200, sync: false });
+    await expect(deploy(d)).rejects.toThrow(/modules enabled over .* \(IDs: meter=1, relay=2\); not implemented: attestation/);
   }, 60_000);
 });
