@@ -13,13 +13,15 @@ $(NODE_DEPS): package-lock.json package.json
 	@touch $(NODE_DEPS)
 
 # The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump, mspdebug's simulator, gdb-multiarch
-# (reads our ELF files; drives the emulator's GDB stub) and clang-14 (the native-compiler peer of the benchmarks).
+# (reads our ELF files), clang-14 (the native-compiler peer of the benchmarks) and socat (pseudo-terminal pairs for
+# the serial-port tests).
 apt-deps:
 	@missing=""; \
 	command -v llvm-mc >/dev/null || missing="$$missing llvm"; \
 	command -v mspdebug >/dev/null || missing="$$missing mspdebug"; \
 	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
 	command -v clang-14 >/dev/null || missing="$$missing clang-14"; \
+	command -v socat >/dev/null || missing="$$missing socat"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
 import { attachSancus } from '../../../toolchain/emulator/sancus/unit.ts';
-import { OperationError, UsageError } from '../../../toolchain/common/errors.ts';
+import { UsageError } from '../../../toolchain/common/errors.ts';
 import { parseInteger, toHex } from '../../../toolchain/common/numbers.ts';
 import { loadImageFile } from '../../../toolchain/link/image.ts';
 import { Machine } from '../../../toolchain/emulator/machine.ts';
@@ -28,6 +28,15 @@ stdout (stderr with --json).
   --profile        cycles per function (from the image's symbols) on stderr
   --json           {"registers": [r0..r15], "cycles", "instructions", "stop", "pc", "memory"?}`,
   async run(argv, io) {
+    // `--call NAME ARG…`: the arguments follow the name and may be negative (`-5`), which a flag parser would take
+    // for options, so they are taken out here: every number right after NAME is an argument.
+    const callArgs: string[] = [];
+    const at = argv.indexOf('--call');
+    if (at >= 0) {
+      let k = at + 2;
+      while (k < argv.length && /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(argv[k]!)) callArgs.push(argv[k++]!);
+      argv = [...argv.slice(0, at + 2), ...argv.slice(k)];
+    }
     const { values, positionals } = parseFlags(argv, {
       board: { type: 'string' },
       'max-cycles': { type: 'string' },
@@ -39,10 +48,14 @@ stdout (stderr with --json).
       profile: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1 && values.call === undefined) throw new UsageError('expected one IMAGE');
-    if (values.call !== undefined) throw new OperationError('not implemented: --call (arrives with the compiler: Machine.call is the API it uses)');
+    if (positionals.length !== 1) throw new UsageError('expected one IMAGE');
     const maxCycles = values['max-cycles'] !== undefined ? parseInteger(values['max-cycles'], '--max-cycles') : undefined;
     if (maxCycles !== undefined && maxCycles < 0) throw new UsageError('--max-cycles must be >= 0');
+    if (values.call !== undefined) {
+      // Compiled modules (issue 4): call an export with integer arguments; the result or trap and its cycles.
+      const { runCall } = await import('../run-call.ts');
+      return runCall(positionals[0]!, values.call, callArgs, { board: loadBoard(values.board ?? DEFAULT_BOARD), json: !!values.json, maxCycles }, io);
+    }
     let dump: [number, number] | undefined;
     if (values.dump !== undefined) {
       const m = /^([^:]+):([^:]+)$/.exec(values.dump);
