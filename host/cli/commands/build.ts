@@ -7,7 +7,11 @@ import { compileAssemblyScript, loadAsConfig } from '../../../toolchain/compiler
 import { functionSizes } from '../../../toolchain/compiler/sizes.ts';
 import { writeElfExecutable, writeElfObject } from '../../../toolchain/link/elf-write.ts';
 import { writeMap } from '../../../toolchain/link/map.ts';
-import { parseFlags, printJson, type Command } from '../command.ts';
+import { parseInteger } from '../../../toolchain/common/numbers.ts';
+import { compiledModuleSpec } from '../../../toolchain/sancus/module/compiled.ts';
+import { buildNodeImage } from '../../deploy/build.ts';
+import type { Board } from '../../../boards/board.ts';
+import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
 
 export const buildCommand: Command = {
   summary: 'compile an AssemblyScript module (or a .wasm) to an MSP430 image',
@@ -21,7 +25,10 @@ and links it for the board. MODULE may also be a .wasm file.
   -o FILE            output (required)
   --board B          board file or name (default boards/emulated.json)
   --emit KIND        asm: assembly listing; obj: relocatable ELF object; wasm: the front end's wasm; default: ELF
-  --module NAME      module name used in messages (default: the file name)
+  --module NAME      package the module as the Sancus protected module NAME (entry stub, secure stack, runtime for
+                     attestation and keyed connections) in a node image for a Sancus board; writes OUT and
+                     OUT.modules.json (what a loader needs: name, vendor id, layout, entries, identity MAC)
+  --vendor ID        the module's 16-bit vendor (software provider) id, with --module (default 0x1234)
   --map FILE         map file: sections, symbols, and per-function code sizes
   --config FILE      asconfig.json to use
   --json             {"output", "board", "functions": [{"name","symbol","bytes"}], "text", "data", "memory"}`,
@@ -31,6 +38,7 @@ and links it for the board. MODULE may also be a .wasm file.
       board: { type: 'string' },
       emit: { type: 'string' },
       module: { type: 'string' },
+      vendor: { type: 'string' },
       map: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
@@ -61,6 +69,8 @@ and links it for the board. MODULE may also be a .wasm file.
       }
       result = await buildSource(source, board, config);
     }
+    if (values.module !== undefined) return packageModule(result, values.module, values.vendor, board, values.output, !!values.json, emit, io, source);
+    if (values.vendor !== undefined) throw new UsageError('--vendor goes with --module');
     if (emit === 'asm') writeFileSync(values.output, result.backend.asm);
     else if (emit === 'obj') writeFileSync(values.output, writeElfObject(result.object));
     else writeFileSync(values.output, writeElfExecutable(result.image));
@@ -86,3 +96,20 @@ and links it for the board. MODULE may also be a .wasm file.
     return 0;
   },
 };
+
+/** `--module NAME`: the compiled unit as a Sancus protected module, linked into a node image (issue 10 item 3). */
+async function packageModule(result: BuildResult, name: string, vendorText: string | undefined, board: Board, output: string, json: boolean, emit: string | undefined, io: CommandIO, source: string): Promise<number> {
+  if (emit !== undefined) throw new UsageError('--module writes a node image; it does not combine with --emit');
+  if (!/^[A-Za-z_]\w*$/.test(name)) throw new UsageError(`--module: '${name}' is not a module name (letters, digits, _)`);
+  if (!board.sancus) throw new UsageError(`--module needs a Sancus board; '${board.name}' has no "sancus" parameters`);
+  const vendorId = vendorText !== undefined ? parseInteger(vendorText, '--vendor') : 0x1234;
+  if (vendorId < 0 || vendorId > 0xffff) throw new UsageError('--vendor must be a 16-bit id');
+  const spec = compiledModuleSpec(name, vendorId, result.backend, { file: source });
+  const node = buildNodeImage(board, [spec]);
+  writeFileSync(output, writeElfExecutable(node.linked));
+  const info = node.modules.map((m) => ({ name: m.name, vendor_id: m.vendorId, layout: m.layout, entry: m.entry, entries: m.entries, identity_mac: m.identityMac, text_bytes: m.text.length / 2 }));
+  writeFileSync(`${output}.modules.json`, JSON.stringify({ board: board.name, modules: node.modules }, null, 2) + '\n');
+  if (json) printJson(io, { output, board: board.name, modules: info });
+  else io.err(`hasm build: ${output}: module ${name} (vendor 0x${vendorId.toString(16)}), text ${info[0]!.text_bytes} bytes; loader info in ${output}.modules.json`);
+  return 0;
+}
