@@ -34,7 +34,9 @@ typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p tsconfig.json
 
 test: deps typecheck
-	npx vitest run
+	@mkdir -p build; status=0; \
+	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json || status=$$?; \
+	node test/summary.mjs build/vitest.json; exit $$status
 
 demo: $(NODE_DEPS)
 	bash test/demo/run.sh
