@@ -26,6 +26,7 @@ import type { ApduChannel } from './transport.ts';
 import {
   APDU,
   CONFORMANCE,
+  SUPPORTED_CONFORMANCE,
   DAR_NAME,
   decodeConfirmedServiceError,
   decodeInitiateResponse,
@@ -76,16 +77,7 @@ export interface AssociationInfo {
   ciphered: boolean;
 }
 
-export const DEFAULT_CLIENT_CONFORMANCE =
-  CONFORMANCE.generalProtection |
-  CONFORMANCE.blockTransferWithGet |
-  CONFORMANCE.blockTransferWithSet |
-  CONFORMANCE.blockTransferWithAction |
-  CONFORMANCE.multipleReferences |
-  CONFORMANCE.get |
-  CONFORMANCE.set |
-  CONFORMANCE.selectiveAccess |
-  CONFORMANCE.action;
+export const DEFAULT_CLIENT_CONFORMANCE = SUPPORTED_CONFORMANCE;
 
 const ASSOCIATION_LN = Uint8Array.of(0, 0, 40, 0, 0, 255);
 const MAX_BLOCKS = 100_000;

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from './durable.ts';
 import { InputError } from '../../toolchain/common/errors.ts';
 
 // The client's counters per server (by server system title): `own` is the client's invocation counter (used for
@@ -48,15 +48,6 @@ export class FileCounterStore implements ClientCounterStore {
   }
   set(server: string, c: ClientCounters): void {
     this.data[server] = { ...c };
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(this.data));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, JSON.stringify(this.data));
   }
 }

@@ -38,6 +38,18 @@ export const CONFORMANCE = {
   action: 0x000001,
 } as const;
 
+/** The services this library implements, both sides: what the client proposes and the server grants. */
+export const SUPPORTED_CONFORMANCE =
+  CONFORMANCE.generalProtection |
+  CONFORMANCE.blockTransferWithGet |
+  CONFORMANCE.blockTransferWithSet |
+  CONFORMANCE.blockTransferWithAction |
+  CONFORMANCE.multipleReferences |
+  CONFORMANCE.get |
+  CONFORMANCE.set |
+  CONFORMANCE.selectiveAccess |
+  CONFORMANCE.action;
+
 /** Data-access-result (Green Book). */
 export const DAR = {
   success: 0,

@@ -1,7 +1,7 @@
 import type { DlmsKeys } from '../keys.ts';
 import type { Mechanism, Profile } from '../security/hls.ts';
 import type { SuiteId } from '../security/suites.ts';
-import { CONFORMANCE } from '../xdlms.ts';
+import { SUPPORTED_CONFORMANCE } from '../xdlms.ts';
 
 // What a server instance is: keys, profile, and the associations it offers (client SAP → mechanism, ciphering
 // and access rights). The defaults follow ../shared/CLI.md: SAP 16 public, 17 LLS reader, 1 HLS-GMAC management,
@@ -39,16 +39,7 @@ export interface ServerConfig {
   legacyMechanisms: boolean;
 }
 
-export const SERVER_CONFORMANCE =
-  CONFORMANCE.generalProtection |
-  CONFORMANCE.blockTransferWithGet |
-  CONFORMANCE.blockTransferWithSet |
-  CONFORMANCE.blockTransferWithAction |
-  CONFORMANCE.multipleReferences |
-  CONFORMANCE.get |
-  CONFORMANCE.set |
-  CONFORMANCE.selectiveAccess |
-  CONFORMANCE.action;
+export const SERVER_CONFORMANCE = SUPPORTED_CONFORMANCE;
 
 const PUBLIC_READ: AccessRule[] = [
   { obis: '0.0.40.0.0.255', read: [1, 2, 3, 4, 5, 6, 8] },

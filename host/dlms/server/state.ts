@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from '../durable.ts';
 import { InputError } from '../../../toolchain/common/errors.ts';
 
 // The server's durable state: its own invocation counter, the last counter seen from each client, key changes
@@ -70,16 +70,7 @@ export class ServerState {
       this.timer = undefined;
     }
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(this.data));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeFileDurably(this.file, JSON.stringify(this.data));
   }
 
   /** The next server invocation counter; the reservation on disk always covers it before it is returned. */
