@@ -1,3 +1,4 @@
+import { concat } from './vec.ts';
 import { add } from './field.ts';
 import { equalBitsAlg5, indicatorsPoly } from './equality.ts';
 import { combine3, pairKeys, seededKeys } from './market.ts';
@@ -162,18 +163,6 @@ export async function runSettlement(party: Party, x: SettlementInput, alg: Algor
 function pick(a: Uint32Array, idx: number[]): Uint32Array {
   const out = new Uint32Array(idx.length);
   for (let t = 0; t < idx.length; t++) out[t] = a[idx[t]!]!;
-  return out;
-}
-
-function concat(...parts: Uint32Array[]): Uint32Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint32Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 
