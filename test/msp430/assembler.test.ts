@@ -52,6 +52,11 @@ describe('assembler', () => {
     expect(bytes('.word 0x1234, (1 << 8) | 2')).toBe('34120201');
     expect(bytes('.long 0x12345678')).toBe('78563412');
     expect(bytes('.ascii "ab\\n"\n.asciz "c"')).toBe('61620a6300');
+    expect(bytes('.ascii "\\0\\12\\177x"')).toBe('000a7f78'); // octal escapes, as clang emits them
+    const common = assemble('.comm buf, 5, 2\n.lcomm tmp, 1\nmov &buf, r5', 'c.s');
+    expect(common.sections.find((s) => s.name === '.bss')).toMatchObject({ nobits: true, size: 6 });
+    expect(common.symbols.find((s) => s.name === 'buf')).toMatchObject({ section: '.bss', value: 0, binding: 'global' });
+    expect(common.symbols.find((s) => s.name === 'tmp')).toMatchObject({ section: '.bss', value: 5, binding: 'local' });
     expect(bytes('.byte 1\n.align 1\n.word 2')).toBe('01000200');
     expect(bytes('.skip 3, 0xaa')).toBe('aaaaaa');
     expect(bytes('a: .word 0\nb: .word b - a, . - a')).toBe('000002000400');

@@ -283,6 +283,27 @@ class Assembler {
         if (d === '.set') this.equates.delete(name);
         return this.equate(name, value.join(','));
       }
+      case '.comm':
+      case '.lcomm': {
+        // Common symbols (C tentative definitions, as clang emits them): room in .bss, global for .comm. The linker
+        // has no separate common pass, so two objects defining one .comm symbol is a duplicate definition.
+        const [name, sizeText, alignText] = args();
+        if (!name || sizeText === undefined) this.error(`${d} needs a name and a size`);
+        const size = this.absolute(sizeText, d);
+        const align = alignText !== undefined ? this.absolute(alignText, d) : Math.min(size, 2);
+        const back = this.current;
+        this.switchSection('.bss');
+        if (align > 1) {
+          if ((align & (align - 1)) !== 0) this.error(`${d}: alignment ${align} is not a power of two`);
+          this.current.align = Math.max(this.current.align, align);
+          this.emitBytes(new Array<number>((align - (this.current.size % align)) % align).fill(0));
+        }
+        this.defineLabel(name);
+        this.emitBytes(new Array<number>(size).fill(0));
+        if (d === '.comm') this.bindings.set(name, 'global');
+        this.current = back;
+        return;
+      }
       case '.global':
       case '.globl':
       case '.weak':
@@ -632,12 +653,17 @@ function parseString(text: string, fail: (m: string) => never): number[] {
       continue;
     }
     const n = body[++i];
-    const esc: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, '"': 34, "'": 39, a: 7, b: 8, f: 12, v: 11 };
+    const esc: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, '"': 34, "'": 39, a: 7, b: 8, f: 12, v: 11 };
     if (n === 'x') {
       const h = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
       if (!h) fail('bad \\x escape');
       out.push(parseInt(h[0], 16));
       i += h[0].length;
+    } else if (n !== undefined && /[0-7]/.test(n)) {
+      // octal escape: up to three digits (\0, \12, \177)
+      const o = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+      out.push(parseInt(o, 8) & 0xff);
+      i += o.length - 1;
     } else if (n !== undefined && n in esc) out.push(esc[n]!);
     else fail(`unknown escape '\\${n}'`);
   }
