@@ -13,7 +13,7 @@ const SRC = new URL('../sancus/fixtures/tariff.ts', import.meta.url).pathname;
 const hasm = (...args: string[]) => spawnSync(process.execPath, [HASM, ...args], { encoding: 'utf8' });
 
 describe('hasm build --module', () => {
-  it('writes a node image and loader info whose text and layout match the image', () => {
+  it('writes a node image and loader info whose text and layout match the image', { timeout: 180_000 }, () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hasm-mod-')), 'node.elf');
     const r = hasm('build', SRC, '--module', 'tariff', '--vendor', '0x7a11', '-o', out, '--json');
     expect(r.status, r.stderr).toBe(0);

@@ -9,7 +9,7 @@ const HASM = new URL('../../bin/hasm.mjs', import.meta.url).pathname;
 const hasm = (...args: string[]) => spawnSync(process.execPath, [HASM, ...args], { encoding: 'utf8' });
 
 describe('hasm run --call', () => {
-  it('calls exports with i32/i64 arguments (negative and hex), reports results, traps and cycles', () => {
+  it('calls exports with i32/i64 arguments (negative and hex), reports results, traps and cycles', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'hasm-call-'));
     const src = join(dir, 'm.ts');
     writeFileSync(src, 'export function add(a: i32, b: i32): i32 { return a + b; }\nexport function mul64(a: i64, b: i64): i64 { return a * b; }\nexport function div(a: i32, b: i32): i32 { return a / b; }\n');
