@@ -4,7 +4,7 @@ import { MaskPool } from './masks.ts';
 import type { Party } from './party.ts';
 import { shuffle } from './shuffle.ts';
 import { quicksortOrder, type SortStats } from './sort.ts';
-import { gather, prefixExclusive, vOneMinus, vsub, vsum } from './vec.ts';
+import { concat, gather, prefixExclusive, vOneMinus, vsub, vsum } from './vec.ts';
 
 // The trading protocol (seed §6.6.3) as the evaluators run it, producing what clearing.ts computes in the clear.
 // Steps: shuffle the shared bids; sort them by (price, seller-before-buyer); then Algorithm 1 without its sequential
@@ -193,7 +193,7 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new M
     xs.push(vq);
     ys.push(s[k]!);
   }
-  const prod = await party.mul(concatAll(xs), concatAll(ys));
+  const prod = await party.mul(concat(...xs), concat(...ys));
   const sigmaShare = vsum(prod.subarray(0, n));
   const accBuy = prod.subarray(n, 2 * n);
   const supplierShares: number[] = [];
@@ -222,14 +222,3 @@ export async function runAuction(party: Party, input: AuctionInput, pool = new M
   };
 }
 
-function concatAll(parts: Uint32Array[]): Uint32Array {
-  let n = 0;
-  for (const x of parts) n += x.length;
-  const out = new Uint32Array(n);
-  let o = 0;
-  for (const x of parts) {
-    out.set(x, o);
-    o += x.length;
-  }
-  return out;
-}
