@@ -34,7 +34,30 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
       strict: true,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(usageMessage(e as Error & { code?: string }));
+  }
+}
+
+/**
+ * parseArgs's messages are written for script authors ("To specify a positional argument starting with a '-',
+ * place it at the end of the command after '--' …") and span lines; a user needs one short line naming the flag.
+ * Keyed on the documented error codes; anything else keeps Node's text.
+ */
+export function usageMessage(e: Error & { code?: string }): string {
+  const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+  // INVALID_OPTION_VALUE quotes the option as "-o, --output <value>": name it by its long form.
+  const flag = (/--[\w-]+/.exec(quoted) ?? /-\w/.exec(quoted))?.[0] ?? quoted;
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${quoted}'`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(e.message)) return `option '${flag}' takes no value`;
+      if (/ambiguous/.test(e.message)) return `option '${flag}' needs a value (write ${flag}=VALUE for one that starts with '-')`;
+      return `option '${flag}' needs a value`;
+    default:
+      return e.message.split('\n')[0]!;
   }
 }
 

@@ -61,11 +61,11 @@ function reportError(e: unknown, name: string, json: boolean, io: CommandIO): nu
     return 1;
   }
   const msg = (e as Error).message;
-  io.err(`hasm ${name}: ${msg}`);
+  // One line for a usage error: the message and where the usage is (issue 15).
+  io.err(`hasm ${name}: ${msg}${e instanceof UsageError ? ` (hasm ${name} --help for usage)` : ''}`);
   if (json) {
     const details = e instanceof OperationError ? e.details : undefined;
     io.out(JSON.stringify({ error: msg, ...(details ?? {}) }));
   }
-  if (e instanceof UsageError) io.err(`(hasm ${name} --help for usage)`);
   return code;
 }

@@ -15,8 +15,8 @@ import { parseFlags, printJson, type Command, type CommandIO } from '../command.
 
 export const buildCommand: Command = {
   summary: 'compile an AssemblyScript module (or a .wasm) to an MSP430 image',
-  help: `usage: hasm build MODULE.ts --board B -o OUT.elf [--emit asm|obj|wasm] [--module NAME] [--map OUT.map]
-                 [--config asconfig.json] [--json]
+  help: `usage: hasm build MODULE.ts -o OUT.elf [--board boards/emulated.json] [--emit asm|obj|wasm] [--module NAME]
+                 [--vendor ID] [--map OUT.map] [--config asconfig.json] [--json]
 
 Compiles AssemblyScript with the stub runtime (options from asconfig.json: the file given, or the nearest one
 above MODULE), translates the wasm to MSP430 code (16-bit lowering, EABI, bounds-checked linear memory, traps),

@@ -14,6 +14,7 @@ export const runCommand: Command = {
   summary: 'run an ELF or Intel HEX image on the cycle-exact openMSP430 emulator',
   help: `usage: hasm run IMAGE [--board boards/emulated.json] [--max-cycles N] [--trace] [--vcd OUT.vcd] [--gdb PORT]
                 [--dump START:END] [--profile] [--json]
+       hasm run IMAGE --call NAME [ARG ...] [--board B] [--max-cycles N] [--trace] [--profile] [--json]
 
 Runs IMAGE from its reset vector until: the conventional halt (a jump to itself with interrupts off), --max-cycles,
 the CPU asleep with nothing left to wake it, a breakpoint, or an invalid instruction (exit 1). UART output goes to
@@ -26,7 +27,11 @@ stdout (stderr with --json).
   --gdb PORT       wait for gdb (gdb-multiarch, set architecture msp430; target remote :PORT) on 127.0.0.1
   --dump S:E       add the bytes S..E-1 (hex) to the result
   --profile        cycles per function (from the image's symbols) on stderr
-  --json           {"registers": [r0..r15], "cycles", "instructions", "stop", "pc", "memory"?}`,
+  --call NAME ARG… call the export NAME of a compiled image (hasm build) with integer arguments (decimal or 0x
+                   hex, i32 or i64 as the export declares; negative numbers allowed) and print its result or trap
+                   and the cycles from the call to its return; exit 1 on a trap
+  --json           {"registers": [r0..r15], "cycles", "instructions", "stop", "pc", "memory"?};
+                   with --call: {"result": V, "cycles": N} or {"trap": REASON, "cycles": N}`,
   async run(argv, io) {
     // `--call NAME ARG…`: the arguments follow the name and may be negative (`-5`), which a flag parser would take
     // for options, so they are taken out here: every number right after NAME is an argument.
