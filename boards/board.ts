@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InputError } from '../toolchain/common/errors.ts';
+import { jsonProblemsError, parseJsonSource, type JsonSource } from '../toolchain/common/json-source.ts';
+import { schemaProblems } from '../toolchain/common/json-schema-problems.ts';
 
 export const BOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_BOARD = join(BOARDS_DIR, 'emulated.json');
@@ -35,18 +37,14 @@ export interface Board {
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 
-function validate(data: unknown, file: string): void {
+/** Every schema violation at once, each at its file:line:column. */
+function validate(src: JsonSource): void {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'schema.json'), 'utf8'));
     delete schema.$schema; // Ajv2020 knows the 2020-12 meta-schema
     validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
   }
-  if (!validator(data)) {
-    const e = validator.errors![0]!;
-    const field = e.instancePath === '' ? '(top level)' : e.instancePath;
-    const extra = e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : '';
-    throw new InputError(`board field ${field}: ${e.message}${extra}`, { file });
-  }
+  if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'board'));
 }
 
 const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
@@ -65,19 +63,15 @@ export function loadBoard(nameOrPath: string = DEFAULT_BOARD): Board {
   } catch (e) {
     throw new InputError(`cannot read board file: ${(e as Error).message}`, { file });
   }
-  let data: Record<string, any>;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
-  }
-  validate(data, file);
+  const src = parseJsonSource(text, file);
+  validate(src);
+  const data = src.value as Record<string, any>;
   normalise(data.cpu, ['cpu_id', 'cpu_nr']);
-  for (const m of data.memory) {
+  data.memory.forEach((m: Record<string, any>, i: number) => {
     normalise(m, ['start', 'size']);
     m.sections ??= [];
-    if (m.start + m.size > 0x10000) throw new InputError(`memory '${m.name}' ends past 0xFFFF`, { file, line: undefined });
-  }
+    if (m.start + m.size > 0x10000) throw new InputError(`board /memory/${i}: memory '${m.name}' ends past 0xFFFF`, src.at(`/memory/${i}`));
+  });
   for (const p of data.peripherals ?? []) normalise(p, ['base']);
   const regions = data.memory as MemoryRegion[];
   for (let i = 0; i < regions.length; i++) {
@@ -85,7 +79,7 @@ export function loadBoard(nameOrPath: string = DEFAULT_BOARD): Board {
       const a = regions[i]!;
       const b = regions[j]!;
       if (a.start < b.start + b.size && b.start < a.start + a.size) {
-        throw new InputError(`memory regions '${a.name}' and '${b.name}' overlap`, { file });
+        throw new InputError(`board /memory/${j}: memory regions '${a.name}' and '${b.name}' overlap`, src.at(`/memory/${j}`));
       }
     }
   }

@@ -1,9 +1,11 @@
 // The deployment descriptor: JSON checked against descriptor.schema.json, then cross-references (nodes, modules,
-// io names, connection ends) checked with errors that name the file and the JSON path.
+// io names, connection ends) checked with errors that name file:line:column and the JSON path.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InputError } from '../../toolchain/common/errors.ts';
+import { jsonProblemsError, parseJsonSource, type JsonSource } from '../../toolchain/common/json-source.ts';
+import { schemaProblems } from '../../toolchain/common/json-schema-problems.ts';
 
 export interface NodeDesc {
   name: string;
@@ -56,24 +58,15 @@ let validator: ReturnType<Ajv2020['compile']> | undefined;
 const u16 = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 
 export function parseDescriptor(text: string, file: string): Descriptor {
-  let data: any;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
-  }
+  const src = parseJsonSource(text, file);
   if (!validator) {
     const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
     delete schema.$schema;
     validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
   }
-  if (!validator(data)) {
-    // The most specific error first: the deepest path (oneOf alternatives report at their parent).
-    const errs = [...validator.errors!].sort((a, b) => b.instancePath.length - a.instancePath.length);
-    const e = errs[0]!;
-    const extra = e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : '';
-    throw new InputError(`descriptor ${e.instancePath || '(top level)'}: ${e.message}${extra}`, { file, line: lineOf(text, e.instancePath) });
-  }
+  // Every schema violation at once, each at its file:line:column.
+  if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'descriptor'));
+  const data = src.value as any;
   const d: Descriptor = {
     file,
     dir: dirname(resolve(file)),
@@ -90,7 +83,7 @@ export function parseDescriptor(text: string, file: string): Descriptor {
       return { replay: u16(s.replay) };
     }),
   };
-  crossCheck(d, text);
+  crossCheck(d, src);
   return d;
 }
 
@@ -104,31 +97,9 @@ export function loadDescriptor(file: string): Descriptor {
   return parseDescriptor(text, file);
 }
 
-/** Line of the first occurrence of the path's last name or index context (best effort, for messages). */
-function lineOf(text: string, path: string): number | undefined {
-  const parts = path.split('/').filter(Boolean);
-  let at = 0;
-  for (const p of parts) {
-    if (/^\d+$/.test(p)) {
-      // the n-th '{' or value after the current position inside an array: approximate by counting objects
-      let n = Number(p);
-      let i = text.indexOf('[', at);
-      while (i >= 0 && n >= 0) {
-        i = text.indexOf('{', i + 1);
-        n--;
-      }
-      if (i >= 0) at = i;
-    } else {
-      const i = text.indexOf(`"${p}"`, at);
-      if (i >= 0) at = i;
-    }
-  }
-  return parts.length ? text.slice(0, at).split('\n').length : undefined;
-}
-
-function crossCheck(d: Descriptor, text: string): void {
+function crossCheck(d: Descriptor, src: JsonSource): void {
   const fail = (path: string, msg: string): never => {
-    throw new InputError(`descriptor ${path}: ${msg}`, { file: d.file, line: lineOf(text, path) });
+    throw new InputError(`descriptor ${path}: ${msg}`, src.at(path));
   };
   const nodes = new Set<string>();
   d.nodes.forEach((n, i) => {

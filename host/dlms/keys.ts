@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../toolchain/common/errors.ts';
+import { jsonProblemsError, parseJsonSource, type JsonProblem } from '../../toolchain/common/json-source.ts';
 import { loadPemKey, type EcKeyPair, type EcPublicKey } from './security/ecdsa.ts';
 
 // The keys file of ../shared/CLI.md, shared by client and server. A malformed file is InputError (exit 2); wrong
@@ -44,43 +45,45 @@ export function loadKeys(path: string = DEMO_KEYS_PATH): DlmsKeys {
   } catch (e) {
     throw new InputError(`cannot read keys file: ${(e as Error).message}`, { file: path });
   }
-  let j: Record<string, unknown>;
-  try {
-    j = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputError(`keys file is not JSON: ${(e as Error).message}`, { file: path });
-  }
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new InputError('keys file must hold a JSON object', { file: path });
+  // Every problem at once, each at its file:line:column (../shared/CLI.md).
+  const src = parseJsonSource(text, path);
+  const j = src.value as Record<string, unknown>;
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new InputError('keys file must hold a JSON object', src.at(''));
+  const problems: JsonProblem[] = [];
+  const missing = [...HEX_FIELDS.map(([n]) => n), 'password', 'hls_secret'].filter((n) => j[n] === undefined);
+  if (missing.length) problems.push({ pointer: '', message: `keys file: missing ${missing.length > 1 ? 'fields' : 'field'} ${missing.map((n) => `"${n}"`).join(', ')}` });
   const bytes = (name: string, lengths: readonly number[]): Uint8Array => {
     const v = j[name];
-    if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new InputError(`"${name}" must be a hex string`, { file: path });
-    const b = Uint8Array.from(Buffer.from(v, 'hex'));
-    if (!lengths.includes(b.length)) throw new InputError(`"${name}" must be ${lengths.join(' or ')} bytes, got ${b.length}`, { file: path });
-    return b;
+    if (v === undefined) return new Uint8Array(0); // reported above with the other missing fields
+    const b = typeof v === 'string' && /^([0-9a-fA-F]{2})*$/.test(v) ? Uint8Array.from(Buffer.from(v, 'hex')) : undefined;
+    if (!b) problems.push({ pointer: `/${name}`, message: `"${name}" must be a hex string` });
+    else if (!lengths.includes(b.length)) problems.push({ pointer: `/${name}`, message: `"${name}" must be ${lengths.join(' or ')} bytes, got ${b.length}` });
+    return b ?? new Uint8Array(0);
   };
   const [guek, gak, kek, cst, sst] = HEX_FIELDS.map(([n, l]) => bytes(n, l)) as Uint8Array[];
   const password = j.password;
-  if (typeof password !== 'string') throw new InputError('"password" must be a string', { file: path });
+  if (password !== undefined && typeof password !== 'string') problems.push({ pointer: '/password', message: '"password" must be a string' });
   const secret = j.hls_secret;
-  if (typeof secret !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(secret)) throw new InputError('"hls_secret" must be a non-empty hex string', { file: path });
+  if (secret !== undefined && (typeof secret !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(secret))) problems.push({ pointer: '/hls_secret', message: '"hls_secret" must be a non-empty hex string' });
+  if (problems.length) throw jsonProblemsError(src, problems);
   const keys: DlmsKeys = {
     guek: guek!,
     gak: gak!,
     kek: kek!,
     clientSystemTitle: cst!,
     serverSystemTitle: sst!,
-    password,
-    hlsSecret: Uint8Array.from(Buffer.from(secret, 'hex')),
+    password: password as string,
+    hlsSecret: Uint8Array.from(Buffer.from(secret as string, 'hex')),
   };
   const pem = (name: string) => {
     const v = j[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw new InputError(`"${name}" must be a file path`, { file: path });
+    if (typeof v !== 'string') throw new InputError(`"${name}" must be a file path`, src.at(`/${name}`));
     const p = isAbsolute(v) ? v : resolve(dirname(path), v);
     try {
       return loadPemKey(p);
     } catch (e) {
-      throw new InputError(`"${name}": ${(e as Error).message}`, { file: path });
+      throw new InputError(`"${name}": ${(e as Error).message}`, src.at(`/${name}`));
     }
   };
   keys.clientKey = pem('client_key_pem');

@@ -64,8 +64,8 @@ describe('linker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'board-'));
     const f = join(dir, 'b.json');
     writeFileSync(f, JSON.stringify({ name: 'x', description: 'd', cpu: { core: 'openmsp430', clock_hz: 1 }, memory: [{ name: 'm', kind: 'flash', start: 0, size: 1 }] }));
-    expect(() => loadBoard(f)).toThrow(/b.json: board field \/memory\/0\/kind: must be equal to one of the allowed values/);
+    expect(() => loadBoard(f)).toThrow(/b.json:1:\d+: board \/memory\/0\/kind: must be one of \"rom\", \"ram\", \"peripheral\"/);
     writeFileSync(f, '{ nope');
-    expect(() => loadBoard(f)).toThrow(/b.json: not valid JSON/);
+    expect(() => loadBoard(f)).toThrow(/b.json:1:3: not valid JSON/);
   });
 });
