@@ -23,12 +23,29 @@ export class UsageError extends Error {
 /** Bad input data: unreadable file, syntax error, invalid board (exit 2). Carries file:line when known. */
 export class InputError extends Error {
   override name = 'InputError';
+  /** The message without its location. */
+  readonly reason: string;
   constructor(
     message: string,
     readonly location?: SourceLocation,
   ) {
     super(location ? `${formatLocation(location)}: ${message}` : message);
+    this.reason = message;
   }
+}
+
+/**
+ * Several input errors as one, so a user fixes them in one round (exit 2 once): the first error's location, then one
+ * line per further error with its own location, and a count of those left out past `limit`.
+ */
+export function combineInputErrors(errors: readonly InputError[], limit = errors.length): InputError {
+  const [first, ...rest] = errors;
+  if (!first) throw new Error('combineInputErrors: no errors');
+  if (rest.length === 0) return first;
+  const shown = rest.slice(0, Math.max(0, limit - 1)).map((e) => e.message);
+  const more = errors.length - 1 - shown.length;
+  if (more > 0) shown.push(`(${more} more ${more === 1 ? 'error' : 'errors'} not shown)`);
+  return new InputError([first.reason, ...shown].join('\n'), first.location);
 }
 
 /** The operation ran and failed: a trap, a wrong key, a divergence (exit 1). */

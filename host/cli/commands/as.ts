@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
-import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
+import { InputError, UsageError, combineInputErrors } from '../../../toolchain/common/errors.ts';
 import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { assemble } from '../../../toolchain/msp430/asm/assembler.ts';
 import { writeElfExecutable, writeElfObject } from '../../../toolchain/link/elf-write.ts';
@@ -34,15 +34,18 @@ the address space), or where --place says. Writes ELF32 (EM_MSP430).
     });
     if (positionals.length === 0) throw new UsageError('no input files');
     if (!values.output) throw new UsageError('missing -o OUTPUT');
-    const objects = positionals.map((file) => {
-      let text: string;
+    // Every file is assembled before any error is reported, so one run lists the errors of all of them.
+    const errors: InputError[] = [];
+    const objects = positionals.flatMap((file) => {
       try {
-        text = readFileSync(file, 'utf8');
+        return [assemble(readSource(file), file)];
       } catch (e) {
-        throw new InputError(`cannot read: ${(e as Error).message}`, { file });
+        if (!(e instanceof InputError)) throw e;
+        errors.push(e);
+        return [];
       }
-      return assemble(text, file);
     });
+    if (errors.length) throw combineInputErrors(errors);
     if (values.compile) {
       if (objects.length !== 1) throw new UsageError('-c takes exactly one input file');
       writeFileSync(values.output, writeElfObject(objects[0]!));
@@ -66,3 +69,11 @@ the address space), or where --place says. Writes ELF32 (EM_MSP430).
     return 0;
   },
 };
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read: ${(e as Error).message}`, { file });
+  }
+}

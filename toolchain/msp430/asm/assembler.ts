@@ -1,7 +1,7 @@
 // The assembler: GNU/LLVM MSP430 syntax → a relocatable ObjectFile. One pass emits bytes; each instruction's size
 // is fixed when it is read (the constant generator is used only for values known at that point, exactly as
 // llvm-mc does), and references are resolved at the end of the file or left as relocations for the linker.
-import { InputError } from '../../common/errors.ts';
+import { InputError, combineInputErrors } from '../../common/errors.ts';
 import { EncodeError, encode } from '../encode.ts';
 import { EMULATED_BY_NAME, OP_BY_NAME, constantEncoding, type OpDef } from '../isa.ts';
 import { extWordIndex, type Instruction, type Operand } from '../instruction.ts';
@@ -44,6 +44,8 @@ class Assembler {
   private localCounts = new Map<string, number>();
   private line = 0;
   private evaluating = new Set<string>();
+  /** Every error of the file, so a user sees them all in one run (`assemble` reports up to MAX_ERRORS). */
+  readonly errors: InputError[] = [];
 
   constructor(
     private file: string,
@@ -54,6 +56,16 @@ class Assembler {
 
   private error(msg: string): never {
     throw new InputError(msg, { file: this.file, line: this.line });
+  }
+
+  /** Runs one statement or one fixup; an input error is recorded and assembly goes on with the next one. */
+  attempt(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      this.errors.push(e);
+    }
   }
 
   private switchSection(name: string, flags?: Partial<Section>): void {
@@ -487,7 +499,7 @@ class Assembler {
 
   finish(): ObjectFile {
     const externals = new Set<string>();
-    for (const f of this.fixups) this.resolve(f, externals);
+    for (const f of this.fixups) this.attempt(() => this.resolve(f, externals));
     const symbols: SymbolDef[] = [];
     for (const [name, l] of this.labels) {
       if (isLocalName(name)) continue;
@@ -502,13 +514,15 @@ class Assembler {
     }
     for (const [name, eq] of this.equates) {
       if (isLocalName(name)) continue;
-      this.line = eq.line;
-      const v = this.eval(eq.expr, eq.here);
-      if (!v) this.error(`'${name}' cannot be evaluated: it uses an undefined symbol`);
-      const binding = this.bindings.get(name) ?? 'local';
-      if (v.sym === undefined) symbols.push({ name, value: v.off, binding, defined: true });
-      else if (v.sym.startsWith(SECTION_BASE)) symbols.push({ name, section: v.sym.slice(1), value: v.off, binding, defined: true });
-      else this.error(`'${name}' is an alias of the external '${v.sym}', which an object file cannot express`);
+      this.attempt(() => {
+        this.line = eq.line;
+        const v = this.eval(eq.expr, eq.here);
+        if (!v) this.error(`'${name}' cannot be evaluated: it uses an undefined symbol`);
+        const binding = this.bindings.get(name) ?? 'local';
+        if (v.sym === undefined) symbols.push({ name, value: v.off, binding, defined: true });
+        else if (v.sym.startsWith(SECTION_BASE)) symbols.push({ name, section: v.sym.slice(1), value: v.off, binding, defined: true });
+        else this.error(`'${name}' is an alias of the external '${v.sym}', which an object file cannot express`);
+      });
     }
     for (const name of externals) symbols.push({ name, value: 0, binding: this.bindings.get(name) === 'weak' ? 'weak' : 'global', defined: false });
     for (const [name] of this.bindings) {
@@ -670,10 +684,20 @@ function parseString(text: string, fail: (m: string) => never): number[] {
   return out;
 }
 
-/** Assembles one source file into a relocatable object. Errors are InputError with file:line. */
+/** How many errors of one file are listed (the rest are counted), as compilers cap theirs. */
+export const MAX_ERRORS = 20;
+
+/**
+ * Assembles one source file into a relocatable object. Errors are one InputError listing every error of the file
+ * (up to MAX_ERRORS), each as file:line: a statement with an error emits nothing and assembly goes on.
+ */
 export function assemble(source: string, file = '<input>', options: AssembleOptions = {}): ObjectFile {
   const a = new Assembler(file, options);
   const lines = source.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) a.assembleLine(lines[i]!, i + 1);
-  return a.finish();
+  for (let i = 0; i < lines.length; i++) a.attempt(() => a.assembleLine(lines[i]!, i + 1));
+  const object = a.finish();
+  // Fixups are resolved after the last line: list their errors in line order with the statements'.
+  const errors = [...a.errors].sort((x, y) => (x.location?.line ?? 0) - (y.location?.line ?? 0));
+  if (errors.length) throw combineInputErrors(errors, MAX_ERRORS);
+  return object;
 }

@@ -16,16 +16,26 @@ export class OperandError extends Error {
   override name = 'OperandError';
 }
 
+/**
+ * `r16`, `r99`: written as a register, but the MSP430 has sixteen. Without this check it would silently become a
+ * symbolic operand naming an undefined symbol `r16`, and the error would surface at link time, far from its cause.
+ */
+function checkRegisterLike(name: string): void {
+  if (/^r\d+$/i.test(name) && parseRegister(name) === undefined) throw new OperandError(`'${name}' is not a register (r0–r15)`);
+}
+
 export function parseOperand(text: string): OperandSyntax {
   const t = text.trim();
   if (t === '') throw new OperandError('missing operand');
   const reg = parseRegister(t);
   if (reg !== undefined) return { kind: 'reg', reg };
+  checkRegisterLike(t);
   if (t.startsWith('#')) return { kind: 'immediate', expr: parseWholeExpr(t.slice(1).trim()) };
   if (t.startsWith('&')) return { kind: 'absolute', expr: parseWholeExpr(t.slice(1).trim()) };
   if (t.startsWith('@')) {
     const inc = t.endsWith('+');
     const name = (inc ? t.slice(1, -1) : t.slice(1)).trim();
+    checkRegisterLike(name);
     const r = parseRegister(name);
     if (r === undefined) throw new OperandError(`'${t}': expected a register after '@'`);
     return inc ? { kind: 'autoinc', reg: r } : { kind: 'indirect', reg: r };
@@ -33,6 +43,7 @@ export function parseOperand(text: string): OperandSyntax {
   // x(rN): the last parenthesised group names a register.
   const m = /^(.*)\(\s*([A-Za-z]\w*)\s*\)$/.exec(t);
   if (m) {
+    checkRegisterLike(m[2]!);
     const r = parseRegister(m[2]!);
     if (r !== undefined) {
       const x = m[1]!.trim();
