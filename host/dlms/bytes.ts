@@ -41,17 +41,25 @@ export function readU32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+/**
+ * Equality of PUBLIC bytes (system titles, OBIS codes, transaction ids): exits at the first difference. Never for a
+ * secret or a MAC — those go through constantTimeEqual (the one constant-time comparison of host/dlms; issue 16).
+ */
+export function equalPublicBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Comparison whose time does not depend on where the first difference is (tags, responses). */
+/**
+ * Comparison of secrets and MACs (LLS passwords, HLS responses, GCM/GMAC tags, the key-wrap integrity value): its
+ * time depends only on the longer length, not on where the first difference is nor on whether the lengths differ,
+ * so a guesser learns nothing byte by byte (seed §3.4: timing side channels on authentication secrets).
+ */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  const n = Math.max(a.length, b.length);
+  let d = a.length ^ b.length;
+  for (let i = 0; i < n; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return d === 0;
 }
 

@@ -1,6 +1,6 @@
 import { CONTEXT, DIAGNOSTIC, decodeAare, decodeRlre, encodeAarq, encodeRlrq } from './acse.ts';
 import { decodeData, decodeDataBytes, encodeData, type CosemData } from './axdr.ts';
-import { concat, equalBytes, hex, Reader, readU32, u32 } from './bytes.ts';
+import { concat, equalPublicBytes, hex, Reader, readU32, u32 } from './bytes.ts';
 import { MemoryCounterStore, type ClientCounters, type ClientCounterStore } from './counter-store.ts';
 import { DlmsDecodeError, DlmsRejectedError, DlmsSecurityError } from './errors.ts';
 import type { DlmsKeys } from './keys.ts';
@@ -183,7 +183,7 @@ export class DlmsClient {
     if (this.ciphered || hls) {
       if (!st || st.length !== 8) throw new DlmsSecurityError('AARE without the server system title', 'policy');
       const pin = o.pinServerTitle ?? o.profile === 'hardened';
-      if (pin && !equalBytes(st, k.serverSystemTitle)) throw new DlmsSecurityError(`server system title ${hex(st)} is not the expected ${hex(k.serverSystemTitle)}`, 'policy');
+      if (pin && !equalPublicBytes(st, k.serverSystemTitle)) throw new DlmsSecurityError(`server system title ${hex(st)} is not the expected ${hex(k.serverSystemTitle)}`, 'policy');
       this.serverTitle = st;
     }
     if (!aare.userInformation) throw new DlmsDecodeError('AARE accepted without an InitiateResponse');
@@ -203,7 +203,7 @@ export class DlmsClient {
       const stoc = aare.respondingAuthValue;
       if (!stoc || !challengeLengthOk(mech, stoc)) throw new DlmsSecurityError('AARE without a usable StoC', 'wrong-response');
       // Green Book: a StoC equal to our CtoS is a reflection (seed Fig 3.6).
-      if (!o.unsafeAcceptEqualChallenges && equalBytes(stoc, ctos!)) throw new DlmsSecurityError('StoC equals CtoS: reflection', 'reflection');
+      if (!o.unsafeAcceptEqualChallenges && equalPublicBytes(stoc, ctos!)) throw new DlmsSecurityError('StoC equals CtoS: reflection', 'reflection');
       if (o.profile === 'hardened') {
         // seed §3.4.2: the counter of a received challenge must exceed every counter we sent or received.
         const sc = challengeCounter(mech, stoc);
@@ -276,13 +276,13 @@ export class DlmsClient {
       }
       if (!k.serverKey) throw new DlmsSecurityError('general-signing needs the server public key', 'unknown-key');
       const g = openSigned(resp, this.serverTitle ?? k.serverSystemTitle, k.clientSystemTitle, k.serverKey);
-      if (!equalBytes(g.transactionId, u32(this.transaction))) throw new DlmsSecurityError('signed response to another transaction', 'signature');
+      if (!equalPublicBytes(g.transactionId, u32(this.transaction))) throw new DlmsSecurityError('signed response to another transaction', 'signature');
       resp = g.content;
     }
     if (isCiphered(resp[0]!)) {
       if (!this.ciphered) throw new DlmsSecurityError('ciphered response in a plain association', 'policy');
       const env = openEnvelope(resp);
-      if (env.systemTitle && !equalBytes(env.systemTitle, this.serverTitle!)) throw new DlmsSecurityError('response from another system title', 'policy');
+      if (env.systemTitle && !equalPublicBytes(env.systemTitle, this.serverTitle!)) throw new DlmsSecurityError('response from another system title', 'policy');
       const u = unprotect(this.gcmKeys(env.style), this.serverTitle!, env.body);
       this.acceptServerIc(u.ic, 'response');
       resp = u.plaintext;

@@ -73,7 +73,7 @@ export function libraryUnwrap(key: Uint8Array, ad: Uint8Array, cipher: Uint8Arra
   absorbKey(d, key);
   absorbAd(d, ad);
   const body = processBody(d, cipher, true);
-  return equalBytes(squeezeTag(d), tag) ? body : null;
+  return constantTimeEqual(squeezeTag(d), tag) ? body : null;
 }
 
 export function libraryMac(key: Uint8Array, msg: Uint8Array): Uint8Array {
@@ -81,9 +81,11 @@ export function libraryMac(key: Uint8Array, msg: Uint8Array): Uint8Array {
 }
 
 /** Compares without an early exit (the result must not depend on where the first difference is). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+/** Old name, still re-exported by index.ts (not this change's file): the one name is constantTimeEqual (issue 16). */
+export const equalBytes = constantTimeEqual;

@@ -1,4 +1,4 @@
-import { axdrLength, concat, equalBytes, Reader } from '../bytes.ts';
+import { axdrLength, concat, equalPublicBytes, Reader } from '../bytes.ts';
 import { DlmsDecodeError, DlmsSecurityError } from '../errors.ts';
 import { signEcdsa, verifyEcdsa, type EcKeyPair, type EcPublicKey } from './ecdsa.ts';
 
@@ -45,7 +45,7 @@ export function decodeGeneralSigning(apdu: Uint8Array): GeneralSigning & { signe
 /** Checks the signature and the two system titles; returns the content. */
 export function openSigned(apdu: Uint8Array, from: Uint8Array, to: Uint8Array, key: EcPublicKey): GeneralSigning {
   const g = decodeGeneralSigning(apdu);
-  if (!equalBytes(g.originator, from) || (g.recipient.length && !equalBytes(g.recipient, to))) {
+  if (!equalPublicBytes(g.originator, from) || (g.recipient.length && !equalPublicBytes(g.recipient, to))) {
     throw new DlmsSecurityError('general-signing between other system titles', 'policy');
   }
   if (g.content.length === 0) throw new DlmsDecodeError('general-signing without content');

@@ -1,5 +1,5 @@
 import { D, type CosemData } from '../axdr.ts';
-import { equalBytes } from '../bytes.ts';
+import { equalPublicBytes } from '../bytes.ts';
 import { decodeDateTime } from '../datetime.ts';
 import type { AccessSelection } from '../xdlms.ts';
 import { AccessFault, FAULT, noSuchAttribute, noSuchMethod, readOnly, type CosemObject } from './object.ts';
@@ -88,7 +88,7 @@ export class ProfileGenericObject implements CosemObject {
       const p = access.params;
       if (p.type !== 'structure' || p.value.length !== 4) return new AccessFault(FAULT.typeUnmatched, 'range_descriptor is a 4-element structure');
       const restricting = parseCaptureDef(p.value[0]);
-      const col = restricting ? this.captureObjects.findIndex((c) => c.classId === restricting.classId && equalBytes(c.ln, restricting.ln) && c.attr === restricting.attr) : -1;
+      const col = restricting ? this.captureObjects.findIndex((c) => c.classId === restricting.classId && equalPublicBytes(c.ln, restricting.ln) && c.attr === restricting.attr) : -1;
       if (col < 0) return new AccessFault(FAULT.scopeOfAccessViolated, 'restricting object is not a captured column');
       const from = p.value[1]!;
       const to = p.value[2]!;
@@ -105,7 +105,7 @@ export class ProfileGenericObject implements CosemObject {
         const picked: number[] = [];
         for (const s of sel.value) {
           const d = parseCaptureDef(s);
-          const i = d ? this.captureObjects.findIndex((c) => c.classId === d.classId && equalBytes(c.ln, d.ln) && c.attr === d.attr) : -1;
+          const i = d ? this.captureObjects.findIndex((c) => c.classId === d.classId && equalPublicBytes(c.ln, d.ln) && c.attr === d.attr) : -1;
           if (i < 0) return new AccessFault(FAULT.scopeOfAccessViolated, 'selected value is not a captured column');
           picked.push(i);
         }

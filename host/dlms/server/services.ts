@@ -1,5 +1,5 @@
 import { decodeData, encodeData, type CosemData } from '../axdr.ts';
-import { axdrLength, concat, equalBytes, Reader } from '../bytes.ts';
+import { axdrLength, concat, equalPublicBytes, Reader } from '../bytes.ts';
 import {
   DAR,
   type ActionResult,
@@ -40,7 +40,7 @@ function limit(srv: DlmsServer, a: ServiceState): number {
 }
 
 function resolve(srv: DlmsServer, a: ServiceState, ln: Uint8Array): CosemObject | undefined {
-  if (a.lnObject && equalBytes(ln, a.lnObject.ln)) return a.lnObject;
+  if (a.lnObject && equalPublicBytes(ln, a.lnObject.ln)) return a.lnObject;
   return srv.object(ln);
 }
 

@@ -1,5 +1,5 @@
 import { CONTEXT, decodeAarq, decodeRlrq, DIAGNOSTIC, encodeAare, encodeRlre, RESULT, type Aarq } from '../acse.ts';
-import { concat, equalBytes, hex, u32 } from '../bytes.ts';
+import { concat, constantTimeEqual, equalPublicBytes, hex, u32 } from '../bytes.ts';
 import { DlmsCounterError, DlmsDecodeError, DlmsNotImplementedError, DlmsRejectedError, DlmsSecurityError } from '../errors.ts';
 import { envelope, isCiphered, openEnvelope, type CipherStyle } from '../security/apdu-cipher.ts';
 import { checkCounter } from '../security/counters.ts';
@@ -147,7 +147,7 @@ export class ServerSession {
   private decipher(a: Association, apdu: Uint8Array): { plain: Uint8Array; style: CipherStyle } {
     if (!a.ciphered || !a.clientTitle) throw new DlmsSecurityError('ciphered request in an association without ciphering', 'policy');
     const env = openEnvelope(apdu);
-    if (env.systemTitle && !equalBytes(env.systemTitle, a.clientTitle)) {
+    if (env.systemTitle && !equalPublicBytes(env.systemTitle, a.clientTitle)) {
       throw new DlmsSecurityError('general-ciphering system title is not the associated client', 'policy');
     }
     const u = unprotect(this.gcmKeys(a, env.style), a.clientTitle, env.body);
@@ -219,7 +219,7 @@ export class ServerSession {
     if ((ciphered || hls) && (!title || title.length !== 8)) {
       return reject(DIAGNOSTIC.callingApTitleNotRecognized, new DlmsSecurityError('ciphering and HLS need an 8-byte calling-AP-title', 'policy'));
     }
-    if (title && equalBytes(title, keys.serverSystemTitle)) {
+    if (title && equalPublicBytes(title, keys.serverSystemTitle)) {
       srv.state.record({ kind: 'reflection', client: hex(title), detail: 'calling-AP-title equals the server system title' });
       return reject(DIAGNOSTIC.callingApTitleNotRecognized, new DlmsSecurityError('calling-AP-title is our own system title (reflection)', 'reflection'));
     }
@@ -269,7 +269,8 @@ export class ServerSession {
     const ctos = aarq.callingAuthValue;
     if (cfg.mechanism === 'lls') {
       const pw = new TextEncoder().encode(keys.password);
-      if (!ctos || !equalBytes(ctos, pw)) {
+      // The password is a secret: compared in constant time (issue 16), its length included.
+      if (!ctos || !constantTimeEqual(ctos, pw)) {
         srv.state.record({ kind: 'auth-failure', client: who, detail: 'LLS password' });
         return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError('wrong LLS password', 'wrong-response'));
       }
@@ -298,7 +299,7 @@ export class ServerSession {
         srv.state.setClientCounter(who, counter, false); // written below, before the challenge leaves
       }
       do stoc = makeChallenge(cfg.mechanism, counter);
-      while (equalBytes(stoc, ctos));
+      while (equalPublicBytes(stoc, ctos));
       srv.addOutstandingChallenge(stoc);
     }
 
@@ -404,7 +405,7 @@ export class ServerSession {
 }
 
 function isReplyToHls(req: Request): boolean {
-  return req.kind === 'action' && req.method.classId === 15 && req.method.method === 1 && equalBytes(req.method.ln, CURRENT_ASSOCIATION_LN);
+  return req.kind === 'action' && req.method.classId === 15 && req.method.method === 1 && equalPublicBytes(req.method.ln, CURRENT_ASSOCIATION_LN);
 }
 
 /** exception-response for a refused APDU (Green Book state-error / service-error). */
