@@ -12,6 +12,12 @@ $(NODE_DEPS): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_DEPS)
 
+# The compiled JavaScript that `hasm` runs (bin/dist.mjs; `hasm` itself rebuilds it when a source is newer, this
+# target builds it once up front so that tests spawning the CLI never race to do it).
+DIST := dist/.built
+$(DIST): $(NODE_DEPS) bin/dist.mjs $(shell find host toolchain boards -name '*.ts' 2>/dev/null)
+	node bin/dist.mjs
+
 # The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump, mspdebug's simulator, gdb-multiarch
 # (reads our ELF files), clang-14 (the native-compiler peer of the benchmarks) and socat (pseudo-terminal pairs for
 # the serial-port tests).
@@ -28,7 +34,7 @@ apt-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-deps: $(NODE_DEPS) apt-deps
+deps: $(NODE_DEPS) $(DIST) apt-deps
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit -p tsconfig.json
@@ -38,11 +44,11 @@ test: deps typecheck
 	npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest.json || status=$$?; \
 	node test/summary.mjs build/vitest.json; exit $$status
 
-demo: $(NODE_DEPS)
+demo: $(NODE_DEPS) $(DIST)
 	bash test/demo/run.sh
 
 bench: deps
 	@for b in test/bench/*.ts; do echo "== $$b"; npx tsx $$b || exit 1; done
 
 clean:
-	rm -rf out build
+	rm -rf out build dist

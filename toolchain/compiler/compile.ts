@@ -1,5 +1,9 @@
 // The whole path for one module: AssemblyScript source → wasm (front.ts) → assembly (backend.ts) → object (our
 // assembler) → linked image for a board (our linker). `hasm build` and the tests call this.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../../boards/board.ts';
 import { InputError } from '../common/errors.ts';
@@ -12,11 +16,38 @@ import { type AsConfig, compileAssemblyScript, loadAsConfig, sourceLocation, typ
 const HELPERS_SOURCE = fileURLToPath(new URL('./runtime/helpers.ts', import.meta.url));
 let helpersWasm: Promise<Uint8Array> | undefined;
 
-/** The runtime helper module, compiled once per process. */
+/**
+ * The runtime helper module, compiled once per process and cached on disk between processes (an asc compile and
+ * a wasm-ctor-eval run are over a second of every `hasm build`). The cache key covers everything the wasm
+ * depends on: the helpers' source, the front end, the asc options and the assemblyscript/binaryen versions.
+ */
 export function runtimeHelpers(): Promise<Uint8Array> {
-  helpersWasm ??= compileAssemblyScript(HELPERS_SOURCE, loadAsConfig(HELPERS_SOURCE)).then((r) => r.wasm);
+  helpersWasm ??= (async () => {
+    const config = loadAsConfig(HELPERS_SOURCE);
+    const key = createHash('sha256')
+      .update(readFileSync(HELPERS_SOURCE.replace(/\.ts$/, '.as')))
+      .update(readFileSync(FRONT_SOURCE))
+      .update(JSON.stringify(config))
+      .update(packageVersion('assemblyscript') + packageVersion('binaryen'))
+      .digest('hex')
+      .slice(0, 16);
+    const cached = join(CACHE_DIR, `runtime-helpers-${key}.wasm`);
+    if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
+    const { wasm } = await compileAssemblyScript(HELPERS_SOURCE, config);
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`; // renamed into place: concurrent builds never read half a file
+    writeFileSync(tmp, wasm);
+    renameSync(tmp, cached);
+    return wasm;
+  })();
   return helpersWasm;
 }
+
+const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
+const require = createRequire(import.meta.url);
+/** node_modules/.cache/hasm: the usual place for a tool's caches (removed with node_modules). */
+const CACHE_DIR = join(dirname(dirname(require.resolve('binaryen/package.json'))), '.cache', 'hasm');
+const packageVersion = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 export interface BuildResult {
   front?: FrontResult;

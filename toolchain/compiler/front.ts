@@ -57,7 +57,6 @@ function toArgs(options: Record<string, unknown>): string[] {
 
 export interface FrontResult {
   wasm: Uint8Array;
-  wat: string;
   source: string;
   text: string;
 }
@@ -71,7 +70,7 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   }
   const outputs = new Map<string, Uint8Array | string>();
   let errors = '';
-  const { error } = await asc.main([source, '--outFile', 'out.wasm', '--textFile', 'out.wat', ...toArgs(config.options), '--exportStart', '_start'], {
+  const { error } = await asc.main([source, '--outFile', 'out.wasm', ...toArgs(config.options), '--exportStart', '_start'], {
     readFile: (name: string, base: string) => {
       const p = resolve(base ?? '.', name);
       if (existsSync(p)) return readFileSync(p, 'utf8');
@@ -91,7 +90,7 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   }
   const wasm = outputs.get('out.wasm');
   if (!(wasm instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
-  return { wasm: evalStart(wasm), wat: String(outputs.get('out.wat') ?? ''), source, text };
+  return { wasm: evalStart(wasm), source, text };
 }
 
 const require = createRequire(import.meta.url);
