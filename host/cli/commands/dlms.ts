@@ -16,6 +16,7 @@ import type { SuiteId } from '../../dlms/security/suites.ts';
 import { defaultServerConfig, DEFAULT_CLIENT_SAP } from '../../dlms/server/config.ts';
 import { DlmsServer } from '../../dlms/server/server.ts';
 import { ServerState } from '../../dlms/server/state.ts';
+import { claimState, legacyReservationFloor, stateFileFor, stateIdentity } from '../../dlms/server/state-identity.ts';
 import { openChannel, parseDlmsUrl } from '../../dlms/url.ts';
 import { printJson, parseFlags, type Command, type CommandIO } from '../command.ts';
 
@@ -23,7 +24,7 @@ import { printJson, parseFlags, type Command, type CommandIO } from '../command.
 
 const HELP = `usage:
   hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE]
-       [--legacy] [--counter-threshold N] [--json]
+       [--share-state] [--legacy] [--counter-threshold N] [--json]
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
@@ -37,8 +38,11 @@ URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. -
 the seed's guard against a forged counter pushing a meter towards a key change.
 --sign (suites 1/2): wrap requests in general-signing and require signed responses.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
-Client counters persist in --state (default ~/.hasm/dlms-client.json); the server's in --state
-(default ~/.hasm/dlms-server-PORT.json) so no invocation counter is ever used twice.
+Client counters persist in --state (default ~/.hasm/dlms-client.json). The server's persist per identity — the
+server system title and key its GCM nonces are made of — in --state (default
+~/.hasm/dlms-server-TITLE-FINGERPRINT.json, whatever the port), so no invocation counter is ever used twice; a
+second server of the same identity is refused while the first runs, unless both are started with --share-state
+(they then draw counter blocks from the one state).
 Exit: 0 ok, 1 association/authentication/ciphering/access failure, 2 bad usage or input.`;
 
 const AUTHS = ['none', 'lls', 'hls-gmac', 'hls-sha256', 'hls-ecdsa'];
@@ -69,6 +73,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     state: { type: 'string' },
     legacy: { type: 'boolean' },
     'counter-threshold': { type: 'string' },
+    'share-state': { type: 'boolean' },
     json: { type: 'boolean' },
   }, false);
   const port = values.port ? parseInteger(values.port, '--port') : 4059;
@@ -78,15 +83,19 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
   if (values.legacy) io.err('warning: --legacy offers HLS-MD5 (client SAP 5) and HLS-SHA1 (SAP 6): broken hash functions, read-only access');
   checkKeysForSuite(keys, cfg.suite, values.keys ?? 'demo keys');
   if (values['counter-threshold']) cfg.counterJumpThreshold = parseInteger(values['counter-threshold'], '--counter-threshold');
-  const stateFile = values.state ?? join(stateDir(), `dlms-server-${port}.json`);
-  const state = new ServerState(stateFile);
+  // Counters belong to the identity the GCM nonce is made of (server system title and key), not to the port.
+  const stateFile = values.state ?? stateFileFor(stateDir(), keys);
+  const releaseState = claimState(stateFile, { shared: !!values['share-state'], port });
+  const state = new ServerState(stateFile, { identity: stateIdentity(keys), floor: values.state ? 0 : legacyReservationFloor(stateDir()) });
   const server = new DlmsServer(cfg, state);
+  server.onRefusal = (r) => io.err(`dlms serve: ${r}`);
   const tcp = await listen(server, {
     port,
     host: values.host,
     onError: (e, remote) => io.err(`dlms serve: ${remote}: ${e.message}`),
     onConnection: (remote, framing) => io.err(`dlms serve: ${remote} connected (${framing})`),
   }).catch((e: Error) => {
+    releaseState();
     throw new OperationError(`cannot listen on port ${port}: ${e.message}`);
   });
   const addr = tcp.address();
@@ -96,6 +105,8 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = () => {
       tcp.close();
+      state.flush();
+      releaseState();
       resolve();
     };
     process.once('SIGINT', stop);

@@ -20,6 +20,8 @@ export class DlmsServer {
   private scheduled: { name: KeyName; key: Uint8Array }[] = [];
   private readonly outstanding = new Set<string>();
   now: () => Date = () => new Date();
+  /** Told of every refused request with the rule that refused it (the `serve` log; issue 16). */
+  onRefusal?: (what: string) => void;
 
   constructor(
     readonly cfg: ServerConfig,
@@ -63,7 +65,7 @@ export class DlmsServer {
     for (const { name, key } of this.scheduled) {
       if (name === 'gbek') continue; // no broadcast service here: accepted and not used
       this.keys[name] = key;
-      this.state.data.keys[name] = hex(key);
+      this.state.setKey(name, hex(key));
     }
     this.state.record({ kind: 'key-change', client: '-', detail: this.scheduled.map((k) => k.name).join(',') });
     this.scheduled = [];

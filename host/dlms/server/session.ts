@@ -86,8 +86,9 @@ export class ServerSession {
 
   /** The transport closed or was reset (HDLC DISC): every association of this connection ends. */
   closeAll(): void {
+    // Counters of the closed associations are already queued for the lazy write (state.ts); an fsync here would
+    // stall every other connection for each one that closes.
     this.assocs.clear();
-    this.server.state.flush();
   }
 
   private dispatch(peer: PeerAddress, input: Uint8Array): Uint8Array | undefined {
@@ -331,9 +332,13 @@ export class ServerSession {
     });
     this.assocs.set(peer.clientSap, a);
 
-    // One durable write covers the AARQ counter, the CtoS counter and our StoC counter: none of them can be
-    // replayed or reused after a restart, and an association costs one fsync, not three.
-    srv.state.flush();
+    // The counters that establish an association (AARQ IC, CtoS, our StoC counter) must be durable before the AARE
+    // leaves only when the AARQ alone establishes the association (a ciphered context without HLS): replayed after a
+    // restart that lost them, it would open an association for the recorded requests that follow. With HLS, the
+    // association exists only once pass 3 answers our fresh random StoC (Green Book §9.2.7.4), which a replayed
+    // recording cannot do, so they are written lazily with the rest — no fsync per association (issue 16). The
+    // server's own counters are covered by the reservation on disk either way (state.ts).
+    if (ciphered && !hls) srv.state.flush();
     let ui = encodeInitiateResponse({ conformance, maxPduSize: srv.cfg.maxPduSize, dlmsVersion: 6, vaaName: 0x0007 });
     if (ciphered) {
       const ic = srv.state.nextServerIc();
