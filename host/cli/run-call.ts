@@ -2,7 +2,7 @@
 // a compiled image with integer arguments and prints its result or trap and the cycles. Kept apart from
 // commands/run.ts (the emulator's command), which dispatches here when --call is given.
 import type { Board } from '../../boards/board.ts';
-import { exportSignature, callExport, loadMachine } from '../../toolchain/compiler/call.ts';
+import { exportSignature, callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import { parseBigInteger } from '../../toolchain/common/numbers.ts';
 import { loadImageFile } from '../../toolchain/link/image.ts';
 import { printJson, type CommandIO } from './command.ts';
@@ -14,8 +14,8 @@ export function runCall(imageFile: string, name: string, argTexts: string[], opt
   const m = loadMachine(image, opts.board);
   const o = callExport(m, image, name, args, { maxCycles: opts.maxCycles });
   if (o.trap !== undefined) {
-    if (opts.json) printJson(io, { trap: o.trap, cycles: o.cycles });
-    else io.out(`trap: ${o.trap} (${o.cycles} cycles)`);
+    if (opts.json) printJson(io, { trap: o.trap, ...(o.message ? { message: o.message } : {}), cycles: o.cycles });
+    else io.out(`trap: ${o.trap}${o.message ? `: ${o.message}` : ''} (${o.cycles} cycles)`);
     return 1;
   }
   // i64 results as decimal strings (JSON numbers lose precision past 2^53); i32 as numbers.

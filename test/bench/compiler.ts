@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../../boards/board.ts';
-import { callExport, loadMachine } from '../../toolchain/compiler/call.ts';
+import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import { buildSource, runtimeHelpers } from '../../toolchain/compiler/compile.ts';
 import { compileWasm } from '../../toolchain/compiler/backend.ts';
+import { peripheralSymbols } from '../../toolchain/compiler/peripherals.ts';
 import { functionSizes } from '../../toolchain/compiler/sizes.ts';
 import { imageFromLinked } from '../../toolchain/link/image.ts';
 import { link, type LinkedImage } from '../../toolchain/link/link.ts';
@@ -38,9 +39,9 @@ function codeBytes(img: LinkedImage): number {
 const C_SHIMS: Record<string, string> = {
   __mspabi_mpyi: `
 __mspabi_mpyi:
-  mov r12, &0x0130
-  mov r13, &0x0138
-  mov &0x013a, r12
+  mov r12, &MPY
+  mov r13, &OP2
+  mov &RESLO, r12
   ret`,
   __mspabi_divu: `
 __mspabi_divu:
@@ -87,7 +88,7 @@ async function cImage(name: string): Promise<LinkedImage> {
   const objects = [assemble(asciiToBytes(asm), `${name}.s`)];
   const aliases = Object.entries(C_ALIASES).filter(([n]) => calls.has(n));
   if (aliases.length) {
-    let helpers = compileWasm(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { heap: 0, stackTop: 0x2a00, helpers: await runtimeHelpers(), extraHelpers: aliases.map(([, h]) => h) }).asm;
+    let helpers = compileWasm(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { heap: 0, stackTop: 0x2a00, helpers: await runtimeHelpers(), extraHelpers: aliases.map(([, h]) => h), peripherals: peripheralSymbols(board) }).asm;
     // Keep the helpers and the trap handler they jump to; drop the harness entry.
     helpers = helpers.slice(0, helpers.indexOf('  .global _start'));
     for (const [n, h] of aliases) helpers = helpers.replace(new RegExp(`^__hasm_${h}:$`, 'm'), `  .global ${n}\n${n}:\n__hasm_${h}:`);

@@ -3,7 +3,7 @@
 // emulator running the compiled image; results and traps must be identical. Shared by the vitest suite and the
 // fuzz benchmark.
 import type { Board } from '../../boards/board.ts';
-import { callExport, loadMachine } from '../../toolchain/compiler/call.ts';
+import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import type { BuildResult } from '../../toolchain/compiler/compile.ts';
 import { TRAP, V8_TRAP_MESSAGES, type TrapReason } from '../../toolchain/compiler/traps.ts';
 import { imageFromLinked } from '../../toolchain/link/image.ts';
@@ -65,7 +65,11 @@ export async function differential(wasm: Uint8Array, build: BuildResult, board: 
     const name = (Object.entries(TRAP) as [TrapReason, number][]).find(([, v]) => v === r)?.[0];
     throw new WA.RuntimeError(name === 'divzero' ? 'divide by zero' : name === 'overflow' ? 'divide result unrepresentable' : 'unreachable');
   };
-  let { instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport } });
+  // AS's abort (env.abort): the module's trap `abort` (compiler/abort.ts).
+  const abortImport = () => {
+    throw new WA.RuntimeError('abort');
+  };
+  let { instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport }, env: { abort: abortImport } });
   const image = imageFromLinked(build.image, 'corpus');
   let machine = loadMachine(image, board);
   const next = rng(opts.seed);
@@ -79,7 +83,7 @@ export async function differential(wasm: Uint8Array, build: BuildResult, board: 
       let want: string;
       if (opts.freshMachine) {
         // Fuzz modules share state between exports through globals; a fresh instance per call keeps both sides equal.
-        ({ instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport } }));
+        ({ instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport }, env: { abort: abortImport } }));
         machine = loadMachine(image, board);
       }
       try {

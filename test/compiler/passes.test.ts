@@ -13,7 +13,7 @@ import { splitWebs } from '../../toolchain/compiler/webs.ts';
 function ctx(mod: ReturnType<typeof readModuleInfo>): LowerContext {
   return {
     mod, funcSym: (n) => n, globalSym: (n) => `g_${n}`, memSize: 64, memSym: 'mem', tableSym: 'tab', tableTypesSym: 'tabt',
-    sigId: () => 1, needHelper: () => {}, where: (f) => f.name, longBranches: false,
+    sigId: () => 1, needHelper: () => {}, where: (f) => f.name, longBranches: false, needMultiplier: () => {}, rodataString: (t) => `str_${t.length}`,
   };
 }
 

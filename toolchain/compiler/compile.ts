@@ -11,6 +11,7 @@ import { assemble } from '../msp430/asm/assembler.ts';
 import { link, type LinkedImage } from '../link/link.ts';
 import type { ObjectFile } from '../link/object.ts';
 import { type BackendResult, compileWasm } from './backend.ts';
+import { peripheralSymbols } from './peripherals.ts';
 import { type AsConfig, compileAssemblyScript, loadAsConfig, sourceLocation, type FrontResult } from './front.ts';
 
 const HELPERS_SOURCE = fileURLToPath(new URL('./runtime/helpers.ts', import.meta.url));
@@ -65,7 +66,7 @@ function stackTop(board: Board): number {
 /** Compiles wasm bytes for a board: assembly, object and linked image. */
 export async function buildWasm(wasm: Uint8Array, board: Board, opts: { heap?: number; front?: FrontResult; file?: string } = {}): Promise<BuildResult> {
   const helpers = await runtimeHelpers();
-  const base = { heap: opts.heap ?? 1024, stackTop: stackTop(board), helpers, where: (n: string) => sourceLocation(opts.front, n) };
+  const base = { heap: opts.heap ?? 1024, stackTop: stackTop(board), helpers, where: (n: string) => sourceLocation(opts.front, n), peripherals: peripheralSymbols(board) };
   const file = opts.file ?? opts.front?.source ?? 'module.wasm';
   const backend = compileWasm(wasm, base);
   const { object, asm } = assembleRelaxed(backend.asm, `${file}.s`);

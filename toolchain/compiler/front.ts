@@ -18,7 +18,7 @@ export interface AsConfig {
 }
 
 const DEFAULT_CONFIG: AsConfig = {
-  options: { runtime: 'stub', optimizeLevel: 3, shrinkLevel: 1, use: ['abort='], memoryBase: 16, debug: true },
+  options: { runtime: 'stub', optimizeLevel: 3, shrinkLevel: 1, memoryBase: 16, debug: true },
   heap: 1024,
 };
 

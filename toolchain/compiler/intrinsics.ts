@@ -1,6 +1,7 @@
 // Intrinsics: wasm imports from the one reserved namespace `hasm`, lowered inline (issue 4 item 7). Any other
 // import is a compile error naming the AS declaration. The AS side declares them in lib/hasm.ts.
 import { InputError } from '../common/errors.ts';
+import { ABORT_BASE, ABORT_MODULE } from './abort.ts';
 import type { Lowerer } from './lower.ts';
 import { imm, isConst, p, type Opnd } from './mir.ts';
 import type { FuncInfo } from './module-info.ts';
@@ -15,10 +16,11 @@ const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 /** Reserved for the Sancus instructions (implemented by the Sancus issue); compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
-export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', ...SANCUS_SLOTS];
+export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'mul16', ...SANCUS_SLOTS];
 
 export function checkImport(f: FuncInfo, where: string): void {
   const imp = f.imported!;
+  if (imp.module === ABORT_MODULE && imp.base === ABORT_BASE) return; // AS's abort: a trap with its text (abort.ts)
   if (imp.module !== INTRINSIC_NAMESPACE || !INTRINSICS.includes(imp.base)) {
     throw new InputError(`${where}: import '${imp.module}.${imp.base}' is not allowed: a module may import only the '${INTRINSIC_NAMESPACE}' intrinsics (${INTRINSICS.join(', ')})`);
   }
@@ -31,6 +33,10 @@ function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
 
 export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operands: number[]): Opnd[] {
   const name = f.imported!.base;
+  if (f.imported!.module === ABORT_MODULE && name === ABORT_BASE) {
+    L.abort(args);
+    return [];
+  }
   const word = (a: Opnd[] | undefined) => a?.[0];
   switch (name) {
     case 'mmio_read8': {
@@ -63,6 +69,9 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
       L.op('bis', imm(GIE | LPM[m.v]!), p(2));
       return [];
     }
+    case 'mul16':
+      // u16 × u16 → u32 on the board's hardware multiplier (runtime/helpers.as builds mul32/mul64 from it).
+      return L.mul32([word(args[0])!, imm(0)], [word(args[1])!, imm(0)]);
     case 'trap': {
       const m = word(args[0]);
       if (!m || !isConst(m)) L.fail('trap: the reason must be a constant');

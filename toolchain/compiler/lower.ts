@@ -5,13 +5,14 @@
 import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
 import type { AluOp } from '../msp430/isa.ts';
-import { assignArgs, resultRegs } from './abi.ts';
+import { assignArgs, resultRegs } from '../abi/eabi.ts';
 import { lowerIntrinsic } from './intrinsics.ts';
 import { type Cond, type MFunction, type MInstr, type Opnd, imm, isConst, p, v } from './mir.ts';
 import { type FuncInfo, type ModuleInfo, sigOf, typeName, wordsOf } from './module-info.ts';
 import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
 import { narrowCounters } from './narrow.ts';
+import { abortText, TRAP_INFO_SYM } from './abort.ts';
 
 export interface LowerContext {
   mod: ModuleInfo;
@@ -30,13 +31,21 @@ export interface LowerContext {
   /** Where an expression comes from, for error messages naming the AS source. */
   where: (fn: FuncInfo) => string;
   longBranches: boolean;
+  /** Called when the code uses the hardware multiplier (the board must have one). */
+  needMultiplier: () => void;
+  /** Places a NUL-terminated string in .rodata (once per text) and returns its symbol (abort texts). */
+  rodataString: (text: string) => string;
 }
 
 type Val = Opnd[];
 type Rel = 'eq' | 'ne' | 'lt_s' | 'lt_u' | 'le_s' | 'le_u' | 'gt_s' | 'gt_u' | 'ge_s' | 'ge_u';
 
 const B = binaryen;
-const MUL = { MPY: 0x130, MPYS: 0x132, MAC: 0x134, OP2: 0x138, RESLO: 0x13a, RESHI: 0x13c };
+/**
+ * The hardware multiplier's registers by their TI names (MSP430x1xx guide ch. 7): symbols, not addresses — the
+ * backend defines them from the board description's `multiplier` peripheral (peripherals.ts).
+ */
+const MUL = { MPY: 'MPY', OP2: 'OP2', RESLO: 'RESLO', RESHI: 'RESHI' } as const;
 
 export function lowerFunction(fn: FuncInfo, ctx: LowerContext): MFunction {
   return new Lowerer(fn, ctx).run();
@@ -50,6 +59,7 @@ class Lowerer {
   localIds = new Map<number, number>(); // vreg id → local index
   labels = new Map<string, { label: string; result?: Val }>();
   traps = new Set<TrapReason>();
+  aborts = new Map<string, string>(); // abort text symbol → stub label
   outArea = 0;
   readonly prefix: string;
   readonly sym: string;
@@ -97,6 +107,13 @@ class Lowerer {
     this.jump(cond, `${this.prefix}_trap_${reason}`);
   }
 
+  /** AS's abort(): a jump to this function's stub for the call site's text (abort.ts). */
+  abort(args: Val[]): void {
+    const sym = this.ctx.rodataString(abortText(this.ctx.mod, args, this.ctx.where(this.fn)));
+    if (!this.aborts.has(sym)) this.aborts.set(sym, `${this.prefix}_abort_${this.aborts.size}`);
+    this.jump('jmp', this.aborts.get(sym)!);
+  }
+
   run(): MFunction {
     const { fn } = this;
     // Incoming arguments: EABI registers or the caller's outgoing area.
@@ -119,6 +136,12 @@ class Lowerer {
     for (const reason of this.traps) {
       this.place(`${this.prefix}_trap_${reason}`);
       this.mov(imm(TRAP[reason]), p(12));
+      this.code.push({ kind: 'jump', cond: 'jmp', target: '__hasm_trap' });
+    }
+    for (const [sym, label] of this.aborts) {
+      this.place(label);
+      this.op('mov', imm(sym), { k: 'abs', sym: TRAP_INFO_SYM, off: 0 });
+      this.mov(imm(TRAP.abort), p(12));
       this.code.push({ kind: 'jump', cond: 'jmp', target: '__hasm_trap' });
     }
     return { name: fn.name, sym: this.sym, code: this.code, nextV: this.nextV, outArea: this.outArea, exported: false };
@@ -828,27 +851,28 @@ class Lowerer {
   }
 
   mul32(a: Val, b: Val): Val {
+    this.ctx.needMultiplier();
     const hiZero = (x: Val) => isConst(x[1]!) && x[1]!.v === 0;
     if (hiZero(a) && hiZero(b)) {
       // 16×16→32 on the hardware multiplier: one unsigned multiply, both result words (u16 × u16 in AS).
       const d = this.newVs(2);
-      this.op('mov', a[0]!, { k: 'abs', sym: hex(MUL.MPY), off: 0 });
-      this.op('mov', b[0]!, { k: 'abs', sym: hex(MUL.OP2), off: 0 });
-      this.mov({ k: 'abs', sym: hex(MUL.RESLO), off: 0 }, d[0]!);
-      this.mov({ k: 'abs', sym: hex(MUL.RESHI), off: 0 }, d[1]!);
+      this.op('mov', a[0]!, { k: 'abs', sym: (MUL.MPY), off: 0 });
+      this.op('mov', b[0]!, { k: 'abs', sym: (MUL.OP2), off: 0 });
+      this.mov({ k: 'abs', sym: (MUL.RESLO), off: 0 }, d[0]!);
+      this.mov({ k: 'abs', sym: (MUL.RESHI), off: 0 }, d[1]!);
       return d;
     }
     // One 16-bit operand: two hardware multiplies inline, no call (lo·y full, hi·y low word into the high word).
     if (hiZero(a) || hiZero(b)) {
       const [x, y] = hiZero(b) ? [a, b] : [b, a];
       const d = this.newVs(2);
-      this.op('mov', x[0]!, { k: 'abs', sym: hex(MUL.MPY), off: 0 });
-      this.op('mov', y[0]!, { k: 'abs', sym: hex(MUL.OP2), off: 0 });
-      this.mov({ k: 'abs', sym: hex(MUL.RESLO), off: 0 }, d[0]!);
-      this.mov({ k: 'abs', sym: hex(MUL.RESHI), off: 0 }, d[1]!);
-      this.op('mov', x[1]!, { k: 'abs', sym: hex(MUL.MPY), off: 0 });
-      this.op('mov', y[0]!, { k: 'abs', sym: hex(MUL.OP2), off: 0 });
-      this.op('add', { k: 'abs', sym: hex(MUL.RESLO), off: 0 }, d[1]!);
+      this.op('mov', x[0]!, { k: 'abs', sym: (MUL.MPY), off: 0 });
+      this.op('mov', y[0]!, { k: 'abs', sym: (MUL.OP2), off: 0 });
+      this.mov({ k: 'abs', sym: (MUL.RESLO), off: 0 }, d[0]!);
+      this.mov({ k: 'abs', sym: (MUL.RESHI), off: 0 }, d[1]!);
+      this.op('mov', x[1]!, { k: 'abs', sym: (MUL.MPY), off: 0 });
+      this.op('mov', y[0]!, { k: 'abs', sym: (MUL.OP2), off: 0 });
+      this.op('add', { k: 'abs', sym: (MUL.RESLO), off: 0 }, d[1]!);
       return d;
     }
     return this.helper('mul32', [a, b], 2);
@@ -994,10 +1018,6 @@ class Lowerer {
     }
     return out;
   }
-}
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
 }
 
 function constWords(value: bigint, n: number): Val {

@@ -1,17 +1,8 @@
-// Trap reasons: every wasm trap jumps to the image's one trap handler with its reason code in r12; the handler
-// records it in __hasm_trap_reason and halts (issue 4 item 5). Names follow the wasm spec's trap conditions.
-export const TRAP = {
-  unreachable: 1,
-  memory: 2, // out-of-bounds linear memory access
-  divzero: 3,
-  overflow: 4, // signed division INT_MIN / -1
-  table: 5, // call_indirect index outside the table
-  signature: 6, // call_indirect to an empty slot or a function of another type
-} as const;
+// The image's trap handler and, for the differential tests, V8's messages for the same traps. The codes are the
+// shared ABI (../abi/traps.ts).
+import { TRAP, TRAP_NAMES, type TrapReason } from '../abi/traps.ts';
 
-export type TrapReason = keyof typeof TRAP;
-
-export const TRAP_NAMES: Record<number, TrapReason> = Object.fromEntries(Object.entries(TRAP).map(([k, v]) => [v, k as TrapReason]));
+export { TRAP, TRAP_NAMES, type TrapReason };
 
 /** The messages V8 gives for the same traps (WebAssembly.RuntimeError), for the differential tests. */
 export const V8_TRAP_MESSAGES: Record<TrapReason, RegExp> = {
@@ -21,6 +12,7 @@ export const V8_TRAP_MESSAGES: Record<TrapReason, RegExp> = {
   overflow: /divide result unrepresentable|integer overflow/,
   table: /table index is out of bounds/,
   signature: /null function or function signature mismatch|function signature mismatch/,
+  abort: /^abort/, // the differential oracle's env.abort import throws this
 };
 
 /** The image's trap handler: store the reason, disable interrupts and stop (a jump to itself halts the emulator). */
@@ -39,5 +31,8 @@ __hasm_halt:
   .global __hasm_trap_reason
   .balign 2
 __hasm_trap_reason:
+  .word 0
+  .global __hasm_trap_info
+__hasm_trap_info:
   .word 0
 `;

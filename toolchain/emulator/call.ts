@@ -1,15 +1,17 @@
 // Calling an exported function of a compiled image on the emulator (issue 4 item 9): arguments placed by the
-// EABI (abi.ts), the result read back from r12–r15, or the trap reason the image's trap handler recorded.
-// The image carries each export's signature as an absolute symbol `__hasm_sig_NAME` (signature.ts).
+// EABI (../abi/eabi.ts), the result read back from r12–r15, or the trap reason the image's trap handler recorded.
+// The image carries each export's signature as an absolute symbol `__hasm_sig_NAME` (../abi/signature.ts). Lives
+// with the emulator, not the compiler: the compiler never imports the emulator (ARCHITECTURE.md), both share ../abi.
 import type { Board } from '../../boards/board.ts';
 import { OperationError, UsageError } from '../common/errors.ts';
-import { Machine } from '../emulator/machine.ts';
+import { Machine } from './machine.ts';
 import type { Image } from '../link/image.ts';
-import { assignArgs } from './abi.ts';
-import { decodeSignature, type ValType } from './signature.ts';
-import { TRAP_NAMES } from './traps.ts';
+import { assignArgs } from '../abi/eabi.ts';
+import { decodeSignature, type ValType } from '../abi/signature.ts';
+import { TRAP, TRAP_HALT_SYM, TRAP_INFO_SYM, TRAP_NAMES, TRAP_REASON_SYM } from '../abi/traps.ts';
 
-export type CallOutcome = { result?: bigint; trap?: string; cycles: number };
+/** `message`: for an `abort` trap, AssemblyScript's message and source position (compiler/abort.ts). */
+export type CallOutcome = { result?: bigint; trap?: string; message?: string; cycles: number };
 
 function symbol(image: Image, name: string): number | undefined {
   return image.symbols.find((s) => s.name === name)?.address;
@@ -27,8 +29,7 @@ function words(v: bigint, t: ValType): number[] {
   return Array.from({ length: n }, (_, k) => Number((u >> BigInt(16 * k)) & 0xffffn));
 }
 
-/** WDTCTL (TI guide ch. 10): password 0x5A in the high byte, WDTHOLD = bit 7. */
-const WDTCTL = 0x0120;
+/** WDTCTL is the watchdog's first register (TI guide ch. 10): password 0x5A in the high byte, WDTHOLD = bit 7. */
 const WDT_HOLD = 0x5a80;
 
 /**
@@ -39,15 +40,16 @@ const WDT_HOLD = 0x5a80;
 export function loadMachine(image: Image, board: Board): Machine {
   const m = new Machine(board);
   m.load(image);
-  if (board.peripherals?.some((p) => p.type === 'watchdog')) m.bus.writeWord(WDTCTL, WDT_HOLD);
+  const wdt = board.peripherals?.find((p) => p.type === 'watchdog');
+  if (wdt) m.bus.writeWord(wdt.base, WDT_HOLD);
   // Run the module's start function once, as WebAssembly.instantiate does.
   const init = symbol(image, '__hasm_init');
   const ram = board.memory.find((r) => r.kind === 'ram');
   if (init !== undefined && ram) {
     const res = m.call(init, [], { sp: ram.start + ram.size, maxCycles: 50_000_000 });
     if (res.stop !== 'return') {
-      const reasonAt = symbol(image, '__hasm_trap_reason');
-      const why = res.pc === symbol(image, '__hasm_halt') && reasonAt !== undefined ? `trap ${TRAP_NAMES[m.bus.peekWord(reasonAt)] ?? '?'}` : `stopped by ${res.stop} at pc 0x${res.pc.toString(16)}`;
+      const reasonAt = symbol(image, TRAP_REASON_SYM);
+      const why = res.pc === symbol(image, TRAP_HALT_SYM) && reasonAt !== undefined ? `trap ${TRAP_NAMES[m.bus.peekWord(reasonAt)] ?? '?'}` : `stopped by ${res.stop} at pc 0x${res.pc.toString(16)}`;
       throw new OperationError(`the module's start function did not return: ${why}`);
     }
   }
@@ -80,11 +82,25 @@ export function callExport(m: Machine, image: Image, name: string, args: bigint[
     for (let k = n - 1; k >= 0; k--) v = (v << 16n) | BigInt(res.registers[12 + k]!);
     return { result: BigInt.asIntN(16 * n, v), cycles: res.cycles };
   }
-  const halt = symbol(image, '__hasm_halt');
-  const reasonAt = symbol(image, '__hasm_trap_reason');
+  const halt = symbol(image, TRAP_HALT_SYM);
+  const reasonAt = symbol(image, TRAP_REASON_SYM);
   if (halt !== undefined && reasonAt !== undefined && res.pc === halt) {
     const code = m.bus.peekWord(reasonAt);
-    return { trap: TRAP_NAMES[code] ?? `trap ${code}`, cycles: res.cycles };
+    const infoAt = symbol(image, TRAP_INFO_SYM);
+    const text = code === TRAP.abort && infoAt !== undefined ? readAsciz(m, m.bus.peekWord(infoAt)) : undefined;
+    return { trap: TRAP_NAMES[code] ?? `trap ${code}`, ...(text ? { message: text } : {}), cycles: res.cycles };
   }
   throw new OperationError(`${name} did not return: stopped by ${res.stop} at pc 0x${res.pc.toString(16)} after ${res.cycles} cycles`, { stop: res.stop, pc: res.pc, cycles: res.cycles });
+}
+
+/** A NUL-terminated string the image keeps at `addr` (an abort text in .rodata); empty when addr is 0. */
+function readAsciz(m: Machine, addr: number, max = 512): string {
+  let s = '';
+  for (let i = 0; addr && i < max; i++) {
+    const w = m.bus.peekWord((addr + i) & 0xfffe);
+    const b = (addr + i) & 1 ? w >> 8 : w & 0xff;
+    if (!b) break;
+    s += String.fromCharCode(b);
+  }
+  return s;
 }

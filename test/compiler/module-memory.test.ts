@@ -1,0 +1,50 @@
+// Issue 15 item 3, the compiler's part: a module that never touches linear memory gets none; zero-filled memory is
+// .bss (its initial bytes copied in by __hasm_init); an out-of-range array access traps naming AS's message, the
+// file and line AS's abort carries, and the function that failed — read back by the call path (hasm run --call).
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../boards/board.ts';
+import { buildSource } from '../../toolchain/compiler/compile.ts';
+import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
+import { imageFromLinked } from '../../toolchain/link/image.ts';
+
+const here = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const board = loadBoard('emulated');
+const dataBytes = (img: { sections: { name: string; size: number }[] }, name: string) => img.sections.filter((s) => s.name === name).reduce((n, s) => n + s.size, 0);
+
+describe('linear memory of a compiled module', () => {
+  it('a module without memory instructions gets no linear memory', async () => {
+    const b = await buildSource(`${here}nomem.ts`, board);
+    expect(b.backend.memSize).toBe(0);
+    expect(b.backend.asm).not.toMatch(/__hasm_mem\b/);
+    // .data holds only the trap handler's two words (reason, info); no .bss at all
+    expect(dataBytes(b.image, '.data')).toBe(4);
+    expect(dataBytes(b.image, '.bss')).toBe(0);
+    const image = imageFromLinked(b.image, 'nomem');
+    expect(callExport(loadMachine(image, board), image, 'mix', [5n, 1n]).result).toBe(BigInt.asIntN(32, BigInt((5 ^ 8) + 0x9e3779b9)));
+  }, 60_000);
+
+  it('zero-filled memory is .bss; the static data is a .rodata image that __hasm_init copies in', async () => {
+    const b = await buildSource(`${here}bounds.ts`, board);
+    expect(b.backend.memSize).toBeGreaterThan(1024);
+    expect(b.backend.asm).toMatch(/\.bss\n\s+\.balign 2\n\s+\.global __hasm_mem\n__hasm_mem:\n\s+\.skip \d+/);
+    expect(dataBytes(b.image, '.bss')).toBe(b.backend.memSize);
+    expect(dataBytes(b.image, '.data')).toBe(4);
+    const image = imageFromLinked(b.image, 'bounds');
+    const m = loadMachine(image, board);
+    // the array's header (AS runtime object) came from the initial image: length 8 reads back through `get`
+    expect(callExport(m, image, 'get', [7n]).result).toBe(0n);
+  }, 60_000);
+});
+
+describe('an out-of-range array access', () => {
+  it('traps with AS abort message, the file and line it carries, and the function', async () => {
+    const b = await buildSource(`${here}bounds.ts`, board);
+    const image = imageFromLinked(b.image, 'bounds');
+    const o = callExport(loadMachine(image, board), image, 'get', [8n]);
+    expect(o.trap).toBe('abort');
+    expect(o.message).toMatch(/^Index out of range at ~lib\/staticarray\.ts:\d+:\d+ \(in .*bounds\.ts:4: function get\)$/);
+    // the text lives in .rodata (flash), not in the module's RAM
+    expect(b.backend.asm).toMatch(/__hasm_str_0:\n\s+\.byte 73, 110, 100/);
+  }, 60_000);
+});
