@@ -1,0 +1,125 @@
+// The meter's modules on two machines (the compiler's V8-vs-emulator style, test/compiler/differential.ts): a
+// module's logic, compiled by toolchain/compiler from an AS harness in test/firmware/as/, runs on the emulated
+// board and, from the very same wasm, in V8. Every call goes to both; results and the memory read back must agree,
+// so a test of the meter is also a differential test of the compiler on the meter's code. Input payloads are
+// placed where the generated input path puts them (linear memory [16, 80), firmware/README.md), so `data` = 16.
+import { fileURLToPath } from 'node:url';
+import { loadBoard } from '../../boards/board.ts';
+import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
+import { buildSource, type BuildResult } from '../../toolchain/compiler/compile.ts';
+import { loadAsConfig } from '../../toolchain/compiler/front.ts';
+import { TRAP } from '../../toolchain/compiler/traps.ts';
+import { imageFromLinked, type Image } from '../../toolchain/link/image.ts';
+import type { Machine } from '../../toolchain/emulator/machine.ts';
+
+export const board = loadBoard('emulated');
+/** The modules' own options (memoryBase 80: the input buffer at [16, 80) is never AS data). */
+// Heap 4096 in place of the modules' 512: the compiler maps only the data segments plus the heap, and zero-filled
+// `memory.data` regions are not segments (test/firmware/repro/zero-static-data.as, reported); a heap as large as
+// the modules' static data covers them until the compiler maps up to the real end of static data.
+const firmwareConfig = loadAsConfig('', fileURLToPath(new URL('../../firmware/asconfig.json', import.meta.url)));
+export const FIRMWARE_CONFIG = { ...firmwareConfig, heap: 4096 };
+export const INPUT = 16;
+
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export function harnessPath(name: string): string {
+  return fileURLToPath(new URL(`./as/${name}.ts`, import.meta.url));
+}
+
+export class Module {
+  readonly image: Image;
+  readonly machine: Machine;
+  private readonly base: number;
+  calls = 0;
+  cycles = 0;
+  constructor(
+    readonly build: BuildResult,
+    private readonly v8: Record<string, unknown>,
+  ) {
+    this.image = imageFromLinked(build.image, 'firmware');
+    this.machine = loadMachine(this.image, board);
+    this.base = this.image.symbols.find((s) => s.name === '__hasm_mem')!.address;
+  }
+
+  private get mem(): Uint8Array {
+    return new Uint8Array((this.v8.memory as { buffer: ArrayBuffer }).buffer);
+  }
+
+  /** Calls an export on both machines; throws on a trap or a disagreement. Results as unsigned 32-bit for u32/usize,
+   *  signed when `signed`. */
+  call(name: string, ...args: number[]): number {
+    const fn = this.v8[name] as (...a: number[]) => number | undefined;
+    if (typeof fn !== 'function') throw new Error(`no export ${name}`);
+    const want = fn(...args);
+    const o = callExport(this.machine, this.image, name, args.map((a) => BigInt(a | 0)), { maxCycles: 20_000_000 });
+    this.calls++;
+    this.cycles += o.cycles;
+    if (o.trap) throw new Error(`${name}(${args.join(', ')}) trapped on the emulator: ${o.trap}`);
+    const got = o.result === undefined ? undefined : Number(BigInt.asIntN(32, o.result));
+    const w = want === undefined ? undefined : want | 0;
+    if (got !== w) throw new Error(`${name}(${args.join(', ')}): V8 ${w}, emulator ${got}`);
+    return got ?? 0;
+  }
+
+  /** Writes bytes at a linear-memory address on both machines. */
+  write(addr: number, bytes: Uint8Array | number[]): void {
+    const b = Uint8Array.from(bytes);
+    this.mem.set(b, addr);
+    b.forEach((x, i) => this.machine.bus.poke(this.base + addr + i, x));
+  }
+
+  /** Reads bytes from both machines; throws when they differ. */
+  read(addr: number, n: number): Uint8Array {
+    const a = this.mem.slice(addr, addr + n);
+    const b = Uint8Array.from({ length: n }, (_, i) => {
+      const a = this.base + addr + i;
+      return (this.machine.bus.peekWord(a & ~1) >> ((a & 1) * 8)) & 0xff;
+    });
+    if (!a.every((x, i) => x === b[i])) throw new Error(`memory at ${addr}+${n}: V8 ${[...a]} vs emulator ${[...b]}`);
+    return b;
+  }
+
+  /** An input event: the payload at INPUT, then `fn(INPUT, len)`. */
+  input(fn: string, payload: Uint8Array | number[]): number {
+    this.write(INPUT, payload);
+    return this.call(fn, INPUT, payload.length);
+  }
+}
+
+export async function loadModule(name: string): Promise<Module> {
+  const build = await buildSource(harnessPath(name), board, FIRMWARE_CONFIG);
+  const trap = (r: number) => {
+    throw new Error(`trap ${Object.entries(TRAP).find(([, v]) => v === r)?.[0] ?? r}`);
+  };
+  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap } });
+  return new Module(build, instance.exports);
+}
+
+/** Little-endian message building. */
+export class Msg {
+  private readonly b: number[] = [];
+  u8(v: number): this {
+    this.b.push(v & 0xff);
+    return this;
+  }
+  u16(v: number): this {
+    return this.u8(v).u8(v >> 8);
+  }
+  u32(v: number): this {
+    return this.u16(v & 0xffff).u16(v >>> 16);
+  }
+  bytes(v: ArrayLike<number>): this {
+    for (let i = 0; i < v.length; i++) this.b.push(v[i]! & 0xff);
+    return this;
+  }
+  get(): number[] {
+    return [...this.b];
+  }
+}
+
+export const u32le = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+export const u16le = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
