@@ -21,7 +21,7 @@ describe('hasm toolchain commands', () => {
     expect(readFileSync(map, 'utf8')).toMatch(/Symbols:/);
     const d = hasm('disas', elf);
     expect(d.status, d.stderr).toBe(0);
-    for (const t of ['mov\t#0x5a80, &WDTCTL', 'mov\t2(r4), r6', 'mov\tcounter, r7', 'mov\t&counter, r8', 'mov\t@r4, r9', 'mov\t@r4+, r10', 'mov\t#4, r11', 'call\t#subroutine', 'jne\t$-2', 'jmp\thalt']) {
+    for (const t of ['mov\t#0x5a80, &WDTCTL', 'mov\t2(r4), r6', 'mov\tcounter, r7', 'mov\t&counter, r8', 'mov\t@r4, r9', 'mov\t@r4+, r10', 'mov\t#4, r11', 'call\t#subroutine', 'jne\t0x4032 <start+0x32>', 'jmp\t0x4038 <halt>']) {
       expect(d.stdout).toContain(t);
     }
     const j = hasm('disas', elf, '--json');
@@ -42,7 +42,7 @@ describe('hasm toolchain commands', () => {
     const b = JSON.parse(hasm('objcopy', elf, '-O', 'binary', bin, '--json').stdout);
     expect(b).toMatchObject({ format: 'binary', start: 0x0200, end: 0x10000 });
     const r = hasm('disas', '--raw', '3540341200130343', '--at', '0xf000');
-    expect(r.stdout).toMatch(/f000:\s+35403412\s+mov\t#0x1234, r5/);
+    expect(r.stdout).toMatch(/f000:\s+35403412\s+2\s+mov\t#0x1234, r5/);
     expect(r.stdout).toMatch(/reti/);
     expect(r.stdout).toMatch(/nop/);
   });

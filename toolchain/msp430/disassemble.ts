@@ -1,9 +1,11 @@
 // Linear-sweep disassembly of an image's code segments, with symbol names (the `hasm disas` listing).
 import { cycles } from './cycles.ts';
 import { decode } from './decode.ts';
-import { sizeInWords } from './instruction.ts';
-import { printInstruction, type Syntax } from './print.ts';
+import { PC } from './isa.ts';
+import { sizeInWords, type Instruction } from './instruction.ts';
+import { jumpTarget, printInstruction, type Syntax } from './print.ts';
 import { sancusOpByWord } from './sancus-isa.ts';
+import { SymbolTable } from './symbols.ts';
 import type { Image } from '../link/image.ts';
 
 export interface Line {
@@ -16,6 +18,8 @@ export interface Line {
   invalid?: boolean;
   /** Label(s) at this address. */
   labels?: string[];
+  /** Where a jump, call or branch goes when the text does not name it: `function` or `function+0xN` (gnu syntax). */
+  target?: string;
 }
 
 export interface Listing {
@@ -27,7 +31,24 @@ export interface Listing {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax?: Syntax; symbolize?: (a: number) => string | undefined; labels?: Map<number, string[]> } = {}): Line[] {
+/**
+ * One instruction as the listing and the emulator's trace show it: the text, and in gnu syntax the function and
+ * offset of a code target the text gives only as a number (`jhs 0x4646` → `crc16+0x12`).
+ */
+export function describeInstruction(ins: Instruction, address: number, opts: { syntax?: Syntax; symbols?: SymbolTable } = {}): { text: string; target?: string } {
+  const syntax = opts.syntax ?? 'gnu';
+  const symbols = opts.symbols;
+  const text = printInstruction(ins, { syntax, address, symbolize: symbols && ((a) => symbols.at(a)) });
+  if (syntax !== 'gnu' || !symbols) return { text };
+  let to = jumpTarget(ins, address);
+  // call #x and br #x (mov #x, pc): named in the text when x is a symbol's address, else described here.
+  const imm = ins.src?.mode === 'immediate' && (ins.op.mnemonic === 'call' || (ins.dst?.mode === 'reg' && ins.dst.reg === PC));
+  if (to === undefined && imm && symbols.at(ins.src!.value & 0xffff) === undefined) to = ins.src!.value & 0xffff;
+  const target = to === undefined ? undefined : symbols.describe(to);
+  return target === undefined ? { text } : { text, target };
+}
+
+export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax?: Syntax; symbols?: SymbolTable } = {}): Line[] {
   const lines: Line[] = [];
   const words = Math.floor(bytes.length / 2);
   const word = (i: number) => bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
@@ -35,7 +56,7 @@ export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax
   while (i < words) {
     const address = base + 2 * i;
     const ins = decode((k) => (i + k < words ? word(i + k) : 0));
-    const labels = opts.labels?.get(address);
+    const labels = opts.symbols?.labels(address);
     const n = ins ? sizeInWords(ins) : 1;
     const sancus = ins ? undefined : sancusOpByWord(word(i));
     if (sancus) {
@@ -49,8 +70,8 @@ export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax
       i += 1;
       continue;
     }
-    const text = printInstruction(ins, { syntax: opts.syntax ?? 'gnu', address, symbolize: opts.symbolize });
-    lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * (i + n))), text, cycles: cycles(ins), ...(labels ? { labels } : {}) });
+    const { text, target } = describeInstruction(ins, address, opts);
+    lines.push({ address, bytes: hex(bytes.subarray(2 * i, 2 * (i + n))), text, cycles: cycles(ins), ...(labels ? { labels } : {}), ...(target ? { target } : {}) });
     i += n;
   }
   if (bytes.length % 2) lines.push({ address: base + bytes.length - 1, bytes: hex(bytes.subarray(bytes.length - 1)), text: `.byte\t0x${bytes[bytes.length - 1]!.toString(16).padStart(2, '0')}`, invalid: true });
@@ -59,16 +80,10 @@ export function disassembleBytes(bytes: Uint8Array, base: number, opts: { syntax
 
 /** Disassembles every code segment of an image; data segments are listed as words. */
 export function disassembleImage(image: Image, syntax: Syntax = 'gnu'): Listing[] {
-  const labels = new Map<number, string[]>();
-  const codeNames = new Map<number, string>();
-  for (const s of image.symbols) {
-    labels.set(s.address, [...(labels.get(s.address) ?? []), s.name]);
-    if (!codeNames.has(s.address)) codeNames.set(s.address, s.name);
-  }
-  const symbolize = (a: number) => codeNames.get(a);
+  const symbols = new SymbolTable(image.symbols);
   return image.segments.map((seg) => {
     if (seg.exec && seg.name !== '.vectors' && !seg.name?.startsWith('__interrupt_vector')) {
-      return { name: seg.name ?? '', address: seg.address, code: true, lines: disassembleBytes(seg.bytes, seg.address, { syntax, symbolize, labels }) };
+      return { name: seg.name ?? '', address: seg.address, code: true, lines: disassembleBytes(seg.bytes, seg.address, { syntax, symbols }) };
     }
     const lines: Line[] = [];
     for (let o = 0; o < seg.bytes.length; o += 2) {
@@ -77,8 +92,8 @@ export function disassembleImage(image: Image, syntax: Syntax = 'gnu'): Listing[
         break;
       }
       const w = seg.bytes[o]! | ((seg.bytes[o + 1] ?? 0) << 8);
-      const target = symbolize(w);
-      const l = labels.get(seg.address + o);
+      const target = symbols.at(w);
+      const l = symbols.labels(seg.address + o);
       lines.push({ address: seg.address + o, bytes: hex(seg.bytes.subarray(o, o + 2)), text: `.word\t${target ?? '0x' + w.toString(16).padStart(4, '0')}`, ...(l ? { labels: l } : {}) });
     }
     return { name: seg.name ?? '', address: seg.address, code: false, lines };

@@ -4,7 +4,8 @@ import { extWordIndex, type Instruction, type Operand } from './instruction.ts';
 /**
  * Text syntax of an instruction. `llvm` prints exactly what llvm-objdump 14 prints (decimal numbers, raw symbolic
  * words, `$±N` jumps) so the oracle test can compare strings; `gnu` is the human listing: hexadecimal addresses,
- * symbolic and jump operands as target addresses or symbol names. Both reassemble with `hasm as`.
+ * symbolic operands and call/branch targets as symbol names or addresses, jumps to absolute addresses (as GNU
+ * objdump; the listing adds `<function+0xN>`, see jumpTarget). Both reassemble with `hasm as` at the same address.
  */
 export type Syntax = 'llvm' | 'gnu';
 
@@ -39,7 +40,9 @@ function operandText(o: Operand, which: 'src' | 'dst', ins: Instruction, opts: R
       if (syntax === 'gnu' && ins.op.constantGenerator === false && o.value !== 1) return CG_REGISTER_TEXT[o.value]!;
       return `#${o.value}`;
     case 'immediate': {
-      if (syntax === 'gnu' && ins.op.mnemonic === 'call') return '#' + (named(o.value) ?? number(o.value, syntax));
+      // A call's or a branch's (mov #x, pc) immediate is a code address: name it.
+      const branch = ins.op.mnemonic === 'call' || (which === 'src' && ins.dst?.mode === 'reg' && ins.dst.reg === PC);
+      if (syntax === 'gnu' && branch) return '#' + (named(o.value) ?? number(o.value, syntax));
       return '#' + number(o.value, syntax);
     }
     case 'absolute':
@@ -99,10 +102,8 @@ export function printInstruction(ins: Instruction, options: PrintOptions = {}): 
   if (ins.op.format === 'J') {
     const off = ins.offset ?? 0;
     const delta = 2 + 2 * off;
-    if (opts.syntax === 'gnu' && opts.address !== undefined) {
-      const name = opts.symbolize?.(u16(opts.address + delta));
-      if (name) return `${ins.op.mnemonic}\t${name}`;
-    }
+    const target = jumpTarget(ins, opts.address);
+    if (opts.syntax === 'gnu' && target !== undefined) return `${ins.op.mnemonic}\t${hex(target)}`;
     return `${ins.op.mnemonic}\t$${delta >= 0 ? '+' : '-'}${Math.abs(delta)}`;
   }
   const alias = emulatedForm(ins);
@@ -115,4 +116,10 @@ export function printInstruction(ins: Instruction, options: PrintOptions = {}): 
   if (ins.src) ops.push(operandText(ins.src, 'src', ins, opts));
   if (ins.dst) ops.push(operandText(ins.dst, 'dst', ins, opts));
   return ops.length ? `${ins.op.mnemonic}${suffix}\t${ops.join(', ')}` : ins.op.mnemonic + suffix;
+}
+
+/** The absolute address a conditional jump at `address` goes to (undefined for other formats or no address). */
+export function jumpTarget(ins: Instruction, address: number | undefined): number | undefined {
+  if (ins.op.format !== 'J' || address === undefined) return undefined;
+  return u16(address + 2 + 2 * (ins.offset ?? 0));
 }
