@@ -90,8 +90,12 @@ export class Module {
   }
 }
 
+const builds = new Map<string, Promise<BuildResult>>();
+
+/** A fresh instance (new emulated machine, new V8 instance) of a harness, compiled once per test file. */
 export async function loadModule(name: string): Promise<Module> {
-  const build = await buildSource(harnessPath(name), board, FIRMWARE_CONFIG);
+  if (!builds.has(name)) builds.set(name, buildSource(harnessPath(name), board, FIRMWARE_CONFIG));
+  const build = await builds.get(name)!;
   const trap = (r: number) => {
     throw new Error(`trap ${Object.entries(TRAP).find(([, v]) => v === r)?.[0] ?? r}`);
   };

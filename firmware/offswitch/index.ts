@@ -1,0 +1,24 @@
+// Off-switch security (seed §4.5): the only path to the relay driver. Inputs: command (CS security: disconnect,
+// reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
+// tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
+import { offCommand, offCredit, offLocal, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX } from './offswitch';
+
+@external("output", "relay") declare function relay(data: usize, len: i32): void;
+@external("output", "log") declare function log(data: usize, len: i32): void;
+
+function emit(out: u32): void {
+  if (out & OUT_RELAY) relay(RELAY_BOX, 2);
+  if (out & OUT_LOG) log(LOG_BOX, 8);
+}
+
+export function input_command(data: usize, len: i32): void {
+  emit(offCommand(data, <u32>len));
+}
+
+export function input_credit(data: usize, len: i32): void {
+  emit(offCredit(data, <u32>len));
+}
+
+export function input_local(data: usize, len: i32): void {
+  emit(offLocal(data, <u32>len));
+}

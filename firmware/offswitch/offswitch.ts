@@ -1,0 +1,115 @@
+// Off-switch security (seed §4.5 "Off-switch security module", §4.3.4 "Disconnecting a user from the grid",
+// §4.6.3: "only the central system may issue commands to change the system's supply state"). The supply is on only
+// when nothing holds it off: a remote disconnect (central system), credit exhaustion (core, prepaid), the tamper
+// lock (case switch). Each reason is cleared only by its own authority, and closing the relay always needs the
+// local reconnect button (§4.3.4: "a local confirmation ... to avoid accidents"): a remote reconnect, a top-up and
+// an unlock only arm it. Every command is logged, valid or not; local button presses only when they act, so the
+// consumer cannot flush the off-switch log with the button (§4.4.1).
+import * as ev from '../lib/events';
+
+const REMOTE: u32 = 1; // held off by the central system
+const CREDIT: u32 = 2; // held off by credit exhaustion
+const TAMPER: u32 = 4; // locked after a tamper event
+
+let hold: u32 = 0; // the reasons the supply is off
+let pending: u32 = 0; // reasons released by their authority, waiting for the local button
+let relayOn: bool = true; // the last state commanded to the relay driver
+let contact: bool = true; // the contact feedback last reported
+
+export const OUT_RELAY: u32 = 1;
+export const OUT_LOG: u32 = 2;
+/** Outbox for the relay driver: [on u8][0]. */
+export const RELAY_BOX = memory.data(2);
+/** Outbox for the off-switch log: {kind u8, result u8, aux u16 = holds << 8 | pending, value u32 = relay on}. */
+export const LOG_BOX = memory.data(8);
+
+function log(kind: u8, result: u8): u32 {
+  store<u8>(LOG_BOX, kind);
+  store<u8>(LOG_BOX, result, 1);
+  store<u16>(LOG_BOX, <u16>((hold << 8) | pending), 2);
+  store<u32>(LOG_BOX, relayOn ? 1 : 0, 4);
+  return OUT_LOG;
+}
+
+/** Commands the relay: open now, or close (only from the button) when no reason holds the supply off. */
+function apply(close: bool): u32 {
+  const on = close && hold == 0;
+  if (on == relayOn) return 0;
+  relayOn = on;
+  store<u8>(RELAY_BOX, on ? 1 : 0);
+  store<u8>(RELAY_BOX, 0, 1);
+  return OUT_RELAY;
+}
+
+/** A command from the central system (via CS security): [cmd u8][0]. Returns the outboxes filled. */
+export function offCommand(msg: usize, len: u32): u32 {
+  const cmd = len == 2 ? load<u8>(msg) : 0;
+  if (cmd == ev.CMD_DISCONNECT) {
+    hold |= REMOTE;
+    pending &= ~REMOTE;
+    return apply(false) | log(ev.EV_DISCONNECT, ev.OK);
+  }
+  if (cmd == ev.CMD_RECONNECT) {
+    if (hold & TAMPER) return log(ev.EV_RECONNECT, ev.LOCKED);
+    if (!(hold & REMOTE)) return log(ev.EV_RECONNECT, ev.NO_CHANGE);
+    hold &= ~REMOTE;
+    pending |= REMOTE;
+    return log(ev.EV_RECONNECT, ev.OK);
+  }
+  if (cmd == ev.CMD_UNLOCK) {
+    if (!(hold & TAMPER)) return log(ev.EV_UNLOCK, ev.NO_CHANGE);
+    hold &= ~TAMPER;
+    pending |= TAMPER;
+    return log(ev.EV_UNLOCK, ev.OK);
+  }
+  return log(ev.EV_DISCONNECT, ev.BAD_FORMAT);
+}
+
+/** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
+ *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
+export function offCredit(msg: usize, len: u32): u32 {
+  const what = len == 2 ? load<u8>(msg) : 0;
+  if (what == ev.CREDIT_EXHAUSTED) {
+    if (hold & CREDIT) return 0; // already held: the trip was logged when it happened
+    hold |= CREDIT;
+    pending &= ~CREDIT;
+    return apply(false) | log(ev.EV_CREDIT_TRIP, ev.OK);
+  }
+  if (what == ev.CREDIT_RESTORED) {
+    if (!(hold & CREDIT)) return 0;
+    hold &= ~CREDIT;
+    pending |= CREDIT; // SMETS "supply armed": the consumer closes it with the button
+    return log(ev.EV_CREDIT_ARM, ev.OK);
+  }
+  return 0;
+}
+
+/** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
+export function offLocal(msg: usize, len: u32): u32 {
+  if (len != 2) return 0;
+  const what = load<u8>(msg);
+  if (what == ev.LOCAL_TAMPER) {
+    const first = !(hold & TAMPER);
+    hold |= TAMPER;
+    pending &= ~TAMPER;
+    const r = apply(false);
+    return first ? r | log(ev.EV_TAMPER, ev.OK) : r;
+  }
+  if (what == ev.LOCAL_BUTTON) {
+    if (pending == 0) return 0; // a press that releases nothing is not logged (no log flooding from the button)
+    pending = 0;
+    return apply(true) | log(ev.EV_BUTTON, hold == 0 ? ev.OK : ev.LOCKED);
+  }
+  if (what == ev.LOCAL_CONTACT) {
+    const closed = load<u8>(msg, 1) != 0;
+    if (closed == contact) return 0;
+    contact = closed;
+    return closed != relayOn ? log(ev.EV_CONTACT, ev.BAD_VALUE) : 0;
+  }
+  return 0;
+}
+
+/** The supply state for tests and the bench: bit 0 relay on, bits 1–3 pending, bits 4–6 holds. */
+export function offState(): u32 {
+  return (relayOn ? 1 : 0) | (pending << 1) | (hold << 4);
+}
