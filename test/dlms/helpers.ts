@@ -23,6 +23,8 @@ export class EchoObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 2;
   readonly methodCount = 1;
+  readonly settable: readonly number[] = [2];
+  readonly invocable: readonly number[] = [1];
   readonly ln = parseObis('0.0.96.99.0.255');
   value: CosemData = { type: 'octet-string', value: new Uint8Array(0) };
   get(attr: number) {

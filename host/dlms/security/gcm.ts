@@ -1,4 +1,4 @@
-import { ctr, gcm } from '@noble/ciphers/aes.js';
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import { concat, constantTimeEqual, Reader, u32 } from '../bytes.ts';
 import { DlmsDecodeError, DlmsSecurityError } from '../errors.ts';
 
@@ -29,19 +29,43 @@ export interface GcmKeys {
   ak: Uint8Array;
 }
 
+const NO_BYTES = new Uint8Array(0);
+/** A plain Uint8Array over a Buffer's bytes (no copy): Buffer.slice would share memory where callers expect a copy. */
+const plain = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+
 function iv(systemTitle: Uint8Array, ic: number): Uint8Array {
   if (systemTitle.length !== 8) throw new DlmsSecurityError(`system title must be 8 bytes, got ${systemTitle.length}`, 'policy');
-  return concat(systemTitle, u32(ic));
+  const n = new Uint8Array(12);
+  n.set(systemTitle);
+  n[8] = ic >>> 24;
+  n[9] = (ic >>> 16) & 0xff;
+  n[10] = (ic >>> 8) & 0xff;
+  n[11] = ic & 0xff;
+  return n;
 }
 
-/** Full GCM tag truncated to 12 bytes: noble's gcm always makes 16, DLMS sends the first 12. */
+function algorithm(ek: Uint8Array): CipherGCMTypes {
+  if (ek.length === 16) return 'aes-128-gcm';
+  if (ek.length === 32) return 'aes-256-gcm';
+  throw new DlmsSecurityError(`AES-GCM key of ${ek.length} bytes (suites 0/1 take 16, suite 2 takes 32)`, 'unknown-key');
+}
+
+// AES-GCM from the platform (OpenSSL, AES-NI where the CPU has it): an APDU costs microseconds, not the tens a
+// JavaScript GHASH table per call costs — the server's GET rate depends on it (issue 16).
+
+/** Ciphertext and the full GCM tag truncated to 12 bytes (DLMS sends the first 12, Green Book §9.2.7.2.4.2). */
 function tagOf(ek: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ct: Uint8Array; tag: Uint8Array } {
-  const out = gcm(ek, nonce, aad).encrypt(plaintext);
-  return { ct: out.subarray(0, plaintext.length), tag: out.subarray(plaintext.length, plaintext.length + TAG_BYTES) };
+  const c = createCipheriv(algorithm(ek), ek, nonce);
+  c.setAAD(aad);
+  const ct = plaintext.length ? plain(c.update(plaintext)) : NO_BYTES;
+  c.final();
+  return { ct, tag: plain(c.getAuthTag()).subarray(0, TAG_BYTES) };
 }
 
+/** GCM decryption without the library's tag check: the caller recomputes the tag and compares it (constantTimeEqual). */
 function gcmKeystream(ek: Uint8Array, nonce: Uint8Array, data: Uint8Array): Uint8Array {
-  return ctr(ek, concat(nonce, u32(2))).encrypt(data);
+  if (data.length === 0) return NO_BYTES;
+  return plain(createDecipheriv(algorithm(ek), ek, nonce).update(data));
 }
 
 /** Returns SC ‖ IC ‖ (ciphertext or plaintext) ‖ (tag if authenticated): the "security header + information" part. */
@@ -83,8 +107,8 @@ export function unprotect(keys: GcmKeys, systemTitle: Uint8Array, body: Uint8Arr
     const data = rest.subarray(0, rest.length - TAG_BYTES);
     const tag = rest.subarray(rest.length - TAG_BYTES);
     if (sc.encrypted) {
-      // GCM's keystream is AES-CTR from inc32(J0) = IV ‖ 00000002 (96-bit IV, NIST SP 800-38D): decrypt with CTR
-      // (cheaper than a second GCM instance), then recompute the tag over the plaintext and compare.
+      // Decrypt (GCM's CTR keystream, NIST SP 800-38D), then recompute the tag over the plaintext and compare it
+      // ourselves, in constant time: the one comparison of secrets and MACs in host/dlms (issue 16).
       const aad = concat(Uint8Array.of(s), keys.ak);
       const plaintext = gcmKeystream(keys.ek, nonce, data);
       const expect = tagOf(keys.ek, nonce, aad, plaintext).tag;

@@ -26,6 +26,9 @@ export class AssociationLnObject implements CosemObject {
   readonly version = 2;
   readonly attributeCount = 11;
   readonly methodCount = 2;
+  readonly settable: readonly number[] = [];
+  // change_HLS_secret (2) is refused by design: keys change through Security setup key_transfer.
+  readonly invocable: readonly number[] = [1];
   constructor(
     readonly ln: Uint8Array,
     private readonly view: AssociationView,

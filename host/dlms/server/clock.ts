@@ -11,6 +11,8 @@ export class ClockObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 9;
   readonly methodCount = 6;
+  readonly settable: readonly number[] = [2, 3, 8];
+  readonly invocable: readonly number[] = [];
   private offsetMs = 0;
   private timeZone = 0;
   private dstEnabled = false;

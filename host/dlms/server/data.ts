@@ -8,6 +8,10 @@ export class DataObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 2;
   readonly methodCount = 0;
+  readonly invocable: readonly number[] = [];
+  get settable(): readonly number[] {
+    return this.writable && typeof this.value !== 'function' ? [2] : [];
+  }
   constructor(
     readonly ln: Uint8Array,
     private value: CosemData | (() => CosemData),

@@ -11,6 +11,8 @@ export class DisconnectControlObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 4;
   readonly methodCount = 2;
+  readonly settable: readonly number[] = [4];
+  readonly invocable: readonly number[] = [1, 2];
   state = 1;
   constructor(
     readonly ln: Uint8Array,

@@ -11,6 +11,8 @@ export class LimiterObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 11;
   readonly methodCount = 0;
+  readonly settable: readonly number[] = [4, 5, 6, 7];
+  readonly invocable: readonly number[] = [];
   private thresholds = { normal: 10_000, emergency: 4_000 };
   private minOver = 60;
   private minUnder = 60;

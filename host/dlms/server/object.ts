@@ -22,6 +22,13 @@ export interface CosemObject {
   /** Number of attributes and methods, for the object list's access rights. */
   readonly attributeCount: number;
   readonly methodCount: number;
+  /**
+   * What the class can do at all, whatever an access rule grants: the attributes set() may change and the methods
+   * action() carries out. The rights an association advertises in its object list are its rule intersected with
+   * these (access.ts), so the list never offers what the server then refuses (issue 16).
+   */
+  readonly settable: readonly number[];
+  readonly invocable: readonly number[];
   get(attr: number, ctx: CosemContext, access?: AccessSelection): CosemData | AccessFault;
   set(attr: number, value: CosemData, ctx: CosemContext): AccessFault | undefined;
   action(method: number, params: CosemData | undefined, ctx: CosemContext): { data?: CosemData } | AccessFault;

@@ -43,6 +43,8 @@ export class ProfileGenericObject implements CosemObject {
   readonly version = 1;
   readonly attributeCount = 8;
   readonly methodCount = 2;
+  readonly settable: readonly number[] = [];
+  readonly invocable: readonly number[] = [1];
   private cleared = 0;
 
   constructor(

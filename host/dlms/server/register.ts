@@ -9,6 +9,9 @@ export class RegisterObject implements CosemObject {
   readonly version = 0;
   readonly attributeCount = 3;
   readonly methodCount = 1;
+  // The value is what the meter measured: never written over the wire (a reset is method 1, a separate right).
+  readonly settable: readonly number[] = [];
+  readonly invocable: readonly number[] = [1];
   constructor(
     readonly ln: Uint8Array,
     public value: number,

@@ -28,6 +28,8 @@ export class SecuritySetupObject implements CosemObject {
   readonly version = 1;
   readonly attributeCount = 6;
   readonly methodCount = 8;
+  readonly settable: readonly number[] = [];
+  readonly invocable: readonly number[] = [2];
   constructor(
     readonly ln: Uint8Array,
     private readonly hooks: SecuritySetupHooks,

@@ -14,7 +14,7 @@ import { ServerState } from './state.ts';
 
 export class DlmsServer {
   readonly objects: CosemObject[];
-  private readonly byLn = new Map<string, CosemObject>();
+  private readonly byLn = new Map<number, CosemObject>();
   keys: DlmsKeys;
   readonly suite: Suite;
   private scheduled: { name: KeyName; key: Uint8Array }[] = [];
@@ -35,7 +35,7 @@ export class DlmsServer {
       if (name === 'guek' || name === 'gak' || name === 'kek') this.keys[name] = Uint8Array.from(Buffer.from(v, 'hex'));
     }
     this.objects = [...buildObjects(this), ...extraObjects];
-    for (const o of this.objects) this.byLn.set(hex(o.ln), o);
+    for (const o of this.objects) this.byLn.set(lnKey(o.ln), o);
   }
 
   session(): ServerSession {
@@ -43,7 +43,7 @@ export class DlmsServer {
   }
 
   object(ln: Uint8Array): CosemObject | undefined {
-    return this.byLn.get(hex(ln));
+    return ln.length === 6 ? this.byLn.get(lnKey(ln)) : undefined;
   }
 
   visibleObjects(a: Association): { obj: CosemObject; rights: Rights }[] {
@@ -83,4 +83,9 @@ export class DlmsServer {
   removeOutstandingChallenge(c: Uint8Array): void {
     this.outstanding.delete(hex(c));
   }
+}
+
+/** A logical name as one number (48 bits): looked up on every request, so no string is built for it. */
+function lnKey(ln: Uint8Array): number {
+  return ((((ln[0]! * 256 + ln[1]!) * 256 + ln[2]!) * 256 + ln[3]!) * 256 + ln[4]!) * 256 + ln[5]!;
 }

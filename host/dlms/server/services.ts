@@ -9,7 +9,8 @@ import {
   type Request,
   type Response,
 } from '../xdlms.ts';
-import { canInvoke, canRead, canWrite, rightsFor } from './access.ts';
+import { canInvoke, canRead, canWrite, denialReason, rightsFor } from './access.ts';
+import { formatObis } from '../obis.ts';
 import type { AssociationLnObject } from './association-ln.ts';
 import { AccessFault, type CosemContext, type CosemObject } from './object.ts';
 import type { DlmsServer } from './server.ts';
@@ -44,12 +45,20 @@ function resolve(srv: DlmsServer, a: ServiceState, ln: Uint8Array): CosemObject 
   return srv.object(ln);
 }
 
+/** A refusal goes to the server's log with the rule or capability behind it (issue 16). */
+function refuse(srv: DlmsServer, why: string): void {
+  srv.onRefusal?.(why);
+}
+
 function read(srv: DlmsServer, a: ServiceState, ref: AttributeRef, ctx: CosemContext): DataResult {
   const obj = resolve(srv, a, ref.descriptor.ln);
   const rights = obj && rightsFor(a.cfg, obj);
   if (!obj || !rights) return { dar: DAR.objectUndefined };
   if (obj.classId !== ref.descriptor.classId) return { dar: DAR.objectClassInconsistent };
-  if (!canRead(rights, ref.descriptor.attr)) return { dar: DAR.readWriteDenied };
+  if (!canRead(rights, ref.descriptor.attr)) {
+    if (srv.onRefusal) refuse(srv, denialReason(a.cfg, rights, 'read', ref.descriptor.attr));
+    return { dar: DAR.readWriteDenied };
+  }
   const v = obj.get(ref.descriptor.attr, ctx, ref.access);
   return v instanceof AccessFault ? { dar: v.code } : { data: v };
 }
@@ -59,9 +68,13 @@ function write(srv: DlmsServer, a: ServiceState, ref: AttributeRef, value: Cosem
   const rights = obj && rightsFor(a.cfg, obj);
   if (!obj || !rights) return DAR.objectUndefined;
   if (obj.classId !== ref.descriptor.classId) return DAR.objectClassInconsistent;
-  if (!canWrite(rights, ref.descriptor.attr)) return DAR.readWriteDenied;
+  if (!canWrite(rights, ref.descriptor.attr)) {
+    if (srv.onRefusal) refuse(srv, `SET refused: ${denialReason(a.cfg, rights, 'write', ref.descriptor.attr)}`);
+    return DAR.readWriteDenied;
+  }
   if (ref.access) return DAR.scopeOfAccessViolated;
   const f = obj.set(ref.descriptor.attr, value, ctx);
+  if (f && srv.onRefusal) refuse(srv, `SET of ${formatObis(obj.ln)} attribute ${ref.descriptor.attr} refused by the object: ${f.why}`);
   return f ? f.code : DAR.success;
 }
 
@@ -72,7 +85,10 @@ function invoke(srv: DlmsServer, a: ServiceState, m: MethodDescriptor, params: C
   if (obj.classId !== m.classId) return { result: DAR.objectClassInconsistent };
   // reply_to_HLS_authentication is what establishes the association: always reachable while pending.
   const hlsReply = a.phase === 'pending-hls' && obj === a.lnObject && m.method === 1;
-  if (!hlsReply && !canInvoke(rights, m.method)) return { result: DAR.readWriteDenied };
+  if (!hlsReply && !canInvoke(rights, m.method)) {
+    if (srv.onRefusal) refuse(srv, `ACTION refused: ${denialReason(a.cfg, rights, 'method', m.method)}`);
+    return { result: DAR.readWriteDenied };
+  }
   const r = obj.action(m.method, params, ctx);
   if (r instanceof AccessFault) return { result: r.code };
   return r.data ? { result: DAR.success, data: { data: r.data } } : { result: DAR.success };
