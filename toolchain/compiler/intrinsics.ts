@@ -4,7 +4,7 @@ import { InputError } from '../common/errors.ts';
 import { ABORT_BASE, ABORT_MODULE } from './abort.ts';
 import type { Lowerer } from './lower.ts';
 import { imm, isConst, p, type Opnd } from './mir.ts';
-import type { FuncInfo } from './module-info.ts';
+import { type FuncInfo, wordsOf } from './module-info.ts';
 import { TRAP } from './traps.ts';
 
 export const INTRINSIC_NAMESPACE = 'hasm';
@@ -16,13 +16,31 @@ const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 /** Reserved for the Sancus instructions (implemented by the Sancus issue); compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
-export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'mul16', ...SANCUS_SLOTS];
+export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'mul16', ...SANCUS_SLOTS];
+
+/**
+ * Namespaces whose imports become EABI calls to a symbol the packaging supplies (issue 18 item 1; firmware/README.md):
+ * `output.NAME` a protected module's output NAME → `__hasm_output_NAME` (toolchain/sancus/module/compiled.ts wraps
+ * and queues the event); `extern.NAME` a routine of the untrusted node runtime's platform layer → `NAME`
+ * (firmware/runtime; refused in protected modules by the packaging). `hasm.copy_in` → `__hasm_copy_in` (the
+ * confused-deputy-checked copy from unprotected memory, also supplied by the packaging).
+ */
+export const CALL_NAMESPACES: Record<string, (base: string) => string> = {
+  output: (base) => `__hasm_output_${base}`,
+  extern: (base) => base,
+};
+
+const resultWords = (f: FuncInfo): number => f.results.reduce((n, t) => n + wordsOf(t), 0);
 
 export function checkImport(f: FuncInfo, where: string): void {
   const imp = f.imported!;
+  if (imp.module in CALL_NAMESPACES) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(imp.base)) throw new InputError(`${where}: import '${imp.module}.${imp.base}': the name must be an identifier`);
+    return;
+  }
   if (imp.module === ABORT_MODULE && imp.base === ABORT_BASE) return; // AS's abort: a trap with its text (abort.ts)
   if (imp.module !== INTRINSIC_NAMESPACE || !INTRINSICS.includes(imp.base)) {
-    throw new InputError(`${where}: import '${imp.module}.${imp.base}' is not allowed: a module may import only the '${INTRINSIC_NAMESPACE}' intrinsics (${INTRINSICS.join(', ')})`);
+    throw new InputError(`${where}: import '${imp.module}.${imp.base}' is not allowed: a module may import only the '${INTRINSIC_NAMESPACE}' intrinsics (${INTRINSICS.join(', ')}), its outputs ('output' namespace) or, in the node runtime, 'extern' routines`);
   }
 }
 
@@ -33,12 +51,16 @@ function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
 
 export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operands: number[]): Opnd[] {
   const name = f.imported!.base;
+  const ns = CALL_NAMESPACES[f.imported!.module];
+  if (ns) return L.emitCall(imm(ns(name)), args, resultWords(f));
   if (f.imported!.module === ABORT_MODULE && name === ABORT_BASE) {
     L.abort(args);
     return [];
   }
   const word = (a: Opnd[] | undefined) => a?.[0];
   switch (name) {
+    case 'copy_in':
+      return L.emitCall(imm('__hasm_copy_in'), args, resultWords(f));
     case 'mmio_read8': {
       const d = L.newV();
       L.op('mov', { k: 'abs', sym: constAddr(L, word(args[0]), name), off: 0 }, d, true);

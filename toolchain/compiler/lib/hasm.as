@@ -12,3 +12,9 @@
 @external("hasm", "low_power") export declare function low_power(mode: i32): void;
 /** Traps with a reason code (toolchain/compiler/traps.ts). */
 @external("hasm", "trap") export declare function trap(reason: i32): void;
+/**
+ * Protected modules only: copies `len` bytes from the absolute address `src` (unprotected memory) into linear
+ * memory at `dst` if [src, src + len) lies wholly outside the module's own text and data; returns 1, or 0 having
+ * copied nothing (the confused-deputy rule; supplied by the module packaging, firmware/lib/unprotected.ts).
+ */
+@external("hasm", "copy_in") export declare function copy_in(dst: usize, src: usize, len: i32): i32;
