@@ -1,0 +1,57 @@
+// Tariffs and their switching times (seed §4.3.2 "Memory": "the different energy prices and the periods of the day
+// for which they are valid"; §4.3.4 "updating the tariffs"). A table is up to 4 prices (mills, 1/1000 of the
+// currency unit, per kWh) and up to 8 switching times per day (minute of the day, tariff index), strictly rising.
+// The tariff in force at a minute is the one of the last switch at or before it, wrapping to the last switch of
+// the previous day. Time is the meter clock's seconds (UTC, no daylight saving: a switch at 07:00 local winter
+// time is 420 all year — the central system sends a new table twice a year if it wants local time).
+
+export const MAX_TARIFFS: u32 = 4;
+export const MAX_SWITCHES: u32 = 8;
+/** Table region: nT u8, nS u8, 2 spare, prices u32 × 4 at 4, switches {minute u16, tariff u8, 0} × 8 at 20. */
+export const TABLE_BYTES: u32 = 52;
+
+/** Checks a CMD_TARIFF message ([01][nT][nS][0][price u32 × nT][minute u16, tariff u8, 0 × nS]); 0 = valid. */
+export function tariffCheck(msg: usize, len: u32): u32 {
+  if (len < 4) return 1;
+  const nT = <u32>load<u8>(msg, 1);
+  const nS = <u32>load<u8>(msg, 2);
+  if (nT < 1 || nT > MAX_TARIFFS || nS < 1 || nS > MAX_SWITCHES) return 2;
+  if (len != 4 + 4 * nT + 4 * nS) return 1;
+  const sw = msg + 4 + 4 * nT;
+  let prev: i32 = -1;
+  for (let i: u32 = 0; i < nS; i++) {
+    const minute = <i32>load<u16>(sw + 4 * i);
+    if (minute <= prev || minute >= 1440 || <u32>load<u8>(sw + 4 * i, 2) >= nT) return 2;
+    prev = minute;
+  }
+  for (let i: u32 = 0; i < nT; i++) if (load<u32>(msg + 4 + 4 * i) > 0xffff) return 2; // ≤ 65.535 per kWh
+  return 0;
+}
+
+/** Loads a checked message into the table region. */
+export function tariffLoad(table: usize, msg: usize): void {
+  const nT = <u32>load<u8>(msg, 1);
+  const nS = <u32>load<u8>(msg, 2);
+  memory.fill(table, 0, TABLE_BYTES);
+  store<u8>(table, <u8>nT);
+  store<u8>(table, <u8>nS, 1);
+  memory.copy(table + 4, msg + 4, 4 * nT);
+  memory.copy(table + 20, msg + 4 + 4 * nT, 4 * nS);
+}
+
+/** The tariff index in force at `t` seconds (0 with an empty table). */
+export function tariffAt(table: usize, t: u32): u32 {
+  const nS = <u32>load<u8>(table, 1);
+  if (nS == 0 || nS > MAX_SWITCHES) return 0;
+  const minute = (t % 86400) / 60;
+  let idx = <u32>load<u8>(table + 20 + 4 * (nS - 1), 2);
+  for (let i: u32 = 0; i < nS; i++) {
+    if (<u32>load<u16>(table + 20 + 4 * i) > minute) break;
+    idx = <u32>load<u8>(table + 20 + 4 * i, 2);
+  }
+  return idx & (MAX_TARIFFS - 1);
+}
+
+export function tariffPrice(table: usize, idx: u32): u32 {
+  return load<u32>(table + 4 + 4 * (idx & (MAX_TARIFFS - 1)));
+}
