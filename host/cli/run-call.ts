@@ -4,14 +4,23 @@
 import type { Board } from '../../boards/board.ts';
 import { exportSignature, callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import { parseBigInteger } from '../../toolchain/common/numbers.ts';
-import { loadImageFile } from '../../toolchain/link/image.ts';
+import { loadImageFile, type Image } from '../../toolchain/link/image.ts';
+import { UsageError } from '../../toolchain/common/errors.ts';
+import type { Machine } from '../../toolchain/emulator/machine.ts';
 import { printJson, type CommandIO } from './command.ts';
 
-export function runCall(imageFile: string, name: string, argTexts: string[], opts: { board: Board; json: boolean; maxCycles?: number }, io: CommandIO): number {
+/** `attach`: instruments the machine once the module is initialised, before the call (--trace, --profile). */
+export function runCall(imageFile: string, name: string, argTexts: string[], opts: { board: Board; json: boolean; maxCycles?: number; attach?: (m: Machine, image: Image) => void }, io: CommandIO): number {
   const image = loadImageFile(imageFile);
+  const exports = exportNames(image);
+  if (!exports.includes(name)) {
+    const known = exports.length ? `its exports: ${exports.join(', ')}` : 'it has no exports (was it built by hasm build?)';
+    throw new UsageError(`--call: '${name}' is not an exported function of ${imageFile}; ${known}`);
+  }
   const sig = exportSignature(image, name);
   const args = argTexts.map((t, i) => parseBigInteger(t, `argument ${i + 1} of ${name}`));
   const m = loadMachine(image, opts.board);
+  opts.attach?.(m, image);
   const o = callExport(m, image, name, args, { maxCycles: opts.maxCycles });
   if (o.trap !== undefined) {
     if (opts.json) printJson(io, { trap: o.trap, ...(o.message ? { message: o.message } : {}), cycles: o.cycles });
@@ -23,4 +32,9 @@ export function runCall(imageFile: string, name: string, argTexts: string[], opt
   if (opts.json) printJson(io, { result, cycles: o.cycles });
   else io.out(`${result === null ? '(no result)' : result} (${o.cycles} cycles)`);
   return 0;
+}
+
+/** The functions a compiled image exports: each carries its signature as the symbol `__hasm_sig_NAME`. */
+function exportNames(image: Image): string[] {
+  return image.symbols.filter((s) => s.name.startsWith('__hasm_sig_')).map((s) => s.name.slice('__hasm_sig_'.length)).sort();
 }

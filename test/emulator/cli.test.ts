@@ -73,7 +73,7 @@ work:
       const b = hasm('run', join(dir, 'p.elf'), '--trace');
       expect(a.status).toBe(0);
       expect(a.stderr).toBe(b.stderr);
-      expect(a.stderr).toMatch(/<work>:\s+dec r11/);
+      expect(a.stderr).toMatch(/<work\+0x4>:\s+dec r11/);
       const p = hasm('run', join(dir, 'p.elf'), '--profile', '--json');
       const rows = Object.fromEntries([...p.stderr.matchAll(/^\s+(\d+)\s+(\d+)\s+(\S+)$/gm)].map((m) => [m[3], Number(m[1])]));
       // work: 20 calls × (mov 2 + 30 × (dec 1 + jnz 2) + ret 3) = 20 × 95

@@ -1,5 +1,4 @@
 // hasm run: loads an image on a board and runs it on the emulator (../shared/CLI.md § Emulator).
-import { writeFileSync } from 'node:fs';
 import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
 import { attachSancus } from '../../../toolchain/emulator/sancus/unit.ts';
 import { UsageError } from '../../../toolchain/common/errors.ts';
@@ -7,13 +6,15 @@ import { parseInteger, toHex } from '../../../toolchain/common/numbers.ts';
 import { loadImageFile } from '../../../toolchain/link/image.ts';
 import { Machine } from '../../../toolchain/emulator/machine.ts';
 import { Uart } from '../../../toolchain/emulator/peripherals/uart.ts';
-import { Symbols, attachProfile, attachTrace } from '../../../toolchain/emulator/trace.ts';
+import { attachProfile, attachTrace } from '../../../toolchain/emulator/trace.ts';
+import type { Image } from '../../../toolchain/link/image.ts';
+import { SymbolTable } from '../../../toolchain/msp430/symbols.ts';
 import { parseFlags, printJson, type Command } from '../command.ts';
 
 export const runCommand: Command = {
   summary: 'run an ELF or Intel HEX image on the cycle-exact openMSP430 emulator',
-  help: `usage: hasm run IMAGE [--board boards/emulated.json] [--max-cycles N] [--trace] [--vcd OUT.vcd] [--gdb PORT]
-                [--dump START:END] [--profile] [--json]
+  help: `usage: hasm run IMAGE [--board boards/emulated.json] [--max-cycles N] [--trace] [--vcd OUT.vcd]
+                [--vcd-signals LIST] [--gdb PORT] [--dump START:END] [--profile] [--json]
        hasm run IMAGE --call NAME [ARG ...] [--board B] [--max-cycles N] [--trace] [--profile] [--json]
 
 Runs IMAGE from its reset vector until: the conventional halt (a jump to itself with interrupts off), --max-cycles,
@@ -22,8 +23,12 @@ stdout (stderr with --json).
 
   --board B        board file or name (default boards/emulated.json)
   --max-cycles N   stop at the first instruction boundary at or after cycle N (cycles count from reset release)
-  --trace          one line per instruction on stderr: cycle, address <function>, instruction
-  --vcd OUT.vcd    GPIO pins and chosen signals as a VCD file
+  --trace          one line per instruction on stderr: cycle, address <function+0xN>, instruction (as hasm disas
+                   lists it: jhs 0x4646 <crc16+0x12>)
+  --vcd OUT.vcd    a waveform (VCD, for GTKWave): the CPU clock, the PC, every UART's tx/rx line and GPIO pin
+  --vcd-signals L  only these signals, comma-separated: clk, pc, a UART (wan) or one line (wan.tx, wan.rx), a port
+                   (p1) or one pin (p1.3, or its board name: led); the clock adds two changes per cycle, so leave it
+                   out of long runs
   --gdb PORT       wait for gdb (gdb-multiarch, set architecture msp430; target remote :PORT) on 127.0.0.1
   --dump S:E       add the bytes S..E-1 (hex) to the result
   --profile        cycles per function (from the image's symbols) on stderr
@@ -47,6 +52,7 @@ stdout (stderr with --json).
       'max-cycles': { type: 'string' },
       trace: { type: 'boolean' },
       vcd: { type: 'string' },
+      'vcd-signals': { type: 'string' },
       gdb: { type: 'string' },
       dump: { type: 'string' },
       call: { type: 'string' },
@@ -56,10 +62,21 @@ stdout (stderr with --json).
     if (positionals.length !== 1) throw new UsageError('expected one IMAGE');
     const maxCycles = values['max-cycles'] !== undefined ? parseInteger(values['max-cycles'], '--max-cycles') : undefined;
     if (maxCycles !== undefined && maxCycles < 0) throw new UsageError('--max-cycles must be >= 0');
+    if (values['vcd-signals'] !== undefined && values.vcd === undefined) throw new UsageError('--vcd-signals goes with --vcd');
     if (values.call !== undefined) {
-      // Compiled modules (issue 4): call an export with integer arguments; the result or trap and its cycles.
+      // Compiled modules (issue 4): call an export with integer arguments; the result or trap and its cycles. The
+      // trace and the profile cover the call (the module's start function has run before).
+      for (const f of ['vcd', 'gdb', 'dump'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} does not combine with --call`);
       const { runCall } = await import('../run-call.ts');
-      return runCall(positionals[0]!, values.call, callArgs, { board: loadBoard(values.board ?? DEFAULT_BOARD), json: !!values.json, maxCycles }, io);
+      let report = () => {};
+      const attach = (m: Machine, image: Image) => {
+        const symbols = new SymbolTable(image.symbols);
+        if (values.trace) attachTrace(m, symbols, (l) => io.err(l));
+        if (values.profile) report = printProfile(attachProfile(m, symbols), io.err);
+      };
+      const status = runCall(positionals[0]!, values.call, callArgs, { board: loadBoard(values.board ?? DEFAULT_BOARD), json: !!values.json, maxCycles, attach }, io);
+      report();
+      return status;
     }
     let dump: [number, number] | undefined;
     if (values.dump !== undefined) {
@@ -75,15 +92,16 @@ stdout (stderr with --json).
     // A board with a `sancus` object is a Sancus node: its protection unit and the ten Sancus instructions.
     attachSancus(m);
     m.load(image);
-    const symbols = new Symbols(image);
+    const symbols = new SymbolTable(image.symbols);
     const uartOut = values.json ? io.err : (t: string) => process.stdout.write(t);
     for (const d of m.devices) if (d instanceof Uart) d.onTransmit = (b) => uartOut(String.fromCharCode(b));
     if (values.trace) attachTrace(m, symbols, (l) => io.err(l));
-    const profile = values.profile ? attachProfile(m, symbols) : undefined;
-    let vcd: { finish(): string } | undefined;
+    const profile = values.profile ? printProfile(attachProfile(m, symbols), io.err) : undefined;
+    let vcd: { finish(): void } | undefined;
     if (values.vcd !== undefined) {
       const { attachVcd } = await import('../../../toolchain/emulator/vcd.ts');
-      vcd = attachVcd(m);
+      const signals = values['vcd-signals']?.split(',').map((x) => x.trim()).filter(Boolean);
+      vcd = attachVcd(m, values.vcd, signals);
     }
     let res;
     if (gdbPort !== undefined) {
@@ -91,11 +109,8 @@ stdout (stderr with --json).
       io.err(`hasm run: waiting for gdb on 127.0.0.1:${gdbPort} (target remote :${gdbPort})`);
       res = await serveGdb(m, gdbPort, { maxCycles });
     } else res = m.run({ maxCycles });
-    if (vcd) writeFileSync(values.vcd!, vcd.finish());
-    if (profile) {
-      io.err('cycles  instructions  function');
-      for (const p of profile()) io.err(`${String(p.cycles).padStart(10)}  ${String(p.instructions).padStart(12)}  ${p.name}`);
-    }
+    vcd?.finish();
+    profile?.();
     const out: Record<string, unknown> = { registers: Array.from(m.r), cycles: res.cycles, instructions: res.instructions, stop: res.stop, pc: res.pc };
     if (res.word !== undefined) out.word = res.word;
     if (m.pucLog.length) out.pucs = m.pucLog;
@@ -114,3 +129,11 @@ stdout (stderr with --json).
     return 0;
   },
 };
+
+/** The profile's table on stderr, once the run or call is over. */
+function printProfile(profile: () => { name: string; cycles: number; instructions: number }[], write: (line: string) => void): () => void {
+  return () => {
+    write('    cycles  instructions  function');
+    for (const p of profile()) write(`${String(p.cycles).padStart(10)}  ${String(p.instructions).padStart(12)}  ${p.name}`);
+  };
+}
