@@ -37,6 +37,20 @@ describe('bids CSV', () => {
   });
 });
 
+describe('mpc auction input', () => {
+  it('an empty bids file is bad input naming the file, not a clearing at price 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpc-empty-'));
+    const file = join(dir, 'empty.csv');
+    writeFileSync(file, 'bid,side,quantity,price,supplier\n');
+    const r = await run(['mpc', 'auction', '--bids', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`hasm mpc: ${file}: no bids (only the header): there is no market to clear`);
+    expect(JSON.parse(r.out)).toEqual({ error: `${file}: no bids (only the header): there is no market to clear` });
+    writeFileSync(file, '');
+    expect((await run(['mpc', 'auction', '--bids', file])).err).toBe(`hasm mpc: ${file}:1: expected header 'bid,side,quantity,price,supplier', got ''`);
+  });
+});
+
 describe('data generator (seed §6.7.1)', () => {
   it('is deterministic per seed and matches the seed’s proportions', () => {
     const a = generateBids(4000, 11);

@@ -40,6 +40,8 @@ async function auction(argv: string[], io: CommandIO): Promise<number> {
   const { values } = parseFlags(argv, { bids: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } }, false);
   if (!values.bids) throw new UsageError('auction needs --bids FILE');
   const bids = parseBids(readText(values.bids), values.bids);
+  // No bids is no market: clearing it would report a price of 0 as if one had been found (issue 15).
+  if (bids.length === 0) throw new InputError('no bids (only the header): there is no market to clear', { file: values.bids });
   const suppliers = supplierCount(bids);
   const timeoutMs = values.timeout ? parseInteger(values.timeout, '--timeout') : 30_000;
   const { auctionLocal } = await import('../../mpc/local.ts');
