@@ -1,0 +1,78 @@
+// CS security (seed §4.3.2 "Security module", §4.5 "Separate security modules"): the one door from the central
+// system into the meter. The generated input path has already unwrapped the event under the CS↔module connection
+// key and checked its counter (firmware/README.md); here the plaintext is routed by its command byte to the one
+// module that may act on it — core, off-switch, DC security, logs — or refused and logged. Readings going back are
+// shaped by the seed's chapter 5 countermeasures, configured by the central system (CMD_PRIVACY):
+//   rounding (§5.3.7 countermeasure 2): each half-hourly value to the nearest multiple of round_wh;
+//   omitted readings (countermeasure 1): a reading is withheld when PRF(k, "omit", t) mod 1024 < omit_per_1024,
+//     an unpredictable, meter-local choice as the seed's "each SM chooses when to discard data independently";
+//   pseudonym rotation (countermeasure 3): the reading carries PRF(k, "pnym", epoch), a new pseudonym every
+//     pseudonym_halfhours (e.g. 720 = 15 days, the seed's two pseudonyms a month), 0 = no pseudonym.
+// The billing registers (CMD_READ) are attributable and untouched: billing uses them (§5.3.1).
+import * as ev from '../lib/events';
+import { prf } from '../lib/prf';
+
+export const OUT_CORE: u32 = 1;
+export const OUT_OFFSWITCH: u32 = 2;
+export const OUT_DC: u32 = 4;
+export const OUT_LOGS: u32 = 8;
+export const OUT_LOG: u32 = 16;
+
+const OMIT: u32 = 0x6f6d6974; // "omit"
+const PSEUDONYM: u32 = 0x706e796d; // "pnym"
+
+export const LOG_BOX = memory.data(8);
+/** A reading to the central system: [80][0][tariff u16][pseudonym u32][t u32][Wh u32]. */
+export const READING_BOX = memory.data(16);
+const KEY = memory.data(16);
+let roundWh: u32 = 0;
+let omitPer1024: u32 = 0;
+let pseudonymHalfHours: u32 = 0;
+
+function log(kind: u8, result: u8, aux: u32, value: u32): u32 {
+  store<u8>(LOG_BOX, kind);
+  store<u8>(LOG_BOX, result, 1);
+  store<u16>(LOG_BOX, <u16>aux, 2);
+  store<u32>(LOG_BOX, value, 4);
+  return OUT_LOG;
+}
+
+function privacy(msg: usize, len: u32): u32 {
+  if (len != 24) return log(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, len);
+  const r = <u32>load<u16>(msg, 2);
+  const o = <u32>load<u16>(msg, 4);
+  const p = <u32>load<u16>(msg, 6);
+  if (o > 512) return log(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
+  roundWh = r;
+  omitPer1024 = o;
+  pseudonymHalfHours = p;
+  memory.copy(KEY, msg + 8, 16);
+  return log(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
+}
+
+/** A plaintext from the central system; returns where it goes (the caller passes the same bytes on). */
+export function csCommand(msg: usize, len: u32): u32 {
+  const cmd = len >= 2 ? load<u8>(msg) : 0;
+  if (cmd == ev.CMD_TARIFF || cmd == ev.CMD_PREPAID || cmd == ev.CMD_TOPUP || cmd == ev.CMD_APPLIANCE || cmd == ev.CMD_READ) return OUT_CORE;
+  if (cmd == ev.CMD_DISCONNECT || cmd == ev.CMD_RECONNECT || cmd == ev.CMD_UNLOCK) return OUT_OFFSWITCH;
+  if (cmd == ev.CMD_DC_KEY) return OUT_DC;
+  if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
+  if (cmd == ev.CMD_PRIVACY) return privacy(msg, len);
+  return log(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, len);
+}
+
+/** A half-hourly reading from the core ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1, or
+ *  returns 0 when this reading is one the omission countermeasure withholds. */
+export function csReading(msg: usize, len: u32): u32 {
+  if (len != 12) return 0;
+  const t = load<u32>(msg);
+  let wh = load<u32>(msg, 4);
+  if (omitPer1024 != 0 && (prf(KEY, OMIT, t) & 1023) < omitPer1024) return 0;
+  if (roundWh != 0) wh = ((wh + (roundWh >> 1)) / roundWh) * roundWh;
+  store<u16>(READING_BOX, 0x80);
+  store<u16>(READING_BOX, load<u16>(msg, 8), 2);
+  store<u32>(READING_BOX, pseudonymHalfHours != 0 ? prf(KEY, PSEUDONYM, t / 1800 / pseudonymHalfHours) : 0, 4);
+  store<u32>(READING_BOX, t, 8);
+  store<u32>(READING_BOX, wh, 12);
+  return 1;
+}
