@@ -17,7 +17,7 @@ export interface ListenOptions {
 }
 
 export function listen(server: DlmsServer, opts: ListenOptions): Promise<Server> {
-  const tcp = createServer((sock: Socket) => {
+  const tcp = createServer({ noDelay: true }, (sock: Socket) => {
     const remote = `${sock.remoteAddress}:${sock.remotePort}`;
     sock.setTimeout(opts.idleMs ?? 120_000, () => sock.destroy());
     sock.on('error', (e) => opts.onError?.(e, remote));

@@ -5,6 +5,7 @@ import { DlmsTimeoutError, DlmsTransportError } from './errors.ts';
 
 export interface ByteStream {
   write(b: Uint8Array): void;
+  /** Each chunk is the receiver's: the stream never writes into it again. */
   onData(cb: (b: Uint8Array) => void): void;
   onClose(cb: (why?: Error) => void): void;
   close(): void;

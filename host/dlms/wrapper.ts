@@ -1,4 +1,4 @@
-import { concat, u16 } from './bytes.ts';
+import { concat } from './bytes.ts';
 import { DlmsDecodeError, DlmsTransportError } from './errors.ts';
 import type { PeerAddress, ServerSession } from './server/session.ts';
 import { FrameQueue, type ByteStream } from './stream.ts';
@@ -19,7 +19,17 @@ export interface WrapperFrame {
 
 export function encodeWrapper(f: WrapperFrame): Uint8Array {
   if (f.apdu.length > MAX_APDU) throw new DlmsDecodeError(`APDU of ${f.apdu.length} bytes does not fit a wrapper frame`);
-  return concat(u16(WRAPPER_VERSION), u16(f.source), u16(f.destination), u16(f.apdu.length), f.apdu);
+  // One allocation per frame: this runs for every response the server sends (issue 16).
+  const out = new Uint8Array(8 + f.apdu.length);
+  out[1] = WRAPPER_VERSION;
+  out[2] = f.source >>> 8;
+  out[3] = f.source & 0xff;
+  out[4] = f.destination >>> 8;
+  out[5] = f.destination & 0xff;
+  out[6] = f.apdu.length >>> 8;
+  out[7] = f.apdu.length & 0xff;
+  out.set(f.apdu, 8);
+  return out;
 }
 
 /** Incremental decoder: feed bytes as they arrive, get whole frames. A bad version poisons the stream. */
@@ -27,14 +37,15 @@ export class WrapperDecoder {
   private buf: Uint8Array = new Uint8Array(0);
 
   push(bytes: Uint8Array): WrapperFrame[] {
-    this.buf = this.buf.length ? concat(this.buf, bytes) : bytes.slice();
+    // Streams hand over fresh chunks they never write again (ByteStream contract), so frames are views, not copies.
+    this.buf = this.buf.length ? concat(this.buf, bytes) : bytes;
     const out: WrapperFrame[] = [];
     while (this.buf.length >= 8) {
       const version = (this.buf[0]! << 8) | this.buf[1]!;
       if (version !== WRAPPER_VERSION) throw new DlmsDecodeError(`wrapper version ${version}, expected 1`, 0);
       const len = (this.buf[6]! << 8) | this.buf[7]!;
       if (this.buf.length < 8 + len) break;
-      out.push({ source: (this.buf[2]! << 8) | this.buf[3]!, destination: (this.buf[4]! << 8) | this.buf[5]!, apdu: this.buf.slice(8, 8 + len) });
+      out.push({ source: (this.buf[2]! << 8) | this.buf[3]!, destination: (this.buf[4]! << 8) | this.buf[5]!, apdu: this.buf.subarray(8, 8 + len) });
       this.buf = this.buf.subarray(8 + len);
     }
     return out;
