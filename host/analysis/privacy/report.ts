@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { studyFigures } from './figures.ts';
 import type { StudyResult } from './study.ts';
-import { describe, rotationTables, sweepTable, table51, table52 } from './tables.ts';
+import { describe, rotationTables, sampleWarning, sweepTable, table51, table52 } from './tables.ts';
 
 // Writes the study's outputs into one directory: the SVG figures, results.json and report.md embedding both.
 
@@ -24,7 +24,7 @@ export async function writeReport(dir: string, r: StudyResult, info: ReportInfo)
 
 Data: ${info.source}. ${r.households} meters, ${r.months} calendar months, ${r.complete_household_months} complete
 household-months (the seed's CER data: 102,747). Run time ${r.timing_s.toFixed(1)} s. Reproduce: \`${info.command}\`.
-
+${warningBlock(r)}
 The adversary is the supplier (seed §5.3.2): it bills each meter's monthly total under the real ID and receives the
 half-hourly readings under a pseudonym. Only complete household-months take part (seed §5.3.3).
 
@@ -95,4 +95,9 @@ ${sweepTable(r.sweeps.combined, 'combination', describe)}
 `;
   writeFileSync(join(dir, 'report.md'), md);
   return ['report.md', 'results.json', ...figures.map((f) => f.file)];
+}
+
+function warningBlock(r: StudyResult): string {
+  const w = sampleWarning(r.table_5_1);
+  return w ? `\n> **${w.replace(/^warning: /, 'Warning:** ')}\n` : '';
 }

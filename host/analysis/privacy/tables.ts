@@ -20,8 +20,29 @@ export function table51(rows: AttackRow[]): string {
     ['Month', 'Total nb', 'Anon. set', 'De-pseudonymised', '% Successful', 'seed: total / anon / de-ps. / %'],
     rows.map((r) => {
       const s = seed.get(r.month);
-      return [r.month, r.total, r.anonymity_set, r.identified, pct(r.percent), s ? `${s.total} / ${s.anonymity_set} / ${s.identified} / ${pct(s.percent)}` : ''];
+      // Nobody left to de-pseudonymise is not "0 de-pseudonymised": the count has no meaning that month.
+      const identified = r.anonymity_set === 0 ? '—' : r.identified;
+      return [r.month, r.total, r.anonymity_set, identified, pct(r.percent), s ? `${s.total} / ${s.anonymity_set} / ${s.identified} / ${pct(s.percent)}` : ''];
     }),
+  );
+}
+
+/**
+ * A monthly total is unique far more often among a few households than among the seed's six thousand, so a small
+ * sample's percentages overstate what the attack achieves (and understate what a countermeasure leaves) against
+ * the seed's population; below half its size they are not comparable with the seed's tables.
+ */
+export const COMPARABLE_HOUSEHOLDS = Math.ceil(Math.min(...SEED_TABLE_5_1.map((r) => r.total)) / 2);
+
+/** The warning to print beside the tables when the sample is too small to compare with the seed's; else undefined. */
+export function sampleWarning(rows: AttackRow[]): string | undefined {
+  const largest = Math.max(0, ...rows.map((r) => r.total));
+  if (largest >= COMPARABLE_HOUSEHOLDS) return undefined;
+  const seed = SEED_TABLE_5_1.map((r) => r.total);
+  return (
+    `warning: at most ${largest} households with a complete month (the seed's: ${Math.min(...seed)}–${Math.max(...seed)}). ` +
+    `Among fewer households more monthly totals are unique, so these percentages do not mean what the seed's do; ` +
+    `compare with the seed's tables only from ${COMPARABLE_HOUSEHOLDS} households up.`
   );
 }
 

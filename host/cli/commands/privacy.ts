@@ -9,7 +9,7 @@ import { writeReport } from '../../analysis/privacy/report.ts';
 import { DEFAULT_CONFIG, runStudy } from '../../analysis/privacy/study.ts';
 import { SyntheticData } from '../../analysis/privacy/synthetic.ts';
 import { CER_LIKE } from '../../analysis/privacy/synthetic-params.ts';
-import { table51, table52 } from '../../analysis/privacy/tables.ts';
+import { sampleWarning, table51, table52 } from '../../analysis/privacy/tables.ts';
 import { writeMonth } from '../../analysis/privacy/write.ts';
 
 // `hasm privacy generate|attack|study` (../shared/CLI.md "Privacy study", issue 11).
@@ -89,6 +89,8 @@ async function attack(argv: string[], io: CommandIO): Promise<number> {
   const a = new MonthlyAttack();
   for await (const month of readMonths(dataFiles(values.data), { onBad: sink.onBad })) a.step(completeRows(month));
   const timing_s = (performance.now() - t0) / 1000;
+  const warning = sampleWarning(a.rows);
+  if (warning) io.err(warning);
   if (values.json) printJson(io, { table_5_1: a.rows, ...(values['skip-bad'] ? { bad_lines: sink.bad.length } : {}), timing_s });
   else io.out(table51(a.rows));
   return 0;
@@ -126,6 +128,8 @@ async function study(argv: string[], io: CommandIO): Promise<number> {
   const command = `hasm privacy study ${argv.filter((a) => a !== '--json').join(' ')}`;
   const files = await writeReport(values.out, result, { source, command });
   io.err(`wrote ${files.length} files to ${values.out} (${files.join(', ')})`);
+  const warning = sampleWarning(result.table_5_1);
+  if (warning) io.err(warning);
   if (values.json) {
     // ../shared/CLI.md shape; bad_lines only when --skip-bad asked for them to be skipped.
     const bad = values['skip-bad'] ? { bad_lines: sink.bad.length } : {};
