@@ -1,21 +1,19 @@
 // `hasm build MODULE.ts --module NAME`: a compiled AssemblyScript unit packaged as a Sancus protected module in a
 // node image, with the loader's information beside it (issue 10 item 3, CLI.md § Toolchain).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadImageFile } from '../../toolchain/link/image.ts';
 import { imageBytes } from '../../toolchain/sancus/module/package.ts';
+import { hasm } from '../cli-harness.ts';
 
-const HASM = new URL('../../bin/hasm.mjs', import.meta.url).pathname;
 const SRC = new URL('../sancus/fixtures/tariff.ts', import.meta.url).pathname;
-const hasm = (...args: string[]) => spawnSync(process.execPath, [HASM, ...args], { encoding: 'utf8' });
 
 describe('hasm build --module', () => {
-  it('writes a node image and loader info whose text and layout match the image', { timeout: 180_000 }, () => {
+  it('writes a node image and loader info whose text and layout match the image', { timeout: 180_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hasm-mod-')), 'node.elf');
-    const r = hasm('build', SRC, '--module', 'tariff', '--vendor', '0x7a11', '-o', out, '--json');
+    const r = await hasm('build', SRC, '--module', 'tariff', '--vendor', '0x7a11', '-o', out, '--json');
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.modules[0]).toMatchObject({ name: 'tariff', vendor_id: 0x7a11 });
@@ -25,7 +23,7 @@ describe('hasm build --module', () => {
     const text = imageBytes(image, info.layout.textStart, info.layout.textEnd);
     expect(Buffer.from(text).toString('hex')).toBe(info.text);
     expect(image.symbols.find((s) => s.name === 'add')?.address).toBeGreaterThanOrEqual(info.layout.textStart);
-    expect(hasm('build', SRC, '--module', 'tariff', '--emit', 'asm', '-o', out).status).toBe(2);
-    expect(hasm('build', SRC, '--module', '9bad', '-o', out).status).toBe(2);
+    expect((await hasm('build', SRC, '--module', 'tariff', '--emit', 'asm', '-o', out)).status).toBe(2);
+    expect((await hasm('build', SRC, '--module', '9bad', '-o', out)).status).toBe(2);
   });
 });

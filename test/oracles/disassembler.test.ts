@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../toolchain/msp430/decode.ts';
 import { encode } from '../../toolchain/msp430/encode.ts';
 import { printInstruction } from '../../toolchain/msp430/print.ts';
+import { breathe } from '../event-loop.ts';
 import { crossCheckWithMspdebug } from './crosscheck.ts';
 import { disassemblerGap, type Gap } from './gaps.ts';
 import { hasTool, llvmDisassemble } from './llvm.ts';
@@ -17,7 +18,7 @@ const EXT_SETS = [
 ];
 
 describe('disassembler vs llvm-objdump', () => {
-  it('all 65,536 first words × 2 extension sets', { timeout: 300_000 }, () => {
+  it('all 65,536 first words × 2 extension sets', { timeout: 300_000 }, async () => {
     expect(hasTool('llvm-objdump'), 'llvm-objdump missing: `make test` installs Debian llvm').toBe(true);
     let agree = 0;
     let invalidBoth = 0;
@@ -59,7 +60,10 @@ describe('disassembler vs llvm-objdump', () => {
           start = w + 1;
         }
       };
-      for (let s = 0; s < 0x10000; s += 0x2000) run(s, s + 0x2000);
+      for (let s = 0; s < 0x10000; s += 0x2000) {
+        run(s, s + 0x2000);
+        await breathe();
+      }
     }
     const cross = crossCheckWithMspdebug(gapBytes);
     console.log(

@@ -10,6 +10,7 @@ import { loadBoard } from '../../boards/board.ts';
 import { loadImageFile } from '../../toolchain/link/image.ts';
 import { Machine } from '../../toolchain/emulator/machine.ts';
 import { OPS } from '../../toolchain/msp430/isa.ts';
+import { breathe } from '../event-loop.ts';
 import { hasTool } from './llvm.ts';
 import { randomProgram, type RandomProgram } from './msp430-random.ts';
 import { runMspdebug, type MspdebugResult } from './mspdebug-sim.ts';
@@ -41,7 +42,11 @@ describe.skipIf(!hasTool('mspdebug'))('emulator vs mspdebug simulator (different
       const batches: Promise<MspdebugResult[]>[] = [];
       for (let i = 0; i < PROGRAMS; i += BATCH) batches.push(runMspdebug(progs.slice(i, i + BATCH), dir, `b${i}`, 0x200, 0x600));
       // the first 500 also through the block translator (blocks built at once), the rest as they warm up
-      const ours = progs.map((p, i) => runOurs(p, i < 500 ? 0 : undefined));
+      const ours: ReturnType<typeof runOurs>[] = [];
+      for (const [i, p] of progs.entries()) {
+        ours.push(runOurs(p, i < 500 ? 0 : undefined));
+        if (i % 100 === 99) await breathe();
+      }
       const refs = (await Promise.all(batches)).flat();
       const divergent: string[] = [];
       let instructions = 0;
