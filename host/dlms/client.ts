@@ -176,7 +176,7 @@ export class DlmsClient {
     const resp = await this.channel.request(aarq);
     if (resp[0] === APDU.exceptionResponse) throw exceptionError(decodeResponse(resp), 'AARQ');
     const aare = decodeAare(resp);
-    if (aare.result !== 0) throw rejection(aare.result, aare.diagnostic, aare.userInformation);
+    if (aare.result !== 0) throw rejection(aare.result, aare.diagnostic, aare.userInformation, { mechanism: mech, profile: o.profile, suite: this.suite });
 
     // Server system title: learned from the AARE; pinned to the keys file in the hardened profile.
     const st = aare.respondingApTitle;
@@ -208,7 +208,7 @@ export class DlmsClient {
         // seed §3.4.2: the counter of a received challenge must exceed every counter we sent or received.
         const sc = challengeCounter(mech, stoc);
         const c = this.counters();
-        if (sc === undefined) throw new DlmsSecurityError('hardened profile: StoC carries no counter', 'invocation-counter');
+        if (sc === undefined) throw new DlmsSecurityError(`refused by this client: the server's challenge (StoC, ${stoc.length} bytes) carries no invocation counter — the server runs the standard profile, this client hardened (seed Table 3.2); use --profile standard`, 'invocation-counter');
         const v = checkCounter(c.own, sc, o.counterJumpThreshold ?? 1_000_000);
         if (!v.ok) throw new DlmsSecurityError(`StoC counter ${sc} ${v.reason === 'replay' ? 'not above' : 'jumps too far above'} ${c.own}`, v.reason === 'replay' ? 'invocation-counter' : 'counter-jump');
         c.own = sc;
@@ -437,7 +437,7 @@ function unwrapAction(r: ActionResult, what: string): CosemData | undefined {
 const DIAGNOSTIC_NAME: Record<number, string> = Object.fromEntries(Object.entries(DIAGNOSTIC).map(([k, v]) => [v, k]));
 
 /** A rejecting AARE as a typed error; an invocation-counter refusal carries the server's counter for recovery. */
-function rejection(result: number, diagnostic: number, ui: Uint8Array | undefined): Error {
+function rejection(result: number, diagnostic: number, ui: Uint8Array | undefined, me: { mechanism: Mechanism; profile: Profile; suite: number }): Error {
   const details: Record<string, unknown> = { result, diagnostic };
   let extra = '';
   if (ui && ui[0] === APDU.exceptionResponse && ui.length >= 3) {
@@ -446,13 +446,24 @@ function rejection(result: number, diagnostic: number, ui: Uint8Array | undefine
       if (ui.length >= 7) details.serverCounter = readU32(ui, 3);
       return new DlmsSecurityErrorWithCounter(`association refused: invocation counter (server has ${details.serverCounter ?? '?'})`, details.serverCounter as number | undefined);
     }
-    if (ui[2] === 5) return new DlmsSecurityError('association refused: the server could not decipher the AARQ (wrong keys?)', 'tag-mismatch');
+    if (ui[2] === 5) {
+      // connect.ts asks the server which suite it runs and names the difference; this is what is known without asking.
+      return new DlmsSecurityError(`association refused by the server: it would not decipher our AARQ (this client: security suite ${me.suite}) — the server runs another suite, or its GUEK/GAK differ from ours`, 'tag-mismatch');
+    }
   } else if (ui && ui[0] === APDU.confirmedServiceError) {
     const e = decodeConfirmedServiceError(ui);
     details.initiateError = e.value;
     extra = `, initiate error ${e.value}`;
   }
-  if (diagnostic === DIAGNOSTIC.authenticationFailure) return new DlmsSecurityError(`association refused: authentication failure${extra}`, 'wrong-response');
+  if (diagnostic === DIAGNOSTIC.authenticationFailure) {
+    const hint =
+      me.mechanism === 'lls'
+        ? 'the password differs from the server\'s'
+        : me.profile === 'standard'
+          ? 'a server running the hardened profile refuses challenges without counters (seed Table 3.2): if it is hardened, use --profile hardened; otherwise the HLS secret or keys differ'
+          : 'the HLS secret or keys differ, or the server does not take this mechanism on this client SAP';
+    return new DlmsSecurityError(`association refused by the server: authentication failure (this client: ${me.mechanism}, ${me.profile} profile, suite ${me.suite}) — ${hint}${extra}`, 'wrong-response');
+  }
   return new DlmsRejectedError(`association refused: result ${result}, diagnostic ${DIAGNOSTIC_NAME[diagnostic] ?? diagnostic}${extra}`, details);
 }
 
@@ -464,7 +475,7 @@ export class DlmsSecurityErrorWithCounter extends DlmsSecurityError {
 
 function exceptionError(r: Response, what: string): Error {
   if (r.kind !== 'exception') return new DlmsDecodeError('not an exception');
-  if (r.serviceError === 5) return new DlmsSecurityError(`${what}: server could not decipher (wrong keys?)`, 'tag-mismatch');
+  if (r.serviceError === 5) return new DlmsSecurityError(`${what} refused by the server: it could not decipher it (its GUEK/GAK or dedicated key differ from ours)`, 'tag-mismatch');
   if (r.serviceError === 6) return new DlmsSecurityErrorWithCounter(`${what}: server refused our invocation counter`, r.invocationCounter);
   return new DlmsRejectedError(`${what}: exception-response state-error ${r.stateError}, service-error ${r.serviceError}`, { stateError: r.stateError, serviceError: r.serviceError });
 }

@@ -1,6 +1,7 @@
 import { DlmsClient, DlmsSecurityErrorWithCounter, type ClientOptions } from './client.ts';
 import { MemoryCounterStore } from './counter-store.ts';
-import { DlmsSecurityError } from './errors.ts';
+import { DlmsDecodeError, DlmsSecurityError } from './errors.ts';
+import { OperationError } from '../../toolchain/common/errors.ts';
 import type { ApduChannel } from './transport.ts';
 
 // Association with invocation-counter recovery, what integrators otherwise script by hand: when the server
@@ -30,6 +31,38 @@ export async function readFrameCounter(open: ChannelFactory, opts: ConnectOption
   }
 }
 
+/** The security suite the server runs (Security setup 0.0.43.0.0.255 attribute 3, read as the public client). */
+export async function readServerSuite(open: ChannelFactory, opts: ConnectOptions): Promise<number> {
+  const ch = await open(opts.publicSap ?? 16);
+  try {
+    const pub = new DlmsClient(ch, { ...opts, mechanism: 'none', ciphered: false, counters: new MemoryCounterStore() });
+    await pub.associate();
+    const v = await pub.get(64, '0.0.43.0.0.255', 3);
+    await pub.release();
+    if (v.type !== 'enum') throw new DlmsDecodeError(`security_suite has type ${v.type}, not enum`);
+    return v.value;
+  } finally {
+    await ch.close();
+  }
+}
+
+/**
+ * A refused decipherment says only "could not decipher"; name what differs (issue 16): ask the server its suite. When
+ * it cannot be asked (a meter whose public client may not read Security setup), the refusal stays as it was.
+ */
+async function explainDecipherRefusal(open: ChannelFactory, opts: ConnectOptions, e: DlmsSecurityError): Promise<Error> {
+  let theirs: number;
+  try {
+    theirs = await readServerSuite(open, opts);
+  } catch (probe) {
+    if (probe instanceof OperationError) return e; // the probe is a courtesy: its failure leaves the first answer
+    throw probe;
+  }
+  const ours = opts.suite ?? 0;
+  if (theirs !== ours) return new DlmsSecurityError(`association refused by the server: it runs security suite ${theirs}, this client suite ${ours} (use --suite ${theirs})`, 'policy');
+  return new DlmsSecurityError(`association refused by the server: both sides run suite ${ours}, and it could not decipher our AARQ — its GUEK/GAK differ from this client's keys`, 'tag-mismatch');
+}
+
 export async function connect(open: ChannelFactory, opts: ConnectOptions): Promise<DlmsClient> {
   const counters = opts.counters ?? new MemoryCounterStore();
   const o = { ...opts, counters };
@@ -40,6 +73,7 @@ export async function connect(open: ChannelFactory, opts: ConnectOptions): Promi
     return first;
   } catch (e) {
     await ch.close();
+    if (e instanceof DlmsSecurityError && e.reason === 'tag-mismatch' && /AARQ/.test(e.message)) throw await explainDecipherRefusal(open, o, e);
     if (!(e instanceof DlmsSecurityErrorWithCounter)) throw e;
     const key = Buffer.from(opts.keys.serverSystemTitle).toString('hex');
     const c = counters.get(key);

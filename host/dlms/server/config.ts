@@ -46,6 +46,8 @@ const PUBLIC_READ: AccessRule[] = [
   { obis: '0.0.1.0.0.255', read: 'all' },
   { obis: '0.0.43.1.0.255', read: 'all' },
   { obis: '0.0.42.0.0.255', read: 'all' },
+  // The security suite is no secret (every ciphered APDU shows it); a client refused for another suite learns which.
+  { obis: '0.0.43.0.0.255', read: [1, 3] },
   { obis: '1.0.1.8.0.255', read: 'all' },
   { obis: '1.0.2.8.0.255', read: 'all' },
 ];

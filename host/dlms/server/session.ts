@@ -236,8 +236,21 @@ export class ServerSession {
         if (env.plainTag !== undefined && env.plainTag !== APDU.initiateRequest) throw new DlmsDecodeError('user-information is not a glo-initiate-request');
         if (env.style === 'ded' || env.style === 'general-ded') throw new DlmsDecodeError('InitiateRequest cannot be dedicated-ciphered');
         initStyle = env.style;
-        const u = unprotect({ ek: keys.guek, ak: keys.gak }, title!, env.body);
-        if (!u.sc.authenticated || !u.sc.encrypted || u.sc.suite !== srv.cfg.suite) throw new DlmsSecurityError('InitiateRequest below policy (authenticated+encrypted, configured suite)', 'policy');
+        // The security control byte is in clear: a suite mismatch is named as such, not as a failed decipherment.
+        const clientSuite = (env.body[0] ?? 0) & 0x0f;
+        if (env.body.length && clientSuite !== srv.cfg.suite) {
+          throw new DlmsSecurityError(`refused by this server: the AARQ is protected with security suite ${clientSuite}, this server runs suite ${srv.cfg.suite}`, 'policy');
+        }
+        let u;
+        try {
+          u = unprotect({ ek: keys.guek, ak: keys.gak }, title!, env.body);
+        } catch (e) {
+          if (e instanceof DlmsSecurityError && e.reason === 'tag-mismatch') {
+            throw new DlmsSecurityError(`refused by this server: the AARQ's GCM tag does not verify — the client's GUEK/GAK differ from this server's (suite ${srv.cfg.suite} both)`, 'tag-mismatch');
+          }
+          throw e;
+        }
+        if (!u.sc.authenticated || !u.sc.encrypted) throw new DlmsSecurityError('refused by this server: the AARQ is not authenticated and encrypted (this association requires both)', 'policy');
         this.acceptCounter(who, u.ic, 'AARQ', false);
         initBytes = u.plaintext;
       } catch (e) {
@@ -273,7 +286,7 @@ export class ServerSession {
       // The password is a secret: compared in constant time (issue 16), its length included.
       if (!ctos || !constantTimeEqual(ctos, pw)) {
         srv.state.record({ kind: 'auth-failure', client: who, detail: 'LLS password' });
-        return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError('wrong LLS password', 'wrong-response'));
+        return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError('refused by this server: wrong LLS password', 'wrong-response'));
       }
     } else if (hls) {
       if (!ctos || !challengeLengthOk(cfg.mechanism, ctos)) {
@@ -288,7 +301,7 @@ export class ServerSession {
         // seed Table 3.2 / §3.4.2: the challenge carries the client's counter; accept only a greater one,
         // within the jump threshold; answer with our counter one above it.
         const c = challengeCounter(cfg.mechanism, ctos);
-        if (c === undefined) return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError('hardened profile: CtoS carries no invocation counter', 'invocation-counter'));
+        if (c === undefined) return reject(DIAGNOSTIC.authenticationFailure, new DlmsSecurityError(`refused by this server: it runs the hardened profile and the client's challenge (CtoS, ${ctos.length} bytes) carries no invocation counter — the client speaks the standard profile (seed Table 3.2)`, 'invocation-counter'));
         try {
           this.acceptCounter(who, c, 'CtoS', false);
         } catch (e) {
