@@ -100,9 +100,12 @@ describe('services', () => {
     const list = await client.get(15, '0.0.40.0.0.255', 2);
     const names = list.type === 'array' ? list.value.map((e) => (e.type === 'structure' && e.value[2]!.type === 'octet-string' ? Array.from(e.value[2]!.value).join('.') : '')) : [];
     expect(names).toContain('0.0.43.1.0.255'); // the frame counter is public (../shared/CLI.md)
-    expect(names).not.toContain('0.0.43.0.0.255'); // security setup is not
+    expect(names).not.toContain('0.0.99.98.0.255'); // the security event log is not
+    // Security setup: only its suite (attribute 3, issue 16: a refused client learns which suite the server runs).
+    expect(await client.get(64, '0.0.43.0.0.255', 3)).toEqual({ type: 'enum', value: 0 });
+    await expect(client.get(64, '0.0.43.0.0.255', 4)).rejects.toThrow(/read-write-denied/);
     await expect(client.set(8, '0.0.1.0.0.255', 2, { type: 'octet-string', value: new Uint8Array(12) })).rejects.toThrow(/read-write-denied/);
-    await expect(client.get(64, '0.0.43.0.0.255', 2)).rejects.toThrow(/object-undefined/);
+    await expect(client.get(7, '0.0.99.98.0.255', 2)).rejects.toThrow(/object-undefined/);
     await expect(client.get(3, '1.0.1.8.0.255', 9)).rejects.toBeInstanceOf(DlmsRejectedError);
   });
 
