@@ -1,7 +1,7 @@
 // CS security (seed §4.3.2 "Security module", §4.5 "Separate security modules"): the one door from the central
 // system into the meter. The generated input path has already unwrapped the event under the CS↔module connection
 // key and checked its counter (firmware/README.md); here the plaintext is routed by its command byte to the one
-// module that may act on it — core, off-switch, DC security, logs — or refused and logged. Readings going back are
+// module that may act on it — core, off-switch, DC security, logs, clock — or refused and logged. Readings going back are
 // shaped by the seed's chapter 5 countermeasures, configured by the central system (CMD_PRIVACY):
 //   rounding (§5.3.7 countermeasure 2): each half-hourly value to the nearest multiple of round_wh;
 //   omitted readings (countermeasure 1): a reading is withheld when PRF(k, "omit", t) mod 1024 < omit_per_1024,
@@ -17,6 +17,7 @@ export const OUT_OFFSWITCH: u32 = 2;
 export const OUT_DC: u32 = 4;
 export const OUT_LOGS: u32 = 8;
 export const OUT_LOG: u32 = 16;
+export const OUT_CLOCK: u32 = 32;
 
 const OMIT: u32 = 0x6f6d6974; // "omit"
 const PSEUDONYM: u32 = 0x706e796d; // "pnym"
@@ -57,6 +58,7 @@ export function csCommand(msg: usize, len: u32): u32 {
   if (cmd == ev.CMD_DISCONNECT || cmd == ev.CMD_RECONNECT || cmd == ev.CMD_UNLOCK) return OUT_OFFSWITCH;
   if (cmd == ev.CMD_DC_KEY) return OUT_DC;
   if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
+  if (cmd == ev.CMD_TIME) return OUT_CLOCK;
   if (cmd == ev.CMD_PRIVACY) return privacy(msg, len);
   return log(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, len);
 }

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadModule, Msg, u16le, u32le, type Module } from './harness.ts';
 import { prf } from './speck.ts';
 
-const OUT = { CORE: 1, OFFSWITCH: 2, DC: 4, LOGS: 8, LOG: 16 };
+const OUT = { CORE: 1, OFFSWITCH: 2, DC: 4, LOGS: 8, LOG: 16, CLOCK: 32 };
 const OMIT = 0x6f6d6974, PSEUDONYM = 0x706e796d;
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 
@@ -28,11 +28,12 @@ const report = (t: number, wh: number, tariff = 0) => {
 };
 
 describe('routing: each central-system command reaches exactly one module', () => {
-  it('core, off-switch, DC security, logs by command byte; unknown, empty or short plaintexts are refused and logged', () => {
+  it('core, off-switch, DC security, logs, clock by command byte; unknown, empty or short plaintexts are refused and logged', () => {
     for (const c of [1, 2, 3, 4, 6]) expect(command([c, 0])).toBe(OUT.CORE);
     for (const c of [0x10, 0x11, 0x12]) expect(command([c, 0])).toBe(OUT.OFFSWITCH);
     expect(command([0x30, 0])).toBe(OUT.DC);
     expect(command([7, 0, 0, 0])).toBe(OUT.LOGS);
+    expect(command([8, 0, 0, 0, 1, 2, 3, 4])).toBe(OUT.CLOCK);
     for (const bad of [[0x00, 0], [0x13, 0], [0xff, 1, 2, 3], [0x10]]) {
       expect(command(bad)).toBe(OUT.LOG);
       expect(log()).toMatchObject({ kind: 6, result: 1, aux: bad.length >= 2 ? bad[0] : 0, value: bad.length });

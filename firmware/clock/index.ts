@@ -1,0 +1,19 @@
+// The clock driver module: owns Basic Timer1 (0x0040–0x0047, its protected data, issue 18 item 3). Entry: poll() —
+// the runtime calls it at least every second; returns the meter time. Input: set (CS security: CMD_TIME). Outputs:
+// tick (core) and tick_log (logs), each [t u32][0 u32] once per new second.
+import { clockPoll, clockSet, clockNow, TICK_BOX } from './clock';
+
+@external("output", "tick") declare function tick(data: usize, len: i32): void;
+@external("output", "tick_log") declare function tick_log(data: usize, len: i32): void;
+
+export function poll(): i32 {
+  if (clockPoll()) {
+    tick(TICK_BOX, 8);
+    tick_log(TICK_BOX, 8);
+  }
+  return <i32>clockNow();
+}
+
+export function input_set(data: usize, len: i32): void {
+  clockSet(data, <u32>len);
+}

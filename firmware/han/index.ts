@@ -1,0 +1,36 @@
+// The HAN gateway module (seed §4.5 "HAN gateway data diode"): owns the HAN UART (0x0088–0x008D, transmit-only
+// wiring: the board has no HAN receive line), so no other code can put a frame on the HAN. Inputs: status (core,
+// every 5 s: consumption, tariff, credit) and appliance (core: an accepted load-balancing command). No outputs.
+import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
+import { hanStatus, hanAppliance, FRAME } from './han';
+
+const CTRL: u16 = 0x0088;
+const STATUS: u16 = 0x0089;
+const BAUD_LO: u16 = 0x008a;
+const BAUD_HI: u16 = 0x008b;
+const DATA_TX: u16 = 0x008c;
+const EN: u8 = 0x01;
+const TX_FULL: u8 = 0x08;
+/** 115,200 baud at 20 MHz: one bit every BAUD + 1 = 174 cycles (omsp_uart). */
+const BAUD: u16 = 173;
+
+function send(n: u32): void {
+  if (n == 0) return;
+  if (!(mmio_read8(CTRL) & EN)) {
+    mmio_write8(BAUD_LO, <u8>BAUD);
+    mmio_write8(BAUD_HI, <u8>(BAUD >> 8));
+    mmio_write8(CTRL, EN);
+  }
+  for (let i: u32 = 0; i < n; i++) {
+    while (mmio_read8(STATUS) & TX_FULL) {}
+    mmio_write8(DATA_TX, load<u8>(FRAME + i));
+  }
+}
+
+export function input_status(data: usize, len: i32): void {
+  send(hanStatus(data, <u32>len));
+}
+
+export function input_appliance(data: usize, len: i32): void {
+  send(hanAppliance(data, <u32>len));
+}

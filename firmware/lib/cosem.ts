@@ -1,0 +1,36 @@
+// COSEM-ish encodings: a value tagged with its OBIS code (IEC 62056-61) and an A-XDR type tag (IEC 62056-6-2,
+// big-endian), so the HAN side and the central system read the same names a DLMS meter uses:
+//   1.0.1.8.0.255   active energy import, total (Wh)        1.0.1.8.T.255  the same per tariff T (1-based)
+//   1.0.1.7.0.255   instantaneous active import power (W)    0.0.96.14.0.255 current tariff (1-based)
+//   0.0.19.10.0.255 credit balance (mills; the SMETS "meter balance")
+// An item is 11 bytes: OBIS A..F, the tag (0x06 double-long-unsigned, 0x05 double-long), the value big-endian.
+
+export const ITEM_BYTES: u32 = 11;
+export const TAG_U32: u8 = 0x06;
+export const TAG_I32: u8 = 0x05;
+
+/** Writes one item at `p`; `obis` packs C.D.E (A.B and F are fixed per call: ab = A·256 + B, F = 255). */
+export function putItem(p: usize, ab: u32, c: u32, d: u32, e: u32, tag: u8, v: u32): usize {
+  store<u8>(p, <u8>(ab >> 8));
+  store<u8>(p, <u8>ab, 1);
+  store<u8>(p, <u8>c, 2);
+  store<u8>(p, <u8>d, 3);
+  store<u8>(p, <u8>e, 4);
+  store<u8>(p, 255, 5);
+  store<u8>(p, tag, 6);
+  store<u8>(p, <u8>(v >> 24), 7);
+  store<u8>(p, <u8>(v >> 16), 8);
+  store<u8>(p, <u8>(v >> 8), 9);
+  store<u8>(p, <u8>v, 10);
+  return p + ITEM_BYTES;
+}
+
+/** CRC-16/X-25 (HDLC FCS, IEC 62056-46): reflected 0x1021, init and final xor 0xFFFF. */
+export function crc16(p: usize, n: u32): u32 {
+  let crc: u32 = 0xffff;
+  for (let i: u32 = 0; i < n; i++) {
+    crc ^= <u32>load<u8>(p + i);
+    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >> 1) ^ 0x8408 : crc >> 1;
+  }
+  return crc ^ 0xffff;
+}

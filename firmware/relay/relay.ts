@@ -1,0 +1,75 @@
+// The relay driver (Figure 4.3's off-switch actuator driver; seed §4.6.3: "changing the supply state must result in
+// using a driver protected module to operate an actual off-switch peripheral"): the only code that touches ports P1
+// and P2 (0x0020–0x002F): the relay coil P1.0 (1 = contacts closed, supply on), its contact feedback P1.3, the tamper
+// switch P2.0 (1 = case open) and the reconnect button P2.1 (boards/emulated.json). It drives the coil only as the
+// off-switch module says (its one input), and reports the local events to the off-switch module: tamper, a button
+// press (a rising edge latched in P2IFG, so a press between two polls is not missed), contact changes.
+import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
+import * as ev from '../lib/events';
+
+const P1IN: u16 = 0x0020;
+const P1OUT: u16 = 0x0021;
+const P1DIR: u16 = 0x0022;
+const P2IN: u16 = 0x0028;
+const P2IFG: u16 = 0x002b;
+const P2IES: u16 = 0x002c;
+const COIL: u8 = 0x01; //     P1.0
+const FEEDBACK: u8 = 0x08; // P1.3
+const TAMPER: u8 = 0x01; //   P2.0
+const BUTTON: u8 = 0x02; //   P2.1
+
+/** Up to three local events of 2 bytes each ([LOCAL_TAMPER][0], [LOCAL_BUTTON][0], [LOCAL_CONTACT][closed]). */
+export const LOCAL_BOX = memory.data(6);
+let started: bool = false;
+let contact: u8 = 0xff; // feedback last reported (0xff: never)
+
+/** Power-up: the coil is driven closed — the supply is on, the off-switch module's initial state — and the inputs
+ *  latch rising edges. Both modules lose their state at a reset (no persistent storage yet, seed §4.6.3). */
+function start(): void {
+  if (started) return;
+  started = true;
+  mmio_write8(P1OUT, mmio_read8(P1OUT) | COIL);
+  mmio_write8(P1DIR, mmio_read8(P1DIR) | COIL);
+  mmio_write8(P2IES, mmio_read8(P2IES) & ~(TAMPER | BUTTON));
+  mmio_write8(P2IFG, mmio_read8(P2IFG) & ~BUTTON);
+}
+
+/** The off-switch module's command: [on u8][0]. */
+export function relaySet(msg: usize, len: u32): void {
+  if (len != 2) return;
+  start();
+  const out = mmio_read8(P1OUT);
+  mmio_write8(P1OUT, load<u8>(msg) != 0 ? out | COIL : out & ~COIL);
+}
+
+/** Samples the inputs; returns how many 2-byte local events LOCAL_BOX holds (0–3). */
+export function relayPoll(): u32 {
+  start();
+  let n: u32 = 0;
+  if (mmio_read8(P2IN) & TAMPER) {
+    // Reported while the case is open: the off-switch module logs the first report and holds the lock.
+    store<u8>(LOCAL_BOX, ev.LOCAL_TAMPER);
+    store<u8>(LOCAL_BOX, 0, 1);
+    n++;
+  }
+  const ifg = mmio_read8(P2IFG);
+  if (ifg & BUTTON) {
+    mmio_write8(P2IFG, ifg & ~BUTTON);
+    store<u8>(LOCAL_BOX + 2 * n, ev.LOCAL_BUTTON);
+    store<u8>(LOCAL_BOX + 2 * n, 0, 1);
+    n++;
+  }
+  const fb: u8 = mmio_read8(P1IN) & FEEDBACK ? 1 : 0;
+  if (fb != contact) {
+    contact = fb;
+    store<u8>(LOCAL_BOX + 2 * n, ev.LOCAL_CONTACT);
+    store<u8>(LOCAL_BOX + 2 * n, fb, 1);
+    n++;
+  }
+  return n;
+}
+
+/** The coil as driven (bit 0) and the contact feedback (bit 1), for tests. */
+export function relayState(): u32 {
+  return (mmio_read8(P1OUT) & COIL ? 1 : 0) | (mmio_read8(P1IN) & FEEDBACK ? 2 : 0);
+}

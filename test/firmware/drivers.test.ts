@@ -1,0 +1,105 @@
+// The drivers on the emulated board's own peripherals (boards/emulated.json; toolchain/emulator/peripherals):
+// the ADE7953 front end, Basic Timer1 on the 32,768 Hz crystal, the relay with contact feedback, tamper switch and
+// reconnect button. Emulator only: MMIO has no V8 counterpart.
+import { describe, expect, it } from 'vitest';
+import { loadModule, u32le } from './harness.ts';
+
+const HZ = 20_000_000;
+interface Ade { setLoad(w: number): void; setSupply(closed: boolean): void; lsbFed(): bigint; fed(): { wh: number } }
+interface Sw { set(active: boolean): void; press(cycles: number): void }
+interface Relay { closed: boolean }
+
+describe('metrology driver (ADE7953)', () => {
+  it('registers every whole Wh the front end accumulates, carrying the remainder: none lost, none twice', async () => {
+    const m = await loadModule('metrology', true);
+    const ade = m.device<Ade>('metrology');
+    expect(m.call('metrologyPoll')).toBe(0); // no load yet
+    ade.setSupply(true); // the relay's contacts closed (its driver is another module, tested below)
+    ade.setLoad(3600); // 3.6 kW = 1 Wh per second
+    let wh = 0;
+    const steps = [0.25, 0.5, 1.7, 0.05, 3, 2.5];
+    for (const s of steps) {
+      m.idle(Math.round(s * HZ));
+      if (m.call('metrologyPoll')) {
+        const b = m.read(m.call('t_box'), 8);
+        wh += u32le(b, 0);
+        expect(u32le(b, 4)).toBe(3600);
+      }
+    }
+    const fedLsb = Number(ade.lsbFed());
+    expect(wh).toBe(Math.floor(fedLsb / 1000)); // whole Wh of what the chip counted (1000 LSB/Wh)
+    expect(wh).toBeGreaterThanOrEqual(7);
+  }, 120_000);
+
+  it('negative twin: with the supply open no current flows and nothing is registered', async () => {
+    const m = await loadModule('metrology', true);
+    m.device<Ade>('metrology').setLoad(3600);
+    m.idle(5 * HZ);
+    expect(m.call('metrologyPoll')).toBe(0);
+  }, 120_000);
+});
+
+describe('clock driver (Basic Timer1, 32,768 Hz)', () => {
+  it('counts seconds exactly from the crystal when polled within 2 s, from the time the central system set', async () => {
+    const m = await loadModule('clock', true);
+    expect(m.call('clockPoll')).toBe(0); // starts the timer
+    m.write(16, [8, 0, 0, 0, 0x40, 0x42, 0x0f, 0]); // CMD_TIME t = 1,000,000
+    expect(m.call('clockSet', 16, 8)).toBe(0);
+    let ticks = 0;
+    for (let k = 0; k < 24; k++) {
+      m.idle(HZ * 0.75);
+      ticks += m.call('clockPoll');
+    }
+    expect(m.call('clockNow')).toBe(1_000_000 + 18); // 24 × 0.75 s
+    expect(ticks).toBeGreaterThanOrEqual(17);
+    expect(m.call('clockSet', 16, 7)).toBe(1); // malformed: time unchanged
+    expect(m.call('clockNow')).toBe(1_000_018);
+  }, 120_000);
+
+  it('negative twin: polls withheld for longer than 2 s lose the skipped wraps (time slows, never jumps ahead)', async () => {
+    const m = await loadModule('clock', true);
+    m.call('clockPoll');
+    m.idle(HZ * 5);
+    m.call('clockPoll');
+    expect(m.call('clockNow')).toBe(1); // 5 s = two whole wraps of 2 s lost, 1 s counted
+  }, 120_000);
+});
+
+describe('relay driver (coil, feedback, tamper, button)', () => {
+  it('drives the coil as told and reports the contact feedback', async () => {
+    const m = await loadModule('relay', true);
+    const relay = m.device<Relay>('relay');
+    m.write(16, [0, 0]);
+    m.call('relaySet', 16, 2);
+    m.idle(HZ / 10);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 0]); // LOCAL_CONTACT open
+    expect(relay.closed).toBe(false);
+    m.write(16, [1, 0]);
+    m.call('relaySet', 16, 2);
+    m.idle(HZ / 10);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 1]);
+    expect(relay.closed).toBe(true);
+    expect(m.call('relayState')).toBe(3);
+    expect(m.call('relayPoll')).toBe(0); // nothing new
+  }, 120_000);
+
+  it('latches a button press between polls; reports tamper while the case is open', async () => {
+    const m = await loadModule('relay', true);
+    m.call('relayPoll');
+    m.idle(HZ / 10);
+    m.call('relayPoll');
+    const button = m.device<Sw>('button');
+    const tamper = m.device<Sw>('tamper');
+    button.press(HZ / 100); // 10 ms press, released before the next poll
+    m.idle(HZ / 10);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([1, 0]);
+    expect(m.call('relayPoll')).toBe(0); // one press, one event
+    tamper.set(true);
+    m.idle(HZ / 100);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([2, 0]);
+  }, 120_000);
+});
