@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InputError } from '../toolchain/common/errors.ts';
 import { jsonProblemsError, parseJsonSource, type JsonSource } from '../toolchain/common/json-source.ts';
 import { schemaProblems } from '../toolchain/common/json-schema-problems.ts';
+import { schemaValidator } from '../toolchain/common/json-schema.ts';
 
 export const BOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_BOARD = join(BOARDS_DIR, 'emulated.json');
@@ -35,15 +35,9 @@ export interface Board {
   sancus?: Record<string, unknown>;
 }
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
-
 /** Every schema violation at once, each at its file:line:column. */
 function validate(src: JsonSource): void {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(BOARDS_DIR, 'schema.json'), 'utf8'));
-    delete schema.$schema; // Ajv2020 knows the 2020-12 meta-schema
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  }
+  const validator = schemaValidator(join(BOARDS_DIR, 'schema.json'));
   if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'board'));
 }
 

@@ -2,16 +2,20 @@
 // io names, connection ends) checked with errors that name file:line:column and the JSON path.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { InputError } from '../../toolchain/common/errors.ts';
 import { jsonProblemsError, parseJsonSource, type JsonSource } from '../../toolchain/common/json-source.ts';
 import { schemaProblems } from '../../toolchain/common/json-schema-problems.ts';
+import { schemaValidator } from '../../toolchain/common/json-schema.ts';
 
 export interface NodeDesc {
   name: string;
   board?: string;
   node_key?: string;
   loader?: 'direct' | 'debug-uart' | SerialLoaderDesc;
+  /** minimal (default): the host calls module entries through the emulator; firmware: firmware/runtime over the WAN. */
+  runtime?: 'minimal' | 'firmware';
+  /** firmware runtime on a real board: its WAN UART's serial line. */
+  wan?: { serial: string; baud: number };
 }
 
 /** A board's openMSP430 serial debug interface on a real serial line (serial-port.ts). */
@@ -26,9 +30,13 @@ export interface ModuleDesc {
   node: string;
   vendor_id: number;
   source: string;
-  entries: { name: string; results?: number }[];
+  /** Assembly modules: their entries; AssemblyScript modules: optional (their exports), checked when given. */
+  entries?: { name: string; results?: number }[];
   outputs?: string[];
+  /** Assembly modules name each input's handler; AssemblyScript ones have `input_NAME` exports (handler ''). */
   inputs?: { name: string; handler: string }[];
+  /** Entries the firmware runtime calls periodically. */
+  periodic?: { entry: string; every_ms: number }[];
   connection_slots?: number;
   stack?: number;
   confidential_nonce?: number;
@@ -40,7 +48,14 @@ export interface ConnectionDesc {
   to: string;
 }
 
-export type ScriptStep = { call: string; args?: number[]; expect?: number } | { forge: number; payload: string } | { replay: number };
+export type ScriptStep = { call: string; args?: number[]; expect?: number } | { forge: number; payload: string } | { replay: number }
+  | { send: number; payload: string; expect_accepted?: boolean };
+
+/** The module name of an endpoint that is the host on the WAN (`wan.NAME`): it holds that end's connection key. */
+export const WAN_ENDPOINT = 'wan';
+
+/** An AssemblyScript module: a .ts file or a folder (its index.ts). */
+export const isAssemblyScript = (m: ModuleDesc): boolean => !/\.s$/i.test(m.source);
 
 export interface Descriptor {
   file: string;
@@ -53,17 +68,12 @@ export interface Descriptor {
 }
 
 const SCHEMA = new URL('./descriptor.schema.json', import.meta.url);
-let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 const u16 = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 
 export function parseDescriptor(text: string, file: string): Descriptor {
   const src = parseJsonSource(text, file);
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
-    delete schema.$schema;
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  }
+  const validator = schemaValidator(SCHEMA);
   // Every schema violation at once, each at its file:line:column.
   if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'descriptor'));
   const data = src.value as any;
@@ -74,12 +84,14 @@ export function parseDescriptor(text: string, file: string): Descriptor {
     modules: data.modules.map((m: any) => ({
       ...m,
       vendor_id: u16(m.vendor_id),
+      inputs: m.inputs === undefined ? undefined : m.inputs.map((x: any) => (typeof x === 'string' ? { name: x, handler: '' } : x)),
       confidential_nonce: m.confidential_nonce === undefined ? undefined : u16(m.confidential_nonce),
     })),
     connections: (data.connections ?? []).map((c: any) => ({ ...c, id: u16(c.id) })),
     script: (data.script ?? []).map((s: any) => {
       if ('call' in s) return { ...s, args: (s.args ?? []).map(u16), expect: s.expect === undefined ? undefined : u16(s.expect) };
       if ('forge' in s) return { ...s, forge: u16(s.forge) };
+      if ('send' in s) return { ...s, send: u16(s.send) };
       return { replay: u16(s.replay) };
     }),
   };
@@ -113,13 +125,22 @@ function crossCheck(d: Descriptor, src: JsonSource): void {
     const io = [...(m.outputs ?? []), ...(m.inputs ?? []).map((x) => x.name)];
     const dup = io.find((x, j) => io.indexOf(x) !== j);
     if (dup) fail(`/modules/${i}`, `module '${m.name}' names io '${dup}' twice`);
+    if (m.name === WAN_ENDPOINT) fail(`/modules/${i}/name`, `'${WAN_ENDPOINT}' names the host on the WAN in connections; a module cannot have that name`);
+    if (!isAssemblyScript(m)) {
+      if (!m.entries) fail(`/modules/${i}`, `assembly module '${m.name}' must list its "entries"`);
+      (m.inputs ?? []).forEach((x, j) => x.handler || fail(`/modules/${i}/inputs/${j}`, `assembly module '${m.name}': input '${x.name}' needs a handler`));
+    }
+    if (m.periodic?.length && d.nodes.find((n) => n.name === m.node)?.runtime !== 'firmware') fail(`/modules/${i}/periodic`, `periodic entries need the firmware runtime on node '${m.node}' ("runtime": "firmware")`);
     if (m.confidential_nonce === 0) fail(`/modules/${i}/confidential_nonce`, 'the nonce of a confidential load must not be 0 (0 means a plain load)');
     modules.set(m.name, m);
   });
   const ids = new Set<number>();
   const endpoint = (path: string, ep: string, kind: 'output' | 'input') => {
     const [mod, io] = ep.split('.') as [string, string];
+    if (mod === WAN_ENDPOINT) return;
     const m = modules.get(mod) ?? fail(path, `no module '${mod}'`);
+    // An AssemblyScript module's io comes from its source: checked after it is compiled (deploy.ts).
+    if (isAssemblyScript(m) && (kind === 'output' ? !m.outputs : !m.inputs)) return;
     const list = kind === 'output' ? (m.outputs ?? []) : (m.inputs ?? []).map((x) => x.name);
     if (!list.includes(io)) fail(path, `module '${mod}' has no ${kind} '${io}' (its ${kind}s: ${list.join(', ') || 'none'})`);
   };
@@ -128,15 +149,17 @@ function crossCheck(d: Descriptor, src: JsonSource): void {
     ids.add(c.id);
     endpoint(`/connections/${i}/from`, c.from, 'output');
     endpoint(`/connections/${i}/to`, c.to, 'input');
+    if (c.from.startsWith(`${WAN_ENDPOINT}.`) && c.to.startsWith(`${WAN_ENDPOINT}.`)) fail(`/connections/${i}`, 'a connection needs a module at one end at least');
   });
   d.script.forEach((s, i) => {
     if ('call' in s) {
       const [mod, entry] = s.call.split('.') as [string, string];
       const m = modules.get(mod) ?? fail(`/script/${i}/call`, `no module '${mod}'`);
-      if (!m.entries.some((e) => e.name === entry)) fail(`/script/${i}/call`, `module '${mod}' has no entry '${entry}'`);
+      if (m.entries && !m.entries.some((e) => e.name === entry)) fail(`/script/${i}/call`, `module '${mod}' has no entry '${entry}'`);
     } else {
-      const id = 'forge' in s ? s.forge : s.replay;
+      const id = 'forge' in s ? s.forge : 'send' in s ? s.send : s.replay;
       if (!ids.has(id)) fail(`/script/${i}`, `no connection ${id}`);
+      if ('send' in s && !d.connections.find((c) => c.id === id)!.from.startsWith(`${WAN_ENDPOINT}.`)) fail(`/script/${i}/send`, `connection ${id} does not come from the WAN (wan.NAME): the host holds no key to seal its events`);
     }
   });
 }

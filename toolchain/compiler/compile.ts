@@ -1,11 +1,9 @@
 // The whole path for one module: AssemblyScript source → wasm (front.ts) → assembly (backend.ts) → object (our
 // assembler) → linked image for a board (our linker). `hasm build` and the tests call this.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../../boards/board.ts';
+import { cacheKey, packageVersion, readCached, writeCached } from '../common/cache.ts';
 import { InputError } from '../common/errors.ts';
 import { assemble } from '../msp430/asm/assembler.ts';
 import { link, type LinkedImage } from '../link/link.ts';
@@ -25,30 +23,24 @@ let helpersWasm: Promise<Uint8Array> | undefined;
 export function runtimeHelpers(): Promise<Uint8Array> {
   helpersWasm ??= (async () => {
     const config = loadAsConfig(HELPERS_SOURCE);
-    const key = createHash('sha256')
-      .update(readFileSync(HELPERS_SOURCE.replace(/\.ts$/, '.as')))
-      .update(readFileSync(FRONT_SOURCE))
-      .update(JSON.stringify(config))
-      .update(packageVersion('assemblyscript') + packageVersion('binaryen'))
-      .digest('hex')
-      .slice(0, 16);
-    const cached = join(CACHE_DIR, `runtime-helpers-${key}.wasm`);
-    if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
+    const key = cacheKey(
+      readFileSync(HELPERS_SOURCE.replace(/\.ts$/, '.as')),
+      readFileSync(FRONT_SOURCE),
+      JSON.stringify(config),
+      packageVersion('assemblyscript'),
+      packageVersion('binaryen'),
+    );
+    const name = `runtime-helpers-${key}.wasm`;
+    const cached = readCached(name);
+    if (cached) return new Uint8Array(cached);
     const { wasm } = await compileAssemblyScript(HELPERS_SOURCE, config);
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`; // renamed into place: concurrent builds never read half a file
-    writeFileSync(tmp, wasm);
-    renameSync(tmp, cached);
+    writeCached(name, wasm);
     return wasm;
   })();
   return helpersWasm;
 }
 
 const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
-const require = createRequire(import.meta.url);
-/** node_modules/.cache/hasm: the usual place for a tool's caches (removed with node_modules). */
-const CACHE_DIR = join(dirname(dirname(require.resolve('binaryen/package.json'))), '.cache', 'hasm');
-const packageVersion = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 export interface BuildResult {
   front?: FrontResult;
