@@ -107,9 +107,15 @@ export function attachVcd(m: Machine, file: string, selection?: string[]): { fin
   // Changes reach back at most one UART frame (a transmitted frame is reported when it ends).
   const uarts = m.devices.filter((d): d is Uart => d instanceof Uart);
   const reach = Math.max(0, ...uarts.map((u) => u.frameCycles)) + 1;
+  // Flushed in batches; changes still ahead of the watermark (received bytes queued for later) raise the batch size
+  // so that they are not sorted again on every change.
+  let batch = 65536;
   const add = (cycle: number, text: string) => {
     pending.push({ t: Math.round(2 * cycle), text });
-    if (pending.length > 65536) flush(Math.max(0, m.cycle - reach));
+    if (pending.length > batch) {
+      flush(Math.max(0, m.cycle - reach));
+      batch = Math.max(65536, 2 * pending.length);
+    }
   };
 
   const pc = chosen.find((s) => s.key === 'pc');
