@@ -93,8 +93,20 @@ stdout (stderr with --json).
     attachSancus(m);
     m.load(image);
     const symbols = new SymbolTable(image.symbols);
-    const uartOut = values.json ? io.err : (t: string) => process.stdout.write(t);
-    for (const d of m.devices) if (d instanceof Uart) d.onTransmit = (b) => uartOut(String.fromCharCode(b));
+    // UART bytes go out a line at a time (io.out/io.err end each write with a newline), on stdout, or on stderr
+    // when stdout is the --json object.
+    const uartWrite = values.json ? io.err : io.out;
+    let uartLine = '';
+    const flushUart = () => {
+      if (uartLine) uartWrite(uartLine);
+      uartLine = '';
+    };
+    for (const d of m.devices)
+      if (d instanceof Uart)
+        d.onTransmit = (b) => {
+          if (b === 0x0a) flushUart();
+          else if (b !== 0x0d) uartLine += String.fromCharCode(b);
+        };
     if (values.trace) attachTrace(m, symbols, (l) => io.err(l));
     const profile = values.profile ? printProfile(attachProfile(m, symbols), io.err) : undefined;
     let vcd: { finish(): void } | undefined;
@@ -109,6 +121,7 @@ stdout (stderr with --json).
       io.err(`hasm run: waiting for gdb on 127.0.0.1:${gdbPort} (target remote :${gdbPort})`);
       res = await serveGdb(m, gdbPort, { maxCycles });
     } else res = m.run({ maxCycles });
+    flushUart();
     vcd?.finish();
     profile?.();
     const out: Record<string, unknown> = { registers: Array.from(m.r), cycles: res.cycles, instructions: res.instructions, stop: res.stop, pc: res.pc };
