@@ -17,7 +17,7 @@ describe('hasm run: UART output', () => {
     expect(plain.stdout).toMatch(/^timer tick 1$/m);
     const json = await hasm('run', elf, '--max-cycles', '2000000', '--json');
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ stop: 'max-cycles' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ stop: 'halt' });
     expect(json.stderr).toMatch(/^Hello from the emulated meter node \(openMSP430, 20 MHz\)$/m);
   });
 });
