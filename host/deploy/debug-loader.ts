@@ -118,6 +118,11 @@ export class DebugLoader {
     if (pc !== stopAt) throw new OperationError(`debug loader: CPU stopped at 0x${pc.toString(16)}, expected 0x${stopAt.toString(16)}`);
   }
 
+  /** Lets the halted CPU run on its own (no breakpoint): the node's software takes over. */
+  release(): void {
+    this.write(CPU_CTL, CTL_RUN, true);
+  }
+
   /** Sets registers, runs from `pc` to `stopAt` and returns the registers there. */
   runRoutine(pc: number, regs: Record<number, number>, stopAt: number): number[] {
     for (const [n, v] of Object.entries(regs)) this.setRegister(Number(n), v);

@@ -1,32 +1,45 @@
-// The deployer (seed §4.6.1/§4.6.3, authentic execution): builds each node's image, loads it on an emulated node,
-// protects every module (plain or confidential load), attests each with a fresh challenge under the module key it
-// expects, installs per-connection keys wrapped under the module keys of both ends, routes events through the
-// untrusted event manager and runs the descriptor's script. Module keys are derived here from the node key (the
-// deployer plays the infrastructure provider, as in the authentic-execution work) and never leave this process.
+// The deployer (seed §4.6.1/§4.6.3, authentic execution): builds each node's image, loads it, protects every module
+// (plain or confidential load), attests each with a fresh challenge under the module key it expects, installs
+// per-connection keys wrapped under the module keys of both ends, sets up the routes and periodic work, and runs the
+// descriptor's script. Module keys are derived here from the node key (the deployer plays the infrastructure
+// provider, as in the authentic-execution work) and never leave this process; so do the keys of connections whose
+// other end is the host on the WAN (`wan.NAME`, e.g. the central system), which `session.wanKeys` hands to the
+// host-side party in this process.
+//
+// Two kinds of node (descriptor `runtime`): `minimal` — a start-up, a loader routine and an outbox; the host calls
+// module entries through the emulator and plays the event manager itself (the assembly examples); `firmware` —
+// the untrusted runtime of firmware/runtime, reached only through frames on the node's WAN UART (wan.ts), emulated
+// or on a real board over a serial line: it enables, attests, keys, routes and schedules on the deployer's messages.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBoard, type Board } from '../../boards/board.ts';
 import { InputError, OperationError } from '../../toolchain/common/errors.ts';
 import { describeViolation } from '../../toolchain/emulator/sancus/violations.ts';
 import { sancusConfig } from '../../toolchain/emulator/sancus/config.ts';
 import { deriveVendorKey } from '../../toolchain/sancus/index.ts';
-import { buildSource } from '../../toolchain/compiler/compile.ts';
 import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
 import { confidentialize, expectedModuleKey, type ModuleInfo, type ModuleSpec } from '../../toolchain/sancus/module/package.ts';
 import { RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import { buildNodeImage } from './build.ts';
-import type { Descriptor, ModuleDesc } from './descriptor.ts';
+import { compileAs } from './compile-as.ts';
+import { isAssemblyScript, WAN_ENDPOINT, type Descriptor, type ModuleDesc, type NodeDesc } from './descriptor.ts';
 import { EventManager, type SealedEvent } from './event-manager.ts';
+import { FirmwareNode } from './firmware-node.ts';
 import { EmulatedNode } from './node.ts';
-import { loadOverSerial } from './serial-node.ts';
-import { CHALLENGE_BYTES, attestationTag, setKeyRequest } from './protocol.ts';
+import { buildRuntimeNodeImage, TICK_HZ } from './runtime-image.ts';
+import { loadOverSerial, loadRuntimeOverSerial } from './serial-node.ts';
+import { openSerialWan } from './serial-wan.ts';
+import { CHALLENGE_BYTES, attestationTag, openEvent, sealEvent, setKeyRequest } from './protocol.ts';
+import { ROUTE, WanClient } from './wan.ts';
 
 export interface DeployOptions {
   /** Source of fresh challenges and connection keys (default: crypto.randomBytes). */
   random?: (n: number) => Uint8Array;
   /** Called after a node's image is loaded and before its modules are enabled (tests tamper with it here). */
   beforeEnable?: (node: EmulatedNode) => void;
+  /** The same for an emulated node with the firmware runtime. */
+  beforeEnableFirmware?: (node: FirmwareNode) => void;
 }
 
 const h4 = (v: number) => '0x' + v.toString(16).padStart(4, '0');
@@ -39,52 +52,103 @@ export interface ModuleReport {
   vendor_id: string;
   layout: { text_start: string; text_end: string; data_start: string; data_end: string };
   text_bytes: number;
+  data_bytes: number;
   confidential: boolean;
   attestation: { challenge: string; tag: string; ok: boolean; cycles: number };
 }
 
 export interface StepReport {
   step: number;
-  kind: 'call' | 'forge' | 'replay';
+  kind: 'call' | 'forge' | 'replay' | 'send';
   what: string;
   result?: number;
   expected?: number;
-  events: { connection: number; sealed: string; accepted: boolean }[];
+  events: { connection: number; sealed: string; accepted: boolean; plaintext?: string }[];
   ok: boolean;
+}
+
+/** Start-up in CPU cycles of each emulated node (seed §4.6.4: "may prolong start-up by a few seconds"). */
+export interface StartupReport {
+  node: string;
+  clock_hz: number;
+  load_cycles: number;
+  protect_cycles: number;
+  attest_cycles: number;
+  key_cycles: number;
+  total_cycles: number;
+  total_s: number;
 }
 
 export interface DeployReport {
   descriptor: string;
-  nodes: { name: string; board: string; loader: string; modules: string[] }[];
+  nodes: { name: string; board: string; loader: string; runtime: string; modules: string[] }[];
   modules: ModuleReport[];
   connections: { id: number; from: string; to: string; keys_installed: boolean }[];
+  startup: StartupReport[];
   script: StepReport[];
   violations: string[];
   ok: boolean;
 }
 
-interface Placed {
+/** One node as the deployer reaches it. */
+export interface NodeHandle {
+  desc: NodeDesc;
+  board: Board;
+  /** minimal runtime: the emulator's entry calls. */
+  emulated?: EmulatedNode;
+  /** firmware runtime, emulated. */
+  firmware?: FirmwareNode;
+  /** firmware runtime (emulated or on a board): its WAN protocol. */
+  wan?: WanClient;
+}
+
+export interface Placed {
   desc: ModuleDesc;
-  node: EmulatedNode;
+  node: NodeHandle;
   info: ModuleInfo;
   key: Uint8Array;
+  /** Runtime slot (firmware nodes): the module's index among its node's modules. */
+  slot: number;
   /** Connection keys installed so far: the next set_key nonce. */
   keys: number;
   spec: ModuleSpec;
+  /** The ID SM_ENABLE gave it. */
+  id: number;
 }
 
-/** A module's spec: its own assembly, or AssemblyScript (`.ts`) compiled by toolchain/compiler and packaged. */
+/** The host's end of a connection from or to the WAN (`wan.NAME`): its key and its next counter. */
+export interface WanEnd {
+  id: number;
+  name: string;
+  direction: 'to-node' | 'from-node';
+  key: Uint8Array;
+  counter: number;
+}
+
+/** What a deployment leaves running, for the host-side programs in this process (`hasm meter run`). */
+export interface DeploySession {
+  nodes: Map<string, NodeHandle>;
+  modules: Map<string, Placed>;
+  wanEnds: Map<number, WanEnd>;
+  close(): Promise<void>;
+}
+
+/** A module's spec: its own assembly, or AssemblyScript (a .ts file or a folder) compiled and packaged. */
 async function moduleSpec(d: Descriptor, m: ModuleDesc, board: Board): Promise<ModuleSpec> {
   const path = resolve(d.dir, m.source);
-  if (path.endsWith('.ts')) {
-    if ((m.outputs ?? []).length || (m.inputs ?? []).length) {
-      throw new InputError(`module '${m.name}': inputs/outputs are not implemented for compiled (AssemblyScript) modules yet; write the module in assembly`, { file: d.file });
-    }
-    const build = await buildSource(path, board);
-    const spec = compiledModuleSpec(m.name, m.vendor_id, build.backend, { stackBytes: m.stack, file: path });
-    const names = spec.entries.slice(1).map((e) => e.name);
-    for (const e of m.entries) {
+  if (isAssemblyScript(m)) {
+    if (!existsSync(path) && !existsSync(path.replace(/\.ts$/, '.as'))) throw new InputError(`module '${m.name}': no source ${m.source}`, { file: d.file });
+    const c = await compileAs(path, board);
+    const spec = compiledModuleSpec(m.name, m.vendor_id, c.backend, { stackBytes: m.stack, file: c.file, memoryBase: Number(c.config.options.memoryBase ?? 0) });
+    const names = spec.entries.slice(1).map((e) => e.export ?? e.name);
+    for (const e of m.entries ?? []) {
       if (!names.includes(e.name)) throw new InputError(`module '${m.name}': entry '${e.name}' is not an export of ${m.source} (exports: ${names.join(', ')})`, { file: d.file });
+    }
+    const io = spec.io!.io;
+    for (const [kind, list] of [['output', m.outputs ?? []], ['input', (m.inputs ?? []).map((x) => x.name)]] as const) {
+      for (const n of list) {
+        if (!io.some((x) => x.kind === kind && x.name === n)) throw new InputError(`module '${m.name}': ${m.source} declares no ${kind} '${n}' (its ${kind}s: ${io.filter((x) => x.kind === kind).map((x) => x.name).join(', ') || 'none'})`, { file: d.file });
+      }
     }
     return spec;
   }
@@ -101,144 +165,286 @@ async function moduleSpec(d: Descriptor, m: ModuleDesc, board: Board): Promise<M
     vendorId: m.vendor_id,
     source,
     file: path,
-    entries: m.entries,
+    entries: m.entries ?? [],
     stackBytes: m.stack,
     io: { io: [...outputs, ...inputs], slots: m.connection_slots ?? (outputs.length + inputs.length) },
   };
 }
 
-/** io id of a module's output/input: outputs first, then inputs (the order moduleSpec lays them out). */
-function ioId(m: ModuleDesc, io: string): number {
-  const list = [...(m.outputs ?? []), ...(m.inputs ?? []).map((x) => x.name)];
-  return list.indexOf(io);
+/** io id of a module's output/input in its packaged spec. */
+function ioId(p: Placed, io: string, kind: 'input' | 'output', path: string, file: string): number {
+  const list = p.spec.io?.io ?? [];
+  const id = list.findIndex((x) => x.kind === kind && x.name === io);
+  if (id < 0) throw new InputError(`descriptor ${path}: module '${p.desc.name}' has no ${kind} '${io}' (its ${kind}s: ${list.filter((x) => x.kind === kind).map((x) => x.name).join(', ') || 'none'})`, { file });
+  return id;
 }
 
+function entryIndex(p: Placed, entry: string): number {
+  const i = p.spec.entries.findIndex((e) => (e.export ?? e.name) === entry);
+  if (i < 0) throw new InputError(`module '${p.desc.name}' has no entry '${entry}' (entries: ${p.spec.entries.map((e) => e.export ?? e.name).join(', ')})`);
+  return RUNTIME_ENTRIES.length + i;
+}
+
+const cyclesOf = (n: NodeHandle): number => n.firmware?.machine.cycle ?? n.emulated?.machine.cycle ?? NaN;
+
 export async function deploy(d: Descriptor, options: DeployOptions = {}): Promise<DeployReport> {
-  const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
-  const nodes = new Map<string, EmulatedNode>();
-  const placed = new Map<string, Placed>();
-  const report: DeployReport = { descriptor: d.file, nodes: [], modules: [], connections: [], script: [], violations: [], ok: true };
-
-  // 1. Build and load each node; enable its modules.
-  for (const n of d.nodes) {
-    let board: Board = loadBoard(n.board ?? 'emulated');
-    if (n.node_key) board = { ...board, sancus: { ...board.sancus, node_key: n.node_key } };
-    const cfg = sancusConfig(board);
-    if (!cfg) throw new InputError(`node '${n.name}': board '${board.name}' has no Sancus unit`, { file: d.file });
-    const descs = d.modules.filter((m) => m.node === n.name);
-    if (descs.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
-    const specs: ModuleSpec[] = [];
-    for (const m of descs) specs.push(await moduleSpec(d, m, board));
-    const built = buildNodeImage(board, specs);
-    if (typeof n.loader === 'object') {
-      // A board on a serial line: load and enable through its debug interface, then stop before the steps that
-      // still need the emulator (module calls for attestation, keys and events).
-      const confidential = descs.find((m) => m.confidential_nonce !== undefined);
-      if (confidential) throw new OperationError(`not implemented: confidential load of module '${confidential.name}' over a serial line (node '${n.name}')`);
-      const ids = loadOverSerial(n.name, built.image, built.modules, n.loader);
-      const list = built.modules.map((m, i) => `${m.name}=${ids[i]}`).join(', ');
-      if (ids.includes(0)) throw new OperationError(`node '${n.name}' on ${n.loader.serial}: SM_ENABLE refused a module (IDs: ${list})`);
-      throw new OperationError(`node '${n.name}': image flashed and modules enabled over ${n.loader.serial} (IDs: ${list}); not implemented: attestation, key installation and events on a board (module calls through the debug interface)`, { node: n.name, ids });
-    }
-    const node = new EmulatedNode(n.name, board, built.image, built.modules, { loader: n.loader });
-    nodes.set(n.name, node);
-    options.beforeEnable?.(node);
-    report.nodes.push({ name: n.name, board: board.name, loader: n.loader ?? 'direct', modules: descs.map((m) => m.name) });
-    for (const m of descs) {
-      const info = built.modules.find((x) => x.name === m.name)!;
-      const vendorKey = deriveVendorKey(cfg.nodeKey, m.vendor_id);
-      const key = expectedModuleKey(info, vendorKey);
-      let id: number;
-      if (m.confidential_nonce !== undefined) {
-        // The image travels encrypted: only the node's hardware (holding the node key) can decrypt it.
-        const { cipher, tag } = confidentialize(info, vendorKey, m.confidential_nonce);
-        cipher.forEach((b, i) => node.machine.bus.poke(info.layout.textStart + i, b));
-        node.write(node.mailbox, tag);
-        id = node.enable(m.name, { nonce: m.confidential_nonce, tagAddress: node.mailbox });
-      } else id = node.enable(m.name);
-      if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused module '${m.name}'${m.confidential_nonce !== undefined ? ' (confidential load: tag mismatch)' : ''}`);
-      placed.set(m.name, { desc: m, node, info, key, keys: 0, spec: specs[descs.indexOf(m)]! });
-      // A compiled module runs its wasm start function (global initialisers) once, through entry 3.
-      if (m.source.endsWith('.ts')) node.callEntry(m.name, RUNTIME_ENTRIES.length);
-    }
-  }
-
-  // 2. Attest every module with a fresh challenge.
-  for (const p of placed.values()) {
-    const challenge = random(CHALLENGE_BYTES);
-    const box = p.node.mailbox;
-    p.node.write(box, challenge);
-    const r = p.node.callEntry(p.desc.name, RUNTIME_ENTRIES.indexOf('attest'), [box, box + CHALLENGE_BYTES]);
-    const tag = p.node.read(box + CHALLENGE_BYTES, 8);
-    const ok = r.registers[12] === 1 && hex(tag) === hex(attestationTag(p.key, challenge));
-    const l = p.info.layout;
-    report.modules.push({
-      name: p.desc.name,
-      node: p.node.name,
-      id: p.node.module(p.desc.name).id,
-      vendor_id: h4(p.desc.vendor_id),
-      layout: { text_start: h4(l.textStart), text_end: h4(l.textEnd), data_start: h4(l.dataStart), data_end: h4(l.dataEnd) },
-      text_bytes: l.textEnd - l.textStart,
-      confidential: p.desc.confidential_nonce !== undefined,
-      attestation: { challenge: hex(challenge), tag: hex(tag), ok, cycles: r.cycles },
-    });
-    if (!ok) {
-      throw new OperationError(`attestation of module '${p.desc.name}' on node '${p.node.name}' failed: it is not the module the descriptor describes (tampered image or wrong node key)`, { module: p.desc.name, tag: hex(tag) });
-    }
-  }
-
-  // 3. Keyed connections: one fresh key per connection, wrapped under each end's module key.
-  const em = new EventManager();
-  for (const c of d.connections) {
-    const connKey = random(8);
-    const ends = [c.from, c.to].map((ep) => {
-      const [mod, io] = ep.split('.') as [string, string];
-      return { p: placed.get(mod)!, io };
-    });
-    for (const { p, io } of ends) {
-      const req = setKeyRequest(p.key, c.id, ioId(p.desc, io), p.keys, connKey);
-      p.node.write(p.node.mailbox, req);
-      const r = p.node.callEntry(p.desc.name, RUNTIME_ENTRIES.indexOf('set_key'), [p.node.mailbox]);
-      if (r.registers[12] !== 1) throw new OperationError(`connection ${c.id}: module '${p.desc.name}' refused its key (set_key)`);
-      p.keys++;
-    }
-    em.routes.set(c.id, { node: ends[1]!.p.node, module: ends[1]!.p.desc.name });
-    report.connections.push({ id: c.id, from: c.from, to: c.to, keys_installed: true });
-  }
-
-  // 4. The script: calls (their output events routed), forged and replayed events from the untrusted side.
-  const last = new Map<number, SealedEvent>();
-  d.script.forEach((s, step) => {
-    if ('call' in s) {
-      const [mod, entry] = s.call.split('.') as [string, string];
-      const p = placed.get(mod)!;
-      const index = RUNTIME_ENTRIES.length + p.spec.entries.findIndex((e) => e.name === entry);
-      const r = p.node.callEntry(mod, index, s.args ?? []);
-      const events: StepReport['events'] = [];
-      const e = em.collect(p.node);
-      if (e) {
-        const accepted = em.deliver(e);
-        last.set(e.connection, e);
-        events.push({ connection: e.connection, sealed: hex(e.sealed), accepted });
-      }
-      const result = r.registers[12]!;
-      const ok = (s.expect === undefined || s.expect === result) && events.every((x) => x.accepted);
-      report.script.push({ step, kind: 'call', what: `${s.call}(${(s.args ?? []).join(', ')})`, result, expected: s.expect, events, ok });
-    } else if ('forge' in s) {
-      // The event manager has no connection key: the best it can do is a payload with a made-up tag.
-      const payload = Uint8Array.from(Buffer.from(s.payload, 'hex'));
-      const sealed = Uint8Array.from([...payload, ...random(8)]);
-      const accepted = em.deliver({ connection: s.forge, sealed });
-      report.script.push({ step, kind: 'forge', what: `forged event on connection ${s.forge}`, events: [{ connection: s.forge, sealed: hex(sealed), accepted }], ok: !accepted });
-    } else {
-      const e = last.get(s.replay);
-      if (!e) throw new InputError(`script step ${step}: nothing to replay on connection ${s.replay} yet`, { file: d.file });
-      const accepted = em.deliver(e);
-      report.script.push({ step, kind: 'replay', what: `replayed event on connection ${s.replay}`, events: [{ connection: s.replay, sealed: hex(e.sealed), accepted }], ok: !accepted });
-    }
-  });
-
-  for (const n of nodes.values()) report.violations.push(...n.sancus.violations.map((v) => `${n.name}: ${describeViolation(v)}`));
-  report.ok = report.script.every((s) => s.ok) && report.violations.length === 0;
+  const { report, session } = await deploySession(d, options);
+  await session.close();
   return report;
+}
+
+export async function deploySession(d: Descriptor, options: DeployOptions = {}): Promise<{ report: DeployReport; session: DeploySession }> {
+  const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+  const nodes = new Map<string, NodeHandle>();
+  const placed = new Map<string, Placed>();
+  const wanEnds = new Map<number, WanEnd>();
+  const session: DeploySession = {
+    nodes, modules: placed, wanEnds,
+    close: async () => {
+      for (const n of nodes.values()) await n.wan?.link.close();
+    },
+  };
+  const report: DeployReport = { descriptor: d.file, nodes: [], modules: [], connections: [], startup: [], script: [], violations: [], ok: true };
+  const startup = new Map<string, StartupReport>();
+  const phase = async <T>(n: NodeHandle, key: 'protect_cycles' | 'attest_cycles' | 'key_cycles', f: () => Promise<T>): Promise<T> => {
+    const c0 = cyclesOf(n);
+    const r = await f();
+    const s = startup.get(n.desc.name);
+    if (s) s[key] += cyclesOf(n) - c0;
+    return r;
+  };
+
+  try {
+    // 1. Build and load each node; enable its modules.
+    for (const n of d.nodes) {
+      let board: Board = loadBoard(n.board ?? 'emulated');
+      if (n.node_key) board = { ...board, sancus: { ...board.sancus, node_key: n.node_key } };
+      const cfg = sancusConfig(board);
+      if (!cfg) throw new InputError(`node '${n.name}': board '${board.name}' has no Sancus unit`, { file: d.file });
+      const descs = d.modules.filter((m) => m.node === n.name);
+      if (descs.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
+      const specs: ModuleSpec[] = [];
+      for (const m of descs) specs.push(await moduleSpec(d, m, board));
+      const firmware = n.runtime === 'firmware';
+      const built = firmware ? await buildRuntimeNodeImage(board, specs) : buildNodeImage(board, specs);
+      const handle: NodeHandle = { desc: n, board };
+      if (typeof n.loader === 'object') {
+        const confidential = descs.find((m) => m.confidential_nonce !== undefined);
+        if (confidential) throw new OperationError(`not implemented: confidential load of module '${confidential.name}' over a serial line (node '${n.name}')`);
+        if (!firmware) {
+          // The minimal runtime has no way to reach module entries on a board: enable, report and stop.
+          const ids = loadOverSerial(n.name, built.image, built.modules, n.loader);
+          const list = built.modules.map((m, i) => `${m.name}=${ids[i]}`).join(', ');
+          if (ids.includes(0)) throw new OperationError(`node '${n.name}' on ${n.loader.serial}: SM_ENABLE refused a module (IDs: ${list})`);
+          throw new OperationError(`node '${n.name}': image flashed and modules enabled over ${n.loader.serial} (IDs: ${list}); a board's modules are reached through the firmware runtime: set "runtime": "firmware" and "wan": {serial, baud}`, { node: n.name, ids });
+        }
+        if (!n.wan) throw new InputError(`node '${n.name}': a board with the firmware runtime needs "wan": {serial, baud} (its WAN UART's line)`, { file: d.file });
+        loadRuntimeOverSerial(n.name, built.image, n.loader);
+        handle.wan = new WanClient(n.name, await openSerialWan(n.wan));
+      } else if (firmware) {
+        if (n.loader === 'debug-uart') throw new OperationError(`not implemented: loader 'debug-uart' with the firmware runtime (node '${n.name}'); use 'direct' or a serial line`);
+        handle.firmware = new FirmwareNode(n.name, board, built.image);
+        handle.wan = new WanClient(n.name, handle.firmware.link);
+        startup.set(n.name, { node: n.name, clock_hz: board.cpu.clock_hz, load_cycles: handle.firmware.machine.cycle, protect_cycles: 0, attest_cycles: 0, key_cycles: 0, total_cycles: 0, total_s: 0 });
+        options.beforeEnableFirmware?.(handle.firmware);
+      } else {
+        handle.emulated = new EmulatedNode(n.name, board, built.image, built.modules, { loader: n.loader as 'direct' | 'debug-uart' | undefined });
+        startup.set(n.name, { node: n.name, clock_hz: board.cpu.clock_hz, load_cycles: handle.emulated.machine.cycle, protect_cycles: 0, attest_cycles: 0, key_cycles: 0, total_cycles: 0, total_s: 0 });
+        options.beforeEnable?.(handle.emulated);
+      }
+      nodes.set(n.name, handle);
+      report.nodes.push({ name: n.name, board: board.name, loader: typeof n.loader === 'object' ? `serial ${n.loader.serial}` : n.loader ?? 'direct', runtime: n.runtime ?? 'minimal', modules: descs.map((m) => m.name) });
+      for (const [slot, m] of descs.entries()) {
+        const info = built.modules.find((x) => x.name === m.name)!;
+        const vendorKey = deriveVendorKey(cfg.nodeKey, m.vendor_id);
+        const key = expectedModuleKey(info, vendorKey);
+        const id = await phase(handle, 'protect_cycles', async () => {
+          const em = handle.emulated;
+          if (m.confidential_nonce !== undefined) {
+            if (!em) throw new OperationError(`not implemented: confidential load of module '${m.name}' with the firmware runtime (the wrapped text is written into program memory by the host)`);
+            // The image travels encrypted: only the node's hardware (holding the node key) can decrypt it.
+            const { cipher, tag } = confidentialize(info, vendorKey, m.confidential_nonce);
+            cipher.forEach((b, i) => em.machine.bus.poke(info.layout.textStart + i, b));
+            em.write(em.mailbox, tag);
+            return em.enable(m.name, { nonce: m.confidential_nonce, tagAddress: em.mailbox });
+          }
+          return em ? em.enable(m.name) : handle.wan!.enable(slot, info.vendorId, info.layout);
+        });
+        if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused module '${m.name}'${m.confidential_nonce !== undefined ? ' (confidential load: tag mismatch)' : ''}`);
+        const p: Placed = { desc: m, node: handle, info, key, slot, keys: 0, spec: specs[slot]!, id };
+        placed.set(m.name, p);
+        // A compiled module runs its wasm start function (global initialisers, initial memory) once, through entry 3.
+        if (isAssemblyScript(m)) await phase(handle, 'protect_cycles', () => callModule(p, RUNTIME_ENTRIES.length, []));
+      }
+    }
+
+    // 2. Attest every module with a fresh challenge.
+    for (const p of placed.values()) {
+      const challenge = random(CHALLENGE_BYTES);
+      const c0 = cyclesOf(p.node);
+      const { result, tag } = await phase(p.node, 'attest_cycles', () => attest(p, challenge));
+      const ok = result === 1 && hex(tag) === hex(attestationTag(p.key, challenge));
+      const l = p.info.layout;
+      report.modules.push({
+        name: p.desc.name,
+        node: p.node.desc.name,
+        id: p.id,
+        vendor_id: h4(p.desc.vendor_id),
+        layout: { text_start: h4(l.textStart), text_end: h4(l.textEnd), data_start: h4(l.dataStart), data_end: h4(l.dataEnd) },
+        text_bytes: l.textEnd - l.textStart,
+        data_bytes: l.dataEnd - l.dataStart,
+        confidential: p.desc.confidential_nonce !== undefined,
+        attestation: { challenge: hex(challenge), tag: hex(tag), ok, cycles: cyclesOf(p.node) - c0 || 0 },
+      });
+      if (!ok) {
+        throw new OperationError(`attestation of module '${p.desc.name}' on node '${p.node.desc.name}' failed: it is not the module the descriptor describes (tampered image or wrong node key)`, { module: p.desc.name, tag: hex(tag) });
+      }
+    }
+
+    // 3. Keyed connections: one fresh key per connection, wrapped under each module end's key; routes.
+    const em = new EventManager();
+    for (const [i, c] of d.connections.entries()) {
+      const connKey = random(8);
+      const ends = ([[c.from, 'output'], [c.to, 'input']] as const).map(([ep, kind], k) => {
+        const [mod, io] = ep.split('.') as [string, string];
+        if (mod === WAN_ENDPOINT) return { p: undefined, io, kind };
+        const p = placed.get(mod)!;
+        return { p, io, kind, id: ioId(p, io, kind, `/connections/${i}/${k ? 'to' : 'from'}`, d.file) };
+      });
+      for (const e of ends) {
+        if (!e.p) continue;
+        const p = e.p;
+        const req = setKeyRequest(p.key, c.id, e.id!, p.keys, connKey);
+        const r = await phase(p.node, 'key_cycles', () => setKey(p, req));
+        if (r !== 1) throw new OperationError(`connection ${c.id}: module '${p.desc.name}' refused its key (set_key)`);
+        p.keys++;
+      }
+      const [from, to] = ends as [typeof ends[0], typeof ends[0]];
+      if (!from.p) wanEnds.set(c.id, { id: c.id, name: from.io, direction: 'to-node', key: connKey, counter: 0 });
+      if (!to.p) wanEnds.set(c.id, { id: c.id, name: to.io, direction: 'from-node', key: connKey, counter: 0 });
+      // Routes: the receiving node's runtime delivers locally; a sender on another node (or a WAN receiver) has its
+      // runtime send the event out on the WAN, where the host carries it on.
+      if (to.p?.node.wan) await phase(to.p.node, 'key_cycles', () => to.p!.node.wan!.route(c.id, ROUTE.local, to.p!.slot));
+      if (from.p?.node.wan && (!to.p || to.p.node !== from.p.node)) await phase(from.p.node, 'key_cycles', () => from.p!.node.wan!.route(c.id, ROUTE.wan));
+      if (to.p?.node.emulated) em.routes.set(c.id, { node: to.p.node.emulated, module: to.p.desc.name });
+      report.connections.push({ id: c.id, from: c.from, to: c.to, keys_installed: true });
+    }
+
+    // 4. Periodic work on firmware nodes; then their schedulers start.
+    for (const p of placed.values()) {
+      for (const w of p.desc.periodic ?? []) {
+        await p.node.wan!.periodic(p.slot, entryIndex(p, w.entry), Math.max(1, Math.round((w.every_ms * TICK_HZ) / 1000)));
+      }
+    }
+    for (const n of nodes.values()) if (n.wan && d.modules.some((m) => m.node === n.desc.name && m.periodic?.length)) await n.wan.start();
+    for (const s of startup.values()) {
+      s.total_cycles = s.load_cycles + s.protect_cycles + s.attest_cycles + s.key_cycles;
+      s.total_s = s.total_cycles / s.clock_hz;
+      report.startup.push(s);
+    }
+
+    // 5. The script.
+    const last = new Map<number, SealedEvent>();
+    /** Carries events that left a node on its WAN: to another node's runtime, or to the host end that holds the key. */
+    const carry = async (events: SealedEvent[], out: StepReport['events']) => {
+      for (const e of events) {
+        last.set(e.connection, e);
+        const end = wanEnds.get(e.connection);
+        if (end?.direction === 'from-node') {
+          const plain = openEvent(end.key, end.counter, e.sealed);
+          if (plain) end.counter++;
+          out.push({ connection: e.connection, sealed: hex(e.sealed), accepted: plain !== null, plaintext: plain ? hex(plain) : undefined });
+          continue;
+        }
+        out.push({ connection: e.connection, sealed: hex(e.sealed), accepted: await deliver(e) });
+      }
+    };
+    const deliver = async (e: SealedEvent): Promise<boolean> => {
+      const c = d.connections.find((x) => x.id === e.connection);
+      const to = c && placed.get(c.to.split('.')[0]!);
+      if (!to) throw new OperationError(`event manager: no route for connection ${e.connection}`);
+      if (to.node.wan) {
+        const ok = await to.node.wan.event(e.connection, e.sealed);
+        return ok;
+      }
+      return em.deliver(e);
+    };
+    for (const [step, s] of d.script.entries()) {
+      if ('call' in s) {
+        const [mod, entry] = s.call.split('.') as [string, string];
+        const p = placed.get(mod)!;
+        const r = await callModule(p, entryIndex(p, entry), s.args ?? []);
+        const events: StepReport['events'] = [];
+        await carry(r.events, events);
+        const result = r.registers[0]!;
+        const ok = (s.expect === undefined || s.expect === result) && events.every((x) => x.accepted);
+        report.script.push({ step, kind: 'call', what: `${s.call}(${(s.args ?? []).join(', ')})`, result, expected: s.expect, events, ok });
+      } else if ('forge' in s) {
+        // The event manager has no connection key: the best it can do is a payload with a made-up tag.
+        const payload = Uint8Array.from(Buffer.from(s.payload, 'hex'));
+        const sealed = Uint8Array.from([...payload, ...random(8)]);
+        const accepted = await deliver({ connection: s.forge, sealed });
+        report.script.push({ step, kind: 'forge', what: `forged event on connection ${s.forge}`, events: [{ connection: s.forge, sealed: hex(sealed), accepted }], ok: !accepted });
+      } else if ('send' in s) {
+        const end = wanEnds.get(s.send)!;
+        const sealed = sealEvent(end.key, end.counter, Uint8Array.from(Buffer.from(s.payload, 'hex')));
+        const e = { connection: s.send, sealed };
+        last.set(s.send, e);
+        const accepted = await deliver(e);
+        if (accepted) end.counter++;
+        const events: StepReport['events'] = [{ connection: s.send, sealed: hex(sealed), accepted }];
+        const to = placed.get(d.connections.find((x) => x.id === s.send)!.to.split('.')[0]!)!;
+        if (to.node.wan) await carry(to.node.wan.takeOutputs(), events);
+        const want = s.expect_accepted ?? true;
+        report.script.push({ step, kind: 'send', what: `host sends ${s.payload} on connection ${s.send}`, events, ok: accepted === want && events.slice(1).every((x) => x.accepted) });
+      } else {
+        const e = last.get(s.replay);
+        if (!e) throw new InputError(`script step ${step}: nothing to replay on connection ${s.replay} yet`, { file: d.file });
+        const accepted = await deliver(e);
+        report.script.push({ step, kind: 'replay', what: `replayed event on connection ${s.replay}`, events: [{ connection: s.replay, sealed: hex(e.sealed), accepted }], ok: !accepted });
+      }
+    }
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+
+  for (const n of nodes.values()) {
+    const u = n.emulated?.sancus ?? n.firmware?.sancus;
+    if (u) report.violations.push(...u.violations.map((v) => `${n.desc.name}: ${describeViolation(v)}`));
+  }
+  report.ok = report.script.every((s) => s.ok) && report.violations.length === 0;
+  return { report, session };
+}
+
+/** Calls a module entry; returns r12–r15 and the events that left the node for the host to carry. */
+export async function callModule(p: Placed, index: number, args: number[]): Promise<{ registers: number[]; events: SealedEvent[]; cycles: number }> {
+  const n = p.node;
+  if (n.emulated) {
+    const r = n.emulated.callEntry(p.desc.name, index, args);
+    return { registers: r.registers.slice(12, 16), events: new EventManager().collect(n.emulated), cycles: r.cycles };
+  }
+  const c0 = cyclesOf(n);
+  const registers = await n.wan!.call(p.slot, index, args);
+  return { registers, events: n.wan!.takeOutputs(), cycles: cyclesOf(n) - c0 };
+}
+
+async function attest(p: Placed, challenge: Uint8Array): Promise<{ result: number; tag: Uint8Array }> {
+  const em = p.node.emulated;
+  if (em) {
+    const box = em.mailbox;
+    em.write(box, challenge);
+    const r = em.callEntry(p.desc.name, RUNTIME_ENTRIES.indexOf('attest'), [box, box + CHALLENGE_BYTES]);
+    return { result: r.registers[12]!, tag: em.read(box + CHALLENGE_BYTES, 8) };
+  }
+  return p.node.wan!.attest(p.slot, challenge);
+}
+
+async function setKey(p: Placed, req: Uint8Array): Promise<number> {
+  const em = p.node.emulated;
+  if (em) {
+    em.write(em.mailbox, req);
+    return em.callEntry(p.desc.name, RUNTIME_ENTRIES.indexOf('set_key'), [em.mailbox]).registers[12]!;
+  }
+  return p.node.wan!.setKey(p.slot, req);
 }

@@ -3,7 +3,7 @@
 // connection id; it cannot read or forge an event, and a replayed or reordered one fails the counter check inside
 // the receiving module. Deliberately untrusted: tests use it to inject forged, replayed and reordered events.
 import { OperationError } from '../../toolchain/common/errors.ts';
-import { OUTBOX } from '../../toolchain/sancus/module/runtime.ts';
+import { OUTBOX, OUTBOX_SLOTS, OUTBOX_SLOT_BYTES } from '../../toolchain/sancus/module/runtime.ts';
 import type { EmulatedNode } from './node.ts';
 
 export interface SealedEvent {
@@ -25,18 +25,29 @@ export class EventManager {
   /** Every event seen, in order (what an eavesdropper on the network would have). */
   readonly log: SealedEvent[] = [];
 
-  /** Takes the pending event out of a node's outbox (pending flag, conn id, len, cipher ‖ tag), if any. */
-  collect(node: EmulatedNode): SealedEvent | undefined {
-    const at = node.symbol(OUTBOX);
-    const head = node.read(at, 6);
-    if ((head[0]! | (head[1]! << 8)) === 0) return undefined;
-    const connection = head[2]! | (head[3]! << 8);
-    const len = head[4]! | (head[5]! << 8);
-    const sealed = node.read(at + 6, len + 8);
-    node.write(at, Uint8Array.of(0, 0));
-    const e = { connection, sealed };
-    this.log.push(e);
-    return e;
+  /** Takes the pending events out of a node's outbox slots (pending flag, conn id, len, cipher ‖ tag), in order. */
+  collect(node: EmulatedNode): SealedEvent[] {
+    const out: SealedEvent[] = [];
+    for (let k = 0; k < OUTBOX_SLOTS; k++) {
+      const at = node.symbol(OUTBOX) + k * OUTBOX_SLOT_BYTES;
+      const head = node.read(at, 6);
+      if ((head[0]! | (head[1]! << 8)) === 0) continue;
+      const connection = head[2]! | (head[3]! << 8);
+      const len = head[4]! | (head[5]! << 8);
+      const sealed = node.read(at + 6, len + 8);
+      node.write(at, Uint8Array.of(0, 0));
+      const e = { connection, sealed };
+      this.log.push(e);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** The one pending event of a node (tests that make one output per call), or undefined; refuses more than one. */
+  collectOne(node: EmulatedNode): SealedEvent | undefined {
+    const all = this.collect(node);
+    if (all.length > 1) throw new OperationError(`event manager: ${all.length} events pending on node ${node.name}, expected at most one`);
+    return all[0];
   }
 
   /** Hands an event to the module input its connection is routed to; true when the module accepted it. */

@@ -1,11 +1,11 @@
 // The unprotected part of a node's image the loader and the event manager use (not part of any module's TCB):
 // a start-up that parks the CPU, the enable routine the loader calls with SM_ENABLE's registers, the outbox modules
 // write their output events to, and a mailbox the host fills with requests and events.
-import { MAX_EVENT, OUTBOX } from '../../toolchain/sancus/module/runtime.ts';
+import { MAX_EVENT, OUTBOX, OUTBOX_SLOTS, OUTBOX_SLOT_BYTES } from '../../toolchain/sancus/module/runtime.ts';
 
 export const MAILBOX = '__em_mailbox';
-export const MAILBOX_BYTES = 64;
-export const OUTBOX_BYTES = 6 + MAX_EVENT + 8;
+export const MAILBOX_BYTES = MAX_EVENT + 32;
+export const OUTBOX_BYTES = OUTBOX_SLOTS * OUTBOX_SLOT_BYTES;
 export const ENABLE_ROUTINE = '__ld_enable';
 export const IDLE_LOOP = '__node_idle';
 /** Stack top the loader's calls start from (top of the emulated board's data memory). */

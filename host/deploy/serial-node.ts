@@ -7,6 +7,7 @@ import type { ModuleInfo } from '../../toolchain/sancus/module/package.ts';
 import { DebugLoader } from './debug-loader.ts';
 import type { SerialLoaderDesc } from './descriptor.ts';
 import { ENABLE_ROUTINE, IDLE_LOOP, NODE_STACK_TOP } from './node-runtime.ts';
+import { RUNTIME_READY } from './runtime-image.ts';
 import { openSerialDebugPort } from './serial-port.ts';
 
 /** Flashes, boots and enables; returns each module's ID (0: SM_ENABLE refused it). The line is closed after. */
@@ -28,6 +29,25 @@ export function loadOverSerial(node: string, image: Image, modules: ModuleInfo[]
         14: l.dataStart, 15: l.dataEnd }, at + 2);
       return regs[15]!;
     });
+  } finally {
+    port.close();
+  }
+}
+
+/**
+ * A board with the firmware runtime: flashed, reset and run to the runtime's main loop, then released to run on its
+ * own; from then on the deployer reaches it only through the runtime's WAN frames (serial-wan.ts). The debug line is
+ * closed after.
+ */
+export function loadRuntimeOverSerial(node: string, image: Image, line: SerialLoaderDesc): void {
+  const ready = image.symbols.find((x) => x.name === RUNTIME_READY);
+  if (!ready) throw new OperationError(`node ${node}: no symbol '${RUNTIME_READY}' in its image (not a firmware-runtime image)`);
+  const port = openSerialDebugPort({ path: line.serial, baud: line.baud, sync: line.sync });
+  try {
+    const loader = new DebugLoader(port);
+    loader.flash(image);
+    loader.runUntil(ready.address, true);
+    loader.release();
   } finally {
     port.close();
   }

@@ -218,7 +218,7 @@ describe('attack: forged, replayed and reordered events to a module input', () =
     const em = connect(s, rnd(8));
     for (const v of [1, 0, 1]) {
       expect(s.node.callEntry('meter', 3, [v]).registers[12]).toBe(1);
-      const e = em.collect(s.node)!;
+      const e = em.collectOne(s.node)!;
       expect(e.sealed.length).toBe(2 + 8);
       expect(hex(e.sealed.slice(0, 2))).not.toBe(hex(Uint8Array.of(v, 0))); // the reading is not in clear
       expect(em.deliver(e)).toBe(true);
@@ -236,20 +236,20 @@ describe('attack: forged, replayed and reordered events to a module input', () =
     expect(s.node.callEntry('relay', 4).registers[12]).toBe(0);
     // Twin: a genuine event after the forgeries still passes (the counter did not move).
     s.node.callEntry('meter', 3, [1]);
-    expect(em.deliver(em.collect(s.node)!)).toBe(true);
+    expect(em.deliver(em.collectOne(s.node)!)).toBe(true);
   });
 
   it('a replayed event is refused; reordered events: the later one first is refused', () => {
     const s = setup();
     const em = connect(s, rnd(8));
     s.node.callEntry('meter', 3, [1]);
-    const e1 = em.collect(s.node)!;
+    const e1 = em.collectOne(s.node)!;
     expect(em.deliver(e1)).toBe(true);
     expect(em.deliver(e1)).toBe(false); // replay
     s.node.callEntry('meter', 3, [0]);
-    const e2 = em.collect(s.node)!;
+    const e2 = em.collectOne(s.node)!;
     s.node.callEntry('meter', 3, [1]);
-    const e3 = em.collect(s.node)!;
+    const e3 = em.collectOne(s.node)!;
     expect(em.deliver(e3)).toBe(false); // out of order
     expect(em.deliver(e2)).toBe(true);
     expect(em.deliver(e3)).toBe(true);
@@ -331,7 +331,7 @@ describe('attack: secrets left in registers', () => {
     s.node.callEntry('meter', 3, [0x1357]);
     const regs = s.node.machine.r;
     expect(Array.from(regs.slice(4))).not.toContain(0x1357 ^ 0); // the reading
-    const e = em.collect(s.node)!;
+    const e = em.collectOne(s.node)!;
     expect(em.deliver(e)).toBe(true);
     const r = s.node.callEntry('relay', 3).registers;
     expect(r[12]).toBe(0x1357);
@@ -399,7 +399,7 @@ describe('attack: confused deputy (a pointer argument into the module\'s own dat
     const s = setup();
     const em = connect(s, rnd(8));
     s.node.callEntry('meter', 3, [1]);
-    const e1 = em.collect(s.node)!;
+    const e1 = em.collectOne(s.node)!;
     expect(em.deliver(e1)).toBe(true);
     const counter = s.info.relay!.symbols.__sm_relay_conns! + 4;
     const before = s.node.machine.bus.peekWord(counter);

@@ -1,38 +1,160 @@
 // Packaging of a module compiled from AssemblyScript (toolchain/compiler): the backend's assembly is moved into the
 // module's sections — code and read-only data (function table) into `.text.sm.NAME`, linear memory and mutable
-// globals into `.data.sm.NAME` — its runtime symbols are renamed per module so several compiled modules can share
-// a node, its standalone `_start` is kept out of the way, and its exports become the module's entries (after the
-// runtime's three: index 3 is the wasm start function, to be called once after enabling; the exports follow in
-// the backend's order). Arguments and results follow the compiler's EABI (an i32 is a register pair, low first).
+// globals into `.data.sm.NAME` — its runtime symbols and export labels are renamed per module so several compiled
+// modules can share a node, its standalone `_start` is kept out of the way, and the module's declarations become
+// its interface (firmware/README.md "The mechanism"; seed §4.6.3: "the compiler ensures that only successfully
+// authenticated and decrypted events will ever be received at the input handles"):
+//   - exports not named `input_*` are entries, after the runtime's three: index 3 is the wasm start function (run
+//     once after enabling), the exports follow in the backend's order (MSP430 EABI: an i32 is a register pair);
+//   - exports `input_NAME(data, len)` are inputs: the runtime's handle_input (runtime.ts) unwraps an event under
+//     the connection key with the connection's counter as AD and only then calls the glue generated here, which
+//     copies the plaintext into linear memory at INPUT_OFFSET and calls the function with (INPUT_OFFSET, len);
+//   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`) are outputs: the glue
+//     checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
+//   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
+//     wholly outside the module's text and data (the confused-deputy rule).
+// Anything else the code calls outside itself (an `extern` import: the untrusted runtime's routines) is refused.
 import { InputError } from '../../common/errors.ts';
-import type { EntrySpec } from './stub.ts';
+import { MAX_EVENT, type IoSpec } from './runtime.ts';
+import { sym, type EntrySpec } from './stub.ts';
 import type { ModuleSpec } from './package.ts';
 
 /** What this needs from the compiler's BackendResult. */
 export interface CompiledUnit {
   asm: string;
   exports: { name: string; sym: string; params: string[]; results: string[] }[];
+  /** Bytes of linear memory the backend mapped (static data + heap). */
+  memSize?: number;
 }
 
 const WORDS: Record<string, number> = { i32: 2, i64: 4 };
+/** Linear-memory offset of the input buffer: below asconfig `memoryBase`, above the null page AS leaves unused. */
+export const INPUT_OFFSET = 16;
+/** The `memoryBase` (asconfig.json) a module with inputs needs: AssemblyScript places nothing below it. */
+export const INPUT_MEMORY_BASE = INPUT_OFFSET + MAX_EVENT;
+const INPUT_PREFIX = 'input_';
+const TRAP_MEMORY = 2; // toolchain/compiler/traps.ts TRAP.memory
 
-export function compiledModuleSpec(name: string, vendorId: number, unit: CompiledUnit, opts: { stackBytes?: number; file?: string } = {}): ModuleSpec {
+export interface CompiledOptions {
+  stackBytes?: number;
+  file?: string;
+  /** asconfig `memoryBase` the unit was compiled with (checked when the module has inputs). */
+  memoryBase?: number;
+}
+
+export function compiledModuleSpec(name: string, vendorId: number, unit: CompiledUnit, opts: CompiledOptions = {}): ModuleSpec {
   const prefix = `__sm_${name}`;
+  const file = opts.file ?? name;
   const text = `  .section .text.sm.${name}, "ax"`;
   const data = `  .section .data.sm.${name}, "aw"`;
+  const exportLabel = (e: string) => `${prefix}_x_${e}`;
+  const exported = new Set(unit.exports.map((e) => e.name));
   const lines = unit.asm.split('\n').map((line, i) => {
     const t = line.trim();
     if (t === '.text' || t === '.section .rodata' || t.startsWith('.section .rodata,')) return text;
     if (t === '.data' || t === '.bss' || t.startsWith('.section .data') || t.startsWith('.section .bss')) return data;
-    if (t.startsWith('.section')) throw new InputError(`compiled module ${name}: unexpected section directive '${t}'`, { file: opts.file ?? name, line: i + 1 });
+    if (t.startsWith('.section')) throw new InputError(`compiled module ${name}: unexpected section directive '${t}'`, { file, line: i + 1 });
+    // Export labels (`.global add` / `add:`) become the module's own, so two modules may export the same name.
+    const g = /^\.global\s+(\w+)$/.exec(t);
+    if (g && exported.has(g[1]!)) return `  .global ${exportLabel(g[1]!)}`;
+    const l = /^(\w+):$/.exec(t);
+    if (l && exported.has(l[1]!)) return `${exportLabel(l[1]!)}:`;
     // Runtime symbols of the compiled unit (__hasm_*, __m_*) and the standalone entry become the module's own.
     return line.replace(/\b(__hasm_\w+|__m_\w+)\b/g, `${prefix}$1`).replace(/\b_start\b/g, `${prefix}_standalone`);
   });
-  const entries: EntrySpec[] = [{ name: `${prefix}__hasm_init`, results: 0 }];
-  for (const e of unit.exports) {
-    const words = e.results.reduce((n, r) => n + (WORDS[r] ?? NaN), 0);
-    if (!(words <= 4)) throw new InputError(`compiled module ${name}: export '${e.name}' returns ${e.results.join(', ')} (at most 4 words in r12–r15)`, { file: opts.file ?? name });
-    entries.push({ name: e.sym, results: words });
+  const source = lines.join('\n');
+  // A call out of the module's text would return into its middle: only the module's own symbols are call targets.
+  for (const m of source.matchAll(/\bcall\s+#([A-Za-z_.$][\w.$]*)/g)) {
+    if (!m[1]!.startsWith(prefix) && !m[1]!.startsWith('.L')) {
+      throw new InputError(`compiled module ${name}: calls '${m[1]}' outside the module (an 'extern' import? only the untrusted runtime may use them; a module reaches others through its outputs)`, { file });
+    }
   }
-  return { name, vendorId, source: lines.join('\n'), file: opts.file, entries, stackBytes: opts.stackBytes ?? 256 };
+
+  const entries: EntrySpec[] = [{ name: `${prefix}__hasm_init`, results: 0 }];
+  const inputs: { name: string; fn: string }[] = [];
+  for (const e of unit.exports) {
+    if (e.name.startsWith(INPUT_PREFIX)) {
+      const io = e.name.slice(INPUT_PREFIX.length);
+      const ok = io.length > 0 && e.params.length === 2 && e.params.every((p) => p === 'i32') && e.results.length === 0;
+      if (!ok) throw new InputError(`compiled module ${name}: input '${e.name}' must be (data: usize, len: i32): void, is (${e.params.join(', ')}) → (${e.results.join(', ') || 'void'})`, { file });
+      inputs.push({ name: io, fn: exportLabel(e.name) });
+      continue;
+    }
+    const words = e.results.reduce((n, r) => n + (WORDS[r] ?? NaN), 0);
+    if (!(words <= 4)) throw new InputError(`compiled module ${name}: export '${e.name}' returns ${e.results.join(', ')} (at most 4 words in r12–r15)`, { file });
+    entries.push({ name: exportLabel(e.name), results: words, export: e.name });
+  }
+  const outputs = [...new Set([...source.matchAll(new RegExp(`\\b${prefix}__hasm_output_(\\w+)`, 'g'))].map((m) => m[1]!))].sort();
+  inputs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const dup = outputs.find((o) => inputs.some((x) => x.name === o));
+  if (dup) throw new InputError(`compiled module ${name}: '${dup}' is both an input and an output`, { file });
+  const memSize = unit.memSize ?? 0;
+  if (inputs.length && (opts.memoryBase ?? 0) < INPUT_MEMORY_BASE) {
+    throw new InputError(`compiled module ${name}: it has inputs, so it must be compiled with asconfig "memoryBase" ≥ ${INPUT_MEMORY_BASE} (the input buffer is linear memory [${INPUT_OFFSET}, ${INPUT_MEMORY_BASE}); firmware/asconfig.json sets it), got ${opts.memoryBase ?? 'the default'}`, { file });
+  }
+  const io: IoSpec = {
+    io: [...outputs.map((n) => ({ kind: 'output' as const, name: n })), ...inputs.map((x) => ({ kind: 'input' as const, name: x.name, handler: `${prefix}_in_${x.name}` }))],
+    slots: outputs.length + inputs.length,
+  };
+  const glue = glueAssembly(name, io, inputs, memSize, source.includes(`${prefix}__hasm_copy_in`));
+  return { name, vendorId, source: source + glue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io };
+}
+
+/** The generated input, output and copy_in glue (module text; EABI towards the compiled code). */
+function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copyIn: boolean): string {
+  const s = (w: string) => sym(name, w);
+  const mem = `${s('_hasm_mem')}`;
+  const L: string[] = [`  .section .text.sm.${name}, "ax"`, '  .balign 2'];
+  const trap = s('glue_trap');
+  // Outputs: r12:r13 = data (linear offset), r14:r15 = len → __sm_NAME_output(io id, absolute address, even len).
+  io.io.forEach((x, id) => {
+    if (x.kind !== 'output') return;
+    L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${id}, r11`, `  br #${s('out_glue')}`);
+  });
+  if (io.io.some((x) => x.kind === 'output')) {
+    L.push(
+      `${s('out_glue')}:`,
+      '  tst r13', `  jnz ${trap}`, '  tst r15', `  jnz ${trap}`,
+      `  cmp #${MAX_EVENT + 1}, r14`, `  jhs ${trap}`,
+      '  inc r14', '  bic #1, r14', // whole words: the crypto unit wraps 16-bit words
+      '  mov r12, r13', '  add r14, r13', `  jc ${trap}`, `  cmp #${memSize + 1}, r13`, `  jhs ${trap}`,
+      '  mov r12, r13', `  add #${mem}, r13`, '  mov r11, r12',
+      ...[5, 6, 7, 8, 9, 10].map((r) => `  push r${r}`),
+      `  call #${s('output')}`,
+      ...[10, 9, 8, 7, 6, 5].map((r) => `  pop r${r}`),
+      '  ret',
+    );
+  }
+  // Inputs: called by handle_input with r12 = plaintext (module data), r13 = len (even, ≤ MAX_EVENT).
+  for (const x of inputs) {
+    L.push(
+      `${s(`in_${x.name}`)}:`,
+      '  mov r13, r14', '  mov r13, r11', '  rra r11', `  mov #${mem}+${INPUT_OFFSET}, r15`,
+      `${s(`in_${x.name}_copy`)}:`, '  tst r11', `  jz ${s(`in_${x.name}_call`)}`, '  mov @r12+, 0(r15)', '  incd r15', '  dec r11', `  jmp ${s(`in_${x.name}_copy`)}`,
+      `${s(`in_${x.name}_call`)}:`, `  mov #${INPUT_OFFSET}, r12`, '  clr r13', '  clr r15', `  call #${x.fn}`, '  ret',
+    );
+  }
+  // copy_in(dst: r12:r13, src: r14:r15, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused.
+  if (copyIn) {
+    const refuse = s('ci_refuse');
+    L.push(
+      `${s('_hasm_copy_in')}:`,
+      '  tst r13', `  jnz ${trap}`,
+      '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, '  tst r15', `  jnz ${refuse}`,
+      // destination inside linear memory, else a memory trap (as any out-of-bounds access)
+      '  mov r12, r13', '  add r11, r13', `  jc ${trap}`, `  cmp #${memSize + 1}, r13`, `  jhs ${trap}`,
+      // source [r14, r15) must not wrap and must miss [text_start, text_end) and [data_start, data_end)
+      '  mov r14, r15', '  add r11, r15', `  jc ${refuse}`,
+      `  cmp #${s('text_start')}+1, r15`, `  jlo ${s('ci_text_ok')}`, `  cmp #${s('text_end')}, r14`, `  jlo ${refuse}`,
+      `${s('ci_text_ok')}:`,
+      `  cmp #${s('data_start')}+1, r15`, `  jlo ${s('ci_data_ok')}`, `  cmp #${s('data_end')}, r14`, `  jlo ${refuse}`,
+      `${s('ci_data_ok')}:`,
+      `  add #${mem}, r12`,
+      `${s('ci_loop')}:`, '  tst r11', `  jz ${s('ci_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('ci_loop')}`,
+      `${s('ci_done')}:`, '  mov #1, r12', '  clr r13', '  ret',
+      `${refuse}:`, '  clr r12', '  clr r13', '  ret',
+    );
+  }
+  L.push(`${trap}:`, `  mov #${TRAP_MEMORY}, r12`, `  br #${s('_hasm_trap')}`);
+  return '\n' + L.join('\n') + '\n';
 }

@@ -98,7 +98,7 @@ export function describeModule(image: Image, spec: ModuleSpec): ModuleInfo {
     vendorId: spec.vendorId,
     layout,
     entry: layout.textStart,
-    entries: allEntries(spec).map((e, index) => ({ name: e.name, index, results: e.results ?? 1 })),
+    entries: allEntries(spec).map((e, index) => ({ name: e.export ?? e.name, index, results: e.results ?? 1 })),
     io: (spec.io?.io ?? []).map((x, id) => ({ id, kind: x.kind, name: x.name })),
     text: toHex(text),
     identityMac: toHex(identityMac(text, layout)),

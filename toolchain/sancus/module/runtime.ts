@@ -11,20 +11,27 @@
 //                                   on success the counter advances and the io's handler gets (plain*, len).
 //
 // Outputs (internal): `call #__sm_NAME_output` with r12 = output io id, r13 = plaintext* (module data), r14 = len:
-// wraps under the connection bound to that output with AD = its counter, and writes the event to the node's
-// unprotected outbox `__em_outbox` = [pending, conn id, len, cipher ‖ tag], where the untrusted event manager
-// collects it. Every pointer from the caller must lie outside the module's data (else the entry fails), and every
-// request is first copied into the module's data, so unprotected code cannot change it between the check and the
-// use. All routines clobber r5–r15 (the stub restores the caller's registers).
+// wraps under the connection bound to that output with AD = its counter, and writes the event into the first free
+// slot of the node's unprotected outbox `__em_outbox` = OUTBOX_SLOTS × [pending, conn id, len, cipher ‖ tag], where
+// the untrusted runtime collects it (it drains every slot after each module call, so within one call the slots fill
+// in order). An output on an unkeyed io, or with the outbox full, is dropped and its counter does not advance (the
+// receiver would refuse every later event otherwise); r12 = 1 when the event was queued, else 0. Every pointer from
+// the caller must lie outside the module's data (else the entry fails), and every request is first copied into the
+// module's data, so unprotected code cannot change it between the check and the use. All routines clobber r5–r15
+// (the stub restores the caller's registers).
 
 import { sym } from './stub.ts';
 
 /** Connection slot: conn id, io id, counter, key (8). */
 export const CONN_BYTES = 14;
-export const MAX_EVENT = 32;
+/** Largest event payload in bytes (even). */
+export const MAX_EVENT = 64;
 export const RUNTIME_ENTRIES = ['attest', 'set_key', 'handle_input'] as const;
-/** The node's unprotected outbox (defined by the node runtime, see host/deploy). */
+/** The node's unprotected outbox (defined by the node runtime, see host/deploy and firmware/runtime). */
 export const OUTBOX = '__em_outbox';
+/** Outbox slots: pending flag, conn id, len, then cipher ‖ tag. */
+export const OUTBOX_SLOTS = 4;
+export const OUTBOX_SLOT_BYTES = 6 + MAX_EVENT + 8;
 
 export interface IoSpec {
   /** io ids are indexes into this list; an input names its handler label (called with r12 = plain*, r13 = len). */
@@ -249,12 +256,22 @@ ${s('output')}:
   call #${s('find')}
   tst r8
   jz ${s('fail')}
+  mov #${OUTBOX}, r7
+  mov #${OUTBOX_SLOTS}, r10
+${s('out_free')}:
+  tst 0(r7)
+  jz ${s('out_slot')}
+  add #${OUTBOX_SLOT_BYTES}, r7
+  dec r10
+  jnz ${s('out_free')}
+  jmp ${s('fail')}
+${s('out_slot')}:
   mov 4(r8), r15
   swpb r15
   mov r15, &${s('ad')}
   inc 4(r8)
-  mov 0(r8), &${OUTBOX}+2
-  mov r6, &${OUTBOX}+4
+  mov 0(r8), 2(r7)
+  mov r6, 4(r7)
   mov r8, r9
   add #6, r9
   mov #${s('ad')}, r10
@@ -262,11 +279,12 @@ ${s('output')}:
   mov r5, r12
   mov r5, r13
   add r6, r13
-  mov #${OUTBOX}+6, r14
+  mov r7, r14
+  add #6, r14
   mov r14, r15
   add r6, r15
   .word 0x1384
-  mov #1, &${OUTBOX}
+  mov #1, 0(r7)
   mov r15, r12
   ret
 `;

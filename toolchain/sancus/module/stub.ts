@@ -28,6 +28,8 @@ export interface EntrySpec {
   name: string;
   /** Result words returned in r12… (0–4); the others of r12–r15 are cleared on exit. Default 1. */
   results?: number;
+  /** The name callers use when it differs from the label (a compiled module's export). */
+  export?: string;
 }
 
 export interface StubSpec {

@@ -1,0 +1,106 @@
+// An emulated Sancus node running the untrusted firmware runtime (firmware/runtime): its image loaded, the CPU
+// released from reset and run to the runtime's main loop; from then on the host reaches the node only as a real
+// board's host would, through frames on its WAN UART (wan.ts) — no backdoor into memory or module entries. The
+// HAN UART's bytes are collected (transmit-only). Virtual time: the machine runs only while the host waits for an
+// answer or advances the clock (meter runs).
+import type { Board } from '../../boards/board.ts';
+import { OperationError } from '../../toolchain/common/errors.ts';
+import { Machine } from '../../toolchain/emulator/machine.ts';
+import type { Uart } from '../../toolchain/emulator/peripherals/uart.ts';
+import { attachSancus, type SancusUnit } from '../../toolchain/emulator/sancus/unit.ts';
+import type { Image } from '../../toolchain/link/image.ts';
+import { RUNTIME_READY, runtimeBoard } from './runtime-image.ts';
+import { FrameParser, type Frame, type WanLink } from './wan.ts';
+
+/** Cycles the host waits for an answer before it gives up (10 s at 20 MHz: a module call is far shorter). */
+const ANSWER_BUDGET = 200_000_000;
+const SLICE = 200_000;
+
+export class FirmwareNode {
+  readonly machine: Machine;
+  readonly sancus: SancusUnit;
+  readonly wan: Uart;
+  readonly han: Uart | undefined;
+  private readonly wanParser = new FrameParser();
+  private readonly hanParser = new FrameParser();
+  /** Frames from the WAN UART not yet consumed by an exchange. */
+  private pending: Frame[] = [];
+  /** Frames the node sent on its HAN UART, with the cycle each ended. */
+  readonly hanFrames: (Frame & { cycle: number })[] = [];
+  /** Every byte the node sent on the HAN UART. */
+  readonly hanBytes: number[] = [];
+  readonly symbols = new Map<string, number>();
+
+  constructor(readonly name: string, readonly board: Board, image: Image) {
+    this.machine = new Machine(board);
+    const u = attachSancus(this.machine);
+    if (!u) throw new OperationError(`board '${board.name}' has no Sancus unit (no "sancus" object in its board file)`);
+    this.sancus = u;
+    const rb = runtimeBoard(board);
+    this.wan = this.machine.deviceByName.get(rb.wan.name ?? 'uart') as Uart;
+    this.han = rb.han ? (this.machine.deviceByName.get(rb.han.name!) as Uart) : undefined;
+    this.wan.onTransmit = (b) => this.pending.push(...this.wanParser.push([b]));
+    if (this.han) {
+      this.han.onTransmit = (b, cycle) => {
+        this.hanBytes.push(b);
+        for (const f of this.hanParser.push([b])) this.hanFrames.push({ ...f, cycle });
+      };
+    }
+    for (const s of image.symbols) this.symbols.set(s.name, s.address);
+    this.machine.load(image);
+    this.boot();
+  }
+
+  symbol(name: string): number {
+    const a = this.symbols.get(name);
+    if (a === undefined) throw new OperationError(`node ${this.name}: no symbol '${name}' in its image`);
+    return a;
+  }
+
+  /** Reset and run to the runtime's main loop. */
+  boot(): void {
+    this.machine.reset();
+    const ready = this.symbol(RUNTIME_READY);
+    this.machine.setBreakpoint(ready);
+    const r = this.machine.run({ maxCycles: this.machine.cycle + 5_000_000 });
+    this.machine.clearBreakpoint(ready);
+    if (r.stop !== 'breakpoint') throw new OperationError(`node ${this.name}: the runtime's start-up ended with '${r.stop}' at 0x${r.pc?.toString(16)}, not at its main loop`);
+  }
+
+  /** Runs the node for `cycles` of virtual time (or until it sleeps with nothing left to wake it). */
+  advance(cycles: number): void {
+    const until = this.machine.cycle + cycles;
+    while (this.machine.cycle < until) {
+      const r = this.machine.run({ maxCycles: until });
+      if (r.stop === 'sleep') return;
+      if (r.stop !== 'max-cycles') throw new OperationError(`node ${this.name}: stopped with '${r.stop}' at 0x${r.pc?.toString(16)}`);
+    }
+  }
+
+  /** Output frames the node sent on its own (not answers), taken. */
+  takeFrames(): Frame[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+
+  readonly link: WanLink = {
+    exchange: async (request, isAnswer) => this.exchange(request, isAnswer),
+    close: async () => {},
+  };
+
+  exchange(request: Uint8Array, isAnswer: (f: Frame) => boolean): Frame[] {
+    this.wan.receive(request);
+    const start = this.machine.cycle;
+    for (;;) {
+      const i = this.pending.findIndex(isAnswer);
+      if (i >= 0) return this.pending.splice(0, i + 1);
+      if (this.machine.cycle - start > ANSWER_BUDGET) throw new OperationError(`node ${this.name}: no answer from the runtime within ${ANSWER_BUDGET} cycles`);
+      const r = this.machine.run({ maxCycles: this.machine.cycle + SLICE });
+      if (r.stop === 'sleep') {
+        const j = this.pending.findIndex(isAnswer);
+        if (j >= 0) return this.pending.splice(0, j + 1);
+        throw new OperationError(`node ${this.name}: the runtime went to sleep without answering (frame lost?)`);
+      }
+      if (r.stop !== 'max-cycles') throw new OperationError(`node ${this.name}: stopped with '${r.stop}' at 0x${r.pc?.toString(16)} while the host waited for an answer`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// A node image with the untrusted firmware runtime (firmware/runtime: index.ts in AssemblyScript + platform.s) and
+// the node's modules (issue 18 item 4). The platform layer gets the board's facts as assembler constants: which
+// UART is the WAN (the one named "wan", else the first) and which the HAN (named "han", optional, transmit-only),
+// their dividers, Timer_A for the runtime's tick, the stack top, and the interrupt vectors.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Board, PeripheralConfig } from '../../boards/board.ts';
+import { InputError } from '../../toolchain/common/errors.ts';
+import { linkNode, type NodeImage } from '../../toolchain/sancus/module/node-image.ts';
+import type { ModuleSpec } from '../../toolchain/sancus/module/package.ts';
+import { OUTBOX_SLOTS, OUTBOX_SLOT_BYTES } from '../../toolchain/sancus/module/runtime.ts';
+import { compileAs } from './compile-as.ts';
+
+export const RUNTIME_DIR = fileURLToPath(new URL('../../firmware/runtime/', import.meta.url));
+const PLATFORM = fileURLToPath(new URL('../../firmware/runtime/platform.s', import.meta.url));
+/** Runtime ticks per second (Timer_A CCR0 on ACLK). */
+export const TICK_HZ = 8;
+/** Symbol the runtime passes once its main loop is about to start (the debug loader stops there). */
+export const RUNTIME_READY = 'rt_ready';
+const RX_RING = 128;
+
+export interface RuntimeBoard {
+  wan: PeripheralConfig;
+  han?: PeripheralConfig;
+  timer: PeripheralConfig;
+}
+
+export function runtimeBoard(board: Board): RuntimeBoard {
+  const uarts = board.peripherals.filter((p) => p.type === 'uart');
+  const wan = uarts.find((u) => u.name === 'wan') ?? uarts[0];
+  if (!wan) throw new InputError(`board '${board.name}' has no UART for the runtime's WAN line`);
+  const han = uarts.find((u) => u.name === 'han' && u !== wan);
+  const timer = board.peripherals.find((p) => p.type === 'timer_a');
+  if (!timer) throw new InputError(`board '${board.name}' has no Timer_A for the runtime's tick`);
+  return { wan, han, timer };
+}
+
+const num = (p: PeripheralConfig, k: string, d: number): number => {
+  const v = (p as unknown as Record<string, unknown>)[k];
+  return v === undefined ? d : typeof v === 'string' ? Number(v) : (v as number);
+};
+
+/** The platform layer's source for a board: generated constants and vectors, then platform.s. */
+export function platformAssembly(board: Board): string {
+  const rb = runtimeBoard(board);
+  const clock = board.cpu.clock_hz;
+  const div = (u: PeripheralConfig) => Math.max(1, Math.round(clock / num(u, 'baud', 115200)) - 1);
+  const ram = board.memory.find((m) => m.kind === 'ram')!;
+  const aclk = num(rb.timer, 'aclk_hz', 32768);
+  const consts: Record<string, number> = {
+    WAN_BASE: rb.wan.base, WAN_BAUD: div(rb.wan), HAN_BASE: rb.han?.base ?? 0, HAN_BAUD: rb.han ? div(rb.han) : 0,
+    TIMER_BASE: rb.timer.base, TICK_CCR0: Math.round(aclk / TICK_HZ) - 1, STACK_TOP: ram.start + ram.size,
+    RX_RING, OUTBOX_BYTES: OUTBOX_SLOTS * OUTBOX_SLOT_BYTES,
+  };
+  const vec = (irq: number, isr: string) => [`  .section __interrupt_vector_${irq + 1},"ax",@progbits`, `  .word ${isr}`];
+  const head = [
+    `; generated for board '${board.name}' by host/deploy/runtime-image.ts`,
+    ...Object.entries(consts).map(([k, v]) => `  .set ${k}, 0x${v.toString(16)}`),
+    ...vec(num(rb.wan, 'irq_rx', 7), '__rt_wan_rx_isr'),
+    ...vec(num(rb.timer, 'irq_ccr0', 9), '__rt_timer_isr'),
+    ...vec(15, '__rt_start'),
+  ];
+  let body = readFileSync(PLATFORM, 'utf8');
+  if (!rb.han) body = body.replace(/^\s*; @if HAN$[\s\S]*?^\s*; @endif$/gm, '');
+  return head.join('\n') + '\n' + body;
+}
+
+const compiled = new Map<string, Promise<string>>();
+
+/** The runtime's compiled assembly for a board (compiled once per process and board). */
+export function runtimeUnit(board: Board): Promise<string> {
+  let p = compiled.get(board.name);
+  if (!p) {
+    p = compileAs(RUNTIME_DIR, board).then((r) => r.backend.asm);
+    compiled.set(board.name, p);
+  }
+  return p;
+}
+
+export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[]): Promise<NodeImage> {
+  const unit = await runtimeUnit(board);
+  return linkNode(board, [{ source: platformAssembly(board), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }], modules);
+}

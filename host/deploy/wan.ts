@@ -1,0 +1,144 @@
+// The host side of the untrusted runtime's WAN protocol (firmware/runtime/README.md): frames 0x7E TYPE LEN PAYLOAD
+// CHK (TYPE + LEN + PAYLOAD + CHK ≡ 0 mod 256), one request at a time, answered by TYPE | 0x80 (or an error
+// frame 0x7F); output events the node sends on its own (0x10) may come before an answer. Numbers little-endian.
+// The runtime is untrusted: nothing it answers is believed without a check under a key (attestation tags, event
+// tags); its answers only say what it did.
+import { OperationError } from '../../toolchain/common/errors.ts';
+
+export const SYNC = 0x7e;
+export const MAX_PAYLOAD = 128;
+export const T = { hello: 0x01, enable: 0x02, call: 0x03, attest: 0x04, setKey: 0x05, event: 0x06, route: 0x07, periodic: 0x08, start: 0x09, output: 0x10, error: 0x7f } as const;
+export const REPLY = 0x80;
+export const ROUTE = { local: 1, wan: 2, han: 3 } as const;
+const ERRORS: Record<number, string> = { 1: 'checksum', 2: 'unknown message type', 3: 'bad arguments', 4: 'table full' };
+
+export interface Frame {
+  type: number;
+  payload: Uint8Array;
+}
+
+export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
+  if (payload.length > MAX_PAYLOAD) throw new RangeError(`WAN frame payload of ${payload.length} bytes (at most ${MAX_PAYLOAD})`);
+  let sum = type + payload.length;
+  for (const b of payload) sum += b;
+  return Uint8Array.from([SYNC, type, payload.length, ...payload, (0x100 - (sum & 0xff)) & 0xff]);
+}
+
+/** Incremental frame parser: bytes in, complete frames out (bad checksums and noise are skipped, and counted). */
+export class FrameParser {
+  private buf: number[] = [];
+  bad = 0;
+
+  push(bytes: Iterable<number>): Frame[] {
+    for (const b of bytes) this.buf.push(b & 0xff);
+    const out: Frame[] = [];
+    for (;;) {
+      const start = this.buf.indexOf(SYNC);
+      if (start < 0) {
+        this.buf.length = 0;
+        return out;
+      }
+      if (start > 0) this.buf.splice(0, start);
+      if (this.buf.length < 3) return out;
+      const len = this.buf[2]!;
+      if (len > MAX_PAYLOAD) {
+        this.bad++;
+        this.buf.splice(0, 1);
+        continue;
+      }
+      if (this.buf.length < len + 4) return out;
+      const frame = this.buf.splice(0, len + 4);
+      if (frame.slice(1).reduce((s, x) => s + x, 0) & 0xff) {
+        this.bad++;
+        continue;
+      }
+      out.push({ type: frame[1]!, payload: Uint8Array.from(frame.slice(3, 3 + len)) });
+    }
+  }
+}
+
+/** A byte line to a node's runtime: sends a request frame, returns the frames up to and including its answer. */
+export interface WanLink {
+  exchange(request: Uint8Array, isAnswer: (f: Frame) => boolean): Promise<Frame[]>;
+  close(): Promise<void>;
+}
+
+const u16 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
+const le16 = (v: number) => [v & 0xff, (v >> 8) & 0xff];
+
+export interface Layout {
+  textStart: number;
+  textEnd: number;
+  dataStart: number;
+  dataEnd: number;
+}
+
+/** The deployer's and the central system's view of one node's runtime. */
+export class WanClient {
+  /** Output events (0x10 frames) received so far and not yet taken. */
+  readonly outputs: { connection: number; sealed: Uint8Array }[] = [];
+
+  constructor(readonly node: string, readonly link: WanLink) {}
+
+  private async request(type: number, payload: number[] | Uint8Array): Promise<Uint8Array> {
+    const frames = await this.link.exchange(encodeFrame(type, Uint8Array.from(payload)), (f) => f.type === (type | REPLY) || f.type === T.error);
+    const answer = frames.pop()!;
+    for (const f of frames) {
+      if (f.type === T.output && f.payload.length >= 10) this.outputs.push({ connection: u16(f.payload, 0), sealed: f.payload.slice(2) });
+    }
+    if (answer.type === T.error) {
+      throw new OperationError(`node '${this.node}': the runtime refused message 0x${type.toString(16)}: ${ERRORS[answer.payload[0]!] ?? `error ${answer.payload[0]}`}`, { node: this.node, code: answer.payload[0] });
+    }
+    return answer.payload;
+  }
+
+  async hello(): Promise<{ version: number; slots: number; maxEvent: number; dropped: number }> {
+    const p = await this.request(T.hello, []);
+    return { version: p[0]!, slots: p[1]!, maxEvent: p[2]!, dropped: u16(p, 3) };
+  }
+
+  /** SM_ENABLE of the module laid out at `l` into runtime slot `slot`; returns its ID (0: refused). */
+  async enable(slot: number, vendorId: number, l: Layout, confidential?: { nonce: number; tagAddress: number }): Promise<number> {
+    const words = [confidential?.tagAddress ?? 0, confidential?.nonce ?? 0, vendorId, l.textStart, l.textEnd, l.dataStart, l.dataEnd];
+    const p = await this.request(T.enable, [slot, ...words.flatMap(le16)]);
+    return u16(p, 1);
+  }
+
+  /** Entry `index` of the module in `slot` with r12–r15 = args; returns r12–r15. */
+  async call(slot: number, index: number, args: number[] = []): Promise<number[]> {
+    const a = [0, 1, 2, 3].map((i) => (args[i] ?? 0) & 0xffff);
+    const p = await this.request(T.call, [slot, index, ...a.flatMap(le16)]);
+    return [0, 2, 4, 6].map((i) => u16(p, i));
+  }
+
+  async attest(slot: number, challenge: Uint8Array): Promise<{ result: number; tag: Uint8Array }> {
+    const p = await this.request(T.attest, [slot, ...challenge]);
+    return { result: u16(p, 0), tag: p.slice(2, 10) };
+  }
+
+  async setKey(slot: number, request: Uint8Array): Promise<number> {
+    return u16(await this.request(T.setKey, [slot, ...request]), 0);
+  }
+
+  /** An event from the WAN to the connection's input; true when the module accepted it (the runtime says so). */
+  async event(connection: number, sealed: Uint8Array): Promise<boolean> {
+    const p = await this.request(T.event, [...le16(connection), ...sealed]);
+    return u16(p, 2) === 1;
+  }
+
+  async route(connection: number, kind: number, slot = 0): Promise<void> {
+    await this.request(T.route, [...le16(connection), kind, slot]);
+  }
+
+  async periodic(slot: number, index: number, ticks: number): Promise<void> {
+    await this.request(T.periodic, [slot, index, ...le16(ticks)]);
+  }
+
+  async start(): Promise<void> {
+    await this.request(T.start, []);
+  }
+
+  takeOutputs(): { connection: number; sealed: Uint8Array }[] {
+    return this.outputs.splice(0, this.outputs.length);
+  }
+}
