@@ -4,7 +4,7 @@ import { concat, equalPublicBytes, hex, Reader, readU32, u32 } from './bytes.ts'
 import { MemoryCounterStore, type ClientCounters, type ClientCounterStore } from './counter-store.ts';
 import { DlmsDecodeError, DlmsRejectedError, DlmsSecurityError } from './errors.ts';
 import type { DlmsKeys } from './keys.ts';
-import { parseObis } from './obis.ts';
+import { formatObis, parseObis } from './obis.ts';
 import { envelope, isCiphered, openEnvelope, type CipherStyle } from './security/apdu-cipher.ts';
 import { checkCounter } from './security/counters.ts';
 import { GENERAL_SIGNING, openSigned, sign } from './security/signing.ts';
@@ -313,7 +313,7 @@ export class DlmsClient {
     const ln = typeof obis === 'string' ? parseObis(obis) : obis;
     const ref: AttributeRef = access ? { descriptor: { classId, ln, attr }, access } : { descriptor: { classId, ln, attr } };
     const r = await this.exchange({ kind: 'get', invokeId: this.nextInvokeId(), ref });
-    if (r.kind === 'get') return unwrapResult(r.result, `${typeof obis === 'string' ? obis : hex(obis)}:${attr}`);
+    if (r.kind === 'get') return unwrapResult(r.result, `${typeof obis === 'string' ? obis : formatObis(obis)}:${attr}`);
     return decodeDataBytes(await this.readBlocks(r));
   }
 
@@ -355,7 +355,7 @@ export class DlmsClient {
       if (r?.kind !== 'set-last-block') throw new DlmsDecodeError(`expected set-response-last-datablock, got ${r?.kind}`);
       dar = r.dar;
     }
-    if (dar !== 0) throw new DlmsRejectedError(`set ${typeof obis === 'string' ? obis : hex(obis)}:${attr} refused: ${DAR_NAME[dar] ?? dar}`, { dar });
+    if (dar !== 0) throw new DlmsRejectedError(`set ${typeof obis === 'string' ? obis : formatObis(obis)}:${attr} refused: ${DAR_NAME[dar] ?? dar}`, { dar });
   }
 
   async setList(refs: AttributeRef[], values: CosemData[]): Promise<number[]> {
@@ -395,7 +395,7 @@ export class DlmsClient {
       return decodeDataBytes(concat(...parts));
     }
     if (r.kind !== 'action') throw new DlmsDecodeError(`expected action-response, got ${r.kind}`);
-    return unwrapAction(r.result, `${typeof obis === 'string' ? obis : hex(obis)} method ${method}`);
+    return unwrapAction(r.result, `${typeof obis === 'string' ? obis : formatObis(obis)} method ${method}`);
   }
 
   async actionList(methods: { classId: number; ln: Uint8Array; method: number }[], params: CosemData[]): Promise<ActionResult[]> {

@@ -7,7 +7,10 @@ import type { DlmsClient } from '../../dlms/client.ts';
 import { connect } from '../../dlms/connect.ts';
 import { FileCounterStore } from '../../dlms/counter-store.ts';
 import { decodeDateTime } from '../../dlms/datetime.ts';
-import { DlmsDecodeError } from '../../dlms/errors.ts';
+import { DlmsDecodeError, DlmsRejectedError } from '../../dlms/errors.ts';
+import { bufferRows, captureColumns, className, columnName, csv, renderValue, rightsText, scalerUnit, table } from '../../dlms/present.ts';
+import { unitName } from '../../dlms/units.ts';
+import { watch } from '../../dlms/watch.ts';
 import { checkKeysForSuite, loadKeys } from '../../dlms/keys.ts';
 import { listen } from '../../dlms/listen.ts';
 import { formatObis, parseObis } from '../../dlms/obis.ts';
@@ -28,7 +31,7 @@ const HELP = `usage:
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
-       [--state FILE] [--timeout MS] [--counter-threshold N] [--sign] [--legacy] [--json]
+       [--state FILE] [--timeout MS] [--counter-threshold N] [--sign] [--legacy] [--json] [--csv] [--watch SECONDS]
 
 URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. --physical N gives HDLC a 2-byte
 (4-byte above 127) server address. --frame-counter / --association: where this meter keeps its frame counter
@@ -37,6 +40,10 @@ URL: tcp://HOST:PORT (wrapper), hdlc+tcp://HOST:PORT, serial:/dev/ttyX[@BAUD]. -
 --counter-threshold N (hardened): the largest accepted jump of a peer's invocation counter (default 1000000),
 the seed's guard against a forged counter pushing a meter towards a key change.
 --sign (suites 1/2): wrap requests in general-signing and require signed responses.
+Without --json, get and scan print tables: values scaled with unit names (Wh, V, A), dates decoded, OBIS dotted.
+get --csv prints a profile generic buffer (attribute 2) as CSV, one column per capture object.
+get --watch SECONDS polls in one association and prints the first value and every change (with --json, one object
+per change with its "time"), until interrupted.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
 Client counters persist in --state (default ~/.hasm/dlms-client.json). The server's persist per identity — the
 server system title and key its GCM nonces are made of — in --state (default
@@ -221,15 +228,26 @@ const CLIENT_FLAGS = {
   legacy: { type: 'boolean' },
   sign: { type: 'boolean' },
   json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  watch: { type: 'string' },
 } as const;
+
+const OBIS_LIKE = /^\d{1,3}([.:\-*]\d{1,3}){5}$/;
 
 async function clientCommand(sub: string, argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseFlags(argv, CLIENT_FLAGS);
   const [url, obisText, ...extra] = positionals;
-  if (!url) throw new UsageError(`hasm dlms ${sub}: URL is required`);
-  if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (!url) throw new UsageError(`hasm dlms ${sub}: URL is required (tcp://HOST:PORT, hdlc+tcp://HOST:PORT or serial:/dev/ttyX)`);
   const needsObis = sub === 'get' || sub === 'set' || sub === 'action';
-  if (needsObis && !obisText) throw new UsageError(`hasm dlms ${sub}: OBIS is required`);
+  if (needsObis && !obisText && OBIS_LIKE.test(url)) {
+    throw new UsageError(`hasm dlms ${sub}: the URL is missing before ${url} (tcp://HOST:PORT, hdlc+tcp://HOST:PORT or serial:/dev/ttyX)`);
+  }
+  if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (needsObis && !obisText) throw new UsageError(`hasm dlms ${sub}: OBIS is required after the URL`);
+  if (values.csv && sub !== 'get') throw new UsageError('--csv is for `get` of a profile generic buffer');
+  if (values.csv && values.json) throw new UsageError('--csv and --json exclude each other');
+  if (values.watch !== undefined && sub !== 'get') throw new UsageError('--watch is for `get`');
+  const watchMs = values.watch !== undefined ? parsePositiveSeconds(values.watch) : undefined;
   let ln: Uint8Array | undefined;
   try {
     ln = obisText ? parseObis(obisText) : undefined;
@@ -239,10 +257,10 @@ async function clientCommand(sub: string, argv: string[], io: CommandIO): Promis
   const attr = values.attr ? parseInteger(values.attr, '--attr') : 2;
   const value = sub === 'set' || (sub === 'action' && values.value !== undefined) ? parseValue(values.value) : undefined;
   const flags: ClientFlags = { url, obis: obisText, values };
-  const out = await withClient(flags, io, async (c) => {
+  const out = await withClient(flags, io, async (c): Promise<{ json: unknown; text: string }> => {
     const info = c.association!;
     if (sub === 'associate') {
-      return {
+      const json = {
         associated: true,
         mechanism: c.opts.mechanism,
         profile: c.opts.profile,
@@ -251,40 +269,113 @@ async function clientCommand(sub: string, argv: string[], io: CommandIO): Promis
         server_max_pdu: info.serverMaxPdu,
         server_system_title: info.serverTitle ? Buffer.from(info.serverTitle).toString('hex') : null,
       };
+      return { json, text: table(['field', 'value'], Object.entries(json).map(([k, v]) => [k, String(v)])) };
     }
     if (sub === 'scan') {
       const list = await c.get(15, '0.0.40.0.0.255', 2);
       const objects = list.type === 'array' ? list.value.map(describeEntry) : [];
-      return { objects };
+      return { json: { objects }, text: scanTable(objects) };
     }
     const cls = await classOf(c, ln!, values.class);
     const obis = formatObis(ln!);
     if (sub === 'get') {
-      const v = await c.get(cls, ln!, attr);
-      if ((cls === 3 || cls === 4) && attr === 2) {
-        // Exactly the shape of ../shared/CLI.md for a register.
-        const su = await c.get(cls, ln!, 3);
-        if (su.type !== 'structure' || su.value.length !== 2) throw new OperationError(`${obis}: scaler_unit is not {scaler, unit}`);
-        return { obis, attr, value: dataToJson(v), scaler: dataToJson(su.value[0]!), unit: dataToJson(su.value[1]!) };
-      }
-      const res: Record<string, unknown> = { obis, attr, class: cls, value: dataToJson(v) };
-      if (cls === 8 && attr === 2 && v.type === 'octet-string') {
-        const t = decodeDateTime(v.value);
-        if (t) res.time = t.toISOString();
-      }
-      return res;
+      if (watchMs !== undefined) return { json: undefined, text: await watchGet(c, cls, ln!, attr, watchMs, !!values.json, io) };
+      return readForDisplay(c, cls, ln!, attr, !!values.csv);
     }
     if (sub === 'set') {
       await c.set(cls, ln!, attr, value!);
-      return { obis, attr, class: cls, ok: true };
+      const json = { obis, attr, class: cls, ok: true };
+      return { json, text: `${obis}:${attr} (${className(cls)}) set` };
     }
     const method = values.method ? parseInteger(values.method, '--method') : values.attr ? attr : 1;
     const r = await c.action(cls, ln!, method, value);
-    return { obis, method, class: cls, ok: true, value: r ? dataToJson(r) : null };
+    const json = { obis, method, class: cls, ok: true, value: r ? dataToJson(r) : null };
+    return { json, text: `${obis} method ${method} (${className(cls)}) done${r ? `: ${renderValue(r)}` : ''}` };
   });
-  if (values.json) printJson(io, out);
-  else io.err(JSON.stringify(out, null, 2));
+  if (watchMs !== undefined) return 0; // the watch printed as it went
+  if (values.json) printJson(io, out.json);
+  else io.out(out.text);
   return 0;
+}
+
+function parsePositiveSeconds(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--watch takes a number of seconds above 0, got '${text}'`);
+  return Math.round(n * 1000);
+}
+
+/** `get` of one attribute: the ../shared/CLI.md JSON shape, and the integrator's table (or CSV of a profile buffer). */
+async function readForDisplay(c: DlmsClient, cls: number, ln: Uint8Array, attr: number, asCsv: boolean): Promise<{ json: unknown; text: string }> {
+  const obis = formatObis(ln);
+  const v = await c.get(cls, ln, attr);
+  if (asCsv && !(cls === 7 && attr === 2)) throw new UsageError(`--csv is for profile generic buffers (class 7 attribute 2), not ${className(cls)} attribute ${attr}`);
+  if ((cls === 3 || cls === 4) && attr === 2) {
+    // Exactly the shape of ../shared/CLI.md for a register.
+    const suData = await c.get(cls, ln, 3);
+    const su = scalerUnit(suData);
+    if (suData.type !== 'structure' || suData.value.length !== 2 || !su) throw new OperationError(`${obis}: scaler_unit is not {scaler, unit}`);
+    const json = { obis, attr, value: dataToJson(v), scaler: dataToJson(suData.value[0]!), unit: dataToJson(suData.value[1]!) };
+    const shown = renderValue(v, { ...su, unit: 255 });
+    return { json, text: table(['OBIS', 'attr', 'class', 'value', 'unit', 'raw'], [[obis, String(attr), className(cls), shown, unitName(su.unit), `${String(dataToJson(v))} × 10^${su.scaler}`]]) };
+  }
+  const json: Record<string, unknown> = { obis, attr, class: cls, value: dataToJson(v) };
+  if (cls === 8 && attr === 2 && v.type === 'octet-string') {
+    const t = decodeDateTime(v.value);
+    if (t) json.time = t.toISOString();
+  }
+  if (cls === 7 && attr === 2) {
+    const cols = captureColumns(await c.get(7, ln, 3));
+    for (const col of cols) {
+      if (col.classId !== 3 && col.classId !== 4) continue;
+      // The column's scaler and unit, when this association may read them.
+      col.su = scalerUnit(await c.get(col.classId, col.ln, 3).catch((e: Error) => {
+        if (e instanceof DlmsRejectedError) return undefined;
+        throw e;
+      }));
+    }
+    const headers = cols.length ? cols.map(columnName) : ['value'];
+    const rows = bufferRows(v, cols);
+    return { json, text: asCsv ? csv(headers, rows) : `${obis}:2 (${className(cls)}), ${rows.length} rows\n${table(headers, rows)}` };
+  }
+  return { json, text: table(['OBIS', 'attr', 'class', 'value'], [[obis, String(attr), className(cls), renderValue(v)]]) };
+}
+
+/** `get --watch`: the first value and every change, one line (or one JSON object) each, until interrupted. */
+async function watchGet(c: DlmsClient, cls: number, ln: Uint8Array, attr: number, intervalMs: number, json: boolean, io: CommandIO): Promise<string> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let current: { json: unknown; text: string } | undefined;
+  try {
+    await watch(
+      async () => {
+        current = await readForDisplay(c, cls, ln, attr, false);
+        return JSON.stringify(current.json);
+      },
+      {
+        intervalMs,
+        signal: stop.signal,
+        onChange: (_v, at) => {
+          if (json) printJson(io, { time: at.toISOString(), ...(current!.json as object) });
+          else io.out(`${at.toISOString()}  ${current!.text.split('\n').slice(2).join('\n')}`);
+        },
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return '';
+}
+
+function scanTable(objects: unknown[]): string {
+  const rows = objects.map((o) => {
+    const e = o as { class: number; version: number; obis: string; attributes: [number, number][]; methods: [number, number][] };
+    const modes = (l: [number, number][]) => l.map(([, m]) => m);
+    return [e.obis, className(e.class), String(e.version), rightsText(modes(e.attributes), 'attributes'), rightsText(modes(e.methods), 'methods')];
+  });
+  return table(['OBIS', 'class', 'version', 'attributes (r read, w write)', 'methods (x may invoke)'], rows);
 }
 
 function describeEntry(e: CosemData): unknown {
