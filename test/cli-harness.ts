@@ -22,9 +22,20 @@ export async function hasm(...argv: string[]): Promise<CliResult> {
 
 export const HASM_BIN = fileURLToPath(new URL('../bin/hasm.mjs', import.meta.url));
 
-export function hasmProcess(argv: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function hasmProcess(argv: string[], opts: SpawnOptions = {}): Promise<CliResult> {
+  return spawnAsync(process.execPath, [HASM_BIN, ...argv], opts);
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** spawnSync's result without blocking the event loop while the child runs. */
+export function spawnAsync(command: string, args: string[], opts: SpawnOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HASM_BIN, ...argv], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'pipe' });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

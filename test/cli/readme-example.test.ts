@@ -1,12 +1,12 @@
 // The README's `dlms serve` / `dlms get` example runs as written (issue 15 item 3): the client waits until the
 // server listens, so the first request never races the server's start. Run through bash on a free port (the
 // README's 4059 may be taken on a shared machine), with `node bin/hasm.mjs` for `npx hasm`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnAsync } from '../cli-harness.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -34,7 +34,7 @@ describe('README example', () => {
       .replaceAll('npx hasm', `${process.execPath} ${join(ROOT, 'bin/hasm.mjs')}`)
       .replaceAll('4059', String(port));
     const cwd = mkdtempSync(join(tmpdir(), 'readme-dlms-'));
-    const r = spawnSync('bash', ['-e', '-c', script], { cwd, encoding: 'utf8', env: { ...process.env, HASM_STATE_DIR: cwd } });
+    const r = await spawnAsync('bash', ['-e', '-c', script], { cwd, env: { ...process.env, HASM_STATE_DIR: cwd } });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ obis: '1.0.1.8.0.255', attr: 2, value: expect.any(Number), scaler: 0, unit: 30 });
     expect(JSON.parse(readFileSync(join(cwd, 'serve.json'), 'utf8'))).toMatchObject({ port });

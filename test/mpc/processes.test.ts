@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasmProcess } from '../cli-harness.ts';
 import { formatBids, parseBids, type Bid } from '../../host/mpc/bids.ts';
 import { makeIdentity } from '../../host/mpc/certs.ts';
 import { clearReference } from '../../host/mpc/clearing.ts';
@@ -19,7 +20,7 @@ import { dimensions, settleReference } from '../../host/mpc/settlement.ts';
 // The real thing: `hasm mpc …` as a user runs it, three evaluator processes over TLS.
 
 const HASM = join(import.meta.dirname, '../../bin/hasm.mjs');
-const hasm = (...args: string[]) => spawnSync(process.execPath, [HASM, ...args], { encoding: 'utf8', timeout: 60_000 });
+const hasm = (...args: string[]) => hasmProcess(args);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -31,14 +32,14 @@ async function freePort(): Promise<number> {
 }
 
 describe('hasm mpc over TLS processes', () => {
-  it('auction --json clears a generated market exactly as the reference', () => {
+  it('auction --json clears a generated market exactly as the reference', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpc-test-'));
     const file = join(dir, 'bids.csv');
-    const gen = hasm('mpc', 'generate', '--bids', '60', '--seed', '5', '--out', file);
+    const gen = await hasm('mpc', 'generate', '--bids', '60', '--seed', '5', '--out', file);
     expect(gen.status).toBe(0);
     const bids = parseBids(readFileSync(file, 'utf8'));
     expect(bids).toEqual(generateBids(60, 5));
-    const r = hasm('mpc', 'auction', '--bids', file, '--json');
+    const r = await hasm('mpc', 'auction', '--bids', file, '--json');
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     const ref = clearReference(bids, 10);
@@ -69,11 +70,11 @@ describe('hasm mpc over TLS processes', () => {
     expect(run.counters.rounds).toBeGreaterThan(3);
   }, 60_000);
 
-  it('a bad row is reported with its line and nothing runs (exit 2)', () => {
+  it('a bad row is reported with its line and nothing runs (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpc-test-'));
     const file = join(dir, 'bids.csv');
     writeFileSync(file, 'bid,side,quantity,price,supplier\n1,buy,100,50,1\n2,sel,100,50,1\n');
-    const r = hasm('mpc', 'auction', '--bids', file, '--json');
+    const r = await hasm('mpc', 'auction', '--bids', file, '--json');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${file}:3: side must be 'buy' or 'sell'`);
     expect(r.stderr).not.toContain('starting three evaluators');
