@@ -95,7 +95,7 @@ async function cImage(name: string): Promise<LinkedImage> {
     objects.push(assemble(helpers, 'helpers.s'));
   }
   const shims = Object.entries(C_SHIMS).filter(([n]) => calls.has(n));
-  if (shims.length) objects.push(assemble(`  .text\n${shims.map(([n, t]) => `  .global ${n}${t}`).join('\n')}\n`, 'shims.s'));
+  if (shims.length) objects.push(assemble(`${Object.entries(peripheralSymbols(board)).map(([n, a]) => `  .set ${n}, ${a}\n`).join('')}  .text\n${shims.map(([n, t]) => `  .global ${n}${t}`).join('\n')}\n`, 'shims.s'));
   return link(objects, { board });
 }
 

@@ -47,4 +47,20 @@ describe('an out-of-range array access', () => {
     // the text lives in .rodata (flash), not in the module's RAM
     expect(b.backend.asm).toMatch(/__hasm_str_0:\n\s+\.byte 73, 110, 100/);
   }, 60_000);
+
+  it('with no AS check and no proof, the backend bounds check still traps; a proven index has no check', async () => {
+    const b = await buildSource(`${here}bounds.ts`, board);
+    const image = imageFromLinked(b.image, 'bounds');
+    const m = loadMachine(image, board);
+    expect(callExport(m, image, 'raw', [3n]).result).toBe(0n);
+    expect(callExport(m, image, 'raw', [BigInt(b.backend.memSize)]).trap).toBe('memory');
+    expect(callExport(m, image, 'raw', [-1000n]).trap).toBe('memory'); // the high word check
+    const fn = (name: string) => {
+      const at = b.backend.asm.indexOf(`\n${name}:`);
+      return b.backend.asm.slice(at, b.backend.asm.indexOf('.size', at));
+    };
+    expect(fn('raw')).toMatch(/cmp #\d+, r12\n\s+jhs \S+trap_memory/);
+    expect(fn('masked')).not.toMatch(/trap_memory|cmp/);
+    expect(callExport(m, image, 'masked', [13n]).result).toBe(0n);
+  }, 60_000);
 });

@@ -77,6 +77,28 @@ describe('narrow.ts (in lower.ts): guarded loop counters are 16-bit', () => {
   });
 });
 
+describe('ranges.ts (in lower.ts): value ranges remove bounds checks and high words', () => {
+  const load = (addr: (m: binaryen.Module) => number) =>
+    oneFunction((m) => m.i32.load8_u(0, 1, addr(m)), [binaryen.i32], binaryen.i32);
+  it('an address masked into the mapped memory (64 bytes here) is not checked; its high word is the constant 0', () => {
+    const f = load((m) => m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(63)));
+    expect(body(dce(f))).toBe(['  mov r12, v0', '  mov v0, v2', '  bic #65472, v2', '  mov.b mem(v2), v4', '  mov v4, r12', '  mov #0, r13', '.Lf_exit:', '  ret'].join('\n'));
+  });
+  it('an address that may leave the memory keeps both checks (high word zero, low word below the limit)', () => {
+    const f = load((m) => m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(127)));
+    const text = body(dce(f));
+    expect(text).toContain('cmp #64, v2');
+    expect(text).toContain('jhs .Lf_trap_memory');
+    expect(text).toMatch(/\.Lf_trap_memory:\n\s+mov #2, r12/);
+  });
+  it('x + C folds into the displacement when x is bounded: one register, no add', () => {
+    const f = load((m) => m.i32.add(m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(15)), m.i32.const(40)));
+    const text = body(dce(f));
+    expect(text).toContain('mov.b mem+40(v2), v4');
+    expect(text).not.toMatch(/\badd\b|cmp/);
+  });
+});
+
 describe('dce.ts', () => {
   it('removes dead definitions, keeps flag producers a live consumer needs', () => {
     const before = fn([

@@ -24,10 +24,10 @@ function text(o: Opnd): string {
     case 'imm': return `#${o.v}`;
     case 'mem': {
       const base = o.base.k === 'p' ? `r${o.base.r}` : '?';
-      const disp = o.sym ? `${o.sym}${o.off ? `+${o.off}` : ''}` : `${o.off}`;
+      const disp = o.sym ? `${o.sym}${o.off > 0 ? `+${o.off}` : o.off < 0 ? `${o.off}` : ''}` : `${o.off}`;
       return `${disp}(${base})`;
     }
-    case 'abs': return `&${o.sym}${o.off ? `+${o.off}` : ''}`;
+    case 'abs': return `&${o.sym}${o.off > 0 ? `+${o.off}` : o.off < 0 ? `${o.off}` : ''}`;
     case 'slot': return `${o.off}(r1)`;
     default: throw new Error(`internal: unallocated operand ${o.k}`);
   }

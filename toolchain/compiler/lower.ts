@@ -11,7 +11,8 @@ import { type Cond, type MFunction, type MInstr, type Opnd, imm, isConst, p, v }
 import { type FuncInfo, type ModuleInfo, sigOf, typeName, wordsOf } from './module-info.ts';
 import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
-import { narrowCounters } from './narrow.ts';
+import { guardedIncrements } from './narrow.ts';
+import { localRanges, Ranges } from './ranges.ts';
 import { abortText, TRAP_INFO_SYM } from './abort.ts';
 
 export interface LowerContext {
@@ -61,6 +62,7 @@ class Lowerer {
   traps = new Set<TrapReason>();
   aborts = new Map<string, string>(); // abort text symbol → stub label
   outArea = 0;
+  ranges = new Ranges(new Map());
   readonly prefix: string;
   readonly sym: string;
   readonly exitLabel: string;
@@ -125,9 +127,11 @@ class Lowerer {
       const pl = places[i]!;
       vals.forEach((d, k) => this.mov(pl.regs ? p(pl.regs[k]!) : { k: 'arg', off: pl.stack! + 2 * k }, d));
     });
-    const narrow = narrowCounters(fn);
-    // A narrowed counter's high word is the constant 0 (narrow.ts): only its low word is a register.
-    fn.vars.forEach((t, j) => (this.locals[fn.params.length + j] = narrow.has(fn.params.length + j) ? [this.newV(), imm(0)] : this.newVs(wordsOf(t))));
+    const bounds = localRanges(fn, guardedIncrements(fn));
+    this.ranges = new Ranges(bounds);
+    // A local that never holds 2^16 or more (ranges.ts, narrow.ts) has the constant 0 as its high word: only its
+    // low word is a register.
+    fn.vars.forEach((t, j) => (this.locals[fn.params.length + j] = (bounds.get(fn.params.length + j) ?? Infinity) <= 0xffff ? [this.newV(), imm(0)] : this.newVs(wordsOf(t))));
     this.locals.forEach((vals, i) => vals.forEach((x) => x.k === 'v' && this.localIds.set(x.id, i)));
     const r = this.ex(fn.body);
     if (this.resultWords > 0 && binaryen.getExpressionType(fn.body) !== binaryen.unreachable) this.setResult(r);
@@ -176,8 +180,16 @@ class Lowerer {
     });
   }
 
+  /** Lowers an expression; an i32 whose range (ranges.ts) stays below 2^16 gets the constant 0 as its high word. */
   ex(e: number, into?: Val): Val {
-    if (into && into.some((w) => w.k !== 'v')) into = undefined; // a narrowed local's constant word is no register
+    // A narrowed local's constant word is no register: that word of the result goes to a fresh one (dead later).
+    if (into && into.some((w) => w.k !== 'v')) into = into.map((w) => (w.k === 'v' ? w : this.newV()));
+    const val = this.exRaw(e, into);
+    if (val.length === 2 && !isConst(val[1]!) && this.ranges.of(e).hi <= 0xffff) return [val[0]!, imm(0)];
+    return val;
+  }
+
+  exRaw(e: number, into?: Val): Val {
     const info = exprInfo(e);
     if (info.type === binaryen.f32 || info.type === binaryen.f64) this.fail(`floating point (${typeName(info.type)}) is not supported on the MSP430 target`);
     switch (info.id) {
@@ -468,31 +480,53 @@ class Lowerer {
 
   // ---- memory -----------------------------------------------------------------------------------------------
 
-  /** Bounds-checks [ptr + offset, +bytes) against the mapped memory and returns the operand addressing it. */
-  address(ptr: Val, offset: number, bytes: number): Opnd {
-    const limit = this.ctx.memSize - offset - bytes; // the largest valid ptr
+  /**
+   * Splits an address `x + C` (wasm i32.add with a constant) into x and a displacement C + offset when x's range
+   * proves the add exact (no wrap mod 2^32): then the effective address is the integer x + C + offset, the
+   * constant folds into the instruction's index (`__hasm_mem+D(rx)`) and only x is computed and checked.
+   */
+  splitAddress(ptrE: number, offset: number): { baseE: number; disp: number } {
+    const info = exprInfo(ptrE);
+    if (info.id === B.BinaryId && (info.op === B.AddInt32 || info.op === B.SubInt32)) {
+      const c = exprInfo(info.right);
+      if (c.id === B.ConstId) {
+        const k = info.op === B.AddInt32 ? (c.value as number) | 0 : -((c.value as number) | 0);
+        const x = this.ranges.of(info.left);
+        if (Math.abs(k) < 0x8000 && x.lo + k >= 0 && x.hi + k <= 0xffffffff) return { baseE: info.left, disp: k + offset };
+      }
+    }
+    return { baseE: ptrE, disp: offset };
+  }
+
+  /**
+   * The operand addressing [base + disp, +bytes) in the mapped memory, with a bounds check unless the base's
+   * range proves the access inside it (ARCHITECTURE.md "The compiler path" 5): every access is proven or checked.
+   */
+  address(ptr: Val, disp: number, bytes: number, baseE: number): Opnd {
+    const limit = this.ctx.memSize - disp - bytes; // the largest valid base
     if (isConst(ptr[0]!) && isConst(ptr[1]!)) {
       const a = ptr[0]!.v + ptr[1]!.v * 0x10000;
-      if (a > limit) {
+      if (a > limit || a + disp < 0) {
         this.trap('memory');
         return { k: 'abs', sym: this.ctx.memSym, off: 0 };
       }
-      return { k: 'abs', sym: this.ctx.memSym, off: a + offset };
+      return { k: 'abs', sym: this.ctx.memSym, off: a + disp };
     }
     if (limit < 0) {
       this.trap('memory');
       return { k: 'abs', sym: this.ctx.memSym, off: 0 };
     }
-    if (!(isConst(ptr[1]!) && ptr[1]!.v === 0)) {
+    const range = this.ranges.of(baseE);
+    if (range.hi > 0xffff && !(isConst(ptr[1]!) && ptr[1]!.v === 0)) {
       this.testWord(ptr[1]!);
       this.trap('memory', 'jne');
     }
     const base = this.materialize(ptr[0]!);
-    if (!(isConst(ptr[0]!) && ptr[0]!.v <= limit)) {
+    if (!(isConst(ptr[0]!) && ptr[0]!.v <= limit) && range.hi > limit) {
       this.op('cmp', imm(limit + 1), base);
       this.trap('memory', 'jhs');
     }
-    return { k: 'mem', base, off: offset, sym: this.ctx.memSym };
+    return { k: 'mem', base, off: disp, sym: this.ctx.memSym };
   }
 
   /**
@@ -500,7 +534,7 @@ class Lowerer {
    * not known even branches on the address parity to a byte-wise path. Returns the label after both paths, or
    * undefined when the access is known aligned (then only `fast` runs).
    */
-  parity(a: Opnd, bytes: number, ptrE: number, offset: number, fast: () => void, slow: () => void): void {
+  parity(a: Opnd, bytes: number, ptrE: number, offset: number, disp: number, fast: () => void, slow: () => void): void {
     const known = a.k === 'abs' ? (a.off & 1) === 0 : bytes === 1 || (isEven(ptrE) && offset % 2 === 0);
     if (known || a.k !== 'mem') {
       if (a.k === 'abs' && a.off & 1) slow();
@@ -509,8 +543,9 @@ class Lowerer {
     }
     const odd = this.label();
     const done = this.label();
+    // The address is base + disp: odd when exactly one of them is.
     this.op('bit', imm(1), a.base);
-    this.jump(offset % 2 ? 'jeq' : 'jne', odd);
+    this.jump(disp & 1 ? 'jeq' : 'jne', odd);
     fast();
     this.jump('jmp', done);
     this.place(odd);
@@ -519,9 +554,10 @@ class Lowerer {
   }
 
   load(ptrE: number, offset: number, bytes: number, signed: boolean, type: number, into?: Val): Val {
-    const ptr = this.ex(ptrE);
+    const { baseE, disp } = this.splitAddress(ptrE, offset);
+    const ptr = this.ex(baseE);
     const n = wordsOf(type);
-    const a = this.address(ptr, offset, bytes);
+    const a = this.address(ptr, disp, bytes, baseE);
     const at = (k: number): Opnd => (a.k === 'mem' ? { ...a, off: a.off + 2 * k } : a.k === 'abs' ? { ...a, off: a.off + 2 * k } : a);
     const atB = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + k } : a);
     const d = into && into.length === n && !into.some((w) => w.k === 'v' && a.k === 'mem' && a.base.k === 'v' && a.base.id === w.id) ? into : this.newVs(n);
@@ -530,7 +566,7 @@ class Lowerer {
       if (signed) this.op('sxt', undefined, d[0]!);
     } else {
       this.parity(
-        a, bytes, ptrE, offset,
+        a, bytes, ptrE, offset, disp,
         () => {
           for (let k = 0; k < bytes / 2; k++) this.mov(at(k), d[k]!);
         },
@@ -555,8 +591,9 @@ class Lowerer {
   }
 
   store(ptrE: number, valueE: number, offset: number, bytes: number, _type: number): Val {
-    const [ptr, val] = this.exSeq([ptrE, valueE]);
-    const a = this.address(ptr!, offset, bytes);
+    const { baseE, disp } = this.splitAddress(ptrE, offset);
+    const [ptr, val] = this.exSeq([baseE, valueE]);
+    const a = this.address(ptr!, disp, bytes, baseE);
     const at = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + 2 * k } : a);
     const atB = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + k } : a);
     if (bytes === 1) {
@@ -564,7 +601,7 @@ class Lowerer {
       return [];
     }
     this.parity(
-      a, bytes, ptrE, offset,
+      a, bytes, ptrE, offset, disp,
       () => {
         for (let k = 0; k < bytes / 2; k++) this.op('mov', val![k]!, at(k));
       },

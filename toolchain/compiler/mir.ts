@@ -120,8 +120,8 @@ export function opndText(o: Opnd): string {
     case 'v': return `v${o.id}`;
     case 'p': return `r${o.r}`;
     case 'imm': return `#${o.v}`;
-    case 'mem': return `${o.sym ? o.sym + (o.off ? `+${o.off}` : '') : o.off}(${opndText(o.base)})`;
-    case 'abs': return `&${o.sym}${o.off ? `+${o.off}` : ''}`;
+    case 'mem': return `${o.sym ? o.sym + (o.off > 0 ? `+${o.off}` : o.off < 0 ? `${o.off}` : '') : o.off}(${opndText(o.base)})`;
+    case 'abs': return `&${o.sym}${o.off > 0 ? `+${o.off}` : o.off < 0 ? `${o.off}` : ''}`;
     case 'slot': return `${o.off}(r1)`;
     case 'arg': return `arg+${o.off}`;
     case 'out': return `out+${o.off}`;

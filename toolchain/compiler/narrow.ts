@@ -1,13 +1,11 @@
-// Value-range narrowing of loop counters (issue 4 item 2): an i32 local whose every assignment is a small
-// constant or a small increment guarded by `local < N` (the shape AS for-loops take after Binaryen) stays in
-// [0, 0x7FFF]; its high word is the constant 0, so its compares, increments and address arithmetic are 16-bit.
-// Sound by construction: any other assignment, a parameter, or an unguarded increment disqualifies the local.
+// Guarded loop counters (issue 4 item 2): the increments `L = L + k` that run only after a passed `L < N`. With
+// them ranges.ts bounds a loop counter by N − 1 + k (a bare increment would grow without bound); its high word is
+// then the constant 0, so its compares, increments and address arithmetic are 16-bit.
 import binaryen from 'binaryen';
 import type { FuncInfo } from './module-info.ts';
 import { children, exprInfo } from './ir-walk.ts';
 
 const B = binaryen;
-const LIMIT = 0x7fff;
 
 function constOf(e: number): number | undefined {
   const i = exprInfo(e);
@@ -32,6 +30,17 @@ function guardOf(cond: number): [number, number] | undefined {
     const n = constOf(i.left);
     if (l !== undefined && n !== undefined && n >= 0) return [l, n];
   }
+  // L <= M is L < M + 1 (M + 1 stays below 2^31: constOf is a signed i32).
+  if (i.op === B.LeSInt32 || i.op === B.LeUInt32) {
+    const l = localOf(i.left);
+    const n = constOf(i.right);
+    if (l !== undefined && n !== undefined && n >= 0 && n < 0x7fffffff) return [l, n + 1];
+  }
+  if (i.op === B.GeSInt32 || i.op === B.GeUInt32) {
+    const l = localOf(i.right);
+    const n = constOf(i.left);
+    if (l !== undefined && n !== undefined && n >= 0 && n < 0x7fffffff) return [l, n + 1];
+  }
   return undefined;
 }
 
@@ -44,11 +53,21 @@ function incrementOf(value: number, local: number): number | undefined {
   return k !== undefined && k >= 1 && k <= 16 ? k : undefined;
 }
 
-export function narrowCounters(fn: FuncInfo): Set<number> {
-  const n = fn.params.length;
-  // Per local: every constant it is given (max), every guard bound N (max of N - 1), every step k (max).
-  const state = new Map<number, { ok: boolean; consts: number; guard: number; step: number }>();
-  fn.vars.forEach((t, j) => t === B.i32 && state.set(n + j, { ok: true, consts: 0, guard: 0, step: 0 }));
+/** A guarded increment `L = L + step` inside `if (L < cap + 1)`. */
+export interface GuardedIncrement {
+  local: number;
+  /** The guard's bound minus one: L ≤ cap when the guard passed (if nothing else set L since). */
+  cap: number;
+  step: number;
+}
+
+/**
+ * Every increment of an i32 local that runs only right after a fresh check of its guard: the innermost enclosing
+ * `if (L < N)` holds this one increment of L and no loop lies between the check and the increment, so each
+ * execution of the increment follows a passed check (the shape AS for-loops take after Binaryen). Keyed by the
+ * local.set expression; ranges.ts bounds the local from these and from its other assignments.
+ */
+export function guardedIncrements(fn: FuncInfo): Map<number, GuardedIncrement> {
   const incInside = (e: number, local: number): number => {
     let c = 0;
     const go = (x: number) => {
@@ -59,25 +78,17 @@ export function narrowCounters(fn: FuncInfo): Set<number> {
     go(e);
     return c;
   };
+  const out = new Map<number, GuardedIncrement>();
   const guards: [number, number, number, number][] = []; // [local, N, ifTrue expression, loop depth]
   let loops = 0;
   const visit = (e: number) => {
     const i = exprInfo(e);
-    if (i.id === B.LocalSetId && state.has(i.index)) {
-      const s = state.get(i.index)!;
-      const c = constOf(i.value);
+    if (i.id === B.LocalSetId) {
       const k = incrementOf(i.value, i.index);
-      if (c !== undefined && c >= 0 && c <= LIMIT) s.consts = Math.max(s.consts, c);
-      else if (k !== undefined) {
-        // Guarded by the innermost enclosing `if (L < N)` whose then-arm holds only this one increment of L and
-        // no loop between the check and the increment (each execution of the increment follows a fresh check).
+      if (k !== undefined) {
         const g = [...guards].reverse().find(([l]) => l === i.index);
-        if (!g || g[3] !== loops || incInside(g[2], i.index) !== 1) s.ok = false;
-        else {
-          s.guard = Math.max(s.guard, g[1] - 1);
-          s.step = Math.max(s.step, k);
-        }
-      } else s.ok = false;
+        if (g && g[3] === loops && incInside(g[2], i.index) === 1 && g[1] >= 1) out.set(e, { local: i.index, cap: g[1] - 1, step: k });
+      }
     }
     if (i.id === B.IfId) {
       visit(i.condition);
@@ -97,9 +108,5 @@ export function narrowCounters(fn: FuncInfo): Set<number> {
     children(e).forEach(visit);
   };
   visit(fn.body);
-  // Before an increment the value is below its guard or a constant given inside the then-arm; after it, at
-  // most that plus the step. By induction every value lies in [0, max(consts, guard) + step].
-  const out = new Set<number>();
-  for (const [l, s] of state) if (s.ok && Math.max(s.consts, s.guard) + s.step <= LIMIT) out.add(l);
   return out;
 }
