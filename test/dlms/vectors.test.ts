@@ -117,3 +117,29 @@ describe('AES key wrap (RFC 3394 §4)', () => {
     expect(() => unwrapKey(other, unhex(wrapped))).toThrow(DlmsSecurityError);
   });
 });
+
+describe('AES-GCM core (gcm-core.ts) against the platform implementation', () => {
+  it('same ciphertext and tag for 128- and 256-bit keys, every length around block boundaries', async () => {
+    const { createCipheriv, randomBytes } = await import('node:crypto');
+    const { gcmOpen, gcmSeal } = await import('../../host/dlms/security/gcm-core.ts');
+    for (const keyLen of [16, 32]) {
+      const key = new Uint8Array(randomBytes(keyLen));
+      for (const n of [0, 1, 15, 16, 17, 31, 32, 33, 100, 1000]) {
+        for (const a of [0, 1, 17, 33]) {
+          const iv = new Uint8Array(randomBytes(12));
+          const aad = new Uint8Array(randomBytes(a));
+          const pt = new Uint8Array(randomBytes(n));
+          const c = createCipheriv(keyLen === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, iv);
+          c.setAAD(aad);
+          const ct = Buffer.concat([c.update(pt), c.final()]);
+          const sealed = gcmSeal(key, iv, aad, pt);
+          expect(hex(sealed.ct)).toBe(ct.toString('hex'));
+          expect(hex(sealed.tag)).toBe(c.getAuthTag().toString('hex'));
+          const opened = gcmOpen(key, iv, aad, sealed.ct);
+          expect(hex(opened.plaintext)).toBe(hex(pt));
+          expect(hex(opened.tag)).toBe(hex(sealed.tag));
+        }
+      }
+    }
+  });
+});

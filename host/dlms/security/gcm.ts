@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './gcm-core.ts';
 import { concat, constantTimeEqual, Reader, u32 } from '../bytes.ts';
 import { DlmsDecodeError, DlmsSecurityError } from '../errors.ts';
 
@@ -30,8 +30,6 @@ export interface GcmKeys {
 }
 
 const NO_BYTES = new Uint8Array(0);
-/** A plain Uint8Array over a Buffer's bytes (no copy): Buffer.slice would share memory where callers expect a copy. */
-const plain = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
 function iv(systemTitle: Uint8Array, ic: number): Uint8Array {
   if (systemTitle.length !== 8) throw new DlmsSecurityError(`system title must be 8 bytes, got ${systemTitle.length}`, 'policy');
@@ -44,28 +42,10 @@ function iv(systemTitle: Uint8Array, ic: number): Uint8Array {
   return n;
 }
 
-function algorithm(ek: Uint8Array): CipherGCMTypes {
-  if (ek.length === 16) return 'aes-128-gcm';
-  if (ek.length === 32) return 'aes-256-gcm';
-  throw new DlmsSecurityError(`AES-GCM key of ${ek.length} bytes (suites 0/1 take 16, suite 2 takes 32)`, 'unknown-key');
-}
-
-// AES-GCM from the platform (OpenSSL, AES-NI where the CPU has it): an APDU costs microseconds, not the tens a
-// JavaScript GHASH table per call costs — the server's GET rate depends on it (issue 16).
-
-/** Ciphertext and the full GCM tag truncated to 12 bytes (DLMS sends the first 12, Green Book §9.2.7.2.4.2). */
+/** Ciphertext and the GCM tag truncated to 12 bytes (DLMS sends the first 12, Green Book §9.2.7.2.4.2). */
 function tagOf(ek: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ct: Uint8Array; tag: Uint8Array } {
-  const c = createCipheriv(algorithm(ek), ek, nonce);
-  c.setAAD(aad);
-  const ct = plaintext.length ? plain(c.update(plaintext)) : NO_BYTES;
-  c.final();
-  return { ct, tag: plain(c.getAuthTag()).subarray(0, TAG_BYTES) };
-}
-
-/** GCM decryption without the library's tag check: the caller recomputes the tag and compares it (constantTimeEqual). */
-function gcmKeystream(ek: Uint8Array, nonce: Uint8Array, data: Uint8Array): Uint8Array {
-  if (data.length === 0) return NO_BYTES;
-  return plain(createDecipheriv(algorithm(ek), ek, nonce).update(data));
+  const r = gcmSeal(ek, nonce, aad, plaintext);
+  return { ct: r.ct, tag: r.tag.subarray(0, TAG_BYTES) };
 }
 
 /** Returns SC ‖ IC ‖ (ciphertext or plaintext) ‖ (tag if authenticated): the "security header + information" part. */
@@ -109,9 +89,8 @@ export function unprotect(keys: GcmKeys, systemTitle: Uint8Array, body: Uint8Arr
     if (sc.encrypted) {
       // Decrypt (GCM's CTR keystream, NIST SP 800-38D), then recompute the tag over the plaintext and compare it
       // ourselves, in constant time: the one comparison of secrets and MACs in host/dlms (issue 16).
-      const aad = concat(Uint8Array.of(s), keys.ak);
-      const plaintext = gcmKeystream(keys.ek, nonce, data);
-      const expect = tagOf(keys.ek, nonce, aad, plaintext).tag;
+      const { plaintext, tag: full } = gcmOpen(keys.ek, nonce, concat(Uint8Array.of(s), keys.ak), data);
+      const expect = full.subarray(0, TAG_BYTES);
       if (!constantTimeEqual(expect, tag)) throw new DlmsSecurityError('GCM tag mismatch (wrong key or altered APDU)', 'tag-mismatch');
       return { sc, ic, plaintext };
     }
@@ -119,7 +98,7 @@ export function unprotect(keys: GcmKeys, systemTitle: Uint8Array, body: Uint8Arr
     if (!constantTimeEqual(expect, tag)) throw new DlmsSecurityError('GMAC tag mismatch (wrong key or altered APDU)', 'tag-mismatch');
     return { sc, ic, plaintext: data.slice() };
   }
-  if (sc.encrypted) return { sc, ic, plaintext: gcmKeystream(keys.ek, nonce, rest) };
+  if (sc.encrypted) return { sc, ic, plaintext: gcmOpen(keys.ek, nonce, NO_BYTES, rest).plaintext };
   throw new DlmsSecurityError('security control byte asks for neither authentication nor encryption', 'policy');
 }
 
