@@ -92,7 +92,6 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
   if (values['counter-threshold']) cfg.counterJumpThreshold = parseInteger(values['counter-threshold'], '--counter-threshold');
   // Counters belong to the identity the GCM nonce is made of (server system title and key), not to the port.
   const stateFile = values.state ?? stateFileFor(stateDir(), keys);
-  const releaseState = claimState(stateFile, { shared: !!values['share-state'], port });
   const state = new ServerState(stateFile, { identity: stateIdentity(keys), floor: values.state ? 0 : legacyReservationFloor(stateDir()) });
   const server = new DlmsServer(cfg, state);
   server.onRefusal = (r) => io.err(`dlms serve: ${r}`);
@@ -102,11 +101,19 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     onError: (e, remote) => io.err(`dlms serve: ${remote}: ${e.message}`),
     onConnection: (remote, framing) => io.err(`dlms serve: ${remote} connected (${framing})`),
   }).catch((e: Error) => {
-    releaseState();
     throw new OperationError(`cannot listen on port ${port}: ${e.message}`);
   });
   const addr = tcp.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
+  // Claimed once the port is known, so a refusal can name it. Nonces are safe even in between: every counter block
+  // is taken above the highest reservation in the file, under its lock (state.ts).
+  let releaseState: () => void;
+  try {
+    releaseState = claimState(stateFile, { shared: !!values['share-state'], port: actual });
+  } catch (e) {
+    tcp.close();
+    throw e;
+  }
   io.err(`dlms serve: listening on ${values.host ?? '127.0.0.1'}:${actual} (profile ${profile}, suite ${cfg.suite}, state ${stateFile})`);
   if (values.json) printJson(io, { port: actual, profile, suite: cfg.suite, state: stateFile });
   await new Promise<void>((resolve) => {
