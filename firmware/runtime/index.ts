@@ -87,6 +87,8 @@ const perPeriod = memory.data(MAX_PERIODIC * 2);
 const perLeft = memory.data(MAX_PERIODIC * 2);
 const queue = memory.data(QUEUE * QUEUE_ENTRY);
 const results = memory.data(8);
+/** Word-aligned copy of a request for a module (the crypto unit and the module runtime read whole words). */
+const work = memory.data(32);
 // Non-zero, declared last: the backend sizes linear memory by the last data segment, and binaryen drops the
 // all-zero segments of the buffers above, so without it they would lie past the mapped memory (and trap).
 const MEMORY_END = memory.data<u8>([0x5a, 0xa5]);
@@ -270,7 +272,7 @@ function dispatch(type: i32, len: i32): void {
     if (len != 15 || load<u8>(rx) >= <u8>MAX_MODULES) { error(E_ARGS, type); return; }
     for (let i = 0; i < 14; i++) store<u8>(regs + i, load<u8>(rx + 1 + i));
     const id = sm_enable(regs);
-    if (id != 0) put16(modEntry + load<u8>(rx) * 2, u16at(rx + 9)); // the entry point is the text start
+    if (id != 0) put16(modEntry + load<u8>(rx) * 2, u16at(rx + 7)); // r12: the text start is the entry point
     store<u8>(tx, load<u8>(rx));
     put16(tx + 1, id);
     send(0, reply, 3);
@@ -289,17 +291,19 @@ function dispatch(type: i32, len: i32): void {
   if (type == T_ATTEST) {
     // slot u8, challenge (16) → r12, tag (8): the module reads the challenge from and writes the tag to our buffer
     if (len != 17 || !slotOk(load<u8>(rx))) { error(E_ARGS, type); return; }
+    for (let i = 0; i < 16; i++) store<u8>(work + i, load<u8>(rx + 1 + i));
     const base = <i32>mem_base();
-    const r = call(load<u8>(rx), ATTEST, base + <i32>rx + 1, base + <i32>rx + 17, 0, 0);
+    const r = call(load<u8>(rx), ATTEST, base + <i32>work, base + <i32>work + 16, 0, 0);
     put16(tx, r);
-    for (let i = 0; i < 8; i++) store<u8>(tx + 2 + i, load<u8>(rx + 17 + i));
+    for (let i = 0; i < 8; i++) store<u8>(tx + 2 + i, load<u8>(work + 16 + i));
     send(0, reply, 10);
     return;
   }
   if (type == T_SETKEY) {
     // slot u8, request (22: AD ‖ wrapped key ‖ tag) → r12
     if (len != 23 || !slotOk(load<u8>(rx))) { error(E_ARGS, type); return; }
-    const r = call(load<u8>(rx), SET_KEY, <i32>mem_base() + <i32>rx + 1, 0, 0, 0);
+    for (let i = 0; i < 22; i++) store<u8>(work + i, load<u8>(rx + 1 + i));
+    const r = call(load<u8>(rx), SET_KEY, <i32>mem_base() + <i32>work, 0, 0, 0);
     put16(tx, r);
     send(0, reply, 2);
     return;

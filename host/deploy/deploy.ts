@@ -185,7 +185,8 @@ function entryIndex(p: Placed, entry: string): number {
   return RUNTIME_ENTRIES.length + i;
 }
 
-const cyclesOf = (n: NodeHandle): number => n.firmware?.machine.cycle ?? n.emulated?.machine.cycle ?? NaN;
+/** A node's clock for start-up measurement: cycles the host waited on a firmware node, machine cycles otherwise. */
+const cyclesOf = (n: NodeHandle): number => (n.firmware ? n.firmware.busyCycles : n.emulated?.machine.cycle ?? NaN);
 
 export async function deploy(d: Descriptor, options: DeployOptions = {}): Promise<DeployReport> {
   const { report, session } = await deploySession(d, options);

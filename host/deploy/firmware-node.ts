@@ -14,7 +14,7 @@ import { FrameParser, type Frame, type WanLink } from './wan.ts';
 
 /** Cycles the host waits for an answer before it gives up (10 s at 20 MHz: a module call is far shorter). */
 const ANSWER_BUDGET = 200_000_000;
-const SLICE = 200_000;
+const SLICE = 50_000;
 
 export class FirmwareNode {
   readonly machine: Machine;
@@ -30,6 +30,9 @@ export class FirmwareNode {
   /** Every byte the node sent on the HAN UART. */
   readonly hanBytes: number[] = [];
   readonly symbols = new Map<string, number>();
+  /** Cycles from each request's first byte to its answer's last, summed (what the host waited: start-up times). */
+  busyCycles = 0;
+  private lastTx = 0;
 
   constructor(readonly name: string, readonly board: Board, image: Image) {
     this.machine = new Machine(board);
@@ -39,7 +42,10 @@ export class FirmwareNode {
     const rb = runtimeBoard(board);
     this.wan = this.machine.deviceByName.get(rb.wan.name ?? 'uart') as Uart;
     this.han = rb.han ? (this.machine.deviceByName.get(rb.han.name!) as Uart) : undefined;
-    this.wan.onTransmit = (b) => this.pending.push(...this.wanParser.push([b]));
+    this.wan.onTransmit = (b, cycle) => {
+      this.lastTx = cycle;
+      this.pending.push(...this.wanParser.push([b]));
+    };
     if (this.han) {
       this.han.onTransmit = (b, cycle) => {
         this.hanBytes.push(b);
@@ -90,14 +96,18 @@ export class FirmwareNode {
   exchange(request: Uint8Array, isAnswer: (f: Frame) => boolean): Frame[] {
     this.wan.receive(request);
     const start = this.machine.cycle;
+    const done = (i: number): Frame[] => {
+      this.busyCycles += this.lastTx - start;
+      return this.pending.splice(0, i + 1);
+    };
     for (;;) {
       const i = this.pending.findIndex(isAnswer);
-      if (i >= 0) return this.pending.splice(0, i + 1);
+      if (i >= 0) return done(i);
       if (this.machine.cycle - start > ANSWER_BUDGET) throw new OperationError(`node ${this.name}: no answer from the runtime within ${ANSWER_BUDGET} cycles`);
       const r = this.machine.run({ maxCycles: this.machine.cycle + SLICE });
       if (r.stop === 'sleep') {
         const j = this.pending.findIndex(isAnswer);
-        if (j >= 0) return this.pending.splice(0, j + 1);
+        if (j >= 0) return done(j);
         throw new OperationError(`node ${this.name}: the runtime went to sleep without answering (frame lost?)`);
       }
       if (r.stop !== 'max-cycles') throw new OperationError(`node ${this.name}: stopped with '${r.stop}' at 0x${r.pc?.toString(16)} while the host waited for an answer`);

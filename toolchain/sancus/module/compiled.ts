@@ -143,11 +143,13 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
       '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, '  tst r15', `  jnz ${refuse}`,
       // destination inside linear memory, else a memory trap (as any out-of-bounds access)
       '  mov r12, r13', '  add r11, r13', `  jc ${trap}`, `  cmp #${memSize + 1}, r13`, `  jhs ${trap}`,
-      // source [r14, r15) must not wrap and must miss [text_start, text_end) and [data_start, data_end)
-      '  mov r14, r15', '  add r11, r15', `  jc ${refuse}`,
-      `  cmp #${s('text_start')}+1, r15`, `  jlo ${s('ci_text_ok')}`, `  cmp #${s('text_end')}, r14`, `  jlo ${refuse}`,
+      // source [r14, r15] (r15 = its last byte) must not wrap and must miss [text_start, text_end) and
+      // [data_start, data_end); an empty copy copies nothing
+      '  tst r11', `  jz ${s('ci_done')}`,
+      '  mov r11, r15', '  dec r15', '  add r14, r15', `  jc ${refuse}`,
+      `  cmp #${s('text_start')}, r15`, `  jlo ${s('ci_text_ok')}`, `  cmp #${s('text_end')}, r14`, `  jlo ${refuse}`,
       `${s('ci_text_ok')}:`,
-      `  cmp #${s('data_start')}+1, r15`, `  jlo ${s('ci_data_ok')}`, `  cmp #${s('data_end')}, r14`, `  jlo ${refuse}`,
+      `  cmp #${s('data_start')}, r15`, `  jlo ${s('ci_data_ok')}`, `  cmp #${s('data_end')}, r14`, `  jlo ${refuse}`,
       `${s('ci_data_ok')}:`,
       `  add #${mem}, r12`,
       `${s('ci_loop')}:`, '  tst r11', `  jz ${s('ci_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('ci_loop')}`,
