@@ -26,9 +26,21 @@ export class MemoryCounterStore implements ClientCounterStore {
   }
 }
 
+/**
+ * Counters in a file. The client's own counter is reserved in blocks (issue 16: an fsync per request is what a
+ * head-end cannot afford): the file holds the end of the block, every value up to it may have been used, and a new
+ * process continues above it — so no (key, nonce) pair repeats across a crash. The last server counter (hardened)
+ * is written whenever it changes, as before.
+ */
 export class FileCounterStore implements ClientCounterStore {
+  /** As on disk: `own` is the reservation. */
   private data: Record<string, ClientCounters> = {};
-  constructor(readonly file: string) {
+  /** As in use: `own` is the last counter handed out. */
+  private readonly live = new Map<string, ClientCounters>();
+  constructor(
+    readonly file: string,
+    private readonly reserveStep = 100,
+  ) {
     let text: string | undefined;
     try {
       text = readFileSync(file, 'utf8');
@@ -44,10 +56,13 @@ export class FileCounterStore implements ClientCounterStore {
     }
   }
   get(server: string): ClientCounters {
-    return { ...(this.data[server] ?? { own: 0, server: 0 }) };
+    return { ...(this.live.get(server) ?? this.data[server] ?? { own: 0, server: 0 }) };
   }
   set(server: string, c: ClientCounters): void {
-    this.data[server] = { ...c };
+    this.live.set(server, { ...c });
+    const disk = this.data[server] ?? { own: 0, server: 0 };
+    if (c.own <= disk.own && c.server === disk.server) return; // covered by the reservation on disk
+    this.data[server] = { own: c.own > disk.own ? Math.min(0xffffffff, c.own + this.reserveStep - 1) : disk.own, server: c.server };
     writeFileDurably(this.file, JSON.stringify(this.data));
   }
 }

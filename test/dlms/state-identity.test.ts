@@ -133,3 +133,22 @@ describe('server state keyed by identity (issue 16)', () => {
     expect(new Set(handedOut).size).toBe(handedOut.length);
   });
 });
+
+describe('client counters in a file (issue 16)', () => {
+  it('are reserved in blocks: a new process continues above every value handed out', async () => {
+    const { FileCounterStore } = await import('../../host/dlms/counter-store.ts');
+    const file = join(dir, 'client-counters.json');
+    const a = new FileCounterStore(file, 10);
+    const handed: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const c = a.get('srv');
+      c.own += 1;
+      a.set('srv', c);
+      handed.push(c.own);
+    }
+    const b = new FileCounterStore(file, 10); // a restart, or a crash, after 25 counters
+    const next = b.get('srv').own + 1;
+    expect(next).toBeGreaterThan(Math.max(...handed));
+    expect(next).toBe(31);
+  });
+});
