@@ -20,7 +20,8 @@ $(DIST): $(NODE_DEPS) bin/dist.mjs $(shell find host toolchain boards -name '*.t
 
 # The external oracles (../shared/research/README.md): llvm-mc/llvm-objdump, mspdebug's simulator, gdb-multiarch
 # (reads our ELF files), clang-14 (the native-compiler peer of the benchmarks) and socat (pseudo-terminal pairs for
-# the serial-port tests).
+# the serial-port tests), postgresql (the central system's storage tests start a throwaway cluster with its initdb and
+# pg_ctl) and chromium (the in-home display's browser test, driven by playwright-core).
 apt-deps:
 	@missing=""; \
 	command -v llvm-mc >/dev/null || missing="$$missing llvm"; \
@@ -28,6 +29,8 @@ apt-deps:
 	command -v gdb-multiarch >/dev/null || missing="$$missing gdb-multiarch"; \
 	command -v clang-14 >/dev/null || missing="$$missing clang-14"; \
 	command -v socat >/dev/null || missing="$$missing socat"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
