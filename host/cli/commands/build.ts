@@ -1,5 +1,6 @@
 // hasm build: AssemblyScript (or wasm) → MSP430 image, or an intermediate (CLI.md; issue 4 item 8).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { loadBoard, DEFAULT_BOARD } from '../../../boards/board.ts';
 import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
 import { buildSource, buildWasm, type BuildResult } from '../../../toolchain/compiler/compile.ts';
@@ -9,6 +10,9 @@ import { writeElfExecutable, writeElfObject } from '../../../toolchain/link/elf-
 import { writeMap } from '../../../toolchain/link/map.ts';
 import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { compiledModuleSpec } from '../../../toolchain/sancus/module/compiled.ts';
+import { moduleTcb } from '../../../toolchain/sancus/module/package.ts';
+import { compileAs } from '../../deploy/compile-as.ts';
+import { buildRuntimeNodeImage } from '../../deploy/runtime-image.ts';
 import { buildNodeImage } from '../../deploy/build.ts';
 import type { Board } from '../../../boards/board.ts';
 import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
@@ -17,10 +21,16 @@ export const buildCommand: Command = {
   summary: 'compile an AssemblyScript module (or a .wasm) to an MSP430 image',
   help: `usage: hasm build MODULE.ts -o OUT.elf [--board boards/emulated.json] [--emit asm|obj|wasm] [--module NAME]
                  [--vendor ID] [--map OUT.map] [--config asconfig.json] [--json]
+       hasm build firmware/NAME [-o OUT.elf] [--module NAME] [--vendor ID] [--board B] [--json]
 
 Compiles AssemblyScript with the stub runtime (options from asconfig.json: the file given, or the nearest one
 above MODULE), translates the wasm to MSP430 code (16-bit lowering, EABI, bounds-checked linear memory, traps),
 and links it for the board. MODULE may also be a .wasm file.
+
+A folder (firmware/NAME: its index.ts) is a protected module with entries, inputs and outputs (firmware/README.md
+"The mechanism"): packaged as the Sancus module NAME (the folder's name unless --module) and linked with the
+untrusted firmware runtime (firmware/runtime) into a node image; OUT defaults to build/NAME.elf, loader info in
+OUT.modules.json; --json adds its io and TCB bytes (stub, runtime, code, data).
 
   -o FILE            output (required)
   --board B          board file or name (default boards/emulated.json)
@@ -43,7 +53,8 @@ and links it for the board. MODULE may also be a .wasm file.
       config: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new UsageError('expected one MODULE (.ts or .wasm)');
+    if (positionals.length !== 1) throw new UsageError('expected one MODULE (.ts, .wasm or a module folder)');
+    if (existsSync(positionals[0]!) && statSync(positionals[0]!).isDirectory()) return buildModuleFolder(positionals[0]!, values, io);
     if (!values.output) throw new UsageError('missing -o OUTPUT');
     const emit = values.emit;
     if (emit !== undefined && !['asm', 'obj', 'wasm'].includes(emit)) throw new UsageError(`--emit: expected asm, obj or wasm, got '${emit}'`);
@@ -96,6 +107,29 @@ and links it for the board. MODULE may also be a .wasm file.
     return 0;
   },
 };
+
+/** `hasm build firmware/NAME`: a module folder packaged with its io and linked with the firmware runtime (issue 18). */
+async function buildModuleFolder(dir: string, values: { output?: string; module?: string; vendor?: string; board?: string; emit?: string; map?: string; config?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  if (values.emit !== undefined || values.map !== undefined) throw new UsageError('a module folder builds a node image: --emit and --map go with a .ts file');
+  const name = values.module ?? basename(resolve(dir));
+  if (!/^[A-Za-z_]\w*$/.test(name)) throw new UsageError(`module name '${name}' is not an identifier (letters, digits, _): give one with --module`);
+  const board = loadBoard(values.board ?? DEFAULT_BOARD);
+  if (!board.sancus) throw new UsageError(`a protected module needs a Sancus board; '${board.name}' has no "sancus" parameters`);
+  const vendorId = values.vendor !== undefined ? parseInteger(values.vendor, '--vendor') : 0x1234;
+  if (vendorId < 0 || vendorId > 0xffff) throw new UsageError('--vendor must be a 16-bit id');
+  const output = values.output ?? join('build', `${name}.elf`);
+  const c = await compileAs(dir, board, values.config);
+  const spec = compiledModuleSpec(name, vendorId, c.backend, { file: c.file, memoryBase: Number(c.config.options.memoryBase ?? 0) });
+  const node = await buildRuntimeNodeImage(board, [spec]);
+  mkdirSync(dirname(resolve(output)), { recursive: true });
+  writeFileSync(output, writeElfExecutable(node.linked));
+  writeFileSync(`${output}.modules.json`, JSON.stringify({ board: board.name, runtime: 'firmware', modules: node.modules }, null, 2) + '\n');
+  const m = node.modules[0]!;
+  const tcb = moduleTcb(m);
+  if (values.json) printJson(io, { output, board: board.name, module: name, vendor_id: vendorId, layout: m.layout, entries: m.entries, io: m.io, tcb });
+  else io.err(`hasm build: ${output}: module ${name} (vendor 0x${vendorId.toString(16)}): ${m.entries.length - 4} entries, ${m.io.filter((x) => x.kind === 'input').length} inputs, ${m.io.filter((x) => x.kind === 'output').length} outputs; text ${tcb.text} B (stub ${tcb.stub}, runtime ${tcb.runtime}, code ${tcb.code}), data ${tcb.data} B; with the firmware runtime; loader info in ${output}.modules.json`);
+  return 0;
+}
 
 /** `--module NAME`: the compiled unit as a Sancus protected module, linked into a node image (issue 10 item 3). */
 async function packageModule(result: BuildResult, name: string, vendorText: string | undefined, board: Board, output: string, json: boolean, emit: string | undefined, io: CommandIO, source: string): Promise<number> {

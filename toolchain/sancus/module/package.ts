@@ -122,3 +122,21 @@ export function confidentialize(info: ModuleInfo, vendorKey: Uint8Array, nonce: 
   const w = wrap(vendorKey, Uint8Array.of(nonce & 0xff, nonce >> 8), text);
   return { cipher: w.cipher, tag: w.tag };
 }
+
+/** A module's TCB in bytes, as the seed's Table 4.1 counts it: entry stub, module runtime, the module's own code
+ *  (with its generated glue and constants), and its data section (secure stack included). */
+export interface ModuleTcb {
+  stub: number;
+  runtime: number;
+  code: number;
+  text: number;
+  data: number;
+}
+
+export function moduleTcb(info: ModuleInfo): ModuleTcb {
+  const l = info.layout;
+  const at = (w: string) => info.symbols[sym(info.name, w)];
+  const stubEnd = at('stub_end') ?? l.textStart;
+  const runtimeEnd = at('runtime_end') ?? stubEnd;
+  return { stub: stubEnd - l.textStart, runtime: runtimeEnd - stubEnd, code: l.textEnd - runtimeEnd, text: l.textEnd - l.textStart, data: l.dataEnd - l.dataStart };
+}
