@@ -49,6 +49,15 @@ describe('lower.ts: wasm → 16-bit machine IR', () => {
   });
 });
 
+describe('lower.ts: conditions', () => {
+  it('if (x & C) tests with bit, never computing the and', () => {
+    const f = oneFunction((m) => m.if(m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(0x8000)), m.i32.const(1), m.i32.const(2)), [binaryen.i32], binaryen.i32);
+    const text = body(dce(f));
+    expect(text).toMatch(/bit #32768, v0\n\s+jeq/);
+    expect(text).not.toMatch(/\b(and|bic)\b/);
+  });
+});
+
 describe('narrow.ts (in lower.ts): guarded loop counters are 16-bit', () => {
   const loop = (m: binaryen.Module, step: number, inner = false) => {
     const i = () => m.local.get(1, binaryen.i32);

@@ -59,7 +59,9 @@ export function readWasm(wasm: Uint8Array): binaryen.Module {
   }
   mod.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
   // dce leaves no value-producing expression with an unreachable operand, which the lowering relies on.
-  mod.runPasses(['dce']);
+  // ssa-nomerge gives each assignment of a reused local its own local where no merge needs them joined (the
+  // optimiser coalesces unrelated values into one local; ranges.ts bounds a local over all of its assignments).
+  mod.runPasses(['ssa-nomerge', 'dce']);
   return mod;
 }
 

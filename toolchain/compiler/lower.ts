@@ -651,6 +651,25 @@ class Lowerer {
         const [a, b] = this.exSeq([info.left, info.right]);
         return this.branchCmp(rel, a!, b!, target, sense);
       }
+      // (x & C) != 0: `bit #C, x` sets Z from x & C without computing it (TI guide, BIT instruction).
+      if ((info.op === B.AndInt32 || info.op === B.AndInt64) && exprInfo(info.right).id === B.ConstId) {
+        const x = this.ex(info.left);
+        const c = constWords(BigInt.asUintN(64, BigInt(exprInfo(info.right).value as number | bigint)), x.length);
+        const words = c.map((w, k) => k).filter((k) => (c[k] as { v: number }).v !== 0);
+        if (words.length === 0) {
+          if (!sense) this.jump('jmp', target);
+          return;
+        }
+        const skip = this.label();
+        words.forEach((k, i) => {
+          this.op('bit', c[k]!, this.materialize(x[k]!));
+          const last = i === words.length - 1;
+          if (sense) this.jump('jne', target);
+          else this.jump(last ? 'jeq' : 'jne', last ? target : skip);
+        });
+        this.place(skip);
+        return;
+      }
     }
     const val = this.ex(e);
     this.branchCmp('ne', val, val.map(() => imm(0)), target, sense);
