@@ -6,6 +6,7 @@
 // skipped wraps: it can slow the meter's time, not forge it (availability, seed §4.6.4). The time itself — seconds
 // on the meter's UTC time line — is set by the central system (CMD_TIME through CS security).
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
+import { IN } from '../lib/events';
 
 const BTCTL: u16 = 0x0040;
 const BTCNT1: u16 = 0x0046;
@@ -52,10 +53,10 @@ export function clockPoll(): u32 {
   return 1;
 }
 
-/** CMD_TIME from the central system ([08][0][0 u16][t u32]); returns 0 when set, 1 when malformed. */
-export function clockSet(msg: usize, len: u32): u32 {
+/** CMD_TIME from the central system at IN ([08][0][0 u16][t u32]); returns 0 when set, 1 when malformed. */
+export function clockSet(len: i32): u32 {
   if (len != 8) return 1;
-  seconds = load<u32>(msg, 4);
+  seconds = load<u32>(IN, 4);
   return 0;
 }
 

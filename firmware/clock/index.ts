@@ -2,6 +2,7 @@
 // the runtime calls it at least every second; returns the meter time. Input: set (CS security: CMD_TIME). Outputs:
 // tick (core) and tick_log (logs), each [t u32][0 u32] once per new second.
 import { clockPoll, clockSet, clockNow, TICK_BOX } from './clock';
+import { IN } from '../lib/events';
 
 @external("output", "tick") declare function tick(data: usize, len: i32): void;
 @external("output", "tick_log") declare function tick_log(data: usize, len: i32): void;
@@ -15,5 +16,5 @@ export function poll(): i32 {
 }
 
 export function input_set(data: usize, len: i32): void {
-  clockSet(data, <u32>len);
+  if (data == IN) clockSet(len);
 }

@@ -4,6 +4,7 @@
 // top-ups, load-balancing commands with the reasonableness checks of §4.4.2, and the status the HAN gateway shows.
 // Everything it says leaves through one outbox per output (the OUT_* bits a handler returns say which are filled).
 import * as ev from '../lib/events';
+import { IN } from '../lib/events';
 import { tariffCheck, tariffLoad, tariffAt, tariffPrice, TABLE_BYTES } from '../lib/tariff';
 
 // Load balancing (§4.4.2: "limit the number of times the appliances can be switched off in one week and require a
@@ -128,11 +129,11 @@ export function coreTick(t: u32): u32 {
   return out;
 }
 
-/** Energy from the metrology driver: [Wh since the last event u32][instantaneous power W u32]. */
-export function coreEnergy(msg: usize, len: u32): u32 {
+/** Energy from the metrology driver, at IN: [Wh since the last event u32][instantaneous power W u32]. */
+export function coreEnergy(len: i32): u32 {
   if (len != 8) return 0;
-  let wh = load<u32>(msg);
-  power = load<u32>(msg, 4);
+  let wh = load<u32>(IN);
+  power = load<u32>(IN, 4);
   total += wh;
   const r = REGISTERS + 4 * tariff;
   store<u32>(r, load<u32>(r) + wh);
@@ -150,10 +151,10 @@ export function coreEnergy(msg: usize, len: u32): u32 {
   return checkCredit();
 }
 
-function appliance(msg: usize, len: u32): u32 {
+function appliance(len: i32): u32 {
   if (len != 4) return logSec(ev.EV_APPLIANCE, ev.BAD_FORMAT, 0, 0);
-  const a = <u32>load<u8>(msg, 1);
-  const on = <u32>load<u8>(msg, 2);
+  const a = <u32>load<u8>(IN, 1);
+  const on = <u32>load<u8>(IN, 2);
   const aux = (a << 8) | on;
   if (a >= APPLIANCES || on > 1) return logSec(ev.EV_APPLIANCE, ev.BAD_VALUE, aux, offCount);
   const bit: u32 = 1 << a;
@@ -174,22 +175,22 @@ function appliance(msg: usize, len: u32): u32 {
   return OUT_APPLIANCE | logSec(ev.EV_APPLIANCE, ev.OK, aux, offCount);
 }
 
-/** A central-system command, already unwrapped by CS security. Every prepaid switch, top-up, tariff update and
- *  appliance command is logged with its result, valid or not (§4.5). */
-export function coreCommand(msg: usize, len: u32): u32 {
-  const cmd = len >= 2 ? load<u8>(msg) : 0;
+/** A central-system command at IN, already unwrapped by CS security. Every prepaid switch, top-up, tariff update
+ *  and appliance command is logged with its result, valid or not (§4.5). */
+export function coreCommand(len: i32): u32 {
+  const cmd = len >= 2 ? load<u8>(IN) : 0;
   if (cmd == ev.CMD_TARIFF) {
-    const bad = tariffCheck(msg, len);
+    const bad = tariffCheck(IN, <u32>len);
     if (bad == 0) {
-      tariffLoad(TABLE, msg);
+      tariffLoad(TABLE, IN);
       tariff = tariffAt(TABLE, now);
     }
-    return logSec(ev.EV_TARIFF, <u8>bad, len >= 4 ? load<u16>(msg, 1) : 0, bad == 0 ? tariffPrice(TABLE, tariff) : 0);
+    return logSec(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1), bad == 0 ? tariffPrice(TABLE, tariff) : 0);
   }
   if (cmd == ev.CMD_PREPAID) {
     if (len != 8) return logSec(ev.EV_PREPAID, ev.BAD_FORMAT, 0, 0);
-    const mode = <u32>load<u8>(msg, 1);
-    const th = load<i32>(msg, 4);
+    const mode = <u32>load<u8>(IN, 1);
+    const th = load<i32>(IN, 4);
     if (mode > 1 || th > 0 || th < -MAX_EMERGENCY) return logSec(ev.EV_PREPAID, ev.BAD_VALUE, mode, <u32>th);
     const r = logSec(ev.EV_PREPAID, (mode != 0) == prepaid && th == threshold ? ev.NO_CHANGE : ev.OK, mode, <u32>th);
     prepaid = mode != 0;
@@ -198,15 +199,15 @@ export function coreCommand(msg: usize, len: u32): u32 {
   }
   if (cmd == ev.CMD_TOPUP) {
     if (len != 12) return logSec(ev.EV_TOPUP, ev.BAD_FORMAT, 0, 0);
-    const amount = load<u32>(msg, 4);
-    const token = load<u32>(msg, 8);
+    const amount = load<u32>(IN, 4);
+    const token = load<u32>(IN, 8);
     if (amount == 0 || amount > MAX_TOPUP) return logSec(ev.EV_TOPUP, ev.BAD_VALUE, token, amount);
     if (token <= lastToken) return logSec(ev.EV_TOPUP, ev.REUSED_TOKEN, token, amount);
     lastToken = token;
     credit += <i32>amount;
     return logSec(ev.EV_TOPUP, ev.OK, token, amount) | checkCredit();
   }
-  if (cmd == ev.CMD_APPLIANCE) return appliance(msg, len);
+  if (cmd == ev.CMD_APPLIANCE) return appliance(len);
   if (cmd == ev.CMD_READ) {
     // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them).
     store<u32>(REPLY_BOX, 0x86);
@@ -216,7 +217,7 @@ export function coreCommand(msg: usize, len: u32): u32 {
     store<i32>(REPLY_BOX, credit, 28);
     return OUT_REPLY;
   }
-  return logSec(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, len);
+  return logSec(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, <u32>len);
 }
 
 /** Tests and the bench: 0 total, 1–4 the tariff registers, 5 credit, 6 tariff, 7 prepaid, 8 appliances on,

@@ -3,6 +3,7 @@
 // (off-switch), log_security and log_metrology (logs), reading (CS security), reading_dc (DC security), han and
 // appliance (HAN gateway), reply (CS security).
 import * as core from './core';
+import { IN } from '../lib/events';
 
 @external("output", "credit") declare function credit(data: usize, len: i32): void;
 @external("output", "log_security") declare function log_security(data: usize, len: i32): void;
@@ -26,14 +27,15 @@ function emit(out: u32): void {
   if (out & core.OUT_REPLY) reply(core.REPLY_BOX, 32);
 }
 
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_tick(data: usize, len: i32): void {
-  if (len >= 4) emit(core.coreTick(load<u32>(data)));
+  if (data == IN && len >= 4) emit(core.coreTick(load<u32>(IN)));
 }
 
 export function input_energy(data: usize, len: i32): void {
-  emit(core.coreEnergy(data, <u32>len));
+  if (data == IN) emit(core.coreEnergy(len));
 }
 
 export function input_command(data: usize, len: i32): void {
-  emit(core.coreCommand(data, <u32>len));
+  if (data == IN) emit(core.coreCommand(len));
 }

@@ -10,6 +10,7 @@
 //     pseudonym_halfhours (e.g. 720 = 15 days, the seed's two pseudonyms a month), 0 = no pseudonym.
 // The billing registers (CMD_READ) are attributable and untouched: billing uses them (§5.3.1).
 import * as ev from '../lib/events';
+import { IN } from '../lib/events';
 import { prf } from '../lib/prf';
 
 export const OUT_CORE: u32 = 1;
@@ -38,41 +39,41 @@ function log(kind: u8, result: u8, aux: u32, value: u32): u32 {
   return OUT_LOG;
 }
 
-function privacy(msg: usize, len: u32): u32 {
-  if (len != 24) return log(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, len);
-  const r = <u32>load<u16>(msg, 2);
-  const o = <u32>load<u16>(msg, 4);
-  const p = <u32>load<u16>(msg, 6);
+function privacy(len: i32): u32 {
+  if (len != 24) return log(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, <u32>len);
+  const r = <u32>load<u16>(IN, 2);
+  const o = <u32>load<u16>(IN, 4);
+  const p = <u32>load<u16>(IN, 6);
   if (o > 512) return log(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
   roundWh = r;
   omitPer1024 = o;
   pseudonymHalfHours = p;
-  memory.copy(KEY, msg + 8, 16);
+  memory.copy(KEY, IN + 8, 16);
   return log(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
 }
 
-/** A plaintext from the central system; returns where it goes (the caller passes the same bytes on). */
-export function csCommand(msg: usize, len: u32): u32 {
-  const cmd = len >= 2 ? load<u8>(msg) : 0;
+/** A plaintext from the central system at IN; returns where it goes (the caller passes the same bytes on). */
+export function csCommand(len: i32): u32 {
+  const cmd = len >= 2 ? load<u8>(IN) : 0;
   if (cmd == ev.CMD_TARIFF || cmd == ev.CMD_PREPAID || cmd == ev.CMD_TOPUP || cmd == ev.CMD_APPLIANCE || cmd == ev.CMD_READ) return OUT_CORE;
   if (cmd == ev.CMD_DISCONNECT || cmd == ev.CMD_RECONNECT || cmd == ev.CMD_UNLOCK) return OUT_OFFSWITCH;
   if (cmd == ev.CMD_DC_KEY) return OUT_DC;
   if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
   if (cmd == ev.CMD_TIME) return OUT_CLOCK;
-  if (cmd == ev.CMD_PRIVACY) return privacy(msg, len);
-  return log(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, len);
+  if (cmd == ev.CMD_PRIVACY) return privacy(len);
+  return log(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, <u32>len);
 }
 
-/** A half-hourly reading from the core ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1, or
- *  returns 0 when this reading is one the omission countermeasure withholds. */
-export function csReading(msg: usize, len: u32): u32 {
+/** A half-hourly reading from the core at IN ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1,
+ *  or returns 0 when this reading is one the omission countermeasure withholds. */
+export function csReading(len: i32): u32 {
   if (len != 12) return 0;
-  const t = load<u32>(msg);
-  let wh = load<u32>(msg, 4);
+  const t = load<u32>(IN);
+  let wh = load<u32>(IN, 4);
   if (omitPer1024 != 0 && (prf(KEY, OMIT, t) & 1023) < omitPer1024) return 0;
   if (roundWh != 0) wh = ((wh + (roundWh >> 1)) / roundWh) * roundWh;
   store<u16>(READING_BOX, 0x80);
-  store<u16>(READING_BOX, load<u16>(msg, 8), 2);
+  store<u16>(READING_BOX, load<u16>(IN, 8), 2);
   store<u32>(READING_BOX, pseudonymHalfHours != 0 ? prf(KEY, PSEUDONYM, t / 1800 / pseudonymHalfHours) : 0, 4);
   store<u32>(READING_BOX, t, 8);
   store<u32>(READING_BOX, wh, 12);

@@ -2,6 +2,7 @@
 // CS↔cs connection key by the generated input path) and is passed to exactly one module or refused and logged.
 // Inputs: command (central system), reading and reply (core). Outputs: to_core, to_offswitch, to_dc, to_logs, to_clock,
 // log (security log), uplink (central system: readings after the chapter 5 countermeasures, register replies).
+import { IN } from '../lib/events';
 import { csCommand, csReading, OUT_CORE, OUT_OFFSWITCH, OUT_DC, OUT_LOGS, OUT_LOG, OUT_CLOCK, LOG_BOX, READING_BOX } from './cs';
 
 @external("output", "to_core") declare function to_core(data: usize, len: i32): void;
@@ -12,8 +13,10 @@ import { csCommand, csReading, OUT_CORE, OUT_OFFSWITCH, OUT_DC, OUT_LOGS, OUT_LO
 @external("output", "log") declare function log(data: usize, len: i32): void;
 @external("output", "uplink") declare function uplink(data: usize, len: i32): void;
 
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_command(data: usize, len: i32): void {
-  const out = csCommand(data, <u32>len);
+  if (data != IN) return;
+  const out = csCommand(len);
   if (out == OUT_CORE) to_core(data, len);
   else if (out == OUT_OFFSWITCH) to_offswitch(data, len);
   else if (out == OUT_DC) to_dc(data, len);
@@ -23,9 +26,9 @@ export function input_command(data: usize, len: i32): void {
 }
 
 export function input_reading(data: usize, len: i32): void {
-  if (csReading(data, <u32>len)) uplink(READING_BOX, 16);
+  if (data == IN && csReading(len)) uplink(READING_BOX, 16);
 }
 
 export function input_reply(data: usize, len: i32): void {
-  uplink(data, len);
+  if (data == IN) uplink(IN, len);
 }

@@ -7,6 +7,7 @@
 // pairwise keys come from the central system, end to end through CS security (CMD_DC_KEY, one per message); a
 // reading is sent only once every key of the group is installed — never unmasked.
 import { prf } from '../lib/prf';
+import { IN } from '../lib/events';
 
 export const MAX_GROUP: u32 = 16;
 const MASK: u32 = 0x6d61736b; // "mask"
@@ -18,12 +19,12 @@ let installed: u32 = 0; // bit j: k_ij present
 /** What the concentrator gets: [90][index u8][group u8][0][t u32][masked Wh u32]. */
 export const OUT_BOX = memory.data(12);
 
-/** [30][index u8][group u8][peer u8][key 16 B]; 0 = installed, 1 = malformed. A new index or group starts over. */
-export function dcKey(msg: usize, len: u32): u32 {
+/** At IN: [30][index u8][group u8][peer u8][key 16 B]; 0 = installed, 1 = malformed. A new index or group starts over. */
+export function dcKey(len: i32): u32 {
   if (len != 20) return 1;
-  const i = <u32>load<u8>(msg, 1);
-  const n = <u32>load<u8>(msg, 2);
-  const j = <u32>load<u8>(msg, 3);
+  const i = <u32>load<u8>(IN, 1);
+  const n = <u32>load<u8>(IN, 2);
+  const j = <u32>load<u8>(IN, 3);
   if (n < 2 || n > MAX_GROUP || i >= n || j >= n || j == i) return 1;
   if (i != index || n != group) {
     index = i;
@@ -31,18 +32,18 @@ export function dcKey(msg: usize, len: u32): u32 {
     installed = 0;
     memory.fill(KEYS, 0, 256);
   }
-  memory.copy(KEYS + 16 * j, msg + 4, 16);
+  memory.copy(KEYS + 16 * j, IN + 4, 16);
   installed |= 1 << j;
   return 0;
 }
 
-/** A half-hourly reading from the core ([t u32][Wh u32]…): fills OUT_BOX and returns 1, or 0 while keys are missing. */
-export function dcReading(msg: usize, len: u32): u32 {
+/** A half-hourly reading from the core at IN ([t u32][Wh u32]…): fills OUT_BOX and returns 1, or 0 while keys are missing. */
+export function dcReading(len: i32): u32 {
   if (len < 8 || group == 0) return 0;
   const all: u32 = ((1 << group) - 1) & ~(1 << index);
   if (installed != all) return 0;
-  const t = load<u32>(msg);
-  let v = load<u32>(msg, 4);
+  const t = load<u32>(IN);
+  let v = load<u32>(IN, 4);
   for (let j: u32 = 0; j < group; j++) {
     if (j == index) continue;
     const m = prf(KEYS + 16 * j, MASK, t);

@@ -3,6 +3,7 @@
 // every 5 s: consumption, tariff, credit) and appliance (core: an accepted load-balancing command). No outputs.
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
 import { hanStatus, hanAppliance, FRAME } from './han';
+import { IN } from '../lib/events';
 
 const CTRL: u16 = 0x0088;
 const STATUS: u16 = 0x0089;
@@ -27,10 +28,11 @@ function send(n: u32): void {
   }
 }
 
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_status(data: usize, len: i32): void {
-  send(hanStatus(data, <u32>len));
+  if (data == IN) send(hanStatus(len));
 }
 
 export function input_appliance(data: usize, len: i32): void {
-  send(hanAppliance(data, <u32>len));
+  if (data == IN) send(hanAppliance(len));
 }

@@ -3,6 +3,11 @@
 // that wrote it meant. Log entries are 8 bytes from the writer — kind u8, result u8, aux u16, value u32 — and the
 // logs module stamps its own time on them (lib/ring.ts).
 
+/** Where the generated input path leaves an event's plaintext: linear memory [16, 80) (firmware/README.md, "The
+ *  mechanism"). The modules parse it at this constant address: the compiler then needs no bounds check per byte
+ *  (a constant address inside memory is proven safe), which keeps the TCB small (test/bench/meter-tcb.ts). */
+export const IN: usize = 16;
+
 // Central-system commands: the first byte of a plaintext that CS security unwrapped (firmware/cs).
 export const CMD_TARIFF: u8 = 0x01; //   [01][nT u8][nS u8][0][price u32 × nT][minute u16, tariff u8, 0 × nS]
 export const CMD_PREPAID: u8 = 0x02; //  [02][mode u8][0 u16][threshold i32]

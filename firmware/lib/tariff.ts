@@ -10,21 +10,22 @@ export const MAX_SWITCHES: u32 = 8;
 /** Table region: nT u8, nS u8, 2 spare, prices u32 × 4 at 4, switches {minute u16, tariff u8, 0} × 8 at 20. */
 export const TABLE_BYTES: u32 = 52;
 
-/** Checks a CMD_TARIFF message ([01][nT][nS][0][price u32 × nT][minute u16, tariff u8, 0 × nS]); 0 = valid. */
+/** Checks a CMD_TARIFF message ([01][nT][nS][0][price u32 × nT][minute u16, tariff u8, 0 × nS]); 0 = valid.
+ *  Counts and indexes are u16 (one MSP430 word: the compiler keeps them single 16-bit operations). */
 export function tariffCheck(msg: usize, len: u32): u32 {
   if (len < 4) return 1;
-  const nT = <u32>load<u8>(msg, 1);
-  const nS = <u32>load<u8>(msg, 2);
-  if (nT < 1 || nT > MAX_TARIFFS || nS < 1 || nS > MAX_SWITCHES) return 2;
-  if (len != 4 + 4 * nT + 4 * nS) return 1;
-  const sw = msg + 4 + 4 * nT;
-  let prev: i32 = -1;
-  for (let i: u32 = 0; i < nS; i++) {
-    const minute = <i32>load<u16>(sw + 4 * i);
-    if (minute <= prev || minute >= 1440 || <u32>load<u8>(sw + 4 * i, 2) >= nT) return 2;
+  const nT = <u16>load<u8>(msg, 1);
+  const nS = <u16>load<u8>(msg, 2);
+  if (nT < 1 || nT > <u16>MAX_TARIFFS || nS < 1 || nS > <u16>MAX_SWITCHES) return 2;
+  if (len != 4 + 4 * <u32>(nT + nS)) return 1;
+  let p = msg + 4;
+  for (let i: u16 = 0; i < nT; i++, p += 4) if (load<u32>(p) > 0xffff) return 2; // ≤ 65.535 per kWh
+  let prev: u16 = 0;
+  for (let i: u16 = 0; i < nS; i++, p += 4) {
+    const minute = load<u16>(p);
+    if ((i != 0 && minute <= prev) || minute >= 1440 || <u16>load<u8>(p, 2) >= nT) return 2;
     prev = minute;
   }
-  for (let i: u32 = 0; i < nT; i++) if (load<u32>(msg + 4 + 4 * i) > 0xffff) return 2; // ≤ 65.535 per kWh
   return 0;
 }
 
@@ -41,15 +42,16 @@ export function tariffLoad(table: usize, msg: usize): void {
 
 /** The tariff index in force at `t` seconds (0 with an empty table). */
 export function tariffAt(table: usize, t: u32): u32 {
-  const nS = <u32>load<u8>(table, 1);
-  if (nS == 0 || nS > MAX_SWITCHES) return 0;
-  const minute = (t % 86400) / 60;
-  let idx = <u32>load<u8>(table + 20 + 4 * (nS - 1), 2);
-  for (let i: u32 = 0; i < nS; i++) {
-    if (<u32>load<u16>(table + 20 + 4 * i) > minute) break;
-    idx = <u32>load<u8>(table + 20 + 4 * i, 2);
+  const nS = <u16>load<u8>(table, 1);
+  if (nS == 0 || nS > <u16>MAX_SWITCHES) return 0;
+  const minute = <u16>((t % 86400) / 60);
+  let p = table + 20;
+  let idx = load<u8>(p + 4 * (nS - 1), 2);
+  for (let i: u16 = 0; i < nS; i++, p += 4) {
+    if (load<u16>(p) > minute) break;
+    idx = load<u8>(p, 2);
   }
-  return idx & (MAX_TARIFFS - 1);
+  return <u32>idx & (MAX_TARIFFS - 1);
 }
 
 export function tariffPrice(table: usize, idx: u32): u32 {

@@ -1,33 +1,35 @@
 // The logs module (seed §4.5 "Separate logs"): three bounded regions, written only through their own inputs.
 // Inputs: tick (clock driver), metrology (core), security (core), security_cs (CS security), offswitch
 // (off-switch module), read (CS security, a CMD_LOG_READ). Output: entry (to the central system).
+import { IN } from '../lib/events';
 import { logsTick, logsAppend, logsRead, REPLY, REPLY_BYTES, LOG_METROLOGY, LOG_SECURITY, LOG_OFFSWITCH } from './logs';
 
 @external("output", "entry") declare function entry(data: usize, len: i32): void;
 
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_tick(data: usize, len: i32): void {
-  if (len >= 4) logsTick(load<u32>(data));
+  if (data == IN && len >= 4) logsTick(load<u32>(IN));
 }
 
 export function input_metrology(data: usize, len: i32): void {
-  logsAppend(LOG_METROLOGY, data, <u32>len);
+  if (data == IN) logsAppend(LOG_METROLOGY, len);
 }
 
 export function input_security(data: usize, len: i32): void {
-  logsAppend(LOG_SECURITY, data, <u32>len);
+  if (data == IN) logsAppend(LOG_SECURITY, len);
 }
 
 export function input_security_cs(data: usize, len: i32): void {
-  logsAppend(LOG_SECURITY, data, <u32>len);
+  if (data == IN) logsAppend(LOG_SECURITY, len);
 }
 
 export function input_offswitch(data: usize, len: i32): void {
-  logsAppend(LOG_OFFSWITCH, data, <u32>len);
+  if (data == IN) logsAppend(LOG_OFFSWITCH, len);
 }
 
 /** [07][log u8][index u16] → one entry to the central system, sealed under the logs→CS connection key. */
 export function input_read(data: usize, len: i32): void {
-  if (len < 4) return;
-  logsRead(<u32>load<u8>(data, 1), <u32>load<u16>(data, 2));
+  if (data != IN || len < 4) return;
+  logsRead(<u32>load<u8>(IN, 1), <u32>load<u16>(IN, 2));
   entry(REPLY, REPLY_BYTES);
 }

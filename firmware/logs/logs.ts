@@ -7,6 +7,7 @@
 // more of the node's Sancus module slots. The residual risk — a bug in this file's ~60 lines crossing regions — is
 // what the tests below (test/firmware/logs.test.ts) and review cover.
 import { ringAppend, ringEntry, ringSeq, ENTRY } from '../lib/ring';
+import { IN } from '../lib/events';
 
 export const LOG_METROLOGY: u32 = 0;
 export const LOG_SECURITY: u32 = 1;
@@ -40,12 +41,12 @@ function capacity(which: u32): u32 {
   return which == LOG_METROLOGY ? CAP_METROLOGY : which == LOG_SECURITY ? CAP_SECURITY : CAP_OFFSWITCH;
 }
 
-/** Appends a writer's 8-byte entry {kind u8, result u8, aux u16, value u32} to log `which`; returns the log's
- *  new sequence number, or 0 when the entry is malformed (not 8 bytes) or the log unknown. */
-export function logsAppend(which: u32, entry: usize, len: u32): u32 {
+/** Appends a writer's 8-byte entry at IN {kind u8, result u8, aux u16, value u32} to log `which`; returns the
+ *  log's new sequence number, or 0 when the entry is malformed (not 8 bytes) or the log unknown. */
+export function logsAppend(which: u32, len: i32): u32 {
   const base = region(which);
   if (base == 0 || len != 8) return 0;
-  return ringAppend(base, capacity(which), now, load<u8>(entry), load<u8>(entry, 1), load<u16>(entry, 2), load<u32>(entry, 4));
+  return ringAppend(base, capacity(which), now, load<u8>(IN), load<u8>(IN, 1), load<u16>(IN, 2), load<u32>(IN, 4));
 }
 
 /** Fills REPLY with the i-th newest entry of log `which` (found = 0 and a zero entry when there is none). */

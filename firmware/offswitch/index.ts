@@ -2,6 +2,7 @@
 // reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
 // tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
 import { offCommand, offCredit, offLocal, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX } from './offswitch';
+import { IN } from '../lib/events';
 
 @external("output", "relay") declare function relay(data: usize, len: i32): void;
 @external("output", "log") declare function log(data: usize, len: i32): void;
@@ -11,14 +12,15 @@ function emit(out: u32): void {
   if (out & OUT_LOG) log(LOG_BOX, 8);
 }
 
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_command(data: usize, len: i32): void {
-  emit(offCommand(data, <u32>len));
+  if (data == IN) emit(offCommand(len));
 }
 
 export function input_credit(data: usize, len: i32): void {
-  emit(offCredit(data, <u32>len));
+  if (data == IN) emit(offCredit(len));
 }
 
 export function input_local(data: usize, len: i32): void {
-  emit(offLocal(data, <u32>len));
+  if (data == IN) emit(offLocal(len));
 }

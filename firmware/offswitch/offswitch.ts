@@ -6,6 +6,7 @@
 // an unlock only arm it. Every command is logged, valid or not; local button presses only when they act, so the
 // consumer cannot flush the off-switch log with the button (§4.4.1).
 import * as ev from '../lib/events';
+import { IN } from '../lib/events';
 
 const REMOTE: u32 = 1; // held off by the central system
 const CREDIT: u32 = 2; // held off by credit exhaustion
@@ -41,9 +42,9 @@ function apply(close: bool): u32 {
   return OUT_RELAY;
 }
 
-/** A command from the central system (via CS security): [cmd u8][0]. Returns the outboxes filled. */
-export function offCommand(msg: usize, len: u32): u32 {
-  const cmd = len == 2 ? load<u8>(msg) : 0;
+/** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. */
+export function offCommand(len: i32): u32 {
+  const cmd = len == 2 ? load<u8>(IN) : 0;
   if (cmd == ev.CMD_DISCONNECT) {
     hold |= REMOTE;
     pending &= ~REMOTE;
@@ -67,8 +68,8 @@ export function offCommand(msg: usize, len: u32): u32 {
 
 /** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
-export function offCredit(msg: usize, len: u32): u32 {
-  const what = len == 2 ? load<u8>(msg) : 0;
+export function offCredit(len: i32): u32 {
+  const what = len == 2 ? load<u8>(IN) : 0;
   if (what == ev.CREDIT_EXHAUSTED) {
     if (hold & CREDIT) return 0; // already held: the trip was logged when it happened
     hold |= CREDIT;
@@ -85,9 +86,9 @@ export function offCredit(msg: usize, len: u32): u32 {
 }
 
 /** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
-export function offLocal(msg: usize, len: u32): u32 {
+export function offLocal(len: i32): u32 {
   if (len != 2) return 0;
-  const what = load<u8>(msg);
+  const what = load<u8>(IN);
   if (what == ev.LOCAL_TAMPER) {
     const first = !(hold & TAMPER);
     hold |= TAMPER;
@@ -101,7 +102,7 @@ export function offLocal(msg: usize, len: u32): u32 {
     return apply(true) | log(ev.EV_BUTTON, hold == 0 ? ev.OK : ev.LOCKED);
   }
   if (what == ev.LOCAL_CONTACT) {
-    const closed = load<u8>(msg, 1) != 0;
+    const closed = load<u8>(IN, 1) != 0;
     if (closed == contact) return 0;
     contact = closed;
     return closed != relayOn ? log(ev.EV_CONTACT, ev.BAD_VALUE) : 0;

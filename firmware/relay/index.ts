@@ -3,11 +3,12 @@
 // interrupt; returns the local events sent. Input: relay (off-switch module only: [on u8][0]). Output: local
 // (off-switch module: tamper, button, contact feedback).
 import { relaySet, relayPoll, LOCAL_BOX } from './relay';
+import { IN } from '../lib/events';
 
 @external("output", "local") declare function local(data: usize, len: i32): void;
 
 export function input_relay(data: usize, len: i32): void {
-  relaySet(data, <u32>len);
+  if (data == IN) relaySet(len);
 }
 
 export function poll(): i32 {

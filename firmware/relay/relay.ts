@@ -6,6 +6,7 @@
 // press (a rising edge latched in P2IFG, so a press between two polls is not missed), contact changes.
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
 import * as ev from '../lib/events';
+import { IN } from '../lib/events';
 
 const P1IN: u16 = 0x0020;
 const P1OUT: u16 = 0x0021;
@@ -34,12 +35,12 @@ function start(): void {
   mmio_write8(P2IFG, mmio_read8(P2IFG) & ~BUTTON);
 }
 
-/** The off-switch module's command: [on u8][0]. */
-export function relaySet(msg: usize, len: u32): void {
+/** The off-switch module's command at IN: [on u8][0]. */
+export function relaySet(len: i32): void {
   if (len != 2) return;
   start();
   const out = mmio_read8(P1OUT);
-  mmio_write8(P1OUT, load<u8>(msg) != 0 ? out | COIL : out & ~COIL);
+  mmio_write8(P1OUT, load<u8>(IN) != 0 ? out | COIL : out & ~COIL);
 }
 
 /** Samples the inputs; returns how many 2-byte local events LOCAL_BOX holds (0–3). */

@@ -44,7 +44,7 @@ describe('clock driver (Basic Timer1, 32,768 Hz)', () => {
     const m = await loadModule('clock', true);
     expect(m.call('clockPoll')).toBe(0); // starts the timer
     m.write(16, [8, 0, 0, 0, 0x40, 0x42, 0x0f, 0]); // CMD_TIME t = 1,000,000
-    expect(m.call('clockSet', 16, 8)).toBe(0);
+    expect(m.call('clockSet', 8)).toBe(0);
     let ticks = 0;
     for (let k = 0; k < 24; k++) {
       m.idle(HZ * 0.75);
@@ -52,7 +52,7 @@ describe('clock driver (Basic Timer1, 32,768 Hz)', () => {
     }
     expect(m.call('clockNow')).toBe(1_000_000 + 18); // 24 × 0.75 s
     expect(ticks).toBeGreaterThanOrEqual(17);
-    expect(m.call('clockSet', 16, 7)).toBe(1); // malformed: time unchanged
+    expect(m.call('clockSet', 7)).toBe(1); // malformed: time unchanged
     expect(m.call('clockNow')).toBe(1_000_018);
   }, 120_000);
 
@@ -70,13 +70,13 @@ describe('relay driver (coil, feedback, tamper, button)', () => {
     const m = await loadModule('relay', true);
     const relay = m.device<Relay>('relay');
     m.write(16, [0, 0]);
-    m.call('relaySet', 16, 2);
+    m.call('relaySet', 2);
     m.idle(HZ / 10);
     expect(m.call('relayPoll')).toBe(1);
     expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 0]); // LOCAL_CONTACT open
     expect(relay.closed).toBe(false);
     m.write(16, [1, 0]);
-    m.call('relaySet', 16, 2);
+    m.call('relaySet', 2);
     m.idle(HZ / 10);
     expect(m.call('relayPoll')).toBe(1);
     expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 1]);

@@ -25,7 +25,7 @@ describe('HAN gateway', () => {
     expect(uart.canReceive).toBe(false); // the data diode is physical: no receive line on the board
     const sent: number[] = [];
     uart.onTransmit = (b) => void sent.push(b);
-    m.input('input_status', status(1_000_000, 123456, 2300, -250, 150, 1, 1));
+    m.event('input_status', status(1_000_000, 123456, 2300, -250, 150, 1, 1));
     m.idle(HZ / 100);
     m.call('t_idle');
     const payload = [
@@ -39,7 +39,7 @@ describe('HAN gateway', () => {
     const crc = crcX25(body);
     expect(sent).toEqual([0x7e, ...body, crc & 255, crc >> 8]);
     sent.length = 0;
-    m.input('input_appliance', [2, 0]);
+    m.event('input_appliance', [2, 0]);
     m.idle(HZ / 100);
     m.call('t_idle');
     const b2 = [2, 1, 2, 2, 0];
@@ -51,8 +51,8 @@ describe('HAN gateway', () => {
     const m = await loadModule('han', true);
     const sent: number[] = [];
     m.device<Uart>('han').onTransmit = (b) => void sent.push(b);
-    m.input('input_status', status(1, 2, 3, 4, 5, 0, 0).slice(0, 22));
-    m.input('input_appliance', [1, 0, 0, 0]);
+    m.event('input_status', status(1, 2, 3, 4, 5, 0, 0).slice(0, 22));
+    m.event('input_appliance', [1, 0, 0, 0]);
     m.idle(HZ / 100);
     m.call('t_idle');
     expect(sent).toEqual([]);

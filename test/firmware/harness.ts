@@ -97,8 +97,14 @@ export class Module {
     return b;
   }
 
-  /** An input event: the payload at INPUT, then `fn(INPUT, len)`. */
+  /** A module's logic on an input: the payload at INPUT (where the logic reads it, lib/events.ts IN), `fn(len)`. */
   input(fn: string, payload: Uint8Array | number[]): number {
+    this.write(INPUT, payload);
+    return this.call(fn, payload.length);
+  }
+
+  /** A module's input handler itself: the payload at INPUT, `input_NAME(INPUT, len)`. */
+  event(fn: string, payload: Uint8Array | number[]): number {
     this.write(INPUT, payload);
     return this.call(fn, INPUT, payload.length);
   }

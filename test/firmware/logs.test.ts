@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 const append = (log: number, e: number[]) => {
   m.write(16, e);
-  return m.call('logsAppend', log, 16, e.length);
+  return m.call('logsAppend', log, e.length);
 };
 const field = (log: number, i: number, f: number) => m.call('logsField', log, i, f);
 
@@ -35,8 +35,8 @@ describe('logs', () => {
 
   it('refuses malformed entries (not 8 bytes) and unknown logs', () => {
     m.write(16, entry(2, 0, 0, 0));
-    expect(m.call('logsAppend', SEC, 16, 7)).toBe(0);
-    expect(m.call('logsAppend', 3, 16, 8)).toBe(0);
+    expect(m.call('logsAppend', SEC, 7)).toBe(0);
+    expect(m.call('logsAppend', 3, 8)).toBe(0);
     expect(field(SEC, 0, 5)).toBe(0);
   });
 

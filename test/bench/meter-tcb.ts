@@ -1,0 +1,98 @@
+// The meter's TCB, as the seed's Table 4.1 (issue 18 "Measured"). Run: npx tsx test/bench/meter-tcb.ts
+// Each module of firmware/ is compiled (toolchain/compiler) and packaged as a Sancus module (toolchain/sancus/module:
+// entry stub, module runtime for attestation, connection keys, inputs and outputs, secure stack) exactly as
+// `hasm build firmware/NAME --module NAME` does; the table gives source lines (non-blank, non-comment, the module's
+// folder plus the firmware/lib files it imports) and bytes: stub, runtime, module code (+ read-only data), text
+// total, data (globals, linear memory, connection slots, secure stack). Beside it, the seed's Table 4.1 for its
+// four modules (HASM core 2,573 B, off-switch 2,377 B, HAN gateway 1,599 B, central system 2,069 B: 8.4 KiB).
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadBoard } from '../../boards/board.ts';
+import { buildNodeImage } from '../../host/deploy/build.ts';
+import { compileWasm } from '../../toolchain/compiler/backend.ts';
+import { assembleRelaxed, runtimeHelpers } from '../../toolchain/compiler/compile.ts';
+import { compileAssemblyScript, loadAsConfig, sourceLocation } from '../../toolchain/compiler/front.ts';
+import { peripheralSymbols } from '../../toolchain/compiler/peripherals.ts';
+import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
+
+const root = fileURLToPath(new URL('../../firmware/', import.meta.url));
+const board = loadBoard('emulated');
+const config = loadAsConfig('', join(root, 'asconfig.json'));
+
+// Our module ↔ the seed's counterpart (Table 4.1).
+const MODULES: { name: string; seed?: [string, number] }[] = [
+  { name: 'core', seed: ['HASM core', 2573] },
+  { name: 'offswitch', seed: ['off-switch', 2377] },
+  { name: 'han', seed: ['HAN-gateway', 1599] },
+  { name: 'cs', seed: ['central system', 2069] },
+  { name: 'dc' },
+  { name: 'logs' },
+  { name: 'metrology' },
+  { name: 'clock' },
+  { name: 'relay' },
+];
+
+/** Source lines of a file and, transitively, of the firmware/lib files it imports (each file once). */
+function sourceLines(file: string, seen: Set<string>): number {
+  if (seen.has(file)) return 0;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  let n = 0;
+  let inBlock = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (inBlock) {
+      if (line.includes('*/')) inBlock = false;
+      continue;
+    }
+    if (line.startsWith('/*')) {
+      inBlock = !line.includes('*/');
+      continue;
+    }
+    if (line === '' || line.startsWith('//')) continue;
+    n++;
+  }
+  for (const m of text.matchAll(/from '(\.[^']+)'/g)) {
+    const p = resolve(dirname(file), m[1]!) + '.ts';
+    if (p.startsWith(root)) n += sourceLines(p, seen);
+  }
+  return n;
+}
+
+const rows: { name: string; loc: number; stub: number; runtime: number; code: number; text: number; data: number; stack: number; seed?: [string, number] }[] = [];
+for (const mod of MODULES) {
+  const dir = join(root, mod.name);
+  const source = join(dir, 'index.ts');
+  const seen = new Set<string>();
+  let loc = 0;
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) loc += sourceLines(join(dir, f), seen);
+  // The compiler's path of `hasm build` up to the assembly (not linked standalone: the outputs are the packaging's).
+  const front = await compileAssemblyScript(source, config);
+  const backend = compileWasm(front.wasm, { heap: config.heap, stackTop: 0x0200 + 10240, helpers: await runtimeHelpers(), where: (n: string) => sourceLocation(front, n), peripherals: peripheralSymbols(board) });
+  backend.asm = assembleRelaxed(backend.asm, `${source}.s`).asm;
+  const spec = compiledModuleSpec(mod.name, 0x1234, backend, { file: source, memoryBase: Number(config.options.memoryBase) });
+  const node = buildNodeImage(board, [spec]);
+  const m = node.modules[0]!;
+  const s = m.symbols;
+  const p = `__sm_${m.name}_`;
+  const stub = s[p + 'stub_end']! - m.layout.textStart;
+  const runtime = s[p + 'runtime_end']! - s[p + 'stub_end']!;
+  const text = m.layout.textEnd - m.layout.textStart;
+  rows.push({ name: mod.name, loc, stub, runtime, code: text - stub - runtime, text, data: m.layout.dataEnd - m.layout.dataStart, stack: s[p + 'stack_top']! - s[p + 'stack']!, seed: mod.seed });
+}
+
+console.log('## The meter\'s modules as Sancus modules (bytes; text = stub + runtime + module code)\n');
+console.log('| module | source lines | stub | runtime | module code | text | data (stack) | seed counterpart (Table 4.1) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+for (const r of rows) console.log(`| ${r.name} | ${r.loc} | ${r.stub} | ${r.runtime} | ${r.code} | ${r.text} | ${r.data} (${r.stack}) | ${r.seed ? `${r.seed[0]}: ${r.seed[1]} B` : '— (drivers/logs/DC: none in the seed)'} |`);
+const four = rows.filter((r) => r.seed);
+const fourText = four.reduce((a, r) => a + r.text, 0);
+const seedFour = four.reduce((a, r) => a + r.seed![1], 0);
+const all = rows.reduce((a, r) => a + r.text, 0);
+const allData = rows.reduce((a, r) => a + r.data, 0);
+console.log(`\nThe seed's four counterparts (core, off-switch, HAN gateway, CS security): ${fourText} B of text (${(fourText / 1024).toFixed(2)} KiB) vs the seed's ${seedFour} B (${(seedFour / 1024).toFixed(1)} KiB): ${fourText <= seedFour ? 'within' : 'OVER'} the 8.4 KiB goal.`);
+console.log(`All ${rows.length} modules (drivers, logs, DC security included): ${all} B of text (${(all / 1024).toFixed(2)} KiB), ${allData} B of data.`);
+const pmem = board.memory.find((r) => r.name === 'pmem')!.size;
+const dmem = board.memory.find((r) => r.name === 'dmem')!.size;
+console.log(`Board ${board.name}: ${pmem} B program memory, ${dmem} B data memory, ${board.sancus?.modules ?? 0} Sancus module slots (the node runtime not counted here).`);
