@@ -2,14 +2,14 @@
 ; cannot say itself — start-up, interrupt handlers, SM_ENABLE, and the module calling convention (index in r6).
 ; Unprotected code, part of no module's TCB. The build (host/deploy/runtime-image.ts) prepends the board's
 ; constants: WAN_BASE, HAN_BASE (0: no HAN UART), WAN_BAUD, HAN_BAUD (UART dividers), TIMER_BASE, TICK_CCR0,
-; STACK_TOP, RX_RING, OUTBOX_BYTES, and the interrupt vector sections for the WAN receive and timer CCR0 interrupts.
+; STACK_BYTES, RX_RING, OUTBOX_BYTES, and the interrupt vector sections for the WAN receive and timer CCR0 interrupts.
 ; Routines follow the MSP430 EABI (arguments r12–r15, r4–r10 preserved) and are the `extern` imports of index.ts.
 
   .text
   .global __rt_start
 __rt_start:
   mov #0x5a80, &0x0120          ; hold the watchdog
-  mov #STACK_TOP, sp
+  mov #__rt_stack_top, sp         ; the runtime's own stack (module data may fill the rest of RAM)
   dint
   mov.b #0, &WAN_BASE           ; UART off while configured
   mov.b #WAN_BAUD & 0xff, &WAN_BASE+2
@@ -221,3 +221,7 @@ __rt_rx_ring: .space RX_RING
   .even
   .global __em_outbox
 __em_outbox: .space OUTBOX_BYTES
+  .even
+__rt_stack: .space STACK_BYTES
+  .global __rt_stack_top
+__rt_stack_top:

@@ -19,7 +19,7 @@ import { describeViolation } from '../../toolchain/emulator/sancus/violations.ts
 import { sancusConfig } from '../../toolchain/emulator/sancus/config.ts';
 import { deriveVendorKey } from '../../toolchain/sancus/index.ts';
 import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
-import { confidentialize, expectedModuleKey, type ModuleInfo, type ModuleSpec } from '../../toolchain/sancus/module/package.ts';
+import { confidentialize, expectedModuleKey, moduleTcb, type ModuleInfo, type ModuleSpec, type ModuleTcb } from '../../toolchain/sancus/module/package.ts';
 import { RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import { buildNodeImage } from './build.ts';
 import { compileAs } from './compile-as.ts';
@@ -53,6 +53,8 @@ export interface ModuleReport {
   layout: { text_start: string; text_end: string; data_start: string; data_end: string };
   text_bytes: number;
   data_bytes: number;
+  /** TCB bytes as the seed's Table 4.1 counts them: entry stub, module runtime, the module's code; its data. */
+  tcb: ModuleTcb;
   confidential: boolean;
   attestation: { challenge: string; tag: string; ok: boolean; cycles: number };
 }
@@ -220,6 +222,7 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
     for (const n of d.nodes) {
       let board: Board = loadBoard(n.board ?? 'emulated');
       if (n.node_key) board = { ...board, sancus: { ...board.sancus, node_key: n.node_key } };
+      if (n.module_slots) board = { ...board, sancus: { ...board.sancus, modules: n.module_slots } };
       const cfg = sancusConfig(board);
       if (!cfg) throw new InputError(`node '${n.name}': board '${board.name}' has no Sancus unit`, { file: d.file });
       const descs = d.modules.filter((m) => m.node === n.name);
@@ -294,6 +297,7 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
         layout: { text_start: h4(l.textStart), text_end: h4(l.textEnd), data_start: h4(l.dataStart), data_end: h4(l.dataEnd) },
         text_bytes: l.textEnd - l.textStart,
         data_bytes: l.dataEnd - l.dataStart,
+        tcb: moduleTcb(p.info),
         confidential: p.desc.confidential_nonce !== undefined,
         attestation: { challenge: hex(challenge), tag: hex(tag), ok, cycles: cyclesOf(p.node) - c0 || 0 },
       });

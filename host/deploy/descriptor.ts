@@ -14,6 +14,8 @@ export interface NodeDesc {
   loader?: 'direct' | 'debug-uart' | SerialLoaderDesc;
   /** minimal (default): the host calls module entries through the emulator; firmware: firmware/runtime over the WAN. */
   runtime?: 'minimal' | 'firmware';
+  /** The node's Sancus module slots (the core's NB_MODULES), overriding the board's. */
+  module_slots?: number;
   /** firmware runtime on a real board: its WAN UART's serial line. */
   wan?: { serial: string; baud: number };
 }

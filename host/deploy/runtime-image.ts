@@ -18,6 +18,8 @@ export const TICK_HZ = 8;
 /** Symbol the runtime passes once its main loop is about to start (the debug loader stops there). */
 export const RUNTIME_READY = 'rt_ready';
 const RX_RING = 128;
+/** The runtime's stack (its deepest path: main → dispatch → call → a module's entry, which pushes 18 bytes). */
+const STACK_BYTES = 320;
 
 export interface RuntimeBoard {
   wan: PeripheralConfig;
@@ -45,11 +47,10 @@ export function platformAssembly(board: Board): string {
   const rb = runtimeBoard(board);
   const clock = board.cpu.clock_hz;
   const div = (u: PeripheralConfig) => Math.max(1, Math.round(clock / num(u, 'baud', 115200)) - 1);
-  const ram = board.memory.find((m) => m.kind === 'ram')!;
   const aclk = num(rb.timer, 'aclk_hz', 32768);
   const consts: Record<string, number> = {
     WAN_BASE: rb.wan.base, WAN_BAUD: div(rb.wan), HAN_BASE: rb.han?.base ?? 0, HAN_BAUD: rb.han ? div(rb.han) : 0,
-    TIMER_BASE: rb.timer.base, TICK_CCR0: Math.round(aclk / TICK_HZ) - 1, STACK_TOP: ram.start + ram.size,
+    TIMER_BASE: rb.timer.base, TICK_CCR0: Math.round(aclk / TICK_HZ) - 1, STACK_BYTES,
     RX_RING, OUTBOX_BYTES: OUTBOX_SLOTS * OUTBOX_SLOT_BYTES,
   };
   const vec = (irq: number, isr: string) => [`  .section __interrupt_vector_${irq + 1},"ax",@progbits`, `  .word ${isr}`];

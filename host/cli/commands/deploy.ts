@@ -21,9 +21,17 @@ Example: hasm deploy host/deploy/examples/two-modules.json`;
 function human(io: CommandIO, r: DeployReport): void {
   for (const m of r.modules) {
     io.err(`module ${m.name} on ${m.node}: id ${m.id}, text ${m.layout.text_start}..${m.layout.text_end} (${m.text_bytes} B), data ${m.layout.data_start}..${m.layout.data_end}${m.confidential ? ', loaded confidentially' : ''}`);
+    io.err(`  TCB ${m.tcb.text} B text (stub ${m.tcb.stub}, runtime ${m.tcb.runtime}, code ${m.tcb.code}), ${m.tcb.data} B data`);
     io.err(`  attested: challenge ${m.attestation.challenge} → tag ${m.attestation.tag} ${m.attestation.ok ? 'ok' : 'MISMATCH'} (${m.attestation.cycles} cycles)`);
   }
-  for (const c of r.connections) io.err(`connection ${c.id}: ${c.from} → ${c.to}, key installed at both ends`);
+  for (const c of r.connections) {
+    const host = [c.from, c.to].find((e) => e.startsWith('wan.'));
+    io.err(`connection ${c.id}: ${c.from} → ${c.to}, key installed ${host ? `at the module; ${host}'s end held by the host` : 'at both ends'}`);
+  }
+  for (const s of r.startup) {
+    const ms = (c: number) => `${((c / s.clock_hz) * 1000).toFixed(1)} ms`;
+    io.err(`start-up of ${s.node}: load ${ms(s.load_cycles)}, protect ${ms(s.protect_cycles)}, attest ${ms(s.attest_cycles)}, key ${ms(s.key_cycles)}: ${ms(s.total_cycles)} at ${s.clock_hz / 1e6} MHz`);
+  }
   for (const s of r.script) {
     const res = s.result === undefined ? '' : ` → ${s.result}${s.expected !== undefined ? ` (expected ${s.expected})` : ''}`;
     io.err(`[${s.step}] ${s.what}${res}${s.ok ? '' : '  ✗'}`);
