@@ -43,9 +43,9 @@ function serverIcs(log: { resp: Uint8Array }[]): number[] {
   for (const { resp } of log) {
     let apdu = resp;
     if (resp[0] === 0x61) {
-      const i = resp.indexOf(0xbe);
-      if (i < 0) continue;
-      apdu = resp.subarray(i + 4);
+      const ui = decodeAare(resp).userInformation;
+      if (!ui) continue;
+      apdu = ui;
     }
     if (apdu[0] === 0xdb || apdu[0] === 0xcc || apdu[0] === 0xcf || apdu[0] === 0x28) out.push(readU32(openEnvelope(apdu).body, 1));
   }

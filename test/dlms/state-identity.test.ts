@@ -3,6 +3,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeAare, decodeRlre } from '../../host/dlms/acse.ts';
 import { readU32 } from '../../host/dlms/bytes.ts';
 import { DlmsClient } from '../../host/dlms/client.ts';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
@@ -35,10 +36,8 @@ class NonceRecorder implements ApduChannel {
   async request(apdu: Uint8Array) {
     const resp = await this.inner.request(apdu);
     let a = resp;
-    if (resp[0] === 0x61 || resp[0] === 0x63) {
-      const i = resp.indexOf(0xbe); // AARE/RLRE user-information
-      a = i < 0 ? new Uint8Array(0) : resp.subarray(i + 4);
-    }
+    if (resp[0] === 0x61) a = decodeAare(resp).userInformation ?? new Uint8Array(0);
+    if (resp[0] === 0x63) a = decodeRlre(resp).userInformation ?? new Uint8Array(0);
     if (a.length && isCiphered(a[0]!)) this.out.push(readU32(openEnvelope(a).body, 1));
     return resp;
   }
@@ -150,5 +149,29 @@ describe('client counters in a file (issue 16)', () => {
     const next = b.get('srv').own + 1;
     expect(next).toBeGreaterThan(Math.max(...handed));
     expect(next).toBe(31);
+  });
+});
+
+describe('lazily written client counters (issue 16)', () => {
+  it('go to a side file without touching the reservation, and are read back, merged, at the next start', async () => {
+    const { vi } = await import('vitest');
+    const { readFileSync, existsSync } = await import('node:fs');
+    vi.useFakeTimers();
+    try {
+      const file = join(dir, 'lazy.json');
+      const s = new ServerState(file, { lazyMs: 200 });
+      s.nextServerIc(); // the reservation: main file, fsynced
+      const reserved = JSON.parse(readFileSync(file, 'utf8')).serverIcReserved as number;
+      s.setClientCounter('4142434445464748', 41, false);
+      expect(existsSync(`${file}.clients`)).toBe(false);
+      vi.advanceTimersByTime(250);
+      expect(JSON.parse(readFileSync(`${file}.clients`, 'utf8'))).toEqual({ '4142434445464748': 41 });
+      expect(JSON.parse(readFileSync(file, 'utf8')).serverIcReserved).toBe(reserved);
+      const again = new ServerState(file);
+      expect(again.clientCounter('4142434445464748')).toBe(41);
+      expect(again.nextServerIc()).toBe(reserved + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

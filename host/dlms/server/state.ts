@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFileDurably } from '../durable.ts';
 import { InputError } from '../../../toolchain/common/errors.ts';
 import { withFileLock } from './state-identity.ts';
@@ -70,6 +70,7 @@ export class ServerState {
       }
       this.data = { ...disk, identity: disk.identity ?? o.identity, serverIcReserved: Math.max(disk.serverIcReserved, o.floor ?? 0) };
     }
+    if (file) for (const [t, v] of Object.entries(readClients(clientsFileOf(file)))) this.data.clients[t] = Math.max(this.data.clients[t] ?? 0, v);
     this.serverIc = this.data.serverIcReserved;
   }
 
@@ -165,12 +166,32 @@ export class ServerState {
     if (!this.file || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.save();
+      this.saveClientsLazily();
     }, this.lazyMs);
     this.timer.unref();
   }
 
-  /** Writes pending lazy updates now (at shutdown, or before an AARE whose counters must be durable). */
+  /**
+   * The lazy write: client counters only, into a side file, merged (max) with what is there, renamed into place
+   * without an fsync. Those counters may be lost in a crash anyway (session.ts says why that is harmless); waiting
+   * for the disk here stalled every connection for the length of an fsync, several times a second (issue 16). The
+   * server's own counter reservation never goes through here: it lives in the main file, fsynced before use.
+   */
+  private saveClientsLazily(): void {
+    const file = this.file;
+    if (!file || !this.dirty) return;
+    this.dirty = false;
+    const side = clientsFileOf(file);
+    withFileLock(side, () => {
+      const disk = readClients(side);
+      for (const [t, v] of Object.entries(disk)) this.data.clients[t] = Math.max(this.data.clients[t] ?? 0, v);
+      const tmp = `${side}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(this.data.clients));
+      renameSync(tmp, side);
+    });
+  }
+
+  /** Writes pending lazy updates durably now (at shutdown, or before an AARE whose counters must be durable). */
   flush(): void {
     if (this.dirty) this.save();
   }
@@ -207,4 +228,25 @@ function readState(file: string): ServerStateData | undefined {
     throw new InputError('not a DLMS server state file (version 1)', { file });
   }
   return { ...j, keys: j.keys ?? {}, events: j.events ?? [] };
+}
+
+/** The side file of lazily written client counters (see saveClientsLazily). */
+const clientsFileOf = (file: string) => `${file}.clients`;
+
+function readClients(file: string): Record<string, number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new InputError(`cannot read server state: ${(e as Error).message}`, { file });
+  }
+  // Written without an fsync, so a crash may leave it empty or zero-filled: its counters are then lost, as a crash
+  // may lose them anyway (they are the lazily written ones). Anything else that is not JSON is bad input.
+  if (/^\0*$/.test(text.trim())) return {};
+  try {
+    return JSON.parse(text) as Record<string, number>;
+  } catch (e) {
+    throw new InputError(`server state (client counters) is not JSON: ${(e as Error).message}`, { file });
+  }
 }
