@@ -9,6 +9,7 @@ import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../to
 import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
+import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 
 function ctx(mod: ReturnType<typeof readModuleInfo>): LowerContext {
   return {
@@ -188,6 +189,29 @@ describe('regalloc.ts', () => {
 });
 
 describe('emit.ts', () => {
+  it('branch relaxation: a jump that does not reach gets the long form, sized from the table; the rest stay short', () => {
+    const filler = (k: number): MInstr[] => Array.from({ length: k }, () => ({ kind: 'op', op: 'mov', src: imm(1234), dst: { k: 'abs', sym: 'x', off: 0 } }) as MInstr);
+    const code: MInstr[] = [
+      { kind: 'op', op: 'cmp', src: imm(5), dst: p(12) },
+      { kind: 'jump', cond: 'jeq', target: 'far' },
+      { kind: 'jump', cond: 'jlo', target: 'near' },
+      ...filler(10),
+      { kind: 'label', name: 'near' },
+      ...filler(200), // 200 × 6 bytes: past the ±1 KiB reach
+      { kind: 'label', name: 'far' },
+      { kind: 'ret', uses: [] },
+    ];
+    const asm = emitFunction(allocate(fn(code), new Set()), { longBranches: false });
+    expect(asm).toContain('  jne .Lt$sk0');
+    expect(asm[asm.indexOf('  jne .Lt$sk0') + 1]).toBe('  br #far');
+    expect(asm).toContain('  jlo near');
+    const src = `  .set x, 0x200\n${asm.join('\n').replace(/^(far|near):/gm, '$1:')}\n`;
+    expect(() => assemble(src, 't.s')).not.toThrow();
+    // one instruction fewer in the filler and the jump reaches: the boundary is where the table's sizes put it
+    const reach = (k: number) => emitFunction(allocate(fn([{ kind: 'jump', cond: 'jeq', target: 'L' }, ...filler(k), { kind: 'label', name: 'L' }, { kind: 'ret', uses: [] }]), new Set()), { longBranches: false });
+    expect(reach(170)).toContain('  jeq L'); // 1020 bytes
+    expect(reach(171)).not.toContain('  jeq L'); // 1026 bytes
+  });
   it('checks every instruction against the instruction table', () => {
     const bad = allocate(fn([{ kind: 'op', op: 'swpb', b: true, dst: p(12) }, { kind: 'ret', uses: [] }]), new Set());
     expect(() => emitFunction(bad, { longBranches: false })).toThrow(/no byte form/);

@@ -67,34 +67,13 @@ export async function buildWasm(wasm: Uint8Array, board: Board, opts: { heap?: n
   return { front: opts.front, backend, object, image };
 }
 
-const INVERT: Record<string, string> = { jne: 'jeq', jnz: 'jeq', jeq: 'jne', jz: 'jne', jlo: 'jhs', jhs: 'jlo', jge: 'jl', jl: 'jge' };
-
 /**
- * Assembles, turning each conditional jump the assembler finds out of range (±1 KiB) into an inverted short
- * jump over an absolute `br`, one at a time until everything reaches (branch relaxation).
+ * Assembles the backend's output. Branches are already relaxed (emit.ts sizes every instruction from the
+ * instruction table and gives the long form to each jump that does not reach), so this is one assembler pass.
+ * Kept under this name for its callers (host/deploy, benchmarks); `asm` is the text assembled.
  */
 export function assembleRelaxed(source: string, file: string): { object: ObjectFile; asm: string } {
-  const lines = source.split('\n');
-  let n = 0;
-  for (;;) {
-    try {
-      return { object: assemble(lines.join('\n'), file), asm: lines.join('\n') };
-    } catch (e) {
-      const line = (e as InputError).location?.line;
-      if (!(e instanceof InputError) || !/out of range/.test(e.message) || line === undefined) throw e;
-      const m = /^\s*(j\w+)\s+(\S+)\s*$/.exec(lines[line - 1] ?? '');
-      if (!m) throw e;
-      const [, op, target] = m;
-      if (op === 'jmp') lines[line - 1] = `  br #${target}`;
-      else if (INVERT[op!]) lines[line - 1] = `  ${INVERT[op!]} .Lrelax${n}\n  br #${target}\n.Lrelax${n}:`;
-      else lines[line - 1] = `  jn .Lrelaxn${n}\n  jmp .Lrelax${n}\n.Lrelaxn${n}:\n  br #${target}\n.Lrelax${n}:`;
-      n++;
-      // Re-split: the replaced line may now hold several.
-      const joined = lines.join('\n').split('\n');
-      lines.length = 0;
-      lines.push(...joined);
-    }
-  }
+  return { object: assemble(source, file), asm: source };
 }
 
 export async function buildSource(source: string, board: Board, config?: AsConfig): Promise<BuildResult> {

@@ -3,10 +3,7 @@
 // add into one `add`: the high word's `addc` is computed, never used, and removed here. Flags are tracked: a
 // flag-setting instruction stays when a following jump or carry-reading op that stays needs it.
 import { buildBlocks, liveness } from './liveness.ts';
-import { hasSideEffect, type MFunction, type MInstr, USES_CARRY, usesDefs } from './mir.ts';
-
-/** MSP430 instructions that leave the status flags alone (TI guide, instruction descriptions). */
-const KEEPS_FLAGS: ReadonlySet<string> = new Set(['mov', 'bic', 'bis', 'swpb', 'push', 'call']);
+import { hasSideEffect, KEEPS_FLAGS, type MFunction, type MInstr, USES_CARRY, usesDefs } from './mir.ts';
 
 export function dce(f: MFunction): MFunction {
   let code = sweep(f.code);

@@ -1,11 +1,9 @@
 // Emission: allocated machine IR → GNU/LLVM MSP430 assembly text for our assembler. Every mnemonic and
 // operand mode is checked against the instruction table (isa.ts) here, so the compiler can only produce what
 // the assembler, disassembler and emulator share.
-import { EXT_MODES, OP_BY_NAME, type Mode } from '../msp430/isa.ts';
+import { constantEncoding, EXT_MODES, jumpInverse, OP_BY_NAME, type Mode } from '../msp430/isa.ts';
 import type { Allocated } from './regalloc.ts';
 import type { MInstr, Opnd } from './mir.ts';
-
-const INVERT: Record<string, string> = { jne: 'jeq', jeq: 'jne', jlo: 'jhs', jhs: 'jlo', jge: 'jl', jl: 'jge' };
 
 function modeOf(o: Opnd): Mode {
   switch (o.k) {
@@ -46,12 +44,83 @@ function checkOp(i: Extract<MInstr, { kind: 'op' }>): void {
 }
 
 export interface EmitOptions {
+  /** Every branch in its long form (a test switch; by default only those that do not reach are). */
   longBranches: boolean;
   exported?: string[];
 }
 
+/** Jumps reach PC + 2 + 2·offset with a signed 10-bit word offset (TI guide §3.4.5): −1024..+1022 bytes. */
+const JUMP_MIN = -1024;
+const JUMP_MAX = 1022;
+
+/**
+ * Bytes of an operand's extension word: indexed, symbolic, absolute and immediate modes take one (isa.ts
+ * EXT_MODES), except an immediate the constant generator makes (isa.ts constantEncoding; as a source only).
+ */
+function extBytes(o: Opnd | undefined, asSource: boolean): number {
+  if (!o) return 0;
+  if (o.k === 'imm') return asSource && typeof o.v === 'number' && o.v !== 0xffff && constantEncoding(o.v) ? 0 : 2;
+  return EXT_MODES.has(modeOf(o)) ? 2 : 0;
+}
+
+/** Upper bounds of each instruction's bytes, long-form jumps as marked. */
+function sizes(a: Allocated, long: ReadonlySet<number>): number[] {
+  const { fn, saved, frame } = a;
+  return fn.code.map((i, n) => {
+    switch (i.kind) {
+      case 'op': {
+        const fmt1 = i.src !== undefined;
+        return 2 + extBytes(i.src, true) + extBytes(i.dst, !fmt1);
+      }
+      case 'label': return 0;
+      case 'jump':
+        if (!long.has(n)) return 2;
+        return i.cond === 'jmp' ? 4 : i.cond === 'jn' ? 8 : 6; // br #t; jinv +br; jn, jmp, br
+      case 'call': return i.target.k === 'imm' ? 4 : 2 + extBytes(i.target, true);
+      case 'ret': return (frame ? 4 : 0) + 2 * saved.length + 2;
+      case 'jtab': return 4;
+      case 'asm': return 8; // an intrinsic's fixed text: at most two words of Sancus instruction (bound)
+    }
+  });
+}
+
+/**
+ * Branch relaxation: the conditional and unconditional jumps whose target lies out of a jump's reach get the long
+ * form (an inverted short jump over `br #target`). Sizes only grow, so marking until nothing changes ends.
+ */
+function longJumps(a: Allocated, all: boolean): Set<number> {
+  const code = a.fn.code;
+  const long = new Set<number>();
+  code.forEach((i, n) => {
+    if (i.kind === 'jump' && all) long.add(n);
+  });
+  for (;;) {
+    const size = sizes(a, long);
+    const at: number[] = [];
+    const labels = new Map<string, number>();
+    let pc = 2 * a.saved.length + (a.frame ? 4 : 0);
+    code.forEach((i, n) => {
+      at[n] = pc;
+      if (i.kind === 'label') labels.set(i.name, pc);
+      pc += size[n]!;
+    });
+    let changed = false;
+    code.forEach((i, n) => {
+      if (i.kind !== 'jump' || long.has(n)) return;
+      const t = labels.get(i.target);
+      const d = t === undefined ? Infinity : t - (at[n]! + 2);
+      if (d < JUMP_MIN || d > JUMP_MAX) {
+        long.add(n);
+        changed = true;
+      }
+    });
+    if (!changed) return long;
+  }
+}
+
 export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
   const { fn, saved, frame } = a;
+  const long = longJumps(a, opts.longBranches);
   const out: string[] = [];
   out.push(`  .text`, `  .balign 2`, `  .global ${fn.sym}`, `  .type ${fn.sym}, @function`, `${fn.sym}:`);
   for (const r of opts.exported ?? []) out.push(`  .global ${r}`, `${r}:`);
@@ -59,7 +128,7 @@ export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
   if (frame) out.push(`  sub #${frame}, r1`);
   const tables: string[] = [];
   let n = 0;
-  for (const i of fn.code) {
+  fn.code.forEach((i, at) => {
     switch (i.kind) {
       case 'op':
         checkOp(i);
@@ -69,16 +138,16 @@ export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
         out.push(`${i.name}:`);
         break;
       case 'jump':
-        // The image's trap handler may be anywhere in .text: reach it with br (an absolute jump).
-        if (i.cond === 'jmp') out.push(opts.longBranches || !i.target.startsWith('.L') ? `  br #${i.target}` : `  jmp ${i.target}`);
-        else if (!opts.longBranches) out.push(`  ${i.cond} ${i.target}`);
+        // Out of reach (or outside the function, like the image's trap handler): br, an absolute jump.
+        if (!long.has(at)) out.push(`  ${i.cond} ${i.target}`);
+        else if (i.cond === 'jmp') out.push(`  br #${i.target}`);
         else if (i.cond === 'jn') {
-          const t = `${fn.sym}$jn${n}`;
-          const s = `${fn.sym}$sk${n++}`;
+          const t = `.L${fn.sym}$jn${n}`;
+          const s = `.L${fn.sym}$sk${n++}`;
           out.push(`  jn ${t}`, `  jmp ${s}`, `${t}:`, `  br #${i.target}`, `${s}:`);
         } else {
           const s = `.L${fn.sym}$sk${n++}`;
-          out.push(`  ${INVERT[i.cond]} ${s}`, `  br #${i.target}`, `${s}:`);
+          out.push(`  ${jumpInverse(i.cond)} ${s}`, `  br #${i.target}`, `${s}:`);
         }
         break;
       case 'call':
@@ -99,7 +168,7 @@ export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
         out.push(`  ${i.text}`);
         break;
     }
-  }
+  });
   out.push(...tables);
   out.push(`  .size ${fn.sym}, .-${fn.sym}`);
   return out;

@@ -2,7 +2,7 @@
 // of 16-bit words (lo, hi), every i64 four words, least significant first (ARCHITECTURE.md "The compiler path" 3).
 // A word is either a virtual register or a known constant; constants are how the lowering carries known bits:
 // an i32 whose high word is the constant 0 (a u8/u16 value) never spends an instruction on it.
-import type { AluOp } from '../msp430/isa.ts';
+import { type AluOp, OPS } from '../msp430/isa.ts';
 
 export type Opnd =
   | { k: 'v'; id: number } // virtual register (one 16-bit word)
@@ -46,10 +46,15 @@ export const CALLEE_SAVED = [4, 5, 6, 7, 8, 9, 10];
 /** r11 stays out of allocation: it is the scratch through which spilled pointers and byte loads pass. */
 export const SCRATCH = 11;
 
+// Operand and flag facts, from the instruction table (isa.ts), never kept here by hand.
 /** Ops that read the carry flag set by the instruction before them. */
-export const USES_CARRY: ReadonlySet<string> = new Set(['addc', 'subc', 'rrc', 'dadd']);
-const NO_WRITE: ReadonlySet<string> = new Set(['cmp', 'bit', 'push', 'call']);
-const NO_READ_DST: ReadonlySet<string> = new Set(['mov']);
+export const USES_CARRY: ReadonlySet<string> = new Set(OPS.filter((o) => o.readsCarry).map((o) => o.mnemonic));
+/** Ops that leave the status flags alone. */
+export const KEEPS_FLAGS: ReadonlySet<string> = new Set(OPS.filter((o) => o.keepsFlags).map((o) => o.mnemonic));
+/** Format I ops that do not write their destination (CMP, BIT) and format II ops that only read theirs (PUSH, CALL). */
+const NO_WRITE: ReadonlySet<string> = new Set(OPS.filter((o) => (o.format === 'I' && !o.writesDst) || o.timing === 'push' || o.timing === 'call').map((o) => o.mnemonic));
+/** Format I ops that do not read their destination (MOV). */
+const NO_READ_DST: ReadonlySet<string> = new Set(OPS.filter((o) => o.format === 'I' && o.readsDst === false).map((o) => o.mnemonic));
 
 export function isConst(o: Opnd): o is { k: 'imm'; v: number } {
   return o.k === 'imm' && typeof o.v === 'number';

@@ -33,45 +33,57 @@ export interface OpDef {
   readonly constantGenerator?: boolean;
   /** Other accepted spellings (jnz for jne, …). */
   readonly aliases?: readonly string[];
+  /** Reads the carry flag (ADDC, SUBC, RRC, DADD: TI guide §3.4.6 operation descriptions). */
+  readonly readsCarry?: boolean;
+  /** Leaves the status flags as they were (MOV, BIC, BIS, SWPB, PUSH, CALL: "Status Bits Not affected"). */
+  readonly keepsFlags?: boolean;
+  /** Jumps: the condition that is true exactly when this one is false (JN has none: no JP on the MSP430). */
+  readonly inverse?: AluOp;
 }
 
 // prettier-ignore
 export const OPS: readonly OpDef[] = [
   // format I
-  { mnemonic: 'mov',  format: 'I', code: 0x4, byteForm: true, readsDst: false, writesDst: true },
+  { mnemonic: 'mov',  format: 'I', code: 0x4, byteForm: true, readsDst: false, writesDst: true, keepsFlags: true },
   { mnemonic: 'add',  format: 'I', code: 0x5, byteForm: true, readsDst: true,  writesDst: true },
-  { mnemonic: 'addc', format: 'I', code: 0x6, byteForm: true, readsDst: true,  writesDst: true },
-  { mnemonic: 'subc', format: 'I', code: 0x7, byteForm: true, readsDst: true,  writesDst: true },
+  { mnemonic: 'addc', format: 'I', code: 0x6, byteForm: true, readsDst: true,  writesDst: true, readsCarry: true },
+  { mnemonic: 'subc', format: 'I', code: 0x7, byteForm: true, readsDst: true,  writesDst: true, readsCarry: true },
   { mnemonic: 'sub',  format: 'I', code: 0x8, byteForm: true, readsDst: true,  writesDst: true },
   { mnemonic: 'cmp',  format: 'I', code: 0x9, byteForm: true, readsDst: true,  writesDst: false },
-  { mnemonic: 'dadd', format: 'I', code: 0xa, byteForm: true, readsDst: true,  writesDst: true },
+  { mnemonic: 'dadd', format: 'I', code: 0xa, byteForm: true, readsDst: true,  writesDst: true, readsCarry: true },
   { mnemonic: 'bit',  format: 'I', code: 0xb, byteForm: true, readsDst: true,  writesDst: false },
-  { mnemonic: 'bic',  format: 'I', code: 0xc, byteForm: true, readsDst: true,  writesDst: true },
-  { mnemonic: 'bis',  format: 'I', code: 0xd, byteForm: true, readsDst: true,  writesDst: true },
+  { mnemonic: 'bic',  format: 'I', code: 0xc, byteForm: true, readsDst: true,  writesDst: true, keepsFlags: true },
+  { mnemonic: 'bis',  format: 'I', code: 0xd, byteForm: true, readsDst: true,  writesDst: true, keepsFlags: true },
   { mnemonic: 'xor',  format: 'I', code: 0xe, byteForm: true, readsDst: true,  writesDst: true },
   { mnemonic: 'and',  format: 'I', code: 0xf, byteForm: true, readsDst: true,  writesDst: true },
   // format II
-  { mnemonic: 'rrc',  format: 'II', code: 0, byteForm: true,  timing: 'rmw' },
-  { mnemonic: 'swpb', format: 'II', code: 1, byteForm: false, timing: 'rmw' },
+  { mnemonic: 'rrc',  format: 'II', code: 0, byteForm: true,  timing: 'rmw', readsCarry: true },
+  { mnemonic: 'swpb', format: 'II', code: 1, byteForm: false, timing: 'rmw', keepsFlags: true },
   { mnemonic: 'rra',  format: 'II', code: 2, byteForm: true,  timing: 'rmw' },
   { mnemonic: 'sxt',  format: 'II', code: 3, byteForm: false, timing: 'rmw' },
-  { mnemonic: 'push', format: 'II', code: 4, byteForm: true,  timing: 'push' },
-  { mnemonic: 'call', format: 'II', code: 5, byteForm: false, timing: 'call', constantGenerator: false },
+  { mnemonic: 'push', format: 'II', code: 4, byteForm: true,  timing: 'push', keepsFlags: true },
+  { mnemonic: 'call', format: 'II', code: 5, byteForm: false, timing: 'call', constantGenerator: false, keepsFlags: true },
   { mnemonic: 'reti', format: 'II', code: 6, byteForm: false, timing: 'reti' },
   // jumps (all 8 conditions cost 2 cycles, taken or not)
-  { mnemonic: 'jne',  format: 'J', code: 0, byteForm: false, aliases: ['jnz'] },
-  { mnemonic: 'jeq',  format: 'J', code: 1, byteForm: false, aliases: ['jz'] },
-  { mnemonic: 'jlo',  format: 'J', code: 2, byteForm: false, aliases: ['jnc'] },
-  { mnemonic: 'jhs',  format: 'J', code: 3, byteForm: false, aliases: ['jc'] },
+  { mnemonic: 'jne',  format: 'J', code: 0, byteForm: false, aliases: ['jnz'], inverse: 'jeq' },
+  { mnemonic: 'jeq',  format: 'J', code: 1, byteForm: false, aliases: ['jz'], inverse: 'jne' },
+  { mnemonic: 'jlo',  format: 'J', code: 2, byteForm: false, aliases: ['jnc'], inverse: 'jhs' },
+  { mnemonic: 'jhs',  format: 'J', code: 3, byteForm: false, aliases: ['jc'], inverse: 'jlo' },
   { mnemonic: 'jn',   format: 'J', code: 4, byteForm: false },
-  { mnemonic: 'jge',  format: 'J', code: 5, byteForm: false },
-  { mnemonic: 'jl',   format: 'J', code: 6, byteForm: false },
+  { mnemonic: 'jge',  format: 'J', code: 5, byteForm: false, inverse: 'jl' },
+  { mnemonic: 'jl',   format: 'J', code: 6, byteForm: false, inverse: 'jge' },
   { mnemonic: 'jmp',  format: 'J', code: 7, byteForm: false },
 ];
 
 export const OP_BY_NAME: ReadonlyMap<string, OpDef> = new Map(
   OPS.flatMap((op) => [[op.mnemonic, op] as const, ...(op.aliases ?? []).map((a) => [a, op] as const)]),
 );
+
+/** The inverse of a conditional jump by any of its spellings (jnz → jeq); undefined for jn and jmp. */
+export function jumpInverse(mnemonic: string): AluOp | undefined {
+  const op = OP_BY_NAME.get(mnemonic);
+  return op?.format === 'J' ? op.inverse : undefined;
+}
 
 // ---- Operand modes -------------------------------------------------------------------------------------------
 
