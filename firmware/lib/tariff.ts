@@ -33,18 +33,20 @@ export function tariffCheck(msg: usize, len: u32): u32 {
 export function tariffLoad(table: usize, msg: usize): void {
   const nT = <u32>load<u8>(msg, 1);
   const nS = <u32>load<u8>(msg, 2);
-  memory.fill(table, 0, TABLE_BYTES);
+  // Word by word, not memory.copy/fill: the copy helpers would be in every module that uses tariffs.
   store<u8>(table, <u8>nT);
   store<u8>(table, <u8>nS, 1);
-  memory.copy(table + 4, msg + 4, 4 * nT);
-  memory.copy(table + 20, msg + 4 + 4 * nT, 4 * nS);
+  let p = msg + 4;
+  for (let i: u32 = 0; i < MAX_TARIFFS; i++) store<u32>(table + 4 + 4 * i, i < nT ? load<u32>(p + 4 * i) : 0);
+  p += 4 * nT;
+  for (let i: u32 = 0; i < MAX_SWITCHES; i++) store<u32>(table + 20 + 4 * i, i < nS ? load<u32>(p + 4 * i) : 0);
 }
 
 /** The tariff index in force at `t` seconds (0 with an empty table). */
 export function tariffAt(table: usize, t: u32): u32 {
   const nS = <u16>load<u8>(table, 1);
   if (nS == 0 || nS > <u16>MAX_SWITCHES) return 0;
-  const minute = <u16>((t % 86400) / 60);
+  const minute = <u16>((t - (t / 86400) * 86400) / 60); // not `%`: one division helper fewer in the TCB
   let p = table + 20;
   let idx = load<u8>(p + 4 * (nS - 1), 2);
   for (let i: u16 = 0; i < nS; i++, p += 4) {
