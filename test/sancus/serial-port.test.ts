@@ -118,9 +118,9 @@ describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
     port.close(); // frees the line (serialport locks it) for the next test
   }, 60_000);
 
-  it('hasm deploy with loader {serial}: flashes and enables over the line, then stops at what needs the emulator', async () => {
+  it('hasm deploy with loader {serial} and the minimal runtime: flashes and enables, then says the firmware runtime is the way on', async () => {
     // The link is already synchronised by the first test: no second 0x80 frame (it would read as a command).
     const d = withLoader({ serial: ptyA, baud: 115200, sync: false });
-    await expect(deploy(d)).rejects.toThrow(/modules enabled over .* \(IDs: meter=1, relay=2\); not implemented: attestation/);
+    await expect(deploy(d)).rejects.toThrow(/modules enabled over .* \(IDs: meter=1, relay=2\); a board's modules are reached through the firmware runtime/);
   }, 60_000);
 });
