@@ -9,6 +9,7 @@ import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../to
 import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
+import { InvalidIRError, type Pass, PIPELINE, runPasses, validateIR } from '../../toolchain/compiler/passes.ts';
 import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 
 function ctx(mod: ReturnType<typeof readModuleInfo>): LowerContext {
@@ -215,6 +216,26 @@ describe('emit.ts', () => {
   it('checks every instruction against the instruction table', () => {
     const bad = allocate(fn([{ kind: 'op', op: 'swpb', b: true, dst: p(12) }, { kind: 'ret', uses: [] }]), new Set());
     expect(() => emitFunction(bad, { longBranches: false })).toThrow(/no byte form/);
+  });
+});
+
+describe('passes.ts: the pipeline is a list that prints and validates between passes', () => {
+  it('prints the IR after lowering and after each pass, in order', () => {
+    const m = new binaryen.Module();
+    m.addFunction('f', binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.i32, [], m.i32.and(m.i32.add(m.local.get(0, binaryen.i32), m.local.get(1, binaryen.i32)), m.i32.const(0xffff)));
+    m.addFunctionExport('f', 'f');
+    const seen: [string, string][] = [];
+    compileWasm(m.emitBinary(), { heap: 0, stackTop: 0x2a00, passes: { print: (pass, _fn, text) => void seen.push([pass, text]) } });
+    expect(seen.map(([p]) => p)).toEqual(['lower', ...PIPELINE.map((p) => p.name), 'regalloc']);
+    expect(seen[0]![1]).toContain('addc'); // the high word's add, before dce
+    expect(seen.find(([p]) => p === 'dce')![1]).not.toContain('addc');
+    expect(seen.at(-1)![1]).not.toMatch(/\bv\d/); // after allocation: physical registers only
+  });
+  it('a pass that breaks an invariant is named', () => {
+    const broken: Pass = { name: 'drop-labels', run: (f) => ({ ...f, code: f.code.filter((i) => i.kind !== 'label') }) };
+    const f = fn([{ kind: 'jump', cond: 'jmp', target: '.Lx' }, { kind: 'label', name: '.Lx' }, { kind: 'ret', uses: [] }]);
+    expect(() => runPasses(f, { passes: [broken] })).toThrow(/invalid after 'drop-labels': jump to undefined label \.Lx/);
+    expect(() => validateIR(fn([{ kind: 'op', op: 'mov', src: v(12), dst: v(0) }, { kind: 'ret', uses: [] }], 5), 'x')).toThrow(InvalidIRError);
   });
 });
 

@@ -1,13 +1,12 @@
 // The backend driver: wasm bytes → one MSP430 assembly file (functions, helpers, trap handler, memory, globals,
-// function table). Pipeline per function: lower.ts → dce.ts → regalloc.ts → emit.ts (one file per pass).
+// function table). Pipeline per function: lower.ts → the pass list (passes.ts: webs, dce) → regalloc.ts → emit.ts.
 import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
-import { dce } from './dce.ts';
-import { splitWebs } from './webs.ts';
+import { type PassOptions, runPasses } from './passes.ts';
 import { emitFunction } from './emit.ts';
 import { checkImport } from './intrinsics.ts';
 import { type LowerContext, lowerFunction } from './lower.ts';
-import type { MFunction } from './mir.ts';
+import { type MFunction, printMFunction } from './mir.ts';
 import { type FuncInfo, type ModuleInfo, readModuleInfo, typeName, wordsOf } from './module-info.ts';
 import { allocate } from './regalloc.ts';
 import { TRAP_HANDLER_ASM } from './traps.ts';
@@ -27,6 +26,8 @@ export interface BackendOptions {
   longBranches?: boolean;
   /** Helpers to link even if no function calls them (e.g. for C code linked with the same runtime). */
   extraHelpers?: string[];
+  /** The machine-IR pipeline: print the IR between passes, validate it (passes.ts). */
+  passes?: PassOptions;
   /** Peripheral register symbols from the board (peripherals.ts): MPY, OP2, RESLO, RESHI, WDTCTL, … */
   peripherals?: Record<string, number>;
 }
@@ -162,7 +163,8 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       const params = new Set<number>();
       let id = 0;
       for (const t of f.params) for (let k = 0; k < wordsOf(t); k++) params.add(id++);
-      const a = allocate(dce(splitWebs(lowered)), params);
+      const a = allocate(runPasses(lowered, opts.passes), params);
+      opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;
       const aliases = u === user ? mod.exports.filter((e) => e.func === f.name).map((e) => e.name) : [];
       const lines = emitFunction(a, { longBranches: !!opts.longBranches, exported: aliases });
