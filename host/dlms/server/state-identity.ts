@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OperationError } from '../../../toolchain/common/errors.ts';
+import { InputError, OperationError } from '../../../toolchain/common/errors.ts';
 import { hex } from '../bytes.ts';
 import { writeFileDurably } from '../durable.ts';
 import type { DlmsKeys } from '../keys.ts';
@@ -38,7 +38,12 @@ export function legacyReservationFloor(dir: string): number {
   }
   for (const n of names) {
     if (!/^dlms-server-\d+\.json$/.test(n)) continue;
-    const j = JSON.parse(readFileSync(join(dir, n), 'utf8')) as { serverIcReserved?: unknown };
+    let j: { serverIcReserved?: unknown };
+    try {
+      j = JSON.parse(readFileSync(join(dir, n), 'utf8')) as { serverIcReserved?: unknown };
+    } catch (e) {
+      throw new InputError(`earlier server state is unreadable, so it is unknown which counters it used: ${(e as Error).message}`, { file: join(dir, n) });
+    }
     if (typeof j.serverIcReserved === 'number') floor = Math.max(floor, j.serverIcReserved);
   }
   return floor;
