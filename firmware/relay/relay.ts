@@ -23,6 +23,9 @@ const BUTTON: u8 = 0x02; //   P2.1
 export const LOCAL_BOX = memory.data(6);
 let started: bool = false;
 let contact: u8 = 0xff; // feedback last reported (0xff: never)
+// The coil moved since the last poll: its contacts may still be travelling (operate/release time), so the feedback
+// is reported from the next poll on — a mismatch then is real (welded or bypassed contacts), not the relay's delay.
+let moved: bool = false;
 
 /** Power-up: the coil is driven closed — the supply is on, the off-switch module's initial state — and the inputs
  *  latch rising edges. Both modules lose their state at a reset (no persistent storage yet, seed §4.6.3). */
@@ -30,6 +33,7 @@ function start(): void {
   if (started) return;
   started = true;
   mmio_write8(P1OUT, mmio_read8(P1OUT) | COIL);
+  moved = true;
   mmio_write8(P1DIR, mmio_read8(P1DIR) | COIL);
   mmio_write8(P2IES, mmio_read8(P2IES) & ~(TAMPER | BUTTON));
   mmio_write8(P2IFG, mmio_read8(P2IFG) & ~BUTTON);
@@ -40,7 +44,9 @@ export function relaySet(len: i32): void {
   if (len != 2) return;
   start();
   const out = mmio_read8(P1OUT);
-  mmio_write8(P1OUT, load<u8>(IN) != 0 ? out | COIL : out & ~COIL);
+  const next = load<u8>(IN) != 0 ? out | COIL : out & ~COIL;
+  if (next != out) moved = true;
+  mmio_write8(P1OUT, next);
 }
 
 /** Samples the inputs; returns how many 2-byte local events LOCAL_BOX holds (0–3). */
@@ -61,7 +67,8 @@ export function relayPoll(): u32 {
     n++;
   }
   const fb: u8 = mmio_read8(P1IN) & FEEDBACK ? 1 : 0;
-  if (fb != contact) {
+  if (moved) moved = false;
+  else if (fb != contact) {
     contact = fb;
     store<u8>(LOCAL_BOX + 2 * n, ev.LOCAL_CONTACT);
     store<u8>(LOCAL_BOX + 2 * n, fb, 1);
