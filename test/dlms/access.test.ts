@@ -33,6 +33,7 @@ async function darOf(p: Promise<unknown>): Promise<number> {
     return DAR.success;
   } catch (e) {
     if (e instanceof DlmsRejectedError && typeof e.details?.dar === 'number') return e.details.dar;
+    if (e instanceof DlmsRejectedError && typeof e.details?.result === 'number') return e.details.result;
     throw e;
   }
 }
@@ -69,7 +70,21 @@ describe('access rights from one source (issue 16)', () => {
           else expect(writeDar, where).toBe(DAR.readWriteDenied);
         }
       }
+      // Methods: those advertised may be invoked (they may still fail on their parameters), the others are denied.
+      // reply_to_HLS_authentication is left out: once associated it refuses by state, not by right.
+      let methodsTried = 0;
+      for (const e of list) {
+        for (let m = 1; m <= e.methods.length; m++) {
+          if (e.classId === 15 && m === 1) continue;
+          const where = `${formatObis(e.ln)} method ${m} mode ${e.methods[m - 1]}`;
+          const dar = await darOf(c.action(e.classId, e.ln, m, { type: 'null' }));
+          methodsTried++;
+          if (e.methods[m - 1]) expect(dar, where).not.toBe(DAR.readWriteDenied);
+          else expect(dar, where).toBe(DAR.readWriteDenied);
+        }
+      }
       expect(writesTried).toBeGreaterThan(10);
+      expect(methodsTried).toBeGreaterThan(0);
       // Every denied write was logged with the rule or capability behind it.
       expect(refusals.filter((r) => r.startsWith('SET refused')).length).toBeGreaterThan(0);
       for (const r of refusals.filter((x) => x.startsWith('SET refused'))) expect(r).toMatch(/by rule \{obis: '[^']+', write: [^}]+\}|the class does not allow writing it/);
