@@ -1,0 +1,137 @@
+// The head end's work loop (seed §4.3 "central system"): commands the operator queued (CLI or HTTP API, into the
+// database) go out to attached meters one at a time per meter, each under an invocation counter reserved durably
+// first (store.reserve); what the meters send back — half-hourly readings, register replies, log entries — is
+// stored. After a crash, a command left 'sent' is sent again byte for byte, never re-sealed under a new value.
+import { OperationError } from '../../toolchain/common/errors.ts';
+import type { MeterLink } from './link.ts';
+import { decodeUplink, type Uplink } from './messages.ts';
+import type { CentralStore, CommandRow } from './store.ts';
+
+export interface DispatchResult {
+  command: number;
+  status: 'delivered' | 'refused' | 'failed';
+  counter?: number;
+  outcome: string;
+}
+
+export class CentralSystem {
+  private readonly links = new Map<string, MeterLink>();
+  /** The last command per meter whose answer (a register reply, a log entry) is still awaited. */
+  private readonly awaiting = new Map<string, number>();
+
+  constructor(readonly store: CentralStore) {}
+
+  /**
+   * Attaches a meter's link: the meter is registered (or its deployment updated), its command key stored, its
+   * counter created at the first value the link reports, and a command left unconfirmed by a crash resolved.
+   */
+  async attach(link: MeterLink, meter: { feeder?: string; deployment?: Record<string, unknown>; attested?: boolean } = {}): Promise<DispatchResult[]> {
+    await this.store.addMeter({ id: link.meter, feeder: meter.feeder, deployment: meter.deployment });
+    if (meter.attested) await this.store.markAttested(link.meter);
+    await this.store.setKey(link.meter, 'cs-command', link.keyHex);
+    await this.store.ensureCounter(link.identity, link.meter, link.maxCounter, link.firstCounter);
+    this.links.set(link.meter, link);
+    return this.recover(link);
+  }
+
+  linked(meter: string): boolean {
+    return this.links.has(meter);
+  }
+
+  /** Commands this identity left 'sent' (reserved, maybe carried, outcome unknown): the recorded bytes again. */
+  private async recover(link: MeterLink): Promise<DispatchResult[]> {
+    const results: DispatchResult[] = [];
+    for (const c of await this.store.commands({ meter: link.meter, status: 'sent' })) {
+      if (c.identity !== link.identity || c.counter === null) {
+        await this.store.setOutcome(c.id, 'failed', `sent under ${c.identity ?? 'no key'}, which the meter no longer holds (re-keyed): outcome unknown, not repeated`);
+        results.push({ command: c.id, status: 'failed', outcome: 'key changed' });
+        continue;
+      }
+      const sealed = await this.store.counterUse(c.identity, c.counter);
+      if (!sealed) throw new OperationError(`command ${c.id}: counter ${c.counter} of ${c.identity} has no recorded bytes`);
+      const accepted = await link.send(sealed);
+      // The meter takes only the next counter value and nobody else seals under this key, so a genuine event
+      // refused now was taken before the crash.
+      const outcome = accepted ? 'accepted (sent again after a restart)' : 'accepted before the restart (the identical retransmission was refused as a replay)';
+      await this.store.setOutcome(c.id, 'delivered', outcome);
+      results.push({ command: c.id, status: 'delivered', counter: c.counter, outcome });
+    }
+    return results;
+  }
+
+  /** Sends one queued command: reserve the counter (durable), then carry the sealed bytes, then record the outcome. */
+  async send(c: CommandRow): Promise<DispatchResult> {
+    const link = this.links.get(c.meter_id);
+    if (!link) throw new OperationError(`meter ${c.meter_id} is not attached to this central system`, { meter: c.meter_id });
+    const plain = Uint8Array.from(Buffer.from(c.payload_hex, 'hex'));
+    let r;
+    try {
+      r = await this.store.reserve(link.identity, c.id, (v) => link.seal(v, plain));
+    } catch (e) {
+      await this.store.setOutcome(c.id, 'failed', (e as Error).message);
+      return { command: c.id, status: 'failed', outcome: (e as Error).message };
+    }
+    let accepted: boolean;
+    try {
+      accepted = await link.send(r.sealed);
+    } catch (e) {
+      // The bytes may or may not have reached the meter: stay 'sent', so a restart sends exactly them again.
+      throw new OperationError(`command ${c.id} to ${c.meter_id}: ${(e as Error).message}`, { command: c.id });
+    }
+    const status = accepted ? 'delivered' : 'refused';
+    const outcome = accepted ? `accepted by the meter (counter ${r.value})` : `refused by the meter (counter ${r.value})`;
+    await this.store.setOutcome(c.id, status, outcome);
+    if (accepted && c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, c.args as never, c.id, 'delivered');
+    if (accepted && (c.kind === 'read' || c.kind === 'log-read')) this.awaiting.set(c.meter_id, c.id);
+    return { command: c.id, status, counter: r.value, outcome };
+  }
+
+  /** Sends every queued command of the attached meters, oldest first. */
+  async dispatch(): Promise<DispatchResult[]> {
+    const out: DispatchResult[] = [];
+    for (const c of await this.store.commands({ status: 'queued' })) {
+      if (this.links.has(c.meter_id)) out.push(await this.send(c));
+    }
+    return out;
+  }
+
+  /** Collects what the meters sent and stores it; returns what arrived. */
+  async collect(): Promise<{ meter: string; uplink: Uplink }[]> {
+    const got: { meter: string; uplink: Uplink }[] = [];
+    for (const [meter, link] of this.links) {
+      for (const r of await link.receive()) {
+        const u = decodeUplink(r.plaintext);
+        got.push({ meter, uplink: u });
+        await this.store1(meter, u);
+      }
+    }
+    return got;
+  }
+
+  private async store1(meter: string, u: Uplink): Promise<void> {
+    if (u.type === 'reading') {
+      await this.store.addReading(meter, { t: u.t, wh: u.wh, tariff: u.tariff, pseudonym: u.pseudonym });
+    } else if (u.type === 'log') {
+      if (u.found) await this.store.addLog({ meter_id: meter, log: u.log, kind: u.kind, result: u.result, aux: u.aux, value: u.value, t: u.time });
+      await this.answer(meter, u);
+    } else if (u.type === 'event') {
+      await this.store.addLog({ meter_id: meter, log: 'security', kind: u.kind, result: u.result, aux: u.aux, value: u.value, t: null });
+    } else if (u.type === 'registers') {
+      await this.answer(meter, u);
+    } else {
+      await this.store.addLog({ meter_id: meter, log: 'unknown', kind: 0, result: 0, aux: 0, value: 0, t: null });
+    }
+  }
+
+  private async answer(meter: string, u: Uplink): Promise<void> {
+    const id = this.awaiting.get(meter);
+    if (id === undefined) return;
+    this.awaiting.delete(meter);
+    await this.store.setOutcome(id, 'delivered', JSON.stringify(u));
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.links.values()) await l.close();
+    this.links.clear();
+  }
+}

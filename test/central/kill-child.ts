@@ -1,0 +1,24 @@
+// The process the kill -9 test kills (kill.test.ts): a central system on the given database that attaches a
+// loopback meter (recovering whatever the previous, killed, process left), then queues and sends top-up commands
+// one after another, printing each counter value it got. Usage: kill-child.ts DB WIRE COUNT
+import { CentralSystem } from '../../host/central/service.ts';
+import { encodeCommand } from '../../host/central/messages.ts';
+import { openDatabase } from '../../host/central/open.ts';
+import { CentralStore } from '../../host/central/store.ts';
+import { LoopbackLink } from './loopback-link.ts';
+
+const [db, wire, count] = process.argv.slice(2) as [string, string, string];
+const store = new CentralStore(await openDatabase(db));
+const central = new CentralSystem(store);
+const link = new LoopbackLink('m1', '00112233445566778899aabbccddeeff', wire);
+// Lines at each step of a command's life, so the parent's kill lands after the reservation (before the wire),
+// after the wire (before the outcome is recorded), or after the outcome.
+link.onSend = (stage, value) => process.stdout.write(`${stage} ${value}\n`);
+const recovered = await central.attach(link);
+for (const r of recovered) process.stdout.write(`recovered ${r.command} ${r.counter}\n`);
+for (let i = 0; i < Number(count); i++) {
+  const token = Date.now() * 1000 + i; // strictly rising across runs, as the meter requires of top-up tokens
+  await store.queueCommand('m1', 'topup', { amount: 1000, token }, encodeCommand('topup', { amount: 1000, token: token % 0xffffffff || 1 }));
+  for (const r of await central.dispatch()) process.stdout.write(`sent ${r.command} ${r.counter} ${r.status}\n`);
+}
+await store.db.close();
