@@ -21,6 +21,8 @@
 @external("extern", "rt_sleep") declare function sleep(): void;
 @external("extern", "rt_timer_start") declare function timer_start(): void;
 @external("extern", "rt_ready") declare function ready(): void;
+/** The compromised-node hook (`hasm meter run --untrusted FILE.s`): the linked code's `attack`, every tick. */
+@external("extern", "rt_untrusted") declare function untrusted(): void;
 /** Calls entry `index` of the module whose entry point is `entry` with r12–r15 = the 4 words at linear `regs`; the
  *  4 result words are written back there; returns r12. */
 @external("extern", "rt_sm_call") declare function sm_call(entry: usize, index: i32, regs: usize): i32;
@@ -361,6 +363,7 @@ function dispatch(type: i32, len: i32): void {
 // ---- periodic work ------------------------------------------------------------------------------------------------
 function tick(): void {
   ticks++;
+  untrusted();
   for (let p = 0; p < periodics; p++) {
     const left = u16at(perLeft + p * 2) - 1;
     if (left > 0) {

@@ -34,6 +34,27 @@ rt_ready:
 __node_idle:
   ret
 
+; rt_untrusted(): the untrusted code linked into the runtime (`hasm meter run --untrusted FILE.s`: its global
+; `attack`, called every tick with the EABI); without such code, `attack` is the generated empty routine
+  .global rt_untrusted
+rt_untrusted:
+  push r4
+  push r5
+  push r6
+  push r7
+  push r8
+  push r9
+  push r10
+  call #attack
+  pop r10
+  pop r9
+  pop r8
+  pop r7
+  pop r6
+  pop r5
+  pop r4
+  ret
+
 ; rt_wan_rx() → byte or -1: the next byte the receive interrupt buffered
   .global rt_wan_rx
 rt_wan_rx:

@@ -37,6 +37,7 @@ const commands: Record<string, Entry> = {
     summary: 'load, protect, attest and connect Sancus modules on emulated nodes',
     load: async () => (await import('./commands/deploy.ts')).deployCommand,
   },
+  meter: { summary: 'build, deploy and run the meter on its emulated node with a load profile', load: async () => (await import('./commands/meter.ts')).meterCommand },
   dlms: {
     summary: 'DLMS/COSEM reference server and client (serve, get, set, action, associate, scan)',
     load: async () => (await import('./commands/dlms.ts')).dlmsCommand,

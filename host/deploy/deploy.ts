@@ -27,7 +27,7 @@ import { isAssemblyScript, WAN_ENDPOINT, type Descriptor, type ModuleDesc, type 
 import { EventManager, type SealedEvent } from './event-manager.ts';
 import { FirmwareNode } from './firmware-node.ts';
 import { EmulatedNode } from './node.ts';
-import { buildRuntimeNodeImage, TICK_HZ } from './runtime-image.ts';
+import { buildRuntimeNodeImage, TICK_HZ, type UntrustedCode } from './runtime-image.ts';
 import { loadOverSerial, loadRuntimeOverSerial } from './serial-node.ts';
 import { openSerialWan } from './serial-wan.ts';
 import { CHALLENGE_BYTES, attestationTag, openEvent, sealEvent, setKeyRequest } from './protocol.ts';
@@ -40,6 +40,8 @@ export interface DeployOptions {
   beforeEnable?: (node: EmulatedNode) => void;
   /** The same for an emulated node with the firmware runtime. */
   beforeEnableFirmware?: (node: FirmwareNode) => void;
+  /** Untrusted code linked into every firmware runtime (the compromised-node hook of `hasm meter run`). */
+  untrusted?: UntrustedCode;
 }
 
 const h4 = (v: number) => '0x' + v.toString(16).padStart(4, '0');
@@ -230,7 +232,7 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
       const specs: ModuleSpec[] = [];
       for (const m of descs) specs.push(await moduleSpec(d, m, board));
       const firmware = n.runtime === 'firmware';
-      const built = firmware ? await buildRuntimeNodeImage(board, specs) : buildNodeImage(board, specs);
+      const built = firmware ? await buildRuntimeNodeImage(board, specs, options.untrusted) : buildNodeImage(board, specs);
       const handle: NodeHandle = { desc: n, board };
       if (typeof n.loader === 'object') {
         const confidential = descs.find((m) => m.confidential_nonce !== undefined);

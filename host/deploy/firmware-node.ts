@@ -1,7 +1,7 @@
 // An emulated Sancus node running the untrusted firmware runtime (firmware/runtime): its image loaded, the CPU
 // released from reset and run to the runtime's main loop; from then on the host reaches the node only as a real
 // board's host would, through frames on its WAN UART (wan.ts) — no backdoor into memory or module entries. The
-// HAN UART's bytes are collected (transmit-only). Virtual time: the machine runs only while the host waits for an
+// HAN UART's bytes are collected with their cycles (transmit-only). Virtual time: the machine runs only while the host waits for an
 // answer or advances the clock (meter runs).
 import type { Board } from '../../boards/board.ts';
 import { OperationError } from '../../toolchain/common/errors.ts';
@@ -22,13 +22,11 @@ export class FirmwareNode {
   readonly wan: Uart;
   readonly han: Uart | undefined;
   private readonly wanParser = new FrameParser();
-  private readonly hanParser = new FrameParser();
   /** Frames from the WAN UART not yet consumed by an exchange. */
   private pending: Frame[] = [];
-  /** Frames the node sent on its HAN UART, with the cycle each ended. */
-  readonly hanFrames: (Frame & { cycle: number })[] = [];
-  /** Every byte the node sent on the HAN UART. */
+  /** Every byte the node sent on the HAN UART, and the cycle its stop bit ended. */
   readonly hanBytes: number[] = [];
+  readonly hanCycles: number[] = [];
   readonly symbols = new Map<string, number>();
   /** Cycles from each request's first byte to its answer's last, summed (what the host waited: start-up times). */
   busyCycles = 0;
@@ -49,7 +47,7 @@ export class FirmwareNode {
     if (this.han) {
       this.han.onTransmit = (b, cycle) => {
         this.hanBytes.push(b);
-        for (const f of this.hanParser.push([b])) this.hanFrames.push({ ...f, cycle });
+        this.hanCycles.push(cycle);
       };
     }
     for (const s of image.symbols) this.symbols.set(s.name, s.address);

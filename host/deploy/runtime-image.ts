@@ -78,7 +78,15 @@ export function runtimeUnit(board: Board): Promise<string> {
   return p;
 }
 
-export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[]): Promise<NodeImage> {
+/** Untrusted code linked into the runtime (`hasm meter run --untrusted FILE.s`): must define a global `attack`. */
+export interface UntrustedCode {
+  source: string;
+  file: string;
+}
+
+const NO_ATTACK = { source: '  .text\n  .global attack\nattack:\n  ret\n', file: '<no untrusted code>' };
+
+export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[], untrusted?: UntrustedCode): Promise<NodeImage> {
   const unit = await runtimeUnit(board);
-  return linkNode(board, [{ source: platformAssembly(board), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }], modules);
+  return linkNode(board, [{ source: platformAssembly(board), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
 }

@@ -1,0 +1,184 @@
+// `hasm meter run` (../shared/CLI.md "The meter"; issue 18 item 6): the meter built, deployed, attested and keyed on
+// its emulated node (host/deploy with the firmware runtime), its metrology front end fed a load profile in virtual
+// time, run for a simulated duration; the host plays the central system's and the data concentrator's ends of
+// their connections (it holds those keys: readings and log entries open only under them) and the in-home display
+// (the HAN line's frames). Optionally its UARTs on loopback TCP ports, and untrusted code linked into the runtime.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { InputError, OperationError } from '../../toolchain/common/errors.ts';
+import type { Ade7953 } from '../../toolchain/emulator/peripherals/ade7953.ts';
+import type { Relay } from '../../toolchain/emulator/peripherals/relay.ts';
+import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
+import { deploySession, type DeployReport, type DeploySession } from '../deploy/deploy.ts';
+import { loadDescriptor } from '../deploy/descriptor.ts';
+import type { FirmwareNode } from '../deploy/firmware-node.ts';
+import { openEvent } from '../deploy/protocol.ts';
+import { T } from '../deploy/wan.ts';
+import { HanParser } from './han.ts';
+
+export interface MeterRunOptions {
+  descriptor: string;
+  load?: LoadProfile;
+  /** Simulated seconds. */
+  seconds: number;
+  /** 'max' or a multiple of real time. */
+  speed: 'max' | number;
+  /** UARTs exposed on loopback TCP ports. */
+  uarts?: { name: 'wan' | 'han'; port: number }[];
+  untrusted?: string;
+  random?: (n: number) => Uint8Array;
+  /** Progress lines (stderr). */
+  progress?: (line: string) => void;
+}
+
+export interface MeterReport {
+  simulated_s: number;
+  wall_s: number;
+  energy_wh_fed: number;
+  energy_wh_registered: number;
+  readings: number;
+  han_frames: number;
+  han_max_gap_s: number;
+  relay: { t: number; state: 'on' | 'off'; cause: string }[];
+  violations: { t: number; pc: number; address: number; module: string | null }[];
+  logs: { metrology: number | null; security: number | null; offswitch: number | null };
+  tcb_bytes: number;
+  startup_s: number;
+  deploy: DeployReport;
+}
+
+/** The central system's connection ends, by the `wan.NAME` names of firmware/meter.json. */
+const UPLINK = 'central_up';
+const READING_TAG = 0x80;
+
+export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
+  const d = loadDescriptor(o.descriptor);
+  const untrusted = o.untrusted === undefined ? undefined : { source: readSource(o.untrusted), file: o.untrusted };
+  const started = Date.now();
+  const { report: deployReport, session } = await deploySession(d, { random: o.random, untrusted });
+  const servers: Server[] = [];
+  try {
+    const node = meterNode(session);
+    const m = node.machine;
+    const hz = node.board.cpu.clock_hz;
+    const front = m.deviceByName.get('metrology') as Ade7953 | undefined;
+    const relay = m.deviceByName.get('relay') as Relay | undefined;
+    if (!front) throw new OperationError(`node '${node.name}': its board has no metrology front end ('metrology')`);
+    const t0 = m.cycle;
+    const fed0 = front.fed().wh;
+    if (o.load) front.setProfile(o.load, t0);
+    const relay0 = relay?.history.length ?? 0;
+
+    // The host's connection ends: readings and log entries open only under the keys the deployer kept.
+    const ends = new Map([...session.wanEnds.values()].filter((e) => e.direction === 'from-node').map((e) => [e.id, e]));
+    let readings = 0;
+    let registered = 0;
+    const han = new HanParser();
+    let hanFrames = 0;
+    let lastHan = t0;
+    let maxGap = 0;
+    let hanSent = 0;
+    const sockets = await exposeUarts(node, o.uarts ?? [], servers);
+
+    const total = Math.round(o.seconds * hz);
+    const step = hz; // one simulated second per step
+    const wall0 = Date.now();
+    for (let done = 0; done < total; ) {
+      const n = Math.min(step, total - done);
+      node.advance(n);
+      done += n;
+      for (const f of node.takeFrames()) {
+        if (f.type !== T.output || f.payload.length < 10) continue;
+        const conn = f.payload[0]! | (f.payload[1]! << 8);
+        const end = ends.get(conn);
+        if (!end) continue;
+        const plain = openEvent(end.key, end.counter, f.payload.slice(2));
+        if (!plain) continue; // not under the key with the next counter: not believed
+        end.counter++;
+        if (end.name === UPLINK && plain.length >= 16 && (plain[0]! | (plain[1]! << 8)) === READING_TAG) {
+          readings++;
+          registered += new DataView(plain.buffer, plain.byteOffset).getUint32(12, true);
+        }
+      }
+      for (const h of han.push(node.hanBytes, node.hanCycles)) {
+        hanFrames++;
+        maxGap = Math.max(maxGap, (h.cycle - lastHan) / hz);
+        lastHan = h.cycle;
+      }
+      if (sockets.han.length && hanSent < node.hanBytes.length) {
+        const chunk = Buffer.from(node.hanBytes.slice(hanSent));
+        for (const s of sockets.han) s.write(chunk);
+      }
+      hanSent = node.hanBytes.length;
+      if (o.speed !== 'max') {
+        const due = wall0 + ((done / hz) * 1000) / o.speed;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      } else if (sockets.any) await new Promise((r) => setImmediate(r));
+      if (done % (600 * hz) === 0) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
+    }
+    maxGap = Math.max(maxGap, (m.cycle - lastHan) / hz);
+    const history = relay ? relay.history.slice(relay0) : [];
+    const unit = node.sancus;
+    return {
+      simulated_s: (m.cycle - t0) / hz,
+      wall_s: (Date.now() - started) / 1000,
+      energy_wh_fed: front.fed().wh - fed0,
+      energy_wh_registered: registered,
+      readings,
+      han_frames: hanFrames,
+      han_max_gap_s: maxGap,
+      relay: history.map((c) => ({ t: (c.cycle - t0) / hz, state: c.closed ? 'on' : 'off', cause: 'contacts moved (the off-switch log holds the cause)' })),
+      violations: unit.violations.map((v) => ({ t: (v.cycle - t0) / hz, pc: v.pc, address: v.address, module: v.module ? moduleName(session, v.module) : null })),
+      logs: { metrology: null, security: null, offswitch: null },
+      tcb_bytes: deployReport.modules.reduce((s, x) => s + x.tcb.text, 0),
+      startup_s: deployReport.startup.reduce((s, x) => s + x.total_s, 0),
+      deploy: deployReport,
+    };
+  } finally {
+    for (const s of servers) s.close();
+    await session.close();
+  }
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read: ${(e as Error).message}`, { file });
+  }
+}
+
+function meterNode(s: DeploySession): FirmwareNode {
+  const n = [...s.nodes.values()].find((x) => x.firmware);
+  if (!n) throw new InputError('the descriptor has no emulated node with the firmware runtime ("runtime": "firmware"): nothing to run the meter on');
+  return n.firmware!;
+}
+
+function moduleName(s: DeploySession, id: number): string | null {
+  for (const p of s.modules.values()) if (p.id === id) return p.desc.name;
+  return null;
+}
+
+/** `--uart wan=tcp:PORT`, `--uart han=tcp:PORT`: the UART's bytes as on the wire, to every client; WAN bytes from clients go to the node. */
+async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; port: number }[], servers: Server[]): Promise<{ han: Socket[]; any: boolean }> {
+  const han: Socket[] = [];
+  for (const u of uarts) {
+    if (u.name === 'wan') {
+      throw new OperationError('not implemented: --uart wan=tcp:PORT (the WAN line carries the deployer\'s and the central system\'s frames, driven by this process; a DLMS endpoint on it is the DLMS issue)');
+    }
+    if (!node.han) throw new InputError(`--uart han: the board of node '${node.name}' has no HAN UART`);
+    const server = createServer((sock) => {
+      han.push(sock);
+      sock.on('close', () => han.splice(han.indexOf(sock), 1));
+      sock.on('data', () => {}); // the HAN line has no receive wire: bytes from the display go nowhere
+    });
+    await new Promise<void>((res, rej) => {
+      server.once('error', (e) => rej(new OperationError(`--uart han=tcp:${u.port}: ${e.message}`)));
+      server.listen(u.port, '127.0.0.1', () => res());
+    });
+    servers.push(server);
+  }
+  return { han, any: uarts.length > 0 };
+}
+
