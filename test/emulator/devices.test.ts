@@ -91,7 +91,7 @@ rx_isr:
   .section __interrupt_vector_8,"ax",@progbits
   .word rx_isr
 `, 'emulated');
-    const uart = m.deviceByName.get('uart') as Uart;
+    const uart = m.deviceByName.get('wan') as Uart;
     const sent: [number, number][] = [];
     uart.onTransmit = (b, c) => sent.push([b, c]);
     m.setBreakpoint(sym('sent'));

@@ -15,8 +15,10 @@ export interface Device {
   readonly name: string;
   /** Byte addresses this device answers (word registers list both bytes). */
   readonly addresses: readonly number[];
-  /** Back to the power-on / PUC state. */
+  /** Back to the PUC state (also called at power-on, after `powerOn`). */
   reset(): void;
+  /** Power-on only (Machine.reset): state a PUC keeps — an external chip, a relay's contacts, a crystal clock. */
+  powerOn?(): void;
   /** Word reads get the even address; byte reads the exact one. `now` is the cycle of the access. */
   read(addr: number, byte: boolean, now: number): number;
   write(addr: number, value: number, byte: boolean, now: number): void;

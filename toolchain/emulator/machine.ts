@@ -173,6 +173,7 @@ export class Machine implements DeviceHost {
   reset(): void {
     this.cycle = 0;
     this.instructions = 0;
+    for (const d of this.devices) d.powerOn?.();
     this.resetCore();
   }
 

@@ -2,6 +2,7 @@
 // PxIES, PxIE, PxSEL at 0x20.. and 0x28..), P3–P6 plain (PxIN, PxOUT, PxDIR, PxSEL at 0x18, 0x1C, 0x30, 0x34).
 import type { PeripheralConfig } from '../../../boards/board.ts';
 import type { Device, DeviceHost } from '../device.ts';
+import { InputError } from '../../common/errors.ts';
 import { optNumber } from './registers.ts';
 
 /** Offset from the GPIO base (0x0018) of each port's first register, and whether it has interrupt registers. */
@@ -76,6 +77,27 @@ export class Gpio implements Device {
   output(port: number): number {
     const p = this.ports.get(port);
     return p ? p.regs[OUT]! & p.regs[DIR]! : 0;
+  }
+
+  /** The port and pin of a signal named in the board's `pins` (a relay coil, a switch, a chip's IRQ line). */
+  pin(signal: string, who: string): [number, number] {
+    const p = this.opts.pins.get(signal);
+    if (!p) throw new InputError(`${who}: signal '${signal}' is not in the gpio's pins`);
+    if (!this.ports.has(p[0])) throw new InputError(`${who}: signal '${signal}' is on P${p[0]}, which this board's gpio does not have`);
+    return p;
+  }
+
+  /** The level an input pin reads now. */
+  input(port: number, pin: number): boolean {
+    const p = this.ports.get(port);
+    return p !== undefined && (p.regs[IN]! & (1 << pin)) !== 0;
+  }
+
+  /** Sets a pin's level without an edge (its idle level at power-on: a pull-up, an external chip's output). */
+  preset(port: number, pin: number, level: boolean): void {
+    const p = this.ports.get(port);
+    if (!p) throw new Error(`GPIO: port P${port} is not on this board`);
+    p.regs[IN] = level ? p.regs[IN]! | (1 << pin) : p.regs[IN]! & ~(1 << pin);
   }
 
   /** Sets an input pin from outside (a button, the tamper switch); edges set PxIFG per PxIES. */

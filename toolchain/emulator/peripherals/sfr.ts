@@ -1,5 +1,7 @@
 // Special function registers of the openMSP430 (omsp_sfr.v; research/openmsp430.md §1): IE1 (WDTIE bit 0,
 // NMIIE bit 4), IFG1 (WDTIFG bit 0, NMIIFG bit 4), CPU_ID_LO/HI, CPU_NR. WDTIFG/WDTIE belong to the watchdog.
+// On boards with a Basic Timer1, IE2 (0x0001) and IFG2 (0x0003) hold its BTIE/BTIFG in bit 7, as on the MSP430x4xx
+// (family guide SLAU056, "Special Function Registers"); without one the high bytes read 0 and ignore writes.
 import type { Device, DeviceHost } from '../device.ts';
 import type { Watchdog } from './watchdog.ts';
 import { laneRead } from './registers.ts';
@@ -23,6 +25,8 @@ export class Sfr implements Device {
     private readonly host: DeviceHost,
     private readonly opts: SfrOptions,
     private readonly watchdog: Watchdog | undefined,
+    /** The owner of IE2.7/IFG2.7 (Basic Timer1), if the board has one. */
+    private readonly ie2: { ie: boolean; ifg: boolean } | undefined = undefined,
   ) {
     this.addresses = Array.from({ length: 10 }, (_, i) => opts.base + i);
   }
@@ -34,9 +38,9 @@ export class Sfr implements Device {
   private word(off: number): number {
     switch (off) {
       case 0:
-        return (this.watchdog?.ie ? 1 : 0) | (this.nmiie ? 0x10 : 0);
+        return (this.watchdog?.ie ? 1 : 0) | (this.nmiie ? 0x10 : 0) | (this.ie2?.ie ? 0x8000 : 0);
       case 2:
-        return (this.watchdog?.ifg ? 1 : 0) | (this.nmiifg ? 0x10 : 0);
+        return (this.watchdog?.ifg ? 1 : 0) | (this.nmiifg ? 0x10 : 0) | (this.ie2?.ifg ? 0x8000 : 0);
       case 4:
         return this.opts.cpuId & 0xffff;
       case 6:
@@ -52,8 +56,16 @@ export class Sfr implements Device {
 
   write(addr: number, value: number, byte: boolean): void {
     const off = addr - this.opts.base;
-    // IE1/IFG1 are 8-bit registers in the low byte; the high byte (and a byte write to it) is not implemented.
-    if (byte && off & 1) return;
+    // IE1/IFG1 are 8-bit registers in the low byte; the high byte is IE2/IFG2 (only bit 7, Basic Timer1, exists).
+    if (off < 4 && this.ie2 && (!byte || off & 1)) {
+      const hi = byte ? value & 0xff : (value >> 8) & 0xff;
+      if ((off & 0xe) === 0) this.ie2.ie = (hi & 0x80) !== 0;
+      else this.ie2.ifg = (hi & 0x80) !== 0;
+    }
+    if (byte && off & 1) {
+      this.host.changed();
+      return;
+    }
     if ((off & 0xe) === 0) {
       if (this.watchdog) this.watchdog.ie = (value & 1) !== 0;
       this.nmiie = (value & 0x10) !== 0;

@@ -1,7 +1,10 @@
 // The openMSP430 FPGA projects' UART (fpga/*/rtl/verilog/omsp_uart.v): 8-bit registers CTRL, STATUS, BAUD_LO,
-// BAUD_HI, DATA_TX, DATA_RX; 8N1 frames, one bit every BAUD+1 clock cycles; TX/RX interrupt lines.
+// BAUD_HI, DATA_TX, DATA_RX; 8N1 frames, one bit every BAUD+1 clock cycles; TX/RX interrupt lines. A board may wire
+// a UART transmit-only (`receive: false`, the meter's HAN port behind its data diode): no receive line exists, so
+// DATA_RX is not decoded (reads 0, writes vanish), no RX interrupt line is wired, and the host cannot send to it.
 import type { PeripheralConfig } from '../../../boards/board.ts';
 import type { Device, DeviceHost } from '../device.ts';
+import { OperationError } from '../../common/errors.ts';
 import { optNumber } from './registers.ts';
 
 const CTRL = 0;
@@ -31,10 +34,12 @@ export interface UartOptions {
   base: number;
   irqRx: number;
   irqTx: number;
+  /** false: transmit-only wiring (no receive line). */
+  receive?: boolean;
 }
 
 export function uartOptions(cfg: PeripheralConfig): UartOptions {
-  return { base: cfg.base, irqRx: optNumber(cfg, 'irq_rx', 7), irqTx: optNumber(cfg, 'irq_tx', 6) };
+  return { base: cfg.base, irqRx: optNumber(cfg, 'irq_rx', 7), irqTx: optNumber(cfg, 'irq_tx', 6), receive: cfg.receive !== false };
 }
 
 export class Uart implements Device {
@@ -53,6 +58,8 @@ export class Uart implements Device {
   private rxData = 0;
   private readonly rxQueue: number[] = [];
   private rxDoneAt = Infinity;
+  /** The board wires a receive line to this UART. */
+  readonly canReceive: boolean;
 
   constructor(
     private readonly host: DeviceHost,
@@ -60,7 +67,8 @@ export class Uart implements Device {
     name = 'uart',
   ) {
     this.name = name;
-    this.addresses = Array.from({ length: 6 }, (_, i) => opts.base + i);
+    this.canReceive = opts.receive !== false;
+    this.addresses = Array.from({ length: this.canReceive ? 6 : 5 }, (_, i) => opts.base + i);
   }
 
   reset(): void {
@@ -150,6 +158,7 @@ export class Uart implements Device {
 
   /** The host sends bytes to the firmware; they arrive one frame apart at the current divider. */
   receive(bytes: Iterable<number>): void {
+    if (!this.canReceive) throw new OperationError(`UART '${this.name}' has no receive line on this board (transmit-only wiring)`);
     for (const b of bytes) this.rxQueue.push(b & 0xff);
     if (this.rxDoneAt === Infinity && this.rxQueue.length) this.rxDoneAt = this.host.now + this.frameCycles;
     this.host.changed();
@@ -183,7 +192,7 @@ export class Uart implements Device {
 
   irq(): number {
     let lines = 0;
-    if ((this.pnd & ST_RX_PND && this.ctrl & IEN_RX) || (this.pnd & ST_RX_OVFLW_PND && this.ctrl & IEN_RX_OVFLW)) lines |= 1 << this.opts.irqRx;
+    if (this.canReceive && ((this.pnd & ST_RX_PND && this.ctrl & IEN_RX) || (this.pnd & ST_RX_OVFLW_PND && this.ctrl & IEN_RX_OVFLW))) lines |= 1 << this.opts.irqRx;
     if ((this.pnd & ST_TX_PND && this.ctrl & IEN_TX) || (this.pnd & ST_TX_EMPTY_PND && this.ctrl & IEN_TX_EMPTY)) lines |= 1 << this.opts.irqTx;
     return lines;
   }
