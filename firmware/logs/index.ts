@@ -33,3 +33,7 @@ export function input_read(data: usize, len: i32): void {
   logsRead(<u32>load<u8>(IN, 1), <u32>load<u16>(IN, 2));
   entry(REPLY, REPLY_BYTES);
 }
+
+// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
+// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
+const STATIC_END = memory.data<u8>([0xa5]);
