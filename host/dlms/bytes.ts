@@ -51,17 +51,8 @@ export function equalPublicBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Comparison of secrets and MACs (LLS passwords, HLS responses, GCM/GMAC tags, the key-wrap integrity value): its
- * time depends only on the longer length, not on where the first difference is nor on whether the lengths differ,
- * so a guesser learns nothing byte by byte (seed §3.4: timing side channels on authentication secrets).
- */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const n = Math.max(a.length, b.length);
-  let d = a.length ^ b.length;
-  for (let i = 0; i < n; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return d === 0;
-}
+// Comparison of secrets and MACs: the project's one constant-time comparison.
+export { constantTimeEqual } from '../../toolchain/common/constant-time.ts';
 
 export class Reader {
   pos = 0;

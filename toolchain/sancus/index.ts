@@ -2,7 +2,8 @@
 // the C-library variants are in spongewrap-library.ts for talking to tools built on libspongent.
 export { spongentPermute, permuteWords, SPONGENT_BITS, SPONGENT_BYTES } from './spongent.ts';
 export { wrap, unwrap, mac, type WrapOptions, type Wrapped, type Semantics } from './spongewrap.ts';
-export { libraryWrap, libraryUnwrap, libraryMac, equalBytes } from './spongewrap-library.ts';
+export { libraryWrap, libraryUnwrap, libraryMac } from './spongewrap-library.ts';
+export { constantTimeEqual } from '../common/constant-time.ts';
 export {
   deriveVendorKey,
   deriveModuleKey,

@@ -1,3 +1,4 @@
+import { constantTimeEqual } from '../common/constant-time.ts';
 import { Duplex } from './duplex.ts';
 import { checkKey, checkTag, KEY_WORDS, TAG_BYTES, TAG_WORDS } from './params.ts';
 
@@ -79,13 +80,3 @@ export function libraryUnwrap(key: Uint8Array, ad: Uint8Array, cipher: Uint8Arra
 export function libraryMac(key: Uint8Array, msg: Uint8Array): Uint8Array {
   return libraryWrap(key, msg, new Uint8Array(0)).tag;
 }
-
-/** Compares without an early exit (the result must not depend on where the first difference is). */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-/** Old name, still re-exported by index.ts (not this change's file): the one name is constantTimeEqual (issue 16). */
-export const equalBytes = constantTimeEqual;
