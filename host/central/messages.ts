@@ -87,6 +87,11 @@ export function encodeCommand(kind: string, args: CommandArgs = {}): Uint8Array 
   }
 }
 
+/** The settings a (checked) privacy command carries, as the central system records them. */
+export function privacySettings(args: CommandArgs): { round_wh: number; omit_per_1024: number; pseudonym_halfhours: number; key_hex: string } {
+  return { round_wh: Number(args.round_wh ?? 0), omit_per_1024: Number(args.omit_per_1024 ?? 0), pseudonym_halfhours: Number(args.pseudonym_halfhours ?? 0), key_hex: String(args.key) };
+}
+
 function badMode(): never {
   throw new InputError("command prepaid: 'mode' must be on or off");
 }

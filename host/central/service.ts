@@ -4,7 +4,7 @@
 // stored. After a crash, a command left 'sent' is sent again byte for byte, never re-sealed under a new value.
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { MeterLink } from './link.ts';
-import { decodeUplink, type Uplink } from './messages.ts';
+import { decodeUplink, privacySettings, type Uplink } from './messages.ts';
 import type { CentralStore, CommandRow } from './store.ts';
 
 export interface DispatchResult {
@@ -81,7 +81,7 @@ export class CentralSystem {
     const status = accepted ? 'delivered' : 'refused';
     const outcome = accepted ? `accepted by the meter (counter ${r.value})` : `refused by the meter (counter ${r.value})`;
     await this.store.setOutcome(c.id, status, outcome);
-    if (accepted && c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, c.args as never, c.id, 'delivered');
+    if (accepted && c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, 'delivered');
     if (accepted && (c.kind === 'read' || c.kind === 'log-read')) this.awaiting.set(c.meter_id, c.id);
     return { command: c.id, status, counter: r.value, outcome };
   }

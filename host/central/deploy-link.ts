@@ -1,0 +1,87 @@
+// MeterLink over a host/deploy session: the meter's modules deployed on a node with the firmware runtime (emulated,
+// or a board on a serial line), the central system holding the keys of the connections whose other end is the
+// host on the WAN — `wan.NAME → cs.command` to send, `MODULE.OUTPUT → wan.NAME` to receive (firmware/cs: uplink;
+// firmware/logs: entry). Events are sealed and opened with the Sancus connection protocol (host/deploy/protocol.ts:
+// SpongeWrap, AD = the connection's 16-bit counter; the module accepts only the next counter value).
+import { OperationError } from '../../toolchain/common/errors.ts';
+import type { DeploySession, WanEnd } from '../deploy/deploy.ts';
+import { openEvent, sealEvent } from '../deploy/protocol.ts';
+import type { SealedEvent } from '../deploy/event-manager.ts';
+import { fingerprint } from './store.ts';
+import type { MeterLink, Received } from './link.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export interface DeployLinkOptions {
+  /** The WAN endpoint the commands go out on (default: the session's one connection from the WAN). */
+  command?: string;
+  /** The module that connection goes to (default `cs`, the CS security module). */
+  module?: string;
+}
+
+export class DeployLink implements MeterLink {
+  readonly identity: string;
+  readonly keyHex: string;
+  readonly firstCounter: number;
+  readonly maxCounter = 0xffff;
+  rejected = 0;
+  private readonly out: WanEnd;
+  private readonly ins: Map<number, WanEnd>;
+
+  constructor(readonly meter: string, private readonly session: DeploySession, private readonly options: DeployLinkOptions = {}) {
+    const ends = [...session.wanEnds.values()];
+    const outs = ends.filter((e) => e.direction === 'to-node' && (!options.command || e.name === options.command));
+    if (outs.length !== 1) {
+      throw new OperationError(`meter ${meter}: the deployment needs exactly one connection from the WAN${options.command ? ` named wan.${options.command}` : ''} to CS security (found ${outs.map((e) => `wan.${e.name}`).join(', ') || 'none'})`, { meter });
+    }
+    this.out = outs[0]!;
+    this.ins = new Map(ends.filter((e) => e.direction === 'from-node').map((e) => [e.id, e]));
+    this.keyHex = hex(this.out.key);
+    this.firstCounter = this.out.counter;
+    this.identity = `${meter}/sancus-connection-${this.out.id}/${fingerprint(this.keyHex)}`;
+  }
+
+  seal(value: number, plaintext: Uint8Array): Uint8Array {
+    // Module payloads are whole 16-bit words (firmware/README.md): pad an odd length with a zero byte.
+    const p = plaintext.length % 2 ? Uint8Array.from([...plaintext, 0]) : plaintext;
+    return sealEvent(this.out.key, value, p);
+  }
+
+  /** The node whose runtime delivers the command connection to its module (the deployer set up that route). */
+  private target() {
+    const name = this.options.module ?? 'cs';
+    const p = this.session.modules.get(name);
+    if (!p?.node.wan) throw new OperationError(`meter ${this.meter}: no module '${name}' on a node with the firmware runtime to send commands to`, { meter: this.meter });
+    return p.node;
+  }
+
+  async send(sealed: Uint8Array): Promise<boolean> {
+    return this.target().wan!.event(this.out.id, sealed);
+  }
+
+  async receive(): Promise<Received[]> {
+    const events: SealedEvent[] = [];
+    for (const n of this.session.nodes.values()) {
+      if (n.wan) events.push(...n.wan.takeOutputs());
+      // Output frames the node sent on its own while the host was not waiting for an answer.
+      if (n.firmware) for (const f of n.firmware.takeFrames()) if (f.type === 0x10 && f.payload.length >= 10) events.push({ connection: f.payload[0]! | (f.payload[1]! << 8), sealed: f.payload.slice(2) });
+    }
+    const got: Received[] = [];
+    for (const e of events) {
+      const end = this.ins.get(e.connection);
+      if (!end) continue; // between two nodes: not for the head end
+      const plain = openEvent(end.key, end.counter, e.sealed);
+      if (!plain) {
+        this.rejected++;
+        continue;
+      }
+      end.counter++;
+      got.push({ channel: end.name, plaintext: plain });
+    }
+    return got;
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}
