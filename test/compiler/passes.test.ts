@@ -7,6 +7,8 @@ import { emitFunction } from '../../toolchain/compiler/emit.ts';
 import { type LowerContext, lowerFunction } from '../../toolchain/compiler/lower.ts';
 import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../toolchain/compiler/mir.ts';
 import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
+import { localWebs } from '../../toolchain/compiler/local-webs.ts';
+import { exprInfo, walk } from '../../toolchain/compiler/ir-walk.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
 import { InvalidIRError, type Pass, PIPELINE, runPasses, validateIR } from '../../toolchain/compiler/passes.ts';
@@ -57,6 +59,37 @@ describe('lower.ts: conditions', () => {
     const text = body(dce(f));
     expect(text).toMatch(/bit #32768, v0\n\s+jeq/);
     expect(text).not.toMatch(/\b(and|bic)\b/);
+  });
+});
+
+describe('local-webs.ts (in lower.ts): a reused local becomes one local per web', () => {
+  it('a counter and an unrelated value sharing local 1: the counter keeps a 16-bit range, the other value its own', () => {
+    const m = new binaryen.Module();
+    const i = () => m.local.get(1, binaryen.i32);
+    const body = m.block(null, [
+      // for (i = 0; i < 10; i++) acc += i   — local 1 is the counter
+      m.loop('L', m.if(m.i32.lt_s(i(), m.i32.const(10)), m.block(null, [m.local.set(2, m.i32.add(m.local.get(2, binaryen.i32), i())), m.local.set(1, m.i32.add(i(), m.i32.const(1))), m.br('L')]))),
+      // then local 1 holds a full 32-bit value
+      m.local.set(1, m.i32.mul(m.local.get(0, binaryen.i32), m.local.get(2, binaryen.i32))),
+      i(),
+    ], binaryen.i32);
+    m.addFunction('f', binaryen.createType([binaryen.i32]), binaryen.i32, [binaryen.i32, binaryen.i32], body);
+    m.addFunctionExport('f', 'f');
+    const info = readModuleInfo(m);
+    const webs = localWebs(info.byName.get('f')!);
+    const sets: number[] = [];
+    const gets: number[] = [];
+    walk(body, (e) => {
+      const x = exprInfo(e);
+      if (x.index === 1 && x.id === binaryen.LocalSetId) sets.push(webs.webOf.get(e)!);
+      if (x.index === 1 && x.id === binaryen.LocalGetId) gets.push(webs.webOf.get(e)!);
+    });
+    expect(new Set(sets).size).toBe(2); // the increment and the product: two webs
+    expect(gets.slice(0, 3).every((w) => w === sets[0])).toBe(true); // the counter's reads are the increment's web
+    expect(gets.at(-1)).toBe(sets[1]); // the final read is the product's
+    const text = printMFunction(lowerFunction(info.byName.get('f')!, ctx(info)));
+    expect(text).toContain('cmp #10, '); // the counter compares one word
+    expect(text).not.toMatch(/jl \S+\n\s+jne/); // no two-word signed compare
   });
 });
 

@@ -13,6 +13,7 @@ import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
 import { guardedIncrements } from './narrow.ts';
 import { localRanges, Ranges } from './ranges.ts';
+import { type LocalId, localWebs } from './local-webs.ts';
 import { abortText, TRAP_INFO_SYM } from './abort.ts';
 
 export interface LowerContext {
@@ -57,7 +58,8 @@ class Lowerer {
   nextV = 0;
   nextL = 0;
   locals: Val[] = [];
-  localIds = new Map<number, number>(); // vreg id → local index
+  localIds = new Map<number, number>(); // vreg id → local (web) id
+  webOf: LocalId = () => -1;
   labels = new Map<string, { label: string; result?: Val }>();
   traps = new Set<TrapReason>();
   aborts = new Map<string, string>(); // abort text symbol → stub label
@@ -127,11 +129,20 @@ class Lowerer {
       const pl = places[i]!;
       vals.forEach((d, k) => this.mov(pl.regs ? p(pl.regs[k]!) : { k: 'arg', off: pl.stack! + 2 * k }, d));
     });
-    const bounds = localRanges(fn, guardedIncrements(fn));
-    this.ranges = new Ranges(bounds);
+    // Each web of a wasm local (local-webs.ts) is a local of its own: its own registers and its own range.
+    const webs = localWebs(fn);
+    this.webOf = (e) => webs.webOf.get(e)!;
+    const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);
+    const tracked = new Set<number>();
+    webs.localOf.forEach((l, w) => w >= fn.params.length && typeOf(l) === binaryen.i32 && tracked.add(w));
+    const bounds = localRanges(fn.body, tracked, guardedIncrements(fn, this.webOf), this.webOf);
+    this.ranges = new Ranges(bounds, this.webOf);
     // A local that never holds 2^16 or more (ranges.ts, narrow.ts) has the constant 0 as its high word: only its
     // low word is a register.
-    fn.vars.forEach((t, j) => (this.locals[fn.params.length + j] = (bounds.get(fn.params.length + j) ?? Infinity) <= 0xffff ? [this.newV(), imm(0)] : this.newVs(wordsOf(t))));
+    webs.localOf.forEach((l, w) => {
+      if (w < fn.params.length) return;
+      this.locals[w] = (bounds.get(w) ?? Infinity) <= 0xffff ? [this.newV(), imm(0)] : this.newVs(wordsOf(typeOf(l)));
+    });
     this.locals.forEach((vals, i) => vals.forEach((x) => x.k === 'v' && this.localIds.set(x.id, i)));
     const r = this.ex(fn.body);
     if (this.resultWords > 0 && binaryen.getExpressionType(fn.body) !== binaryen.unreachable) this.setResult(r);
@@ -164,7 +175,7 @@ class Lowerer {
     exprs.forEach((e, i) => {
       const val = this.ex(e);
       const later = new Set<number>();
-      for (const f of exprs.slice(i + 1)) localWrites(f, later);
+      for (const f of exprs.slice(i + 1)) localWrites(f, later, this.webOf);
       if (later.size && val.some((w) => w.k === 'v' && later.has(this.localIds.get(w.id) ?? -1))) out.push(this.copy(val));
       else out.push(val);
     });
@@ -214,9 +225,9 @@ class Lowerer {
       case B.CallIndirectId:
         return this.callIndirect(info.target, info.operands, info.params, info.results, info.isReturn);
       case B.LocalGetId:
-        return this.locals[info.index]!;
+        return this.locals[this.webOf(e)]!;
       case B.LocalSetId: {
-        const dst = this.locals[info.index]!;
+        const dst = this.locals[this.webOf(e)]!;
         let val = this.ex(info.value, dst);
         // A parallel move: a word of the local that lands in another position must be read before it is written.
         if (val.some((w, k) => w.k === 'v' && dst.some((d, j) => j !== k && d.k === 'v' && d.id === w.id))) val = this.copy(val);
@@ -1125,10 +1136,10 @@ function isEven(e: number): boolean {
   }
 }
 
-/** Local indices an expression writes (for evaluation-order safety of raw local reads). */
-function localWrites(e: number, out: Set<number>): void {
+/** Locals (webs) an expression writes (for evaluation-order safety of raw local reads). */
+function localWrites(e: number, out: Set<number>, id: LocalId): void {
   walk(e, (x) => {
-    if (binaryen.getExpressionId(x) === B.LocalSetId) out.add((exprInfo(x) as unknown as { index: number }).index);
+    if (binaryen.getExpressionId(x) === B.LocalSetId) out.add(id(x));
   });
 }
 

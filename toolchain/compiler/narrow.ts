@@ -3,6 +3,7 @@
 // then the constant 0, so its compares, increments and address arithmetic are 16-bit.
 import binaryen from 'binaryen';
 import type { FuncInfo } from './module-info.ts';
+import { byIndex, type LocalId } from './local-webs.ts';
 import { children, exprInfo } from './ir-walk.ts';
 
 const B = binaryen;
@@ -11,33 +12,33 @@ function constOf(e: number): number | undefined {
   const i = exprInfo(e);
   return i.id === B.ConstId && typeof i.value === 'number' ? i.value : undefined;
 }
-function localOf(e: number): number | undefined {
+function localOf(e: number, id: LocalId): number | undefined {
   const i = exprInfo(e);
-  return i.id === B.LocalGetId ? (i.index as number) : undefined;
+  return i.id === B.LocalGetId ? id(e) : undefined;
 }
 
 /** `L < N` as an if condition: returns [L, N]. */
-function guardOf(cond: number): [number, number] | undefined {
+function guardOf(cond: number, id: LocalId): [number, number] | undefined {
   const i = exprInfo(cond);
   if (i.id !== B.BinaryId) return undefined;
   if (i.op === B.LtSInt32 || i.op === B.LtUInt32) {
-    const l = localOf(i.left);
+    const l = localOf(i.left, id);
     const n = constOf(i.right);
     if (l !== undefined && n !== undefined && n >= 0) return [l, n];
   }
   if (i.op === B.GtSInt32 || i.op === B.GtUInt32) {
-    const l = localOf(i.right);
+    const l = localOf(i.right, id);
     const n = constOf(i.left);
     if (l !== undefined && n !== undefined && n >= 0) return [l, n];
   }
   // L <= M is L < M + 1 (M + 1 stays below 2^31: constOf is a signed i32).
   if (i.op === B.LeSInt32 || i.op === B.LeUInt32) {
-    const l = localOf(i.left);
+    const l = localOf(i.left, id);
     const n = constOf(i.right);
     if (l !== undefined && n !== undefined && n >= 0 && n < 0x7fffffff) return [l, n + 1];
   }
   if (i.op === B.GeSInt32 || i.op === B.GeUInt32) {
-    const l = localOf(i.right);
+    const l = localOf(i.right, id);
     const n = constOf(i.left);
     if (l !== undefined && n !== undefined && n >= 0 && n < 0x7fffffff) return [l, n + 1];
   }
@@ -45,11 +46,11 @@ function guardOf(cond: number): [number, number] | undefined {
 }
 
 /** `L + k` (k in 1..16) as a set value: returns k. */
-function incrementOf(value: number, local: number): number | undefined {
+function incrementOf(value: number, local: number, id: LocalId): number | undefined {
   const i = exprInfo(value);
   if (i.id !== B.BinaryId || i.op !== B.AddInt32) return undefined;
   const [a, b] = [i.left as number, i.right as number];
-  const k = localOf(a) === local ? constOf(b) : localOf(b) === local ? constOf(a) : undefined;
+  const k = localOf(a, id) === local ? constOf(b) : localOf(b, id) === local ? constOf(a) : undefined;
   return k !== undefined && k >= 1 && k <= 16 ? k : undefined;
 }
 
@@ -67,12 +68,12 @@ export interface GuardedIncrement {
  * execution of the increment follows a passed check (the shape AS for-loops take after Binaryen). Keyed by the
  * local.set expression; ranges.ts bounds the local from these and from its other assignments.
  */
-export function guardedIncrements(fn: FuncInfo): Map<number, GuardedIncrement> {
+export function guardedIncrements(fn: FuncInfo, id: LocalId = byIndex): Map<number, GuardedIncrement> {
   const incInside = (e: number, local: number): number => {
     let c = 0;
     const go = (x: number) => {
       const i = exprInfo(x);
-      if (i.id === B.LocalSetId && i.index === local && incrementOf(i.value, local) !== undefined) c++;
+      if (i.id === B.LocalSetId && id(x) === local && incrementOf(i.value, local, id) !== undefined) c++;
       children(x).forEach(go);
     };
     go(e);
@@ -84,15 +85,16 @@ export function guardedIncrements(fn: FuncInfo): Map<number, GuardedIncrement> {
   const visit = (e: number) => {
     const i = exprInfo(e);
     if (i.id === B.LocalSetId) {
-      const k = incrementOf(i.value, i.index);
+      const self = id(e);
+      const k = incrementOf(i.value, self, id);
       if (k !== undefined) {
-        const g = [...guards].reverse().find(([l]) => l === i.index);
-        if (g && g[3] === loops && incInside(g[2], i.index) === 1 && g[1] >= 1) out.set(e, { local: i.index, cap: g[1] - 1, step: k });
+        const g = [...guards].reverse().find(([l]) => l === self);
+        if (g && g[3] === loops && incInside(g[2], self) === 1 && g[1] >= 1) out.set(e, { local: self, cap: g[1] - 1, step: k });
       }
     }
     if (i.id === B.IfId) {
       visit(i.condition);
-      const g = guardOf(i.condition);
+      const g = guardOf(i.condition, id);
       if (g) guards.push([g[0], g[1], i.ifTrue, loops]);
       visit(i.ifTrue);
       if (g) guards.pop();

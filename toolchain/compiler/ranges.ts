@@ -11,6 +11,7 @@
 import binaryen from 'binaryen';
 import { children as childrenOf, exprInfo } from './ir-walk.ts';
 import type { GuardedIncrement } from './narrow.ts';
+import { byIndex, type LocalId } from './local-webs.ts';
 
 const B = binaryen;
 export const U32 = 0xffffffff;
@@ -30,7 +31,10 @@ export class Ranges {
   private memo = new Map<number, Range>();
 
   /** `locals`: the bounded locals (narrow.ts), local index → the largest value it ever holds (the least is 0). */
-  constructor(private readonly locals: ReadonlyMap<number, number>) {}
+  constructor(
+    private readonly locals: ReadonlyMap<number, number>,
+    private readonly id: LocalId = byIndex,
+  ) {}
 
   of(e: number): Range {
     let x = this.memo.get(e);
@@ -50,7 +54,7 @@ export class Ranges {
         return { lo: v, hi: v };
       }
       case B.LocalGetId: {
-        const max = this.locals.get(info.index);
+        const max = this.locals.get(this.id(e));
         return max === undefined ? FULL : { lo: 0, hi: max };
       }
       case B.LocalSetId: // a tee: the value it stores
@@ -121,22 +125,22 @@ const RELATIONS = new Set<number>([
 ]);
 
 /**
- * The range of every i32 local that is not a parameter, over the whole function: the union of 0 (wasm locals
+ * The range of every tracked local (i32, not a parameter; a web of one, local-webs.ts) over the whole function: the union of 0 (wasm locals
  * start at zero) and every value stored into it, to a fixed point. A guarded increment (narrow.ts) stores at
  * most max(cap, the local's other values) + step: before it, the local either passed its guard (≤ cap) or was
  * last set by another assignment. A bound still growing after a few rounds (an unguarded counter) gives up.
  */
-export function localRanges(fn: { params: number[]; vars: number[]; body: number }, increments: ReadonlyMap<number, GuardedIncrement>): Map<number, number> {
+export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex): Map<number, number> {
   const sets: { e: number; index: number; value: number }[] = [];
-  walkAll(fn.body, (e) => {
+  walkAll(body, (e) => {
     const i = exprInfo(e);
-    if (i.id === B.LocalSetId && i.index >= fn.params.length && fn.vars[i.index - fn.params.length] === B.i32) sets.push({ e, index: i.index, value: i.value });
+    if (i.id === B.LocalSetId && tracked.has(id(e))) sets.push({ e, index: id(e), value: i.value });
   });
   const bound = new Map<number, number>();
-  fn.vars.forEach((t, j) => t === B.i32 && bound.set(fn.params.length + j, 0));
+  for (const l of tracked) bound.set(l, 0);
   const given = new Set<number>();
   for (let round = 0; ; round++) {
-    const ranges = new Ranges(bound);
+    const ranges = new Ranges(bound, id);
     const other = new Map<number, number>(); // per local: 0 and its assignments other than guarded increments
     for (const s of sets) if (!increments.has(s.e)) other.set(s.index, Math.max(other.get(s.index) ?? 0, ranges.of(s.value).hi));
     const next = new Map<number, number>();
