@@ -3,7 +3,8 @@
 // are JSON {error} with 400 for bad input, 404 for an unknown meter or command.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InputError } from '../../toolchain/common/errors.ts';
-import { encodeCommand, privacySettings, type CommandArgs } from './messages.ts';
+import type { CommandArgs } from './messages.ts';
+import { queueCommand } from './queue.ts';
 import { CentralStore, UnknownMeterError } from './store.ts';
 
 export interface ApiOptions {
@@ -19,14 +20,6 @@ const int = (v: unknown, what: string): number | undefined => {
   if (!Number.isSafeInteger(n)) throw new InputError(`${what}: expected an integer, got '${String(v)}'`);
   return n;
 };
-
-/** Queues a command after checking it as the meter will; a privacy command is also recorded as the meter's settings. */
-export async function queueCommand(store: CentralStore, meter: string, kind: string, args: CommandArgs) {
-  const payload = encodeCommand(kind, args);
-  const c = await store.queueCommand(meter, kind, args, payload);
-  if (kind === 'privacy') await store.setPrivacy(meter, privacySettings(args), c.id, 'queued');
-  return c;
-}
 
 export function buildApi(store: CentralStore, options: ApiOptions = {}): FastifyInstance {
   const app = Fastify({ logger: false });

@@ -50,6 +50,10 @@ const commands: Record<string, Entry> = {
     summary: 'de-pseudonymisation study of half-hourly meter data (seed ch. 5)',
     load: async () => (await import('./commands/privacy.ts')).privacyCommand,
   },
+  central: {
+    summary: 'the central system (head end): API server, meters, readings, commands',
+    load: async () => (await import('./commands/central.ts')).centralCommand,
+  },
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */

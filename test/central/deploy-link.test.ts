@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeployLink } from '../../host/central/deploy-link.ts';
-import { queueCommand } from '../../host/central/api.ts';
+import { queueCommand } from '../../host/central/queue.ts';
 import { openDatabase } from '../../host/central/open.ts';
 import { CentralSystem } from '../../host/central/service.ts';
 import { CentralStore } from '../../host/central/store.ts';
