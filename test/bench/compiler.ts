@@ -3,7 +3,8 @@
 // run on our emulator. Both sides get the same runtime helpers (our hardware-multiplier multiply and our division;
 // the C side's __mspabi_* names are aliases of them; 16-bit multiply/divide and memcpy are small shims).
 // Code size = executable bytes of the image except the harness entry (_start, __hasm_init); constant tables
-// (S-box, SHA-256 K) are data on both sides and not counted. Usage: npx tsx test/bench/compiler.ts
+// (S-box, SHA-256 K) are data on both sides and not counted. A second table gives compile times per module (asc
+// and our backend beside clang, in-process wall time). Usage: npx tsx test/bench/compiler.ts
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../../boards/board.ts';
 import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
-import { buildSource, runtimeHelpers } from '../../toolchain/compiler/compile.ts';
+import { buildWasm, runtimeHelpers } from '../../toolchain/compiler/compile.ts';
+import { compileAssemblyScript, loadAsConfig } from '../../toolchain/compiler/front.ts';
 import { compileWasm } from '../../toolchain/compiler/backend.ts';
 import { peripheralSymbols } from '../../toolchain/compiler/peripherals.ts';
 import { functionSizes } from '../../toolchain/compiler/sizes.ts';
@@ -28,6 +30,12 @@ const KERNELS = [
   ['ringlog', 'ring-buffer log append'],
   ['energy', '32-bit energy accumulation'],
   ['tariff', 'fixed-point tariff'],
+  // issue 17: more firmware kernels in the same spirit
+  ['isort', 'insertion sort (48 u16)'],
+  ['fir', 'FIR filter (16 taps, 64 samples)'],
+  ['decfmt', 'decimal formatting (div/rem 10)'],
+  ['xtea', 'XTEA encrypt (4 blocks)'],
+  ['parse', 'byte parsing (register dump)'],
 ] as const;
 
 const HARNESS = new Set(['_start', '__hasm_init']);
@@ -35,7 +43,7 @@ function codeBytes(img: LinkedImage): number {
   return functionSizes(img).filter((f) => !HARNESS.has(f.symbol)).reduce((n, f) => n + f.bytes, 0);
 }
 
-// Shims for the C side: 16-bit multiply on the hardware multiplier, 16-bit unsigned divide, memcpy.
+// Shims for the C side: 16-bit multiply on the hardware multiplier, 16-bit unsigned divide and remainder, memcpy.
 const C_SHIMS: Record<string, string> = {
   __mspabi_mpyi: `
 __mspabi_mpyi:
@@ -61,6 +69,25 @@ __mspabi_divu:
   dec r11
   jne 1b
   ret`,
+  __mspabi_remu: `
+__mspabi_remu:
+  mov r12, r14
+  clr r12
+  clr r15
+  mov #16, r11
+1:
+  rla r14
+  rlc r15
+  rla r12
+  cmp r13, r15
+  jlo 2f
+  sub r13, r15
+  bis #1, r12
+2:
+  dec r11
+  jne 1b
+  mov r15, r12
+  ret`,
   memcpy: `
 memcpy:
   mov r12, r15
@@ -75,12 +102,15 @@ memcpy:
   ret`,
 };
 /** EABI library names served by our own helpers (same register convention). */
-const C_ALIASES: Record<string, string> = { __mspabi_mpyl: 'mul32', __mspabi_divul: 'div_u32' };
+const C_ALIASES: Record<string, string> = { __mspabi_mpyl: 'mul32', __mspabi_divul: 'div_u32', __mspabi_remul: 'rem_u32' };
 
+const clangMs = new Map<string, number>();
 async function cImage(name: string): Promise<LinkedImage> {
   const work = mkdtempSync(join(tmpdir(), 'hasm-bench-'));
   const s = join(work, `${name}.s`);
+  const t0 = performance.now();
   execFileSync('clang-14', ['--target=msp430', '-Os', '-fno-addrsig', '-S', join(dir, `${name}.c`), '-o', s]);
+  clangMs.set(name, performance.now() - t0);
   // Our assembler has no `.comm`: a local common symbol becomes the equivalent .bss reservation.
   const asm = readFileSync(s, 'utf8').replace(/^\s*\.comm\s+([\w.$]+),\s*(\d+),\s*(\d+)\s*$/gm, (_m, n, size, al) => `  .bss\n  .balign ${al}\n${n}:\n  .skip ${size}\n  .text`);
   // Only what the C code calls: our runtime helpers under their EABI names, and the small shims.
@@ -136,12 +166,21 @@ function runC(img: LinkedImage): { result: bigint; cycles: number } {
 const rows: string[][] = [];
 let logSize = 0;
 let logCycles = 0;
+const times: string[][] = [];
+await runtimeHelpers(); // compiled (or read from its cache) once, not charged to the first kernel
 for (const [name, title] of KERNELS) {
-  const as = await buildSource(join(dir, `${name}.ts`), board);
+  // Compile time: asc (with wasm-ctor-eval, the front end) and our backend + assembler + linker, in-process.
+  const src = join(dir, `${name}.ts`);
+  const t0 = performance.now();
+  const front = await compileAssemblyScript(src, loadAsConfig(src));
+  const t1 = performance.now();
+  const as = await buildWasm(front.wasm, board, { front });
+  const t2 = performance.now();
   const asImage = imageFromLinked(as.image, name);
   const o = callExport(loadMachine(asImage, board), asImage, 'bench', []);
   if (o.result === undefined) throw new Error(`${name}: AS kernel trapped: ${o.trap}`);
   const c = await cImage(name);
+  times.push([title, (t1 - t0).toFixed(0), (t2 - t1).toFixed(0), (t2 - t0).toFixed(0), clangMs.get(name)!.toFixed(0)]);
   const cr = runC(c);
   const ours = BigInt.asUintN(32, o.result);
   const sizeA = codeBytes(as.image);
@@ -157,3 +196,8 @@ const all = [head, ...rows];
 const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
 for (const r of all) console.log(r.map((c, i) => (i === 0 || i === 7 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
 console.log(`geometric mean ratio: size ${Math.exp(logSize / KERNELS.length).toFixed(2)}, cycles ${Math.exp(logCycles / KERNELS.length).toFixed(2)}  (goal <= 1.25)`);
+console.log('');
+const thead = ['compile time (ms, wall, this machine)', 'asc+ctor-eval', 'hasm backend', 'hasm total', 'clang-14 -Os -S'];
+const tall = [thead, ...times];
+const tw = thead.map((_, i) => Math.max(...tall.map((r) => r[i]!.length)));
+for (const r of tall) console.log(r.map((c, i) => (i === 0 ? c.padEnd(tw[i]!) : c.padStart(tw[i]!))).join('  '));
