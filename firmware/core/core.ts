@@ -46,24 +46,37 @@ const LAST_SWITCH = memory.data(16); // per appliance
 const OFF_TIMES = memory.data(28); // the last MAX_OFF_PER_WEEK switch-off times, a ring
 
 let now: u32 = 0;
-let started: bool = false;
 let total: u32 = 0;
 let halfHourWh: u32 = 0;
 let slot: u32 = 0;
-let slotTariff: u32 = 0;
-let tariff: u32 = 0;
 let power: u32 = 0;
 let lastHan: u32 = 0;
-let prepaid: bool = false;
 let credit: i32 = 0;
 let threshold: i32 = 0;
 let remainder: u32 = 0; // mills × 1000 not yet debited: billing stays exact to the Wh
-let tripped: bool = false;
 let lastToken: u32 = 0;
-let appliancesOn: u32 = 0xf;
-let switched: u32 = 0;
-let offCount: u32 = 0;
-let offNext: u32 = 0;
+
+// Flags and small counters as bytes at constant addresses, not wasm globals: a global is an i32, two MSP430 words
+// on every access, where a byte at a constant address is one instruction (a smaller TCB, test/bench/meter-tcb.ts).
+const SMALL = memory.data<u8>([0, 0, 0, 0, 0, 0xf, 0, 0, 0, 0]);
+const STARTED: usize = 0;
+const PREPAID: usize = 1;
+const TRIPPED: usize = 2;
+const TARIFF: usize = 3; //      the tariff in force
+const SLOT_TARIFF: usize = 4; // the tariff at the start of the open half hour
+const APPLIANCES_ON: usize = 5; // bit a: appliance a on (all four on at power-up)
+const SWITCHED: usize = 6; //    bit a: appliance a switched at least once
+const OFF_COUNT: usize = 7; //   switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
+const OFF_NEXT: usize = 8; //    the ring's next (= oldest when full) slot
+
+// @ts-ignore: decorator
+@inline function get(field: usize): u32 {
+  return <u32>load<u8>(SMALL + field);
+}
+// @ts-ignore: decorator
+@inline function set(field: usize, v: u32): void {
+  store<u8>(SMALL + field, <u8>v);
+}
 
 function logSec(kind: u8, result: u8, aux: u32, value: u32): u32 {
   store<u8>(SEC_BOX, kind);
@@ -76,11 +89,11 @@ function logSec(kind: u8, result: u8, aux: u32, value: u32): u32 {
 /** Prepaid (§4.6.4 requirement 2): below the disablement threshold the off-switch is asked to disconnect; back
  *  above zero credit (or out of prepaid mode) the hold is released — the consumer then reconnects at the button. */
 function checkCredit(): u32 {
-  if (prepaid && !tripped && credit < threshold) {
-    tripped = true;
+  if (get(PREPAID) && !get(TRIPPED) && credit < threshold) {
+    set(TRIPPED, 1);
     store<u8>(CREDIT_BOX, ev.CREDIT_EXHAUSTED);
-  } else if (tripped && (!prepaid || credit > 0)) {
-    tripped = false;
+  } else if (get(TRIPPED) && (!get(PREPAID) || credit > 0)) {
+    set(TRIPPED, 0);
     store<u8>(CREDIT_BOX, ev.CREDIT_RESTORED);
   } else return 0;
   store<u8>(CREDIT_BOX, 0, 1);
@@ -89,14 +102,15 @@ function checkCredit(): u32 {
 
 /** A clock tick [t u32] (the clock driver): closes half hours, moves the tariff, paces the HAN status. */
 export function coreTick(t: u32): u32 {
-  if (!started) {
-    started = true;
+  if (!get(STARTED)) {
+    set(STARTED, 1);
     slot = t / HALF_HOUR;
-    slotTariff = tariffAt(TABLE, t);
+    set(SLOT_TARIFF, tariffAt(TABLE, t));
     lastHan = t - HAN_PERIOD;
   } else if (t <= now) return 0;
   now = t;
-  tariff = tariffAt(TABLE, t);
+  const tariff = tariffAt(TABLE, t);
+  set(TARIFF, tariff);
   let out: u32 = 0;
   const s = t / HALF_HOUR;
   if (s != slot) {
@@ -104,14 +118,14 @@ export function coreTick(t: u32): u32 {
     // ticks were withheld, the reading of the open slot takes all energy until now: none is lost.
     store<u8>(MET_BOX, ev.EV_HALF_HOUR);
     store<u8>(MET_BOX, ev.OK, 1);
-    store<u16>(MET_BOX, <u16>slotTariff, 2);
+    store<u16>(MET_BOX, <u16>get(SLOT_TARIFF), 2);
     store<u32>(MET_BOX, halfHourWh, 4);
     store<u32>(READING_BOX, slot * HALF_HOUR);
     store<u32>(READING_BOX, halfHourWh, 4);
-    store<u32>(READING_BOX, slotTariff, 8);
+    store<u32>(READING_BOX, get(SLOT_TARIFF), 8);
     halfHourWh = 0;
     slot = s;
-    slotTariff = tariff;
+    set(SLOT_TARIFF, tariff);
     out |= OUT_LOG_MET | OUT_READING;
   }
   if (t - lastHan >= HAN_PERIOD) {
@@ -122,7 +136,7 @@ export function coreTick(t: u32): u32 {
     store<i32>(HAN_BOX, credit, 12);
     store<u32>(HAN_BOX, tariffPrice(TABLE, tariff), 16);
     store<u8>(HAN_BOX, <u8>tariff, 20);
-    store<u8>(HAN_BOX, prepaid ? 1 : 0, 21);
+    store<u8>(HAN_BOX, <u8>get(PREPAID), 21);
     store<u16>(HAN_BOX, 0, 22);
     out |= OUT_HAN;
   }
@@ -135,10 +149,11 @@ export function coreEnergy(len: i32): u32 {
   let wh = load<u32>(IN);
   power = load<u32>(IN, 4);
   total += wh;
+  const tariff = get(TARIFF);
   const r = REGISTERS + 4 * tariff;
   store<u32>(r, load<u32>(r) + wh);
   halfHourWh += wh;
-  if (!prepaid) return 0;
+  if (!get(PREPAID)) return 0;
   // Debit price × Wh / 1000 mills in chunks whose product fits 32 bits (price ≤ 65535, chunk ≤ 65535).
   const price = tariffPrice(TABLE, tariff);
   while (wh != 0) {
@@ -157,23 +172,25 @@ function appliance(len: i32): u32 {
   const a = <u32>load<u8>(IN, 1);
   const on = <u32>load<u8>(IN, 2);
   const aux = (a << 8) | on;
+  const offCount = get(OFF_COUNT);
   if (a >= APPLIANCES || on > 1) return logSec(ev.EV_APPLIANCE, ev.BAD_VALUE, aux, offCount);
   const bit: u32 = a == 0 ? 1 : a == 1 ? 2 : a == 2 ? 4 : 8; // not a variable shift: no shift helper in the TCB
-  if (((appliancesOn & bit) != 0) == (on != 0)) return logSec(ev.EV_APPLIANCE, ev.NO_CHANGE, aux, offCount);
-  if ((switched & bit) && now - load<u32>(LAST_SWITCH + 4 * a) < MIN_SWITCH_GAP) return logSec(ev.EV_APPLIANCE, ev.TOO_SOON, aux, offCount);
+  if (((get(APPLIANCES_ON) & bit) != 0) == (on != 0)) return logSec(ev.EV_APPLIANCE, ev.NO_CHANGE, aux, offCount);
+  if ((get(SWITCHED) & bit) && now - load<u32>(LAST_SWITCH + 4 * a) < MIN_SWITCH_GAP) return logSec(ev.EV_APPLIANCE, ev.TOO_SOON, aux, offCount);
   if (!on) {
     // offNext is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
-    if (offCount >= MAX_OFF_PER_WEEK && now - load<u32>(OFF_TIMES + 4 * offNext) < WEEK) return logSec(ev.EV_APPLIANCE, ev.WEEKLY_CAP, aux, offCount);
-    store<u32>(OFF_TIMES + 4 * offNext, now);
-    offNext = offNext + 1 == MAX_OFF_PER_WEEK ? 0 : offNext + 1;
-    if (offCount < MAX_OFF_PER_WEEK) offCount++;
+    const next = get(OFF_NEXT);
+    if (offCount >= MAX_OFF_PER_WEEK && now - load<u32>(OFF_TIMES + 4 * next) < WEEK) return logSec(ev.EV_APPLIANCE, ev.WEEKLY_CAP, aux, offCount);
+    store<u32>(OFF_TIMES + 4 * next, now);
+    set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
+    if (offCount < MAX_OFF_PER_WEEK) set(OFF_COUNT, offCount + 1);
   }
-  appliancesOn ^= bit;
-  switched |= bit;
+  set(APPLIANCES_ON, get(APPLIANCES_ON) ^ bit);
+  set(SWITCHED, get(SWITCHED) | bit);
   store<u32>(LAST_SWITCH + 4 * a, now);
   store<u8>(APPLIANCE_BOX, <u8>a);
   store<u8>(APPLIANCE_BOX, <u8>on, 1);
-  return OUT_APPLIANCE | logSec(ev.EV_APPLIANCE, ev.OK, aux, offCount);
+  return OUT_APPLIANCE | logSec(ev.EV_APPLIANCE, ev.OK, aux, get(OFF_COUNT));
 }
 
 /** A central-system command at IN, already unwrapped by CS security. Every prepaid switch, top-up, tariff update
@@ -184,17 +201,17 @@ export function coreCommand(len: i32): u32 {
     const bad = tariffCheck(IN, <u32>len);
     if (bad == 0) {
       tariffLoad(TABLE, IN);
-      tariff = tariffAt(TABLE, now);
+      set(TARIFF, tariffAt(TABLE, now));
     }
-    return logSec(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1), bad == 0 ? tariffPrice(TABLE, tariff) : 0);
+    return logSec(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1), bad == 0 ? tariffPrice(TABLE, get(TARIFF)) : 0);
   }
   if (cmd == ev.CMD_PREPAID) {
     if (len != 8) return logSec(ev.EV_PREPAID, ev.BAD_FORMAT, 0, 0);
     const mode = <u32>load<u8>(IN, 1);
     const th = load<i32>(IN, 4);
     if (mode > 1 || th > 0 || th < -MAX_EMERGENCY) return logSec(ev.EV_PREPAID, ev.BAD_VALUE, mode, <u32>th);
-    const r = logSec(ev.EV_PREPAID, (mode != 0) == prepaid && th == threshold ? ev.NO_CHANGE : ev.OK, mode, <u32>th);
-    prepaid = mode != 0;
+    const r = logSec(ev.EV_PREPAID, mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, mode, <u32>th);
+    set(PREPAID, mode);
     threshold = th;
     return r | checkCredit();
   }
@@ -230,9 +247,9 @@ export function coreGet(what: u32): i32 {
   if (what == 0) return <i32>total;
   if (what <= 4) return load<i32>(REGISTERS + 4 * (what - 1));
   if (what == 5) return credit;
-  if (what == 6) return <i32>tariff;
-  if (what == 7) return prepaid ? 1 : 0;
-  if (what == 8) return <i32>appliancesOn;
-  if (what == 9) return <i32>offCount;
+  if (what == 6) return <i32>get(TARIFF);
+  if (what == 7) return <i32>get(PREPAID);
+  if (what == 8) return <i32>get(APPLIANCES_ON);
+  if (what == 9) return <i32>get(OFF_COUNT);
   return <i32>halfHourWh;
 }
