@@ -1,0 +1,128 @@
+// Lowering of conditions (part of lower.ts's Lowerer): branches on compares word by word (most significant
+// first, only the top word signed), bit tests for `x & C`, and booleans materialised from branches.
+import binaryen from 'binaryen';
+import { type Cond, type Opnd, imm, isConst } from './mir.ts';
+import { exprInfo } from './ir-walk.ts';
+import type { Lowerer } from './lower.ts';
+import { constWords, NEGATE, RELS, type Rel, type Val } from './lower-util.ts';
+
+const B = binaryen;
+
+export const condMethods = {
+  testWord(this: Lowerer, w: Opnd): void {
+    if (w.k === 'imm') {
+      const t = this.newV();
+      this.mov(w, t);
+      w = t;
+    }
+    this.op('cmp', imm(0), w);
+  },
+
+  /** Branches to `target` when the i32 condition's truth equals `sense`, else falls through. */
+  cond(this: Lowerer, e: number, target: string, sense: boolean): void {
+    const info = exprInfo(e);
+    if (info.id === B.UnaryId && (info.op === B.EqZInt32 || info.op === B.EqZInt64)) {
+      if (info.op === B.EqZInt32) return this.cond(info.value, target, !sense);
+      const a = this.ex(info.value);
+      return this.branchCmp('eq', a, a.map(() => imm(0)), target, sense);
+    }
+    if (info.id === B.BinaryId) {
+      const rel = RELS.get(info.op);
+      if (rel) {
+        const [a, b] = this.exSeq([info.left, info.right]);
+        return this.branchCmp(rel, a!, b!, target, sense);
+      }
+      // (x & C) != 0: `bit #C, x` sets Z from x & C without computing it (TI guide, BIT instruction).
+      if ((info.op === B.AndInt32 || info.op === B.AndInt64) && exprInfo(info.right).id === B.ConstId) {
+        const x = this.ex(info.left);
+        const c = constWords(BigInt.asUintN(64, BigInt(exprInfo(info.right).value as number | bigint)), x.length);
+        const words = c.map((w, k) => k).filter((k) => (c[k] as { v: number }).v !== 0);
+        if (words.length === 0) {
+          if (!sense) this.jump('jmp', target);
+          return;
+        }
+        const skip = this.label();
+        words.forEach((k, i) => {
+          this.op('bit', c[k]!, this.materialize(x[k]!));
+          const last = i === words.length - 1;
+          if (sense) this.jump('jne', target);
+          else this.jump(last ? 'jeq' : 'jne', last ? target : skip);
+        });
+        this.place(skip);
+        return;
+      }
+    }
+    const val = this.ex(e);
+    this.branchCmp('ne', val, val.map(() => imm(0)), target, sense);
+  },
+
+  branchCmp(this: Lowerer, rel: Rel, a: Val, b: Val, target: string, sense: boolean): void {
+    if (!sense) rel = NEGATE[rel];
+    if (rel === 'gt_s' || rel === 'gt_u' || rel === 'le_s' || rel === 'le_u') {
+      [a, b] = [b, a];
+      rel = ({ gt_s: 'lt_s', gt_u: 'lt_u', le_s: 'ge_s', le_u: 'ge_u' } as const)[rel];
+    }
+    const n = a.length;
+    const skip = this.label();
+    const cmp = (k: number) => {
+      let x = a[k]!;
+      let y = b[k]!;
+      if (x.k === 'imm' && (rel === 'eq' || rel === 'ne') && y.k !== 'imm') [x, y] = [y, x];
+      this.op('cmp', y, this.materialize(x));
+    };
+    const same = (k: number) => isConst(a[k]!) && isConst(b[k]!) && a[k]!.v === b[k]!.v;
+    if (rel === 'eq') {
+      const words = [...Array(n).keys()].filter((k) => !same(k));
+      if (words.some((k) => isConst(a[k]!) && isConst(b[k]!))) return; // constant words differ: never equal
+      if (words.length === 0) return this.jump('jmp', target);
+      words.forEach((k, i) => {
+        cmp(k);
+        this.jump(i === words.length - 1 ? 'jeq' : 'jne', i === words.length - 1 ? target : skip);
+      });
+      this.place(skip);
+      return;
+    }
+    if (rel === 'ne') {
+      for (let k = 0; k < n; k++) {
+        if (same(k)) continue;
+        if (isConst(a[k]!) && isConst(b[k]!)) return this.jump('jmp', target);
+        cmp(k);
+        this.jump('jne', target);
+      }
+      return;
+    }
+    const signed = rel.endsWith('_s');
+    const lt = rel.startsWith('lt');
+    // Most significant word first: it decides unless equal; only the top word is compared signed.
+    const words = [...Array(n).keys()].reverse();
+    const active = words.filter((k) => !same(k));
+    if (active.length === 0) {
+      if (!lt) this.jump('jmp', target); // equal values: a >= b holds
+      return;
+    }
+    active.forEach((k, i) => {
+      const isTop = k === n - 1;
+      const sgn = signed && isTop;
+      cmp(k);
+      const less: Cond = sgn ? 'jl' : 'jlo';
+      const geq: Cond = sgn ? 'jge' : 'jhs';
+      if (i === active.length - 1) {
+        this.jump(lt ? less : geq, target);
+      } else {
+        this.jump(less, lt ? target : skip);
+        this.jump('jne', lt ? skip : target);
+      }
+    });
+    this.place(skip);
+  },
+
+  boolOf(this: Lowerer, rel: Rel, a: Val, b: Val, n: number): Val {
+    const d = this.newV();
+    const t = this.label();
+    this.mov(imm(1), d);
+    this.branchCmp(rel, a, b, t, true);
+    this.mov(imm(0), d);
+    this.place(t);
+    return [d, ...Array.from({ length: n - 1 }, () => imm(0))];
+  },
+};
