@@ -222,6 +222,10 @@ export class DebugUart {
         if ((k.ctl & BRK_INST_EN) && (res.pc === k.addr0 || res.pc === k.addr1)) k.stat |= 0x01;
       });
       if (this.ctl & SW_BRK_EN && this.m.bus.peekWord(res.pc) === SWBRK_OP) this.stat |= 0x08; // SWBRK_PND
+    } else if (res.stop === 'sleep') {
+      // Asleep with no device event due: the CPU is still running (an interrupt from outside — a byte on a UART —
+      // wakes it), so time passes up to the bound as on the device.
+      if (this.m.cycle < maxCycles && Number.isFinite(maxCycles)) this.m.cycle = maxCycles;
     } else if (res.stop !== 'max-cycles') this.halted = true;
   }
 }

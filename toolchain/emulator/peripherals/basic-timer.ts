@@ -32,9 +32,9 @@ export const BT_IE2_BIT = 0x80;
 export class BasicTimer implements Device {
   readonly name: string;
   readonly addresses: number[];
-  /** BTIE (IE2.7) and BTIFG (IFG2.7): kept here, shown by the SFR. */
-  ie = false;
-  ifg = false;
+  private ieBit = false;
+  /** BTIFG as of cycle t0 (sync sets it when the counter passes an interval boundary). */
+  private flag = false;
   private ctl = 0;
   /** Counter values at cycle `t0`, and the ACLK edge count at that cycle. */
   private c1 = 0;
@@ -58,6 +58,29 @@ export class BasicTimer implements Device {
     this.den = BigInt(opts.clockHz / g);
   }
 
+  /** BTIE (IE2.7) for the SFR. Events are scheduled only while it is set; otherwise reads compute the flag. */
+  get ie(): boolean {
+    return this.ieBit;
+  }
+
+  /** The SFR writes IE2 at cycle `now`. */
+  setIe(v: boolean, now: number): void {
+    this.sync(now);
+    this.ieBit = v;
+    this.schedule();
+  }
+
+  /** BTIFG (IFG2.7) as the SFR reads it at cycle `now`. */
+  ifgAt(now: number): boolean {
+    this.sync(now);
+    return this.flag;
+  }
+
+  setIfg(v: boolean, now: number): void {
+    this.sync(now);
+    this.flag = v;
+  }
+
   /** ACLK edges in (0, t]. */
   private aclkAt(t: number): bigint {
     return (BigInt(t) * this.num) / this.den;
@@ -71,15 +94,15 @@ export class BasicTimer implements Device {
   reset(): void {
     // PUC: BTIE (IE2.7) is cleared; the timer itself keeps counting so that time-keeping survives a watchdog or
     // Sancus-violation reset (this model's choice for BTCTL/BTCNTx; a power-on clears them: powerOn).
-    this.ie = false;
     this.sync(this.host.now);
+    this.ieBit = false;
     this.schedule();
   }
 
   /** Power-on: registers cleared too. */
   powerOn(): void {
     this.ctl = this.c1 = this.c2 = 0;
-    this.ifg = false;
+    this.flag = false;
     this.t0 = this.host.now;
     this.a0 = this.aclkAt(this.t0);
     this.schedule();
@@ -89,12 +112,19 @@ export class BasicTimer implements Device {
     return (this.ctl & (BTSSEL | BTDIV)) === BTSSEL;
   }
 
-  /** Brings the counters to cycle `now` (no flag handling: events are scheduled exactly). */
+  /** Brings the counters to cycle `now`, setting BTIFG when they pass a multiple of the interval. */
   private sync(now: number): void {
+    if (now <= this.t0) return;
     const a = this.aclkAt(now);
     const dA = Number(a - this.a0);
     const dS = now - this.t0;
     const hold = (this.ctl & BTHOLD) !== 0;
+    if (!hold) {
+      const div = (this.ctl & BTDIV) !== 0;
+      const per = (1 << ((this.ctl & 7) + 1)) * (div ? 256 : 1);
+      const cnt = div ? (this.c2 << 8) | this.c1 : this.c2;
+      if ((this.smclk ? dS : dA) >= per - (cnt % per)) this.flag = true;
+    }
     if (this.ctl & BTDIV) {
       if (!hold) {
         const v = (((this.c2 << 8) | this.c1) + dA) & 0xffff;
@@ -109,9 +139,9 @@ export class BasicTimer implements Device {
     this.a0 = a;
   }
 
-  /** Next cycle at which BTIFG is set (whether or not BTIE is set: the flag is observable). */
+  /** Next cycle at which BTIFG is set, while BTIE is set (otherwise reads compute the flag). */
   private schedule(): void {
-    if (this.ctl & BTHOLD) {
+    if (this.ctl & BTHOLD || !this.ieBit) {
       this.next = Infinity;
       return;
     }
@@ -150,21 +180,16 @@ export class BasicTimer implements Device {
   }
 
   advance(now: number): void {
-    while (this.next <= now) {
-      this.sync(this.next);
-      this.ifg = true;
-      this.schedule();
-    }
     this.sync(now);
     this.schedule();
   }
 
   irq(): number {
-    return this.ie && this.ifg ? 1 << this.opts.irq : 0;
+    return this.ieBit && this.flag ? 1 << this.opts.irq : 0;
   }
 
   acknowledge(line: number): void {
-    if (line === this.opts.irq) this.ifg = false;
+    if (line === this.opts.irq) this.flag = false;
   }
 }
 

@@ -26,7 +26,7 @@ export class Sfr implements Device {
     private readonly opts: SfrOptions,
     private readonly watchdog: Watchdog | undefined,
     /** The owner of IE2.7/IFG2.7 (Basic Timer1), if the board has one. */
-    private readonly ie2: { ie: boolean; ifg: boolean } | undefined = undefined,
+    private readonly ie2: { readonly ie: boolean; setIe(v: boolean, now: number): void; ifgAt(now: number): boolean; setIfg(v: boolean, now: number): void } | undefined = undefined,
   ) {
     this.addresses = Array.from({ length: 10 }, (_, i) => opts.base + i);
   }
@@ -35,12 +35,12 @@ export class Sfr implements Device {
     this.nmiie = false;
   }
 
-  private word(off: number): number {
+  private word(off: number, now: number): number {
     switch (off) {
       case 0:
         return (this.watchdog?.ie ? 1 : 0) | (this.nmiie ? 0x10 : 0) | (this.ie2?.ie ? 0x8000 : 0);
       case 2:
-        return (this.watchdog?.ifg ? 1 : 0) | (this.nmiifg ? 0x10 : 0) | (this.ie2?.ifg ? 0x8000 : 0);
+        return (this.watchdog?.ifg ? 1 : 0) | (this.nmiifg ? 0x10 : 0) | (this.ie2?.ifgAt(now) ? 0x8000 : 0);
       case 4:
         return this.opts.cpuId & 0xffff;
       case 6:
@@ -50,17 +50,17 @@ export class Sfr implements Device {
     }
   }
 
-  read(addr: number, byte: boolean): number {
-    return laneRead(this.word((addr - this.opts.base) & 0xe), addr, byte);
+  read(addr: number, byte: boolean, now: number): number {
+    return laneRead(this.word((addr - this.opts.base) & 0xe, now), addr, byte);
   }
 
-  write(addr: number, value: number, byte: boolean): void {
+  write(addr: number, value: number, byte: boolean, now: number): void {
     const off = addr - this.opts.base;
     // IE1/IFG1 are 8-bit registers in the low byte; the high byte is IE2/IFG2 (only bit 7, Basic Timer1, exists).
     if (off < 4 && this.ie2 && (!byte || off & 1)) {
       const hi = byte ? value & 0xff : (value >> 8) & 0xff;
-      if ((off & 0xe) === 0) this.ie2.ie = (hi & 0x80) !== 0;
-      else this.ie2.ifg = (hi & 0x80) !== 0;
+      if ((off & 0xe) === 0) this.ie2.setIe((hi & 0x80) !== 0, now);
+      else this.ie2.setIfg((hi & 0x80) !== 0, now);
     }
     if (byte && off & 1) {
       this.host.changed();
