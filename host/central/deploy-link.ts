@@ -13,7 +13,7 @@ import type { MeterLink, Received } from './link.ts';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export interface DeployLinkOptions {
-  /** The WAN endpoint the commands go out on (default: the session's one connection from the WAN). */
+  /** The WAN endpoint the commands go out on (default: `central`, or the session's one connection from the WAN). */
   command?: string;
   /** The module that connection goes to (default `cs`, the CS security module). */
   module?: string;
@@ -30,7 +30,10 @@ export class DeployLink implements MeterLink {
 
   constructor(readonly meter: string, private readonly session: DeploySession, private readonly options: DeployLinkOptions = {}) {
     const ends = [...session.wanEnds.values()];
-    const outs = ends.filter((e) => e.direction === 'to-node' && (!options.command || e.name === options.command));
+    // The command connection: the one named, else the one from `wan.central`, else the only one from the WAN.
+    const toNode = ends.filter((e) => e.direction === 'to-node');
+    const name = options.command ?? (toNode.some((e) => e.name === 'central') ? 'central' : undefined);
+    const outs = toNode.filter((e) => !name || e.name === name);
     if (outs.length !== 1) {
       throw new OperationError(`meter ${meter}: the deployment needs exactly one connection from the WAN${options.command ? ` named wan.${options.command}` : ''} to CS security (found ${outs.map((e) => `wan.${e.name}`).join(', ') || 'none'})`, { meter });
     }
@@ -81,7 +84,6 @@ export class DeployLink implements MeterLink {
     return got;
   }
 
-  async close(): Promise<void> {
-    await this.session.close();
-  }
+  /** The deployment belongs to whoever deployed it (serve.ts closes it); the link holds nothing else. */
+  async close(): Promise<void> {}
 }

@@ -3,7 +3,7 @@
 // link, the HTTP API listening, and a loop that sends queued commands and stores what the meters send back.
 import type { FastifyInstance } from 'fastify';
 import { OperationError } from '../../toolchain/common/errors.ts';
-import { deploySession } from '../deploy/deploy.ts';
+import { deploySession, type DeploySession } from '../deploy/deploy.ts';
 import { loadDescriptor } from '../deploy/descriptor.ts';
 import { buildApi } from './api.ts';
 import { DeployLink } from './deploy-link.ts';
@@ -28,6 +28,8 @@ export interface Running {
   central: CentralSystem;
   api: FastifyInstance;
   port: number;
+  /** The deployments of the meters given, by meter name (their nodes, modules, WAN connection ends). */
+  sessions: Map<string, DeploySession>;
   stop(): Promise<void>;
 }
 
@@ -38,16 +40,19 @@ export async function serve(o: ServeOptions): Promise<Running> {
   const central = new CentralSystem(store);
   let api: FastifyInstance | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const sessions = new Map<string, DeploySession>();
   const stop = async () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     await api?.close();
     await central.close();
+    for (const s of sessions.values()) await s.close();
     await db.close();
   };
   try {
     for (const m of o.meters ?? []) {
       const { report, session } = await deploySession(loadDescriptor(m.descriptor));
+      sessions.set(m.name, session);
       const attested = report.modules.every((x) => x.attestation.ok);
       const link = new DeployLink(m.name, session);
       const recovered = await central.attach(link, { deployment: { descriptor: m.descriptor, nodes: report.nodes, modules: report.modules.map((x) => ({ name: x.name, node: x.node, id: x.id })) }, attested });
@@ -77,7 +82,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
     };
     wake = () => void round();
     timer = setTimeout(round, 0);
-    return { db, central, api, port, stop };
+    return { db, central, api, port, sessions, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     if (e instanceof Error && 'code' in e && (e as { code?: string }).code === 'EADDRINUSE') throw new OperationError(`cannot listen on port ${o.port}: in use`);
