@@ -12,10 +12,20 @@ const REMOTE: u32 = 1; // held off by the central system
 const CREDIT: u32 = 2; // held off by credit exhaustion
 const TAMPER: u32 = 4; // locked after a tamper event
 
-let hold: u32 = 0; // the reasons the supply is off
-let pending: u32 = 0; // reasons released by their authority, waiting for the local button
-let relayOn: bool = true; // the last state commanded to the relay driver
-let contact: bool = true; // the contact feedback last reported
+// The state as bytes at constant addresses, not i32 globals (one MSP430 instruction per access: a smaller TCB).
+const STATE = memory.data<u8>([0, 0, 1, 1]);
+// @ts-ignore: decorator
+@inline function get(field: usize): u32 {
+  return <u32>load<u8>(STATE + field);
+}
+// @ts-ignore: decorator
+@inline function set(field: usize, v: u32): void {
+  store<u8>(STATE + field, <u8>v);
+}
+const HOLD: usize = 0; //     the reasons the supply is off
+const PENDING: usize = 1; //  reasons released by their authority, waiting for the local button
+const RELAY_ON: usize = 2; // the last state commanded to the relay driver (1 = closed)
+const CONTACT: usize = 3; //  the contact feedback last reported
 
 export const OUT_RELAY: u32 = 1;
 export const OUT_LOG: u32 = 2;
@@ -27,17 +37,17 @@ export const LOG_BOX = memory.data(8);
 function log(kind: u8, result: u8): u32 {
   store<u8>(LOG_BOX, kind);
   store<u8>(LOG_BOX, result, 1);
-  store<u16>(LOG_BOX, <u16>((hold << 8) | pending), 2);
-  store<u32>(LOG_BOX, relayOn ? 1 : 0, 4);
+  store<u16>(LOG_BOX, <u16>((get(HOLD) << 8) | get(PENDING)), 2);
+  store<u32>(LOG_BOX, get(RELAY_ON), 4);
   return OUT_LOG;
 }
 
 /** Commands the relay: open now, or close (only from the button) when no reason holds the supply off. */
 function apply(close: bool): u32 {
-  const on = close && hold == 0;
-  if (on == relayOn) return 0;
-  relayOn = on;
-  store<u8>(RELAY_BOX, on ? 1 : 0);
+  const on: u32 = close && get(HOLD) == 0 ? 1 : 0;
+  if (on == get(RELAY_ON)) return 0;
+  set(RELAY_ON, on);
+  store<u8>(RELAY_BOX, <u8>on);
   store<u8>(RELAY_BOX, 0, 1);
   return OUT_RELAY;
 }
@@ -46,21 +56,21 @@ function apply(close: bool): u32 {
 export function offCommand(len: i32): u32 {
   const cmd = len == 2 ? load<u8>(IN) : 0;
   if (cmd == ev.CMD_DISCONNECT) {
-    hold |= REMOTE;
-    pending &= ~REMOTE;
+    set(HOLD, get(HOLD) | REMOTE);
+    set(PENDING, get(PENDING) & ~REMOTE);
     return apply(false) | log(ev.EV_DISCONNECT, ev.OK);
   }
   if (cmd == ev.CMD_RECONNECT) {
-    if (hold & TAMPER) return log(ev.EV_RECONNECT, ev.LOCKED);
-    if (!(hold & REMOTE)) return log(ev.EV_RECONNECT, ev.NO_CHANGE);
-    hold &= ~REMOTE;
-    pending |= REMOTE;
+    if (get(HOLD) & TAMPER) return log(ev.EV_RECONNECT, ev.LOCKED);
+    if (!(get(HOLD) & REMOTE)) return log(ev.EV_RECONNECT, ev.NO_CHANGE);
+    set(HOLD, get(HOLD) & ~REMOTE);
+    set(PENDING, get(PENDING) | REMOTE);
     return log(ev.EV_RECONNECT, ev.OK);
   }
   if (cmd == ev.CMD_UNLOCK) {
-    if (!(hold & TAMPER)) return log(ev.EV_UNLOCK, ev.NO_CHANGE);
-    hold &= ~TAMPER;
-    pending |= TAMPER;
+    if (!(get(HOLD) & TAMPER)) return log(ev.EV_UNLOCK, ev.NO_CHANGE);
+    set(HOLD, get(HOLD) & ~TAMPER);
+    set(PENDING, get(PENDING) | TAMPER);
     return log(ev.EV_UNLOCK, ev.OK);
   }
   return log(ev.EV_DISCONNECT, ev.BAD_FORMAT);
@@ -71,15 +81,15 @@ export function offCommand(len: i32): u32 {
 export function offCredit(len: i32): u32 {
   const what = len == 2 ? load<u8>(IN) : 0;
   if (what == ev.CREDIT_EXHAUSTED) {
-    if (hold & CREDIT) return 0; // already held: the trip was logged when it happened
-    hold |= CREDIT;
-    pending &= ~CREDIT;
+    if (get(HOLD) & CREDIT) return 0; // already held: the trip was logged when it happened
+    set(HOLD, get(HOLD) | CREDIT);
+    set(PENDING, get(PENDING) & ~CREDIT);
     return apply(false) | log(ev.EV_CREDIT_TRIP, ev.OK);
   }
   if (what == ev.CREDIT_RESTORED) {
-    if (!(hold & CREDIT)) return 0;
-    hold &= ~CREDIT;
-    pending |= CREDIT; // SMETS "supply armed": the consumer closes it with the button
+    if (!(get(HOLD) & CREDIT)) return 0;
+    set(HOLD, get(HOLD) & ~CREDIT);
+    set(PENDING, get(PENDING) | CREDIT); // SMETS "supply armed": the consumer closes it with the button
     return log(ev.EV_CREDIT_ARM, ev.OK);
   }
   return 0;
@@ -90,27 +100,27 @@ export function offLocal(len: i32): u32 {
   if (len != 2) return 0;
   const what = load<u8>(IN);
   if (what == ev.LOCAL_TAMPER) {
-    const first = !(hold & TAMPER);
-    hold |= TAMPER;
-    pending &= ~TAMPER;
+    const first = !(get(HOLD) & TAMPER);
+    set(HOLD, get(HOLD) | TAMPER);
+    set(PENDING, get(PENDING) & ~TAMPER);
     const r = apply(false);
     return first ? r | log(ev.EV_TAMPER, ev.OK) : r;
   }
   if (what == ev.LOCAL_BUTTON) {
-    if (pending == 0) return 0; // a press that releases nothing is not logged (no log flooding from the button)
-    pending = 0;
-    return apply(true) | log(ev.EV_BUTTON, hold == 0 ? ev.OK : ev.LOCKED);
+    if (get(PENDING) == 0) return 0; // a press that releases nothing is not logged (no log flooding from the button)
+    set(PENDING, 0);
+    return apply(true) | log(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED);
   }
   if (what == ev.LOCAL_CONTACT) {
-    const closed = load<u8>(IN, 1) != 0;
-    if (closed == contact) return 0;
-    contact = closed;
-    return closed != relayOn ? log(ev.EV_CONTACT, ev.BAD_VALUE) : 0;
+    const closed: u32 = load<u8>(IN, 1) != 0 ? 1 : 0;
+    if (closed == get(CONTACT)) return 0;
+    set(CONTACT, closed);
+    return closed != get(RELAY_ON) ? log(ev.EV_CONTACT, ev.BAD_VALUE) : 0;
   }
   return 0;
 }
 
 /** The supply state for tests and the bench: bit 0 relay on, bits 1–3 pending, bits 4–6 holds. */
 export function offState(): u32 {
-  return (relayOn ? 1 : 0) | (pending << 1) | (hold << 4);
+  return get(RELAY_ON) | (get(PENDING) << 1) | (get(HOLD) << 4);
 }
