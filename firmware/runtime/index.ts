@@ -56,6 +56,7 @@ const T_EVENT: u8 = 0x06;
 const T_ROUTE: u8 = 0x07;
 const T_PERIODIC: u8 = 0x08;
 const T_START: u8 = 0x09;
+const T_SETKEYS: u8 = 0x0a;
 const T_OUTPUT: u8 = 0x10;
 const T_ERROR: u8 = 0x7f;
 const REPLY: u8 = 0x80;
@@ -88,7 +89,7 @@ const perIndex = memory.data(MAX_PERIODIC);
 const perPeriod = memory.data(MAX_PERIODIC * 2);
 const perLeft = memory.data(MAX_PERIODIC * 2);
 const queue = memory.data(QUEUE * QUEUE_ENTRY);
-const results = memory.data(8);
+const results = memory.data(16);
 /** Word-aligned copy of a request for a module (the crypto unit and the module runtime read whole words). */
 const work = memory.data(32);
 // Non-zero, declared last: the backend sizes linear memory by the last data segment, and binaryen drops the
@@ -254,6 +255,18 @@ function deliver(conn: i32, at: usize, len: i32): i32 {
 }
 
 // ---- the deployer's messages and events from the WAN --------------------------------------------------------
+function setRoute(conn: i32, kind: u8, slot: u8): bool {
+  let r = findRoute(conn);
+  if (r < 0) {
+    if (routes == MAX_ROUTES) return false;
+    r = routes++;
+  }
+  put16(routeConn + r * 2, conn);
+  store<u8>(routeKind + r, kind);
+  store<u8>(routeSlot + r, slot);
+  return true;
+}
+
 function slotOk(slot: i32): bool {
   return slot < MAX_MODULES && u16at(modEntry + slot * 2) != 0;
 }
@@ -270,11 +283,15 @@ function dispatch(type: i32, len: i32): void {
     return;
   }
   if (type == T_ENABLE) {
-    // slot u8, then r9..r15 as 7 little-endian words: tag*, nonce, vendor, text start/end, data start/end
-    if (len != 15 || load<u8>(rx) >= <u8>MAX_MODULES) { error(E_ARGS, type); return; }
+    // slot u8, then r9..r15 as 7 little-endian words: tag*, nonce, vendor, text start/end, data start/end; then
+    // optionally an entry index (u8) to call once right after enabling (a compiled module's start function)
+    if ((len != 15 && len != 16) || load<u8>(rx) >= <u8>MAX_MODULES) { error(E_ARGS, type); return; }
     for (let i = 0; i < 14; i++) store<u8>(regs + i, load<u8>(rx + 1 + i));
     const id = sm_enable(regs);
-    if (id != 0) put16(modEntry + load<u8>(rx) * 2, u16at(rx + 7)); // r12: the text start is the entry point
+    if (id != 0) {
+      put16(modEntry + load<u8>(rx) * 2, u16at(rx + 7)); // r12: the text start is the entry point
+      if (len == 16) call(load<u8>(rx), load<u8>(rx + 15), 0, 0, 0, 0);
+    }
     store<u8>(tx, load<u8>(rx));
     put16(tx + 1, id);
     send(0, reply, 3);
@@ -301,13 +318,26 @@ function dispatch(type: i32, len: i32): void {
     send(0, reply, 10);
     return;
   }
-  if (type == T_SETKEY) {
-    // slot u8, request (22: AD ‖ wrapped key ‖ tag) → r12
-    if (len != 23 || !slotOk(load<u8>(rx))) { error(E_ARGS, type); return; }
-    for (let i = 0; i < 22; i++) store<u8>(work + i, load<u8>(rx + 1 + i));
-    const r = call(load<u8>(rx), SET_KEY, <i32>mem_base() + <i32>work, 0, 0, 0);
-    put16(tx, r);
-    send(0, reply, 2);
+  if (type == T_SETKEY || type == T_SETKEYS) {
+    // one (set key) or up to 5 (set keys) of: slot u8, route kind u8 (0: none, else as T_ROUTE for the request's
+    // connection, to this slot), request (22: AD ‖ wrapped key ‖ tag; the AD's first word is the connection id,
+    // big-endian) → r12 of each, in order
+    const n = len / 24;
+    if (len == 0 || len % 24 != 0 || (type == T_SETKEY && n != 1)) { error(E_ARGS, type); return; }
+    for (let k = 0; k < n; k++) {
+      const q = rx + k * 24;
+      if (!slotOk(load<u8>(q)) || load<u8>(q + 1) > ROUTE_HAN) { error(E_ARGS, type); return; }
+    }
+    for (let k = 0; k < n; k++) {
+      const q = rx + k * 24;
+      for (let i = 0; i < 22; i++) store<u8>(work + i, load<u8>(q + 2 + i));
+      const r = call(load<u8>(q), SET_KEY, <i32>mem_base() + <i32>work, 0, 0, 0);
+      const kind = load<u8>(q + 1);
+      if (r == 1 && kind != 0 && !setRoute((<i32>load<u8>(work) << 8) | <i32>load<u8>(work + 1), kind, load<u8>(q))) { error(E_FULL, type); return; }
+      put16(results + k * 2, r);
+    }
+    for (let k = 0; k < n * 2; k++) store<u8>(tx + k, load<u8>(results + k));
+    send(0, reply, n * 2);
     return;
   }
   if (type == T_EVENT) {
@@ -325,14 +355,7 @@ function dispatch(type: i32, len: i32): void {
     // conn u16, kind u8, slot u8
     const kind = load<u8>(rx + 2);
     if (len != 4 || kind < ROUTE_LOCAL || kind > ROUTE_HAN || (kind == ROUTE_LOCAL && !slotOk(load<u8>(rx + 3)))) { error(E_ARGS, type); return; }
-    let r = findRoute(u16at(rx));
-    if (r < 0) {
-      if (routes == MAX_ROUTES) { error(E_FULL, type); return; }
-      r = routes++;
-    }
-    put16(routeConn + r * 2, u16at(rx));
-    store<u8>(routeKind + r, kind);
-    store<u8>(routeSlot + r, load<u8>(rx + 3));
+    if (!setRoute(u16at(rx), kind, load<u8>(rx + 3))) { error(E_FULL, type); return; }
     store<u8>(tx, 1);
     send(0, reply, 1);
     return;

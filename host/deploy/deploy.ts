@@ -31,7 +31,7 @@ import { buildRuntimeNodeImage, TICK_HZ, type UntrustedCode } from './runtime-im
 import { loadOverSerial, loadRuntimeOverSerial } from './serial-node.ts';
 import { openSerialWan } from './serial-wan.ts';
 import { CHALLENGE_BYTES, attestationTag, openEvent, sealEvent, setKeyRequest } from './protocol.ts';
-import { ROUTE, WanClient } from './wan.ts';
+import { ROUTE, SETKEYS_PER_FRAME, WanClient } from './wan.ts';
 
 export interface DeployOptions {
   /** Source of fresh challenges and connection keys (default: crypto.randomBytes). */
@@ -274,13 +274,14 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
             em.write(em.mailbox, tag);
             return em.enable(m.name, { nonce: m.confidential_nonce, tagAddress: em.mailbox });
           }
-          return em ? em.enable(m.name) : handle.wan!.enable(slot, info.vendorId, info.layout);
+          // A compiled module's start function (entry 3) runs right after enabling, in the same request.
+          return em ? em.enable(m.name) : handle.wan!.enable(slot, info.vendorId, info.layout, isAssemblyScript(m) ? RUNTIME_ENTRIES.length : undefined);
         });
         if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused module '${m.name}'${m.confidential_nonce !== undefined ? ' (confidential load: tag mismatch)' : ''}`);
         const p: Placed = { desc: m, node: handle, info, key, slot, keys: 0, spec: specs[slot]!, id };
         placed.set(m.name, p);
         // A compiled module runs its wasm start function (global initialisers, initial memory) once, through entry 3.
-        if (isAssemblyScript(m)) await phase(handle, 'protect_cycles', () => callModule(p, RUNTIME_ENTRIES.length, []));
+        if (isAssemblyScript(m) && handle.emulated) await phase(handle, 'protect_cycles', () => callModule(p, RUNTIME_ENTRIES.length, []));
       }
     }
 
@@ -310,6 +311,16 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
 
     // 3. Keyed connections: one fresh key per connection, wrapped under each module end's key; routes.
     const em = new EventManager();
+    const keyQueue = new Map<NodeHandle, { p: Placed; conn: number; slot: number; route: number; request: Uint8Array }[]>();
+    const flushKeys = async (n: NodeHandle) => {
+      const q = keyQueue.get(n) ?? [];
+      if (!q.length) return;
+      keyQueue.set(n, []);
+      const rs = await phase(n, 'key_cycles', () => n.wan!.setKeys(q));
+      rs.forEach((r, i) => {
+        if (r !== 1) throw new OperationError(`connection ${q[i]!.conn}: module '${q[i]!.p.desc.name}' refused its key (set_key)`);
+      });
+    };
     for (const [i, c] of d.connections.entries()) {
       const connKey = random(8);
       const ends = ([[c.from, 'output'], [c.to, 'input']] as const).map(([ep, kind], k) => {
@@ -318,24 +329,37 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
         const p = placed.get(mod)!;
         return { p, io, kind, id: ioId(p, io, kind, `/connections/${i}/${k ? 'to' : 'from'}`, d.file) };
       });
+      const [from, to] = ends as [typeof ends[0], typeof ends[0]];
+      // Routes (firmware nodes, set with the key): the receiving node's runtime delivers locally; a sender on
+      // another node (or with a WAN receiver) has its runtime send the event out on the WAN, where the host carries it.
+      const routeOf = (e: typeof from): number => {
+        if (!e.p?.node.wan) return 0;
+        if (e === to) return ROUTE.local;
+        return !to.p || to.p.node !== e.p.node ? ROUTE.wan : 0;
+      };
       for (const e of ends) {
         if (!e.p) continue;
         const p = e.p;
         const req = setKeyRequest(p.key, c.id, e.id!, p.keys, connKey);
-        const r = await phase(p.node, 'key_cycles', () => setKey(p, req));
-        if (r !== 1) throw new OperationError(`connection ${c.id}: module '${p.desc.name}' refused its key (set_key)`);
         p.keys++;
+        if (p.node.wan) {
+          // Firmware nodes: batched, several requests a frame (the WAN line's bytes are most of the start-up).
+          const q = keyQueue.get(p.node) ?? [];
+          keyQueue.set(p.node, q);
+          q.push({ p, conn: c.id, slot: p.slot, route: routeOf(e), request: req });
+          if (q.length === SETKEYS_PER_FRAME) await flushKeys(p.node);
+          continue;
+        }
+        const r = await phase(p.node, 'key_cycles', () => setKey(p, req, 0));
+        if (r !== 1) throw new OperationError(`connection ${c.id}: module '${p.desc.name}' refused its key (set_key)`);
       }
-      const [from, to] = ends as [typeof ends[0], typeof ends[0]];
       if (!from.p) wanEnds.set(c.id, { id: c.id, name: from.io, direction: 'to-node', key: connKey, counter: 0 });
       if (!to.p) wanEnds.set(c.id, { id: c.id, name: to.io, direction: 'from-node', key: connKey, counter: 0 });
-      // Routes: the receiving node's runtime delivers locally; a sender on another node (or a WAN receiver) has its
-      // runtime send the event out on the WAN, where the host carries it on.
-      if (to.p?.node.wan) await phase(to.p.node, 'key_cycles', () => to.p!.node.wan!.route(c.id, ROUTE.local, to.p!.slot));
-      if (from.p?.node.wan && (!to.p || to.p.node !== from.p.node)) await phase(from.p.node, 'key_cycles', () => from.p!.node.wan!.route(c.id, ROUTE.wan));
       if (to.p?.node.emulated) em.routes.set(c.id, { node: to.p.node.emulated, module: to.p.desc.name });
       report.connections.push({ id: c.id, from: c.from, to: c.to, keys_installed: true });
     }
+
+    for (const n of keyQueue.keys()) await flushKeys(n);
 
     // 4. Periodic work on firmware nodes; then their schedulers start.
     for (const p of placed.values()) {
@@ -447,11 +471,11 @@ async function attest(p: Placed, challenge: Uint8Array): Promise<{ result: numbe
   return p.node.wan!.attest(p.slot, challenge);
 }
 
-async function setKey(p: Placed, req: Uint8Array): Promise<number> {
+async function setKey(p: Placed, req: Uint8Array, route: number): Promise<number> {
   const em = p.node.emulated;
   if (em) {
     em.write(em.mailbox, req);
     return em.callEntry(p.desc.name, RUNTIME_ENTRIES.indexOf('set_key'), [em.mailbox]).registers[12]!;
   }
-  return p.node.wan!.setKey(p.slot, req);
+  return p.node.wan!.setKey(p.slot, req, route);
 }

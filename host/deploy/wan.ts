@@ -7,8 +7,10 @@ import { OperationError } from '../../toolchain/common/errors.ts';
 
 export const SYNC = 0x7e;
 export const MAX_PAYLOAD = 128;
-export const T = { hello: 0x01, enable: 0x02, call: 0x03, attest: 0x04, setKey: 0x05, event: 0x06, route: 0x07, periodic: 0x08, start: 0x09, output: 0x10, error: 0x7f } as const;
+export const T = { hello: 0x01, enable: 0x02, call: 0x03, attest: 0x04, setKey: 0x05, event: 0x06, route: 0x07, periodic: 0x08, start: 0x09, setKeys: 0x0a, output: 0x10, error: 0x7f } as const;
 export const REPLY = 0x80;
+/** Set-key requests per frame (24 bytes each within the 128-byte payload). */
+export const SETKEYS_PER_FRAME = 5;
 export const ROUTE = { local: 1, wan: 2, han: 3 } as const;
 const ERRORS: Record<number, string> = { 1: 'checksum', 2: 'unknown message type', 3: 'bad arguments', 4: 'table full' };
 
@@ -97,10 +99,11 @@ export class WanClient {
     return { version: p[0]!, slots: p[1]!, maxEvent: p[2]!, dropped: u16(p, 3) };
   }
 
-  /** SM_ENABLE of the module laid out at `l` into runtime slot `slot`; returns its ID (0: refused). */
-  async enable(slot: number, vendorId: number, l: Layout, confidential?: { nonce: number; tagAddress: number }): Promise<number> {
+  /** SM_ENABLE of the module laid out at `l` into runtime slot `slot`, then (if given) entry `init` called once;
+   *  returns its ID (0: refused). */
+  async enable(slot: number, vendorId: number, l: Layout, init?: number, confidential?: { nonce: number; tagAddress: number }): Promise<number> {
     const words = [confidential?.tagAddress ?? 0, confidential?.nonce ?? 0, vendorId, l.textStart, l.textEnd, l.dataStart, l.dataEnd];
-    const p = await this.request(T.enable, [slot, ...words.flatMap(le16)]);
+    const p = await this.request(T.enable, [slot, ...words.flatMap(le16), ...(init === undefined ? [] : [init])]);
     return u16(p, 1);
   }
 
@@ -116,11 +119,20 @@ export class WanClient {
     return { result: u16(p, 0), tag: p.slice(2, 10) };
   }
 
-  async setKey(slot: number, request: Uint8Array): Promise<number> {
-    return u16(await this.request(T.setKey, [slot, ...request]), 0);
+  /** Installs a connection key; with `route`, the runtime also routes the request's connection (AD's first word)
+   *  that way, to this slot, once the module accepted the key. */
+  async setKey(slot: number, request: Uint8Array, route = 0): Promise<number> {
+    return u16(await this.request(T.setKey, [slot, route, ...request]), 0);
   }
 
   /** An event from the WAN to the connection's input; true when the module accepted it (the runtime says so). */
+  /** Up to 5 set-key requests in one frame, installed in order; returns each r12. */
+  async setKeys(list: { slot: number; route: number; request: Uint8Array }[]): Promise<number[]> {
+    if (list.length < 1 || list.length > SETKEYS_PER_FRAME) throw new RangeError(`setKeys: 1..${SETKEYS_PER_FRAME} requests per frame`);
+    const p = await this.request(T.setKeys, list.flatMap((x) => [x.slot, x.route, ...x.request]));
+    return list.map((_, i) => u16(p, 2 * i));
+  }
+
   async event(connection: number, sealed: Uint8Array): Promise<boolean> {
     const p = await this.request(T.event, [...le16(connection), ...sealed]);
     return u16(p, 2) === 1;

@@ -40,13 +40,15 @@ if (wanPath) {
     process.exit(1);
   });
   wan.on('data', (chunk: Buffer) => {
+    if (process.env.HARNESS_DEBUG) process.stderr.write(`harness wan rx ${[...chunk].join(',')} halted=${d.isHalted} pc=${m.r[0]!.toString(16)} sr=${m.r[2]!.toString(16)}\n`);
     uart.receive(chunk);
-    // Run until the runtime has answered and been quiet for three slices (or a generous bound).
+    // Run until the runtime sleeps (CPUOFF) with nothing sent for two slices, i.e. it has taken every byte and
+    // answered (or a generous bound).
     const start = m.cycle;
-    for (let quiet = 0; quiet < 3 && m.cycle - start < 400_000_000 && !d.isHalted; ) {
+    for (let quiet = 0; quiet < 2 && m.cycle - start < 400_000_000 && !d.isHalted; ) {
       const before = sent;
       d.run(m.cycle + 100_000);
-      quiet = sent === before ? quiet + 1 : 0;
+      quiet = sent === before && (m.r[2]! & 0x10) !== 0 ? quiet + 1 : 0;
     }
   });
 }
