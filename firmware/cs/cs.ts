@@ -27,9 +27,11 @@ export const LOG_BOX = memory.data(8);
 /** A reading to the central system: [80][0][tariff u16][pseudonym u32][t u32][Wh u32]. */
 export const READING_BOX = memory.data(16);
 const KEY = memory.data(16);
-let roundWh: u32 = 0;
-let omitPer1024: u32 = 0;
-let pseudonymHalfHours: u32 = 0;
+// The settings as 16-bit words at constant addresses, not i32 globals (one MSP430 word each: a smaller TCB).
+const SETTINGS = memory.data(6);
+const ROUND_WH: usize = 0;
+const OMIT_PER_1024: usize = 2;
+const PSEUDONYM_HALF_HOURS: usize = 4;
 
 function log(kind: u8, result: u8, aux: u32, value: u32): u32 {
   store<u8>(LOG_BOX, kind);
@@ -45,9 +47,9 @@ function privacy(len: i32): u32 {
   const o = <u32>load<u16>(IN, 4);
   const p = <u32>load<u16>(IN, 6);
   if (o > 512) return log(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
-  roundWh = r;
-  omitPer1024 = o;
-  pseudonymHalfHours = p;
+  store<u16>(SETTINGS + ROUND_WH, <u16>r);
+  store<u16>(SETTINGS + OMIT_PER_1024, <u16>o);
+  store<u16>(SETTINGS + PSEUDONYM_HALF_HOURS, <u16>p);
   memory.copy(KEY, IN + 8, 16);
   return log(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
 }
@@ -70,11 +72,14 @@ export function csReading(len: i32): u32 {
   if (len != 12) return 0;
   const t = load<u32>(IN);
   let wh = load<u32>(IN, 4);
-  if (omitPer1024 != 0 && (prf(KEY, OMIT, t) & 1023) < omitPer1024) return 0;
-  if (roundWh != 0) wh = ((wh + (roundWh >> 1)) / roundWh) * roundWh;
+  const omit = <u32>load<u16>(SETTINGS + OMIT_PER_1024);
+  const step = <u32>load<u16>(SETTINGS + ROUND_WH);
+  const period = <u32>load<u16>(SETTINGS + PSEUDONYM_HALF_HOURS);
+  if (omit != 0 && (prf(KEY, OMIT, t) & 1023) < omit) return 0;
+  if (step != 0) wh = ((wh + (step >> 1)) / step) * step;
   store<u16>(READING_BOX, 0x80);
   store<u16>(READING_BOX, load<u16>(IN, 8), 2);
-  store<u32>(READING_BOX, pseudonymHalfHours != 0 ? prf(KEY, PSEUDONYM, t / 1800 / pseudonymHalfHours) : 0, 4);
+  store<u32>(READING_BOX, period != 0 ? prf(KEY, PSEUDONYM, t / 1800 / period) : 0, 4);
   store<u32>(READING_BOX, t, 8);
   store<u32>(READING_BOX, wh, 12);
   return 1;

@@ -7,14 +7,15 @@ import { putItem, crc16, TAG_U32, TAG_I32, ITEM_BYTES } from '../lib/cosem';
 import { IN } from '../lib/events';
 
 export const FRAME = memory.data(64);
-let seq: u32 = 0;
+const SEQ = memory.data(2); // the frame counter: a byte at a constant address, not an i32 global
 
 function finish(type: u32, n: u32): u32 {
   store<u8>(FRAME, 0x7e);
   store<u8>(FRAME, <u8>type, 1);
-  store<u8>(FRAME, <u8>seq, 2);
+  const seq = load<u8>(SEQ);
+  store<u8>(FRAME, seq, 2);
   store<u8>(FRAME, <u8>n, 3);
-  seq = (seq + 1) & 0xff;
+  store<u8>(SEQ, seq + 1);
   const crc = crc16(FRAME + 1, n + 3);
   store<u8>(FRAME + 4 + n, <u8>crc);
   store<u8>(FRAME + 5 + n, <u8>(crc >> 8));

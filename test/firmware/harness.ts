@@ -18,7 +18,7 @@ export const board = loadBoard('emulated');
 // `memory.data` regions are not segments (test/firmware/repro/zero-static-data.as, reported); a heap as large as
 // the modules' static data covers them until the compiler maps up to the real end of static data.
 const firmwareConfig = loadAsConfig('', fileURLToPath(new URL('../../firmware/asconfig.json', import.meta.url)));
-export const FIRMWARE_CONFIG = { ...firmwareConfig, heap: Number(process.env.HEAP ?? 4096) };
+export const FIRMWARE_CONFIG = { ...firmwareConfig, heap: 4096 };
 export const INPUT = 16;
 
 interface WasmApi {
