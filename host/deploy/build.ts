@@ -6,5 +6,5 @@ import { nodeRuntimeAssembly } from './node-runtime.ts';
 
 export function buildNodeImage(board: Board, modules: ModuleSpec[], extraUnprotected: { source: string; file: string }[] = [],
   place: Record<string, number> = {}): NodeImage {
-  return linkNode(board, [{ source: nodeRuntimeAssembly(), file: 'node-runtime.s' }, ...extraUnprotected], modules, [], place);
+  return linkNode(board, [{ source: nodeRuntimeAssembly(undefined, board.peripherals.find((p) => p.type === 'watchdog')?.base), file: 'node-runtime.s' }, ...extraUnprotected], modules, [], place);
 }

@@ -11,13 +11,13 @@ export const IDLE_LOOP = '__node_idle';
 /** Stack top the loader's calls start from (top of the emulated board's data memory). */
 export const NODE_STACK_TOP = 0x2a00;
 
-export function nodeRuntimeAssembly(stackTop = NODE_STACK_TOP): string {
+/** `watchdog`: the board's watchdog base (WDTCTL), held at start-up; none on a board without one. */
+export function nodeRuntimeAssembly(stackTop = NODE_STACK_TOP, watchdog?: number): string {
   return `
   .text
   .global start
 start:
-  mov #0x5a80, &0x0120
-  mov #${stackTop}, sp
+${watchdog === undefined ? '' : `  mov #0x5a80, &0x${watchdog.toString(16)}\n`}  mov #${stackTop}, sp
   dint
   .global __node_idle
 __node_idle:
@@ -26,7 +26,7 @@ __node_idle:
 ; r9 tag*, r10 nonce, r11 vendor id, r12–r15 layout → r15 = module ID or 0 (the loader sets r9–r11 itself)
   .global ${ENABLE_ROUTINE}
 ${ENABLE_ROUTINE}:
-  .word 0x1381
+  sancus.enable
   mov r15, r12
   ret
 

@@ -69,7 +69,7 @@ ${s('att_copy')}:
   mov r11, r12
   mov r11, r13
   mov r11, r14
-  .word 0x1384
+  sancus.wrap
   mov r15, r12
   ret
 
@@ -100,7 +100,7 @@ ${s('sk_copy')}:
   mov #${s('buf')}+14, r13
   mov #${s('plain')}, r14
   mov r13, r15
-  .word 0x1385
+  sancus.unwrap
   tst r15
   jz ${s('fail')}
   mov &${s('buf')}, r15
@@ -217,7 +217,7 @@ ${s('hi_copy')}:
   add r6, r13
   mov #${s('plain')}, r14
   mov r13, r15
-  .word 0x1385
+  sancus.unwrap
   tst r15
   jz ${s('fail')}
   inc 4(r8)
@@ -283,7 +283,7 @@ ${s('out_slot')}:
   add #6, r14
   mov r14, r15
   add r6, r15
-  .word 0x1384
+  sancus.wrap
   mov #1, 0(r7)
   mov r15, r12
   ret
