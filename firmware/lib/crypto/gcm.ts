@@ -1,0 +1,287 @@
+// AES-GCM and GMAC (NIST SP 800-38D) as DLMS/COSEM security suite 0 uses them (Green Book §9.2.7.2): a 12-byte IV
+// = system title (8) ‖ invocation counter (4, big-endian), so J0 = IV ‖ 0x00000001; AAD = SC ‖ AK (‖ the
+// information itself for authentication-only); tags sent truncated to their first 12 bytes.
+//
+// GHASH uses Shoup's tables, a byte at a time: Z = Z·x^8 ⊕ M4[low nibble] ⊕ M[high nibble] with M[n] = n·H and
+// M4[n] = n·H·x^4 (2 × 16 multiples of H, 512 bytes of RAM, rebuilt by gcm_key). Why bytes: multiplying by x^8 is
+// moving the 16 bytes by one place (the MSP430 has no barrel shifter, so the 4-bit form's shifts by 4 across eight
+// words cost 6× more, measured in README.md), and the byte that falls off is folded back in with R8, a 512-byte
+// read-only table. Field elements are kept in SP 800-38D byte order (bit 0, x^0, is the top bit of byte 0), so
+// multiplication by x is a right shift.
+// The state is one context in static memory (the meter runs one APDU at a time); the streaming calls are
+//   gcm_key(K) — gcm_start(IV) — gcm_aad(...)* — gcm_encrypt(...)* | gcm_ghash(...)* — gcm_tag() / gcm_verify(T, n)
+// where each gcm_encrypt/gcm_ghash call but the last must cover a multiple of 16 bytes. gcm_open verifies the tag
+// over the ciphertext BEFORE it decrypts anything, so a forged APDU never turns into plaintext in the buffer.
+import { AES_STATE, aes_encrypt, aes_key } from './aes';
+
+/** M[n] = n·H and M4[n] = n·H·x^4 for each nibble n (its top bit the lowest power of x), 16 bytes each. */
+const M: usize = memory.data(256, 2);
+const M4: usize = memory.data(256, 2);
+/** Z, the product being built by gmul. */
+const Z: usize = memory.data(16, 2);
+/** The GHASH accumulator Y (16 bytes, big-endian byte order as in SP 800-38D). */
+const Y: usize = memory.data(16, 2);
+/** J0 (IV ‖ 1) for the tag, and the running counter block for CTR. */
+const J0: usize = memory.data(16);
+const CTR: usize = memory.data(16);
+/** The last full 16-byte tag computed by gcm_tag. */
+export const GCM_TAG: usize = memory.data(16);
+
+// R8[b]: what the byte b shifted out of the low end (x^120..x^127) adds to bytes 0 and 1 after Z·x^8, modulo
+// x^128 + x^7 + x^2 + x + 1 (computed from SP 800-38D's R = 0xE1 ‖ 0^120 by eight single shifts).
+// prettier-ignore
+const R8 = memory.data<u8>([
+  0x00, 0x00, 0x01, 0xc2, 0x03, 0x84, 0x02, 0x46, 0x07, 0x08, 0x06, 0xca, 0x04, 0x8c, 0x05, 0x4e,
+  0x0e, 0x10, 0x0f, 0xd2, 0x0d, 0x94, 0x0c, 0x56, 0x09, 0x18, 0x08, 0xda, 0x0a, 0x9c, 0x0b, 0x5e,
+  0x1c, 0x20, 0x1d, 0xe2, 0x1f, 0xa4, 0x1e, 0x66, 0x1b, 0x28, 0x1a, 0xea, 0x18, 0xac, 0x19, 0x6e,
+  0x12, 0x30, 0x13, 0xf2, 0x11, 0xb4, 0x10, 0x76, 0x15, 0x38, 0x14, 0xfa, 0x16, 0xbc, 0x17, 0x7e,
+  0x38, 0x40, 0x39, 0x82, 0x3b, 0xc4, 0x3a, 0x06, 0x3f, 0x48, 0x3e, 0x8a, 0x3c, 0xcc, 0x3d, 0x0e,
+  0x36, 0x50, 0x37, 0x92, 0x35, 0xd4, 0x34, 0x16, 0x31, 0x58, 0x30, 0x9a, 0x32, 0xdc, 0x33, 0x1e,
+  0x24, 0x60, 0x25, 0xa2, 0x27, 0xe4, 0x26, 0x26, 0x23, 0x68, 0x22, 0xaa, 0x20, 0xec, 0x21, 0x2e,
+  0x2a, 0x70, 0x2b, 0xb2, 0x29, 0xf4, 0x28, 0x36, 0x2d, 0x78, 0x2c, 0xba, 0x2e, 0xfc, 0x2f, 0x3e,
+  0x70, 0x80, 0x71, 0x42, 0x73, 0x04, 0x72, 0xc6, 0x77, 0x88, 0x76, 0x4a, 0x74, 0x0c, 0x75, 0xce,
+  0x7e, 0x90, 0x7f, 0x52, 0x7d, 0x14, 0x7c, 0xd6, 0x79, 0x98, 0x78, 0x5a, 0x7a, 0x1c, 0x7b, 0xde,
+  0x6c, 0xa0, 0x6d, 0x62, 0x6f, 0x24, 0x6e, 0xe6, 0x6b, 0xa8, 0x6a, 0x6a, 0x68, 0x2c, 0x69, 0xee,
+  0x62, 0xb0, 0x63, 0x72, 0x61, 0x34, 0x60, 0xf6, 0x65, 0xb8, 0x64, 0x7a, 0x66, 0x3c, 0x67, 0xfe,
+  0x48, 0xc0, 0x49, 0x02, 0x4b, 0x44, 0x4a, 0x86, 0x4f, 0xc8, 0x4e, 0x0a, 0x4c, 0x4c, 0x4d, 0x8e,
+  0x46, 0xd0, 0x47, 0x12, 0x45, 0x54, 0x44, 0x96, 0x41, 0xd8, 0x40, 0x1a, 0x42, 0x5c, 0x43, 0x9e,
+  0x54, 0xe0, 0x55, 0x22, 0x57, 0x64, 0x56, 0xa6, 0x53, 0xe8, 0x52, 0x2a, 0x50, 0x6c, 0x51, 0xae,
+  0x5a, 0xf0, 0x5b, 0x32, 0x59, 0x74, 0x58, 0xb6, 0x5d, 0xf8, 0x5c, 0x3a, 0x5e, 0x7c, 0x5f, 0xbe,
+  0xe1, 0x00, 0xe0, 0xc2, 0xe2, 0x84, 0xe3, 0x46, 0xe6, 0x08, 0xe7, 0xca, 0xe5, 0x8c, 0xe4, 0x4e,
+  0xef, 0x10, 0xee, 0xd2, 0xec, 0x94, 0xed, 0x56, 0xe8, 0x18, 0xe9, 0xda, 0xeb, 0x9c, 0xea, 0x5e,
+  0xfd, 0x20, 0xfc, 0xe2, 0xfe, 0xa4, 0xff, 0x66, 0xfa, 0x28, 0xfb, 0xea, 0xf9, 0xac, 0xf8, 0x6e,
+  0xf3, 0x30, 0xf2, 0xf2, 0xf0, 0xb4, 0xf1, 0x76, 0xf4, 0x38, 0xf5, 0xfa, 0xf7, 0xbc, 0xf6, 0x7e,
+  0xd9, 0x40, 0xd8, 0x82, 0xda, 0xc4, 0xdb, 0x06, 0xde, 0x48, 0xdf, 0x8a, 0xdd, 0xcc, 0xdc, 0x0e,
+  0xd7, 0x50, 0xd6, 0x92, 0xd4, 0xd4, 0xd5, 0x16, 0xd0, 0x58, 0xd1, 0x9a, 0xd3, 0xdc, 0xd2, 0x1e,
+  0xc5, 0x60, 0xc4, 0xa2, 0xc6, 0xe4, 0xc7, 0x26, 0xc2, 0x68, 0xc3, 0xaa, 0xc1, 0xec, 0xc0, 0x2e,
+  0xcb, 0x70, 0xca, 0xb2, 0xc8, 0xf4, 0xc9, 0x36, 0xcc, 0x78, 0xcd, 0xba, 0xcf, 0xfc, 0xce, 0x3e,
+  0x91, 0x80, 0x90, 0x42, 0x92, 0x04, 0x93, 0xc6, 0x96, 0x88, 0x97, 0x4a, 0x95, 0x0c, 0x94, 0xce,
+  0x9f, 0x90, 0x9e, 0x52, 0x9c, 0x14, 0x9d, 0xd6, 0x98, 0x98, 0x99, 0x5a, 0x9b, 0x1c, 0x9a, 0xde,
+  0x8d, 0xa0, 0x8c, 0x62, 0x8e, 0x24, 0x8f, 0xe6, 0x8a, 0xa8, 0x8b, 0x6a, 0x89, 0x2c, 0x88, 0xee,
+  0x83, 0xb0, 0x82, 0x72, 0x80, 0x34, 0x81, 0xf6, 0x84, 0xb8, 0x85, 0x7a, 0x87, 0x3c, 0x86, 0xfe,
+  0xa9, 0xc0, 0xa8, 0x02, 0xaa, 0x44, 0xab, 0x86, 0xae, 0xc8, 0xaf, 0x0a, 0xad, 0x4c, 0xac, 0x8e,
+  0xa7, 0xd0, 0xa6, 0x12, 0xa4, 0x54, 0xa5, 0x96, 0xa0, 0xd8, 0xa1, 0x1a, 0xa3, 0x5c, 0xa2, 0x9e,
+  0xb5, 0xe0, 0xb4, 0x22, 0xb6, 0x64, 0xb7, 0xa6, 0xb2, 0xe8, 0xb3, 0x2a, 0xb1, 0x6c, 0xb0, 0xae,
+  0xbb, 0xf0, 0xba, 0x32, 0xb8, 0x74, 0xb9, 0xb6, 0xbc, 0xf8, 0xbd, 0x3a, 0xbf, 0x7c, 0xbe, 0xbe,
+]);
+
+let gpos: u32 = 0; // bytes of the current GHASH block already absorbed
+let aadLen: u32 = 0;
+let ctLen: u32 = 0;
+let inData: bool = false;
+
+/** Y = Y·H (bytes 15 down to 0 of Y, the order of mbed TLS's gcm_mult, two nibbles per step). */
+function gmul(): void {
+  for (let k: usize = 0; k < 16; k += 2) store<u16>(Z + k, 0);
+  for (let i: usize = 16; i > 0; i--) {
+    const x = <u32>load<u8>(Y + i - 1);
+    // Z = Z·x^8: bytes move one place towards the end; the last one comes back through R8.
+    const rem = <usize>load<u8>(Z + 15);
+    store<u8>(Z + 15, load<u8>(Z + 14));
+    store<u8>(Z + 14, load<u8>(Z + 13));
+    store<u8>(Z + 13, load<u8>(Z + 12));
+    store<u8>(Z + 12, load<u8>(Z + 11));
+    store<u8>(Z + 11, load<u8>(Z + 10));
+    store<u8>(Z + 10, load<u8>(Z + 9));
+    store<u8>(Z + 9, load<u8>(Z + 8));
+    store<u8>(Z + 8, load<u8>(Z + 7));
+    store<u8>(Z + 7, load<u8>(Z + 6));
+    store<u8>(Z + 6, load<u8>(Z + 5));
+    store<u8>(Z + 5, load<u8>(Z + 4));
+    store<u8>(Z + 4, load<u8>(Z + 3));
+    store<u8>(Z + 3, load<u8>(Z + 2));
+    store<u8>(Z + 2, load<u8>(Z + 1));
+    store<u8>(Z + 1, load<u8>(Z));
+    store<u8>(Z, 0);
+    // Z ⊕= R8[rem] ⊕ M4[low] ⊕ M[high], a 16-bit word at a time (both sides in the same byte order)
+    const a = M4 + ((<usize>x & 15) << 4);
+    const b = M + ((<usize>x >> 4) << 4);
+    // unrolled: constant offsets, no loop counter (the loop form costs 40% more, README.md)
+    store<u16>(Z, load<u16>(Z) ^ load<u16>(R8 + (rem << 1)) ^ load<u16>(a) ^ load<u16>(b));
+    store<u16>(Z + 2, load<u16>(Z + 2) ^ load<u16>(a, 2) ^ load<u16>(b, 2));
+    store<u16>(Z + 4, load<u16>(Z + 4) ^ load<u16>(a, 4) ^ load<u16>(b, 4));
+    store<u16>(Z + 6, load<u16>(Z + 6) ^ load<u16>(a, 6) ^ load<u16>(b, 6));
+    store<u16>(Z + 8, load<u16>(Z + 8) ^ load<u16>(a, 8) ^ load<u16>(b, 8));
+    store<u16>(Z + 10, load<u16>(Z + 10) ^ load<u16>(a, 10) ^ load<u16>(b, 10));
+    store<u16>(Z + 12, load<u16>(Z + 12) ^ load<u16>(a, 12) ^ load<u16>(b, 12));
+    store<u16>(Z + 14, load<u16>(Z + 14) ^ load<u16>(a, 14) ^ load<u16>(b, 14));
+  }
+  for (let k: usize = 0; k < 16; k += 2) store<u16>(Y + k, load<u16>(Z + k));
+}
+
+/** d = s·x in GF(2^128) (16 bytes each): a right shift by one bit, R = 0xE1 ‖ 0^120 if a bit falls off. */
+function mulx(d: usize, s: usize): void {
+  const lsb = <u32>load<u8>(s + 15) & 1;
+  for (let k: usize = 15; k > 0; k--) store<u8>(d + k, <u8>((<u32>load<u8>(s + k) >> 1) | ((<u32>load<u8>(s + k - 1) & 1) << 7)));
+  store<u8>(d, <u8>((<u32>load<u8>(s) >> 1) ^ ((0 - lsb) & 0xe1)));
+}
+
+/** Fills a 16-entry table T from T[8] (already set): T[4] = T[8]·x, T[2], T[1], then T[i ⊕ j] = T[i] ⊕ T[j]. */
+function fillTable(t: usize): void {
+  mulx(t + 64, t + 128);
+  mulx(t + 32, t + 64);
+  mulx(t + 16, t + 32);
+  for (let k: usize = 0; k < 16; k += 2) store<u16>(t + k, 0);
+  for (let i: usize = 2; i <= 8; i <<= 1) {
+    for (let j: usize = 1; j < i; j++) {
+      for (let k: usize = 0; k < 16; k += 2) store<u16>(t + ((i + j) << 4) + k, load<u16>(t + (i << 4) + k) ^ load<u16>(t + (j << 4) + k));
+    }
+  }
+}
+
+/** Sets the key: expands it for AES and builds the GHASH table from H = E_K(0^128). */
+export function gcm_key(key: usize): void {
+  aes_key(key);
+  for (let i: usize = 0; i < 16; i++) store<u8>(AES_STATE + i, 0);
+  aes_encrypt();
+  // M[8] = H (8 = 1000b is x^0, so M[1] = H·x^3); M4[8] = H·x^4 = M[1]·x.
+  for (let k: usize = 0; k < 16; k++) store<u8>(M + 128 + k, load<u8>(AES_STATE + k));
+  fillTable(M);
+  mulx(M4 + 128, M + 16);
+  fillTable(M4);
+}
+
+/** Starts one message under the current key with the 12-byte IV at `iv`. */
+export function gcm_start(iv: usize): void {
+  for (let i: usize = 0; i < 12; i++) {
+    const b = load<u8>(iv + i);
+    store<u8>(J0 + i, b);
+    store<u8>(CTR + i, b);
+  }
+  store<u8>(J0 + 12, 0); store<u8>(J0 + 13, 0); store<u8>(J0 + 14, 0); store<u8>(J0 + 15, 1);
+  store<u8>(CTR + 12, 0); store<u8>(CTR + 13, 0); store<u8>(CTR + 14, 0); store<u8>(CTR + 15, 1);
+  for (let i: usize = 0; i < 16; i++) store<u8>(Y + i, 0);
+  gpos = 0;
+  aadLen = 0;
+  ctLen = 0;
+  inData = false;
+}
+
+function absorb(p: usize, n: u32): void {
+  let k = gpos;
+  for (let i: u32 = 0; i < n; i++) {
+    store<u8>(Y + k, load<u8>(Y + k) ^ load<u8>(p + i));
+    k++;
+    if (k == 16) {
+      gmul();
+      k = 0;
+    }
+  }
+  gpos = k;
+}
+
+function pad(): void {
+  if (gpos != 0) {
+    gmul();
+    gpos = 0;
+  }
+}
+
+/** Additional authenticated data (any number of calls, any lengths, before the first data call). */
+export function gcm_aad(p: usize, n: u32): void {
+  absorb(p, n);
+  aadLen += n;
+}
+
+function dataPhase(): void {
+  if (!inData) {
+    pad();
+    inData = true;
+  }
+}
+
+/** XORs the next n bytes of keystream into [p, p + n) (CTR: inc32 of the counter block, SP 800-38D §6.5). */
+function ctr(p: usize, n: u32): void {
+  for (let off: u32 = 0; off < n; off += 16) {
+    // inc32 on the last 4 bytes, big-endian
+    for (let i: usize = 15; i >= 12; i--) {
+      const v = <u32>load<u8>(CTR + i) + 1;
+      store<u8>(CTR + i, <u8>v);
+      if (v < 256) break;
+    }
+    for (let i: usize = 0; i < 16; i++) store<u8>(AES_STATE + i, load<u8>(CTR + i));
+    aes_encrypt();
+    const m = n - off < 16 ? n - off : 16;
+    for (let i: u32 = 0; i < m; i++) store<u8>(p + off + i, load<u8>(p + off + i) ^ load<u8>(AES_STATE + i));
+  }
+}
+
+/** Encrypts [p, p + n) in place and absorbs the ciphertext. */
+export function gcm_encrypt(p: usize, n: u32): void {
+  dataPhase();
+  ctr(p, n);
+  absorb(p, n);
+  ctLen += n;
+}
+
+/** Absorbs ciphertext [p, p + n) without decrypting it (the first half of gcm_open). */
+export function gcm_ghash(p: usize, n: u32): void {
+  dataPhase();
+  absorb(p, n);
+  ctLen += n;
+}
+
+/** Decrypts [p, p + n) in place (CTR only; call after gcm_ghash and a successful gcm_verify). */
+export function gcm_decrypt(p: usize, n: u32): void {
+  ctr(p, n);
+}
+
+/** Finishes GHASH with the length block and writes the full 16-byte tag to GCM_TAG. */
+export function gcm_tag(): usize {
+  pad();
+  // len(A) ‖ len(C) in bits, 64-bit big-endian each; our messages are far below 2^29 bytes.
+  const a = aadLen << 3, c = ctLen << 3;
+  store<u8>(Y + 4, load<u8>(Y + 4) ^ <u8>(a >> 24));
+  store<u8>(Y + 5, load<u8>(Y + 5) ^ <u8>(a >> 16));
+  store<u8>(Y + 6, load<u8>(Y + 6) ^ <u8>(a >> 8));
+  store<u8>(Y + 7, load<u8>(Y + 7) ^ <u8>a);
+  store<u8>(Y + 12, load<u8>(Y + 12) ^ <u8>(c >> 24));
+  store<u8>(Y + 13, load<u8>(Y + 13) ^ <u8>(c >> 16));
+  store<u8>(Y + 14, load<u8>(Y + 14) ^ <u8>(c >> 8));
+  store<u8>(Y + 15, load<u8>(Y + 15) ^ <u8>c);
+  gmul();
+  for (let i: usize = 0; i < 16; i++) store<u8>(AES_STATE + i, load<u8>(J0 + i));
+  aes_encrypt();
+  for (let i: usize = 0; i < 16; i++) store<u8>(GCM_TAG + i, load<u8>(AES_STATE + i) ^ load<u8>(Y + i));
+  return GCM_TAG;
+}
+
+/** Constant-time comparison of n bytes: every byte is read whatever the earlier ones were; 1 if equal. */
+export function ct_equal(a: usize, b: usize, n: u32): u32 {
+  let d: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) d |= <u32>(load<u8>(a + i) ^ load<u8>(b + i));
+  // d in 0..255: d - 1 has bit 31 set exactly when d == 0 (no branch on the secret difference)
+  return (d - 1) >> 31;
+}
+
+/** Finishes the tag and compares its first n bytes (12 in DLMS) with [t, t + n), in constant time. */
+export function gcm_verify(t: usize, n: u32): u32 {
+  return ct_equal(gcm_tag(), t, n);
+}
+
+/** Seals [p, p + n) in place; the first `tn` tag bytes go to `tagOut`. IV 12 bytes at `iv`, AAD at [aad, aad + an). */
+export function gcm_seal(iv: usize, aad: usize, an: u32, p: usize, n: u32, tagOut: usize, tn: u32): void {
+  gcm_start(iv);
+  gcm_aad(aad, an);
+  gcm_encrypt(p, n);
+  const t = gcm_tag();
+  for (let i: u32 = 0; i < tn; i++) store<u8>(tagOut + i, load<u8>(t + i));
+}
+
+/** Opens [p, p + n) in place if the tn-byte tag at `tag` verifies (1); otherwise leaves the ciphertext (0). */
+export function gcm_open(iv: usize, aad: usize, an: u32, p: usize, n: u32, tag: usize, tn: u32): u32 {
+  gcm_start(iv);
+  gcm_aad(aad, an);
+  gcm_ghash(p, n);
+  const ok = gcm_verify(tag, tn);
+  if (ok) gcm_decrypt(p, n);
+  return ok;
+}
+
+/** GMAC: the tag over AAD alone (empty plaintext), as HLS mechanism 5 uses it; writes tn bytes to tagOut. */
+export function gmac(iv: usize, aad: usize, an: u32, tagOut: usize, tn: u32): void {
+  gcm_start(iv);
+  gcm_aad(aad, an);
+  const t = gcm_tag();
+  for (let i: u32 = 0; i < tn; i++) store<u8>(tagOut + i, load<u8>(t + i));
+}
