@@ -37,7 +37,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
   const log = o.log ?? (() => undefined);
   const db = await openDatabase(o.db);
   const store = new CentralStore(db);
-  const central = new CentralSystem(store);
+  const central = new CentralSystem(store, (m) => log(`central: ${m}`));
   let api: FastifyInstance | undefined;
   let timer: NodeJS.Timeout | undefined;
   const sessions = new Map<string, DeploySession>();

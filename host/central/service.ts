@@ -19,7 +19,8 @@ export class CentralSystem {
   /** The last command per meter whose answer (a register reply, a log entry) is still awaited. */
   private readonly awaiting = new Map<string, number>();
 
-  constructor(readonly store: CentralStore) {}
+  /** `report` hears what goes wrong with one meter while the others carry on (serve logs it). */
+  constructor(readonly store: CentralStore, private readonly report: (message: string) => void = () => undefined) {}
 
   /**
    * Attaches a meter's link: the meter is registered (or its deployment updated), its command key stored, its
@@ -38,7 +39,7 @@ export class CentralSystem {
     return this.links.has(meter);
   }
 
-  /** Commands this identity left 'sent' (reserved, maybe carried, outcome unknown): the recorded bytes again. */
+  /** Commands left 'sent' (reserved, maybe carried, outcome unknown — a crash, a broken link): the recorded bytes again. */
   private async recover(link: MeterLink): Promise<DispatchResult[]> {
     const results: DispatchResult[] = [];
     for (const c of await this.store.commands({ meter: link.meter, status: 'sent' })) {
@@ -52,7 +53,7 @@ export class CentralSystem {
       const accepted = await link.send(sealed);
       // The meter takes only the next counter value and nobody else seals under this key, so a genuine event
       // refused now was taken before the crash.
-      const outcome = accepted ? 'accepted (sent again after a restart)' : 'accepted before the restart (the identical retransmission was refused as a replay)';
+      const outcome = accepted ? `accepted (counter ${c.counter}, carried again after a crash or a broken link)` : `accepted earlier (counter ${c.counter}: the identical retransmission was refused as a replay)`;
       await this.store.setOutcome(c.id, 'delivered', outcome);
       results.push({ command: c.id, status: 'delivered', counter: c.counter, outcome });
     }
@@ -86,11 +87,31 @@ export class CentralSystem {
     return { command: c.id, status, counter: r.value, outcome };
   }
 
-  /** Sends every queued command of the attached meters, oldest first. */
+  /**
+   * Sends every queued command of the attached meters, oldest first. A command whose bytes could not be carried
+   * (the link broke) stays 'sent' and is carried again, byte for byte, before anything newer goes to that meter —
+   * the meter takes only the next counter value, so nothing newer could pass before it anyway. One meter's broken
+   * link holds back only that meter's commands.
+   */
   async dispatch(): Promise<DispatchResult[]> {
     const out: DispatchResult[] = [];
+    const broken = new Set<string>();
+    for (const link of this.links.values()) {
+      try {
+        out.push(...(await this.recover(link)));
+      } catch (e) {
+        broken.add(link.meter);
+        this.report(`meter ${link.meter}: ${(e as Error).message}; its commands wait for the link`);
+      }
+    }
     for (const c of await this.store.commands({ status: 'queued' })) {
-      if (this.links.has(c.meter_id)) out.push(await this.send(c));
+      if (!this.links.has(c.meter_id) || broken.has(c.meter_id)) continue;
+      try {
+        out.push(await this.send(c));
+      } catch (e) {
+        broken.add(c.meter_id);
+        this.report(`${(e as Error).message}; the command stays sent and is carried again, byte for byte`);
+      }
     }
     return out;
   }

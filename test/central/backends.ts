@@ -29,7 +29,10 @@ export function postgresBackend(): Backend {
   let n = 0;
   return {
     name: 'postgres',
-    setup: async () => void (server = await startPostgres()),
+    setup: async () => {
+      server = await startPostgres();
+      process.stderr.write(`central storage tests: PostgreSQL throwaway cluster (${server.version}) at ${server.url}\n`);
+    },
     fresh: async (tag) => freshDatabase(server!, `t_${tag.replace(/\W/g, '_')}_${n++}`),
     teardown: async () => server?.stop(),
   };

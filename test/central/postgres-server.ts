@@ -11,6 +11,8 @@ import { userInfo } from 'node:os';
 
 export interface PgServer {
   url: string;
+  /** The server's version line (pg_ctl --version). */
+  version: string;
   stop(): Promise<void>;
 }
 
@@ -61,8 +63,10 @@ export async function startPostgres(): Promise<PgServer> {
   // Loopback only; the unix socket in our own dir (not /var/run/postgresql, which may belong to a system cluster).
   const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=40 -c shared_buffers=16MB`;
   await as(join(found.bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  const version = (await run(join(found.bin, 'pg_ctl'), ['--version'])).trim();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    version,
     stop: async () => {
       await as(join(found.bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
