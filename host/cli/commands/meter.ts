@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseLoadCsv } from '../../../toolchain/emulator/load-profile.ts';
 import { runMeter, type MeterReport } from '../../meter/run.ts';
+import { householdProfile } from '../../meter/household.ts';
+import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
 
 const HELP = `usage: hasm meter run [DESCRIPTOR] [--load FILE.csv | --household N --seed S] [--for DURATION] [--speed max|N]
@@ -15,6 +17,7 @@ simulated DURATION (90s, 30m, 24h, 1d; default 1h). The host holds the central s
 concentrator's connection keys: readings count only when they open under them.
 
   --load FILE.csv    the privacy study's CSV (meter,timestamp,kwh), one meter's rows, half-hourly or finer
+  --household N --seed S  household N of the synthetic CER-like data (hasm privacy generate), August 2009
   --for DURATION     simulated time (default 1h)
   --speed max|N      as fast as possible (default) or N × real time
   --uart han=tcp:PORT  the HAN line's bytes on a loopback TCP port
@@ -55,11 +58,12 @@ export const meterCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length > 1) throw new UsageError('hasm meter run: at most one DESCRIPTOR');
+    let load;
     if (values.household !== undefined || values.seed !== undefined) {
       if (values.load !== undefined) throw new UsageError('--load and --household exclude each other');
-      throw new UsageError('not implemented: --household N --seed S (a generator household on the fly); generate one with `hasm privacy generate` and pass it with --load');
+      if (values.household === undefined || values.seed === undefined) throw new UsageError('--household N goes with --seed S');
+      load = householdProfile(parseInteger(values.household, '--household'), parseInteger(values.seed, '--seed'));
     }
-    let load;
     if (values.load !== undefined) {
       let text: string;
       try {
