@@ -105,6 +105,19 @@ export const MIGRATIONS: Migration[] = [
         updated_at TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: 'meter leases: one central system process sends to a meter at a time',
+    statements: [
+      // Two processes sending under one key would each take "the next" counter value from their own view of the
+      // meter: the database rows serialise the values, but the meter accepts only one message per value and the
+      // two would race. A lease names the one process attached to a meter; it lapses when not renewed (a crash).
+      `CREATE TABLE meter_leases (
+        meter_id TEXT PRIMARY KEY REFERENCES meters(id),
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 const ID: Record<Dialect, string> = {

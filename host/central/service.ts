@@ -2,6 +2,8 @@
 // database) go out to attached meters one at a time per meter, each under an invocation counter reserved durably
 // first (store.reserve); what the meters send back — half-hourly readings, register replies, log entries — is
 // stored. After a crash, a command left 'sent' is sent again byte for byte, never re-sealed under a new value.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { MeterLink } from './link.ts';
 import { decodeUplink, privacySettings, type Uplink } from './messages.ts';
@@ -19,8 +21,23 @@ export class CentralSystem {
   /** The last command per meter whose answer (a register reply, a log entry) is still awaited. */
   private readonly awaiting = new Map<string, number>();
 
-  /** `report` hears what goes wrong with one meter while the others carry on (serve logs it). */
-  constructor(readonly store: CentralStore, private readonly report: (message: string) => void = () => undefined) {}
+  /** This process, as its meter leases name it. */
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly leaseMs: number;
+
+  /**
+   * `report` hears what goes wrong with one meter while the others carry on (serve logs it). `leaseMs`: how long a
+   * meter stays this process's without a renewal (every dispatch round renews it); after a crash another process
+   * may attach the meter once it lapses.
+   */
+  constructor(readonly store: CentralStore, private readonly report: (message: string) => void = () => undefined, options: { leaseMs?: number } = {}) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  private async lease(meter: string): Promise<void> {
+    const l = await this.store.claimLease(meter, this.holder, this.leaseMs);
+    if (!l.ok) throw new OperationError(`meter ${meter} is attached to another central system process (${l.holder}, lease until ${new Date(l.expires_at).toISOString()})`, { meter, holder: l.holder });
+  }
 
   /**
    * Attaches a meter's link: the meter is registered (or its deployment updated), its command key stored, its
@@ -28,6 +45,7 @@ export class CentralSystem {
    */
   async attach(link: MeterLink, meter: { feeder?: string; deployment?: Record<string, unknown>; attested?: boolean } = {}): Promise<DispatchResult[]> {
     await this.store.addMeter({ id: link.meter, feeder: meter.feeder, deployment: meter.deployment });
+    await this.lease(link.meter);
     if (meter.attested) await this.store.markAttested(link.meter);
     await this.store.setKey(link.meter, 'cs-command', link.keyHex);
     await this.store.ensureCounter(link.identity, link.meter, link.maxCounter, link.firstCounter);
@@ -55,6 +73,7 @@ export class CentralSystem {
       // refused now was taken before the crash.
       const outcome = accepted ? `accepted (counter ${c.counter}, carried again after a crash or a broken link)` : `accepted earlier (counter ${c.counter}: the identical retransmission was refused as a replay)`;
       await this.store.setOutcome(c.id, 'delivered', outcome);
+      if (c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, 'delivered');
       results.push({ command: c.id, status: 'delivered', counter: c.counter, outcome });
     }
     return results;
@@ -82,7 +101,7 @@ export class CentralSystem {
     const status = accepted ? 'delivered' : 'refused';
     const outcome = accepted ? `accepted by the meter (counter ${r.value})` : `refused by the meter (counter ${r.value})`;
     await this.store.setOutcome(c.id, status, outcome);
-    if (accepted && c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, 'delivered');
+    if (c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, status);
     if (accepted && (c.kind === 'read' || c.kind === 'log-read')) this.awaiting.set(c.meter_id, c.id);
     return { command: c.id, status, counter: r.value, outcome };
   }
@@ -98,6 +117,7 @@ export class CentralSystem {
     const broken = new Set<string>();
     for (const link of this.links.values()) {
       try {
+        await this.lease(link.meter);
         out.push(...(await this.recover(link)));
       } catch (e) {
         broken.add(link.meter);
@@ -152,7 +172,10 @@ export class CentralSystem {
   }
 
   async close(): Promise<void> {
-    for (const l of this.links.values()) await l.close();
+    for (const l of this.links.values()) {
+      await l.close();
+      await this.store.releaseLease(l.meter, this.holder).catch(() => undefined);
+    }
     this.links.clear();
   }
 }

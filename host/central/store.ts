@@ -200,6 +200,24 @@ export class CentralStore {
     return r ? Uint8Array.from(Buffer.from(r.sealed_hex, 'hex')) : undefined;
   }
 
+  // --- leases (migration 2)
+  /** Takes or renews the lease on a meter for `holder` until now + ttl; false (and who holds it) when another has it. */
+  async claimLease(meter: string, holder: string, ttlMs: number): Promise<{ ok: true } | { ok: false; holder: string; expires_at: number }> {
+    const t = Date.now();
+    // One statement, atomic on both backends: insert, or take over a lapsed lease, or renew our own.
+    const n = await this.db.run(
+      'INSERT INTO meter_leases (meter_id, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (meter_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at WHERE meter_leases.expires_at < ? OR meter_leases.holder = ?',
+      [meter, holder, t + ttlMs, t, holder],
+    );
+    if (n > 0) return { ok: true };
+    const [r] = await this.db.all('SELECT holder, expires_at FROM meter_leases WHERE meter_id = ?', [meter]);
+    return { ok: false, holder: String(r?.holder), expires_at: num(r?.expires_at ?? 0) };
+  }
+
+  async releaseLease(meter: string, holder: string): Promise<void> {
+    await this.db.run('DELETE FROM meter_leases WHERE meter_id = ? AND holder = ?', [meter, holder]);
+  }
+
   // --- commands
   async queueCommand(meter: string, kind: string, args: Record<string, unknown>, payload: Uint8Array): Promise<CommandRow> {
     await this.requireMeter(meter);

@@ -9,7 +9,8 @@ import { LoopbackLink } from './loopback-link.ts';
 
 const [db, wire, count] = process.argv.slice(2) as [string, string, string];
 const store = new CentralStore(await openDatabase(db));
-const central = new CentralSystem(store);
+// The killed process never released its lease on the meter: a lease of 1 ms lapses by the time the next one starts.
+const central = new CentralSystem(store, undefined, { leaseMs: 1 });
 const link = new LoopbackLink('m1', '00112233445566778899aabbccddeeff', wire);
 // Lines at each step of a command's life, so the parent's kill lands after the reservation (before the wire),
 // after the wire (before the outcome is recorded), or after the outcome.

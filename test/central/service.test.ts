@@ -53,3 +53,20 @@ it('a broken link holds back only its meter; the unconfirmed command goes again,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('a second process cannot attach a meter another one holds, until it lets go', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hasm-central-lease-'));
+  const store = new CentralStore(await openDatabase(join(dir, 'c.sqlite')));
+  const one = new CentralSystem(store);
+  const two = new CentralSystem(store);
+  try {
+    await one.attach(new LoopbackLink('a', '11'.repeat(16), join(dir, 'wire-a')));
+    await expect(two.attach(new LoopbackLink('a', '11'.repeat(16), join(dir, 'wire-a')))).rejects.toThrow(/attached to another central system process/);
+    await one.close();
+    await two.attach(new LoopbackLink('a', '11'.repeat(16), join(dir, 'wire-a')));
+    expect(two.linked('a')).toBe(true);
+  } finally {
+    await store.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -26,11 +26,11 @@ for (const backend of BACKENDS) {
         expect(await migrate(db)).toEqual([]);
         expect(await schemaVersion(db)).toBe(MIGRATIONS.length);
         const rows = await db.all<{ version: unknown; name: string }>('SELECT version, name FROM schema_migrations');
-        expect(rows.map((r) => Number(r.version))).toEqual([1]);
+        expect(rows.map((r) => Number(r.version)).sort()).toEqual(MIGRATIONS.map((m) => m.version));
         // A migration that fails half way leaves nothing behind: neither its tables nor its row.
-        const bad = { version: 2, name: 'broken', statements: ['CREATE TABLE t2 (a INTEGER)', 'CREATE TABLE nonsense ('] };
+        const bad = { version: 99, name: 'broken', statements: ['CREATE TABLE t2 (a INTEGER)', 'CREATE TABLE nonsense ('] };
         await expect(migrate(db, [...MIGRATIONS, bad])).rejects.toThrow(/nonsense/);
-        expect(await schemaVersion(db)).toBe(1);
+        expect(await schemaVersion(db)).toBe(MIGRATIONS.length);
         await expect(db.all('SELECT * FROM t2')).rejects.toThrow();
       } finally {
         await db.close();
@@ -88,6 +88,23 @@ for (const backend of BACKENDS) {
         await store.setOutcome(c.id, 'delivered', 'ok');
         expect(await store.command(c.id)).toMatchObject({ status: 'delivered', outcome: 'ok' });
         expect((await store.commands({ status: 'queued' })).length).toBe(0);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it('leases: one process per meter; a lapsed lease can be taken over', async () => {
+      const { db, store } = await open('leases');
+      try {
+        await store.addMeter({ id: 'm1' });
+        expect(await store.claimLease('m1', 'A', 60_000)).toEqual({ ok: true });
+        expect(await store.claimLease('m1', 'A', 60_000)).toEqual({ ok: true }); // renewed
+        expect(await store.claimLease('m1', 'B', 60_000)).toMatchObject({ ok: false, holder: 'A' });
+        await store.releaseLease('m1', 'B'); // not B's: nothing happens
+        expect(await store.claimLease('m1', 'B', 60_000)).toMatchObject({ ok: false, holder: 'A' });
+        await store.releaseLease('m1', 'A');
+        expect(await store.claimLease('m1', 'B', -1)).toEqual({ ok: true }); // B's lease has already lapsed…
+        expect(await store.claimLease('m1', 'C', 60_000)).toEqual({ ok: true }); // …so C takes it over
       } finally {
         await db.close();
       }
