@@ -11,6 +11,7 @@ import { localWebs } from '../../toolchain/compiler/local-webs.ts';
 import { exprInfo, walk } from '../../toolchain/compiler/ir-walk.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
+import { cleanJumps } from '../../toolchain/compiler/jumps.ts';
 import { InvalidIRError, type Pass, PIPELINE, runPasses, validateIR } from '../../toolchain/compiler/passes.ts';
 import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 
@@ -186,6 +187,40 @@ describe('webs.ts', () => {
     expect(body(before)).toContain('add #1, v0');
     const after = splitWebs(before);
     expect(body(after)).toBe(['  mov #0, v1', 'L:', '  add #1, v1', '  cmp #8, v1', '  jlo L', '  mov r12, v2', '  xor #5, v2', '  mov v2, r12', '  ret'].join('\n'));
+  });
+});
+
+describe('jumps.ts', () => {
+  it('drops a jump to the next label, code no label reaches and labels nothing refers to', () => {
+    const before = fn([
+      { kind: 'op', op: 'cmp', src: imm(3), dst: p(12) },
+      { kind: 'jump', cond: 'jeq', target: '.LA' },
+      { kind: 'jump', cond: 'jmp', target: '.LB' }, // to the next instruction: only labels between
+      { kind: 'label', name: '.LA' },
+      { kind: 'label', name: '.LB' },
+      { kind: 'op', op: 'mov', src: imm(1), dst: p(12) },
+      { kind: 'ret', uses: [12] },
+      { kind: 'op', op: 'mov', src: imm(2), dst: p(12) }, // unreachable: after ret, no label
+      { kind: 'label', name: '.Lstub' }, // a stub no jump refers to any more
+      { kind: 'op', op: 'mov', src: imm(2), dst: p(12) },
+      { kind: 'jump', cond: 'jmp', target: '__hasm_trap' },
+    ]);
+    expect(body(cleanJumps(before))).toBe(['  cmp #3, r12', '  jeq .LA', '.LA:', '  mov #1, r12', '  ret'].join('\n'));
+  });
+});
+
+describe('lower-cond.ts: short-circuit conditions', () => {
+  it('if (a < 10 && b != 0) branches twice, never materialising a 0/1 value', () => {
+    const g = (i: number) => m0.local.get(i, binaryen.i32);
+    const m0 = new binaryen.Module();
+    const cond = m0.if(m0.i32.lt_u(g(0), m0.i32.const(10)), m0.i32.ne(g(1), m0.i32.const(0)), m0.i32.const(0));
+    m0.addFunction('f', binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.i32, [], m0.if(cond, m0.i32.const(7), m0.i32.const(9)));
+    m0.addFunctionExport('f', 'f');
+    const info = readModuleInfo(m0);
+    const text = body(cleanJumps(dce(lowerFunction(info.byName.get('f')!, ctx(info)))));
+    expect(text).not.toMatch(/mov #1, v/); // no boolean temporary (its 1 before the test)
+    expect(text).toMatch(/mov #7, v\d+\n/);
+    expect(text.match(/\bcmp\b/g)!.length).toBe(4); // a: high word and low word; b: both words
   });
 });
 

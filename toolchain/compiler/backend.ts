@@ -49,6 +49,8 @@ export interface BackendResult {
 }
 
 const MEM = '__hasm_mem';
+/** Binaryen expression nodes up to which a function is always inlined (Binaryen's default is 2). */
+const INLINE_MAX_SIZE = 12;
 const REG_NAME = /^(r\d{1,2}|pc|sp|sr|cg)$/i;
 
 export function readWasm(wasm: Uint8Array): binaryen.Module {
@@ -62,7 +64,15 @@ export function readWasm(wasm: Uint8Array): binaryen.Module {
   // dce leaves no value-producing expression with an unreachable operand, which the lowering relies on.
   // ssa-nomerge gives each assignment of a reused local its own local where no merge needs them joined (the
   // optimiser coalesces unrelated values into one local; ranges.ts bounds a local over all of its assignments).
-  mod.runPasses(['ssa-nomerge', 'dce']);
+  // Small functions (AS's array accessors the front end left out of line) are inlined: an EABI call costs more on
+  // the MSP430 than their bodies. Binaryen's inliner, with its size limit raised for this run only.
+  const always = binaryen.getAlwaysInlineMaxSize();
+  binaryen.setAlwaysInlineMaxSize(INLINE_MAX_SIZE);
+  try {
+    mod.runPasses(['inlining-optimizing', 'ssa-nomerge', 'dce']);
+  } finally {
+    binaryen.setAlwaysInlineMaxSize(always);
+  }
   return mod;
 }
 

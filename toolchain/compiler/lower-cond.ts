@@ -26,6 +26,19 @@ export const condMethods = {
       const a = this.ex(info.value);
       return this.branchCmp('eq', a, a.map(() => imm(0)), target, sense);
     }
+    // c ? t : f as a condition (how Binaryen writes `&&` and `||`): branch on c, then on the chosen arm's own
+    // condition — short-circuit control flow instead of a 0/1 value tested afterwards.
+    if (info.id === B.IfId && info.ifFalse && info.type !== binaryen.unreachable) {
+      const elseL = this.label();
+      const end = this.label();
+      this.cond(info.condition, elseL, false);
+      this.cond(info.ifTrue, target, sense);
+      this.jump('jmp', end);
+      this.place(elseL);
+      this.cond(info.ifFalse, target, sense);
+      this.place(end);
+      return;
+    }
     if (info.id === B.BinaryId) {
       const rel = RELS.get(info.op);
       if (rel) {

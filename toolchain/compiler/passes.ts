@@ -2,6 +2,7 @@
 // function MFunction → MFunction; between passes the IR can be printed (`printIR`) and is validated, so a pass
 // that breaks an invariant is named at once instead of surfacing as wrong code later.
 import { dce } from './dce.ts';
+import { cleanJumps } from './jumps.ts';
 import { type MFunction, type MInstr, type Opnd, printMFunction } from './mir.ts';
 import { splitWebs } from './webs.ts';
 
@@ -14,6 +15,7 @@ export interface Pass {
 export const PIPELINE: readonly Pass[] = [
   { name: 'webs', run: splitWebs },
   { name: 'dce', run: dce },
+  { name: 'jumps', run: cleanJumps },
 ];
 
 export interface PassOptions {
