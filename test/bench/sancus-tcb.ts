@@ -82,7 +82,7 @@ node.callEntry('relay', 1, [box]);
 const em = new EventManager();
 em.routes.set(1, { node, module: 'relay' });
 const send = node.callEntry('meter', 3, [1]).cycles;
-const e = em.collect(node)!;
+const e = em.collectOne(node)!;
 const c1 = node.machine.cycle;
 em.deliver(e);
 const recv = node.machine.cycle - c1;
