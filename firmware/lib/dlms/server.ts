@@ -1,0 +1,913 @@
+// The meter's DLMS/COSEM server (IEC 62056-5-3 "Green Book" DLMS UA 1000-2; Blue Book 1000-1) in AssemblyScript:
+// the TCP wrapper (IEC 62056-47) over a byte stream, AARQ/AARE with LN referencing, authentication none / LLS /
+// HLS-GMAC (mechanism 5, security suite 0) in the seed's hardened profile (Table 3.2) or the Green Book's standard
+// one, glo- and ded- ciphered APDUs, GET (normal and with blocks), SET, ACTION (normal), exception-response,
+// RLRQ/RLRE. It follows host/dlms/server/session.ts (the reference server): same checks, same order, same answers,
+// so the same client tests give the same verdicts against both (test/firmware/dlms.test.ts).
+//
+// One association at a time (the meter has one WAN link); one static receive buffer and one transmit buffer.
+import { AES_STATE, aes_encrypt } from '../crypto/aes';
+import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
+import {
+  be32, copyBytes, o16, o32, o8, obegin, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
+  sameBytes, vbegin, vsize,
+} from './io';
+import {
+  canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
+  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, setClock,
+  setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime,
+} from './objects';
+
+// ---- the values and requests of the objects (objects.ts), as entry points of the hosting module ----
+/** Active energy import, total, in Wh (Register 1.0.1.8.0.255; the meter core's register). */
+export function dlms_set_energy(wh: u32): void {
+  setEnergy(wh);
+}
+/** The meter time in seconds since 1970-01-01 UTC and the clock status byte (Clock 0.0.1.0.0.255). */
+export function dlms_set_clock(seconds: u32, status: u32): void {
+  setClock(seconds, status);
+}
+/** The off-switch module's view (Disconnect control 0.0.96.3.10.255): output_state, control_state, control_mode. */
+export function dlms_set_disconnect_state(output: u32, control: u32, mode: u32): void {
+  setDisconnectState(output, control, mode);
+}
+/** A remote_disconnect (1) or remote_reconnect (2) the head-end asked for since the last call, or 0. */
+export function dlms_take_disconnect(): u32 {
+  return takeDisconnect();
+}
+/** Where a time the head-end asked to set lies (a 12-byte COSEM date-time), or 0 if none since the last call. */
+export function dlms_take_time(): usize {
+  return takeTime() ? PENDING_TIME : 0;
+}
+
+// ---- sizes ----
+/** The largest APDU we receive (advertised as server max-receive-pdu-size in the InitiateResponse). */
+export const MAX_PDU: u32 = 256;
+const HEAD: u32 = 24; // room before a response APDU for the wrapper header (8) and a ciphered envelope's header (≤ 9)
+const RX: usize = memory.data(8 + 256, 2);
+const TX: usize = memory.data(24 + 256 + 16, 2);
+
+// ---- configuration (dlms_configure) ----
+// Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
+// LLS password length 1 + 16 bytes.
+const GUEK: usize = memory.data(16);
+const GAK: usize = memory.data(16);
+const SERVER_TITLE: usize = memory.data(8);
+const PASSWORD: usize = memory.data(16);
+let passwordLen: u32 = 0;
+let hardened: bool = true;
+let jumpThreshold: u32 = 1000000;
+
+// ---- peers: system titles and the last invocation counter accepted from each (Green Book §9.2.7.2.4.3) ----
+// Hardened (Table 3.2, "pinned titles"): only the configured head-end title is a peer. Standard: the configured one
+// and one other title, first come; a third is refused rather than forgetting a counter (which would allow replays).
+const PEERS: u32 = 2;
+const PEER_TITLE: usize = memory.data(16);
+const PEER_IC: usize = memory.data(8, 4);
+let peersUsed: u32 = 1;
+
+// ---- the server's own invocation counter: reserved in blocks by the hosting module (dlms_ic_*) ----
+export const IC_BLOCK: u32 = 1024;
+let srvIc: u32 = 0; // the next counter to use
+let srvLimit: u32 = 0; // counters below this are covered by a persisted reservation
+
+// ---- security events (the hosting module reads and logs them: dlms_event_count) ----
+export const EV_REPLAY: u32 = 0;
+export const EV_JUMP: u32 = 1;
+export const EV_AUTH: u32 = 2;
+export const EV_REFLECTION: u32 = 3;
+export const EV_DECIPHER: u32 = 4;
+const EVENTS: usize = memory.data(10, 2);
+
+// ---- the association ----
+let phase: u32 = 0; // 0 none, 1 pending HLS pass 3, 2 associated
+let aSap: u32 = 0;
+let aKind: u32 = 0;
+let aMech: u32 = 0;
+let aCiphered: bool = false;
+let aContext: u32 = 1;
+let aPeer: u32 = 0;
+let aConformance: u32 = 0;
+let aMaxPdu: u32 = 0;
+const CTOS: usize = memory.data(68);
+let ctosLen: u32 = 0;
+const STOC: usize = memory.data(20);
+let stocLen: u32 = 0;
+let stocOutstanding: bool = false; // our last challenge, until pass 3 answered it (the reflection check)
+const DED: usize = memory.data(16);
+let hasDed: bool = false;
+let keySlot: i32 = -1; // which key gcm_key last expanded: 0 GUEK, 1 dedicated
+// GET with blocks: the attribute being sent and the last block number
+let blkActive: bool = false;
+let blkNo: u32 = 0;
+let blkObj: u32 = 0;
+let blkAttr: u32 = 0;
+let blkInvoke: u32 = 0;
+
+/** The conformance block this server grants at most (Green Book bits): get, set, action, block-transfer-with-get. */
+export const SERVER_CONFORMANCE: u32 = 0x001019;
+
+const IV: usize = memory.data(12);
+const SC: usize = memory.data(1);
+
+// ============================================================ configuration and hooks
+
+/**
+ * Loads keys and titles from the 65-byte block at `cfg` (GUEK 16, GAK 16, server title 8, head-end title 8,
+ * password length 1, password 16) and the profile: hardened (Table 3.2) or standard (Green Book, for interop).
+ */
+export function dlms_configure(cfg: usize, isHardened: bool, threshold: u32): void {
+  copyBytes(GUEK, cfg, 16);
+  copyBytes(GAK, cfg + 16, 16);
+  copyBytes(SERVER_TITLE, cfg + 32, 8);
+  copyBytes(PEER_TITLE, cfg + 40, 8);
+  passwordLen = <u32>load<u8>(cfg + 48);
+  if (passwordLen > 16) passwordLen = 16;
+  copyBytes(PASSWORD, cfg + 49, 16);
+  hardened = isHardened;
+  jumpThreshold = threshold;
+  peersUsed = 1;
+  store<u32>(PEER_IC, 0);
+  store<u32>(PEER_IC + 4, 0);
+  keySlot = -1;
+  phase = 0;
+  rxLen = 0;
+}
+
+/**
+ * Server invocation counter persistence (the hosting module owns non-volatile storage). At start-up, give the
+ * highest limit ever persisted: every counter below it may have been used, so the server starts AT it and has
+ * nothing reserved yet. dlms_ic_wanted() then returns the next limit to persist (0: none needed now); once it is
+ * durably stored, dlms_ic_granted(limit) lets the server use counters below it. The server never uses a counter
+ * at or above the granted limit: after any reset, no GCM nonce (server title ‖ IC) repeats.
+ */
+export function dlms_ic_boot(persistedLimit: u32): void {
+  srvIc = persistedLimit;
+  srvLimit = persistedLimit;
+}
+/** The limit to persist next (ahead of need: half a block before the current one runs out), or 0. */
+export function dlms_ic_wanted(): u32 {
+  if (srvLimit - srvIc > IC_BLOCK / 2) return 0;
+  const next = srvLimit + IC_BLOCK;
+  return next < srvLimit ? 0xffffffff : next;
+}
+export function dlms_ic_granted(limit: u32): void {
+  if (limit > srvLimit) srvLimit = limit;
+}
+/** The next server invocation counter (read-only view for tests and the frame-counter object). */
+export function dlms_server_ic(): u32 {
+  return srvIc;
+}
+/** The last counter accepted from peer i (0: the configured head-end) — to persist with the module's state. */
+export function dlms_peer_ic(i: u32): u32 {
+  return i < PEERS ? load<u32>(PEER_IC + (i << 2)) : 0;
+}
+/** Restores a persisted peer counter after a reset (only raises it). */
+export function dlms_peer_restore(i: u32, ic: u32): void {
+  if (i < PEERS && ic > load<u32>(PEER_IC + (i << 2))) store<u32>(PEER_IC + (i << 2), ic);
+}
+export function dlms_event_count(kind: u32): u32 {
+  return kind < 5 ? <u32>load<u16>(EVENTS + (kind << 1)) : 0;
+}
+function event(kind: u32): void {
+  const p = EVENTS + (kind << 1);
+  const v = load<u16>(p);
+  if (v != 0xffff) store<u16>(p, v + 1);
+}
+
+/** Takes a server invocation counter; false when none is reserved (nothing is then enciphered). */
+let icOk: bool = true;
+function nextIc(): u32 {
+  if (srvIc >= srvLimit || srvIc == 0xffffffff) {
+    icOk = false;
+    return 0;
+  }
+  return srvIc++;
+}
+
+// ============================================================ crypto glue
+
+function useKey(slot: i32): void {
+  if (keySlot == slot) return;
+  gcm_key(slot == 1 ? DED : GUEK);
+  keySlot = slot;
+}
+
+function setIv(title: usize, ic: u32): void {
+  copyBytes(IV, title, 8);
+  put32(IV + 8, ic);
+}
+
+/**
+ * Opens a ciphered body [p, p + n) = SC ‖ IC ‖ ciphertext ‖ tag(12) sent by the peer with system title `title`:
+ * returns the plaintext length (plaintext at p + 5, decrypted in place) or -5 (deciphering error: wrong key,
+ * altered bytes, or a security control other than authenticated+encrypted suite 0). The IC is in `lastIc`.
+ */
+let lastIc: u32 = 0;
+function decipher(p: usize, n: u32, title: usize, slot: i32): i32 {
+  if (n < 17) return -5;
+  const sc = <u32>load<u8>(p);
+  if (sc != 0x30) return -5; // the associations require authentication and encryption, suite 0
+  lastIc = be32(p + 1);
+  useKey(slot);
+  setIv(title, lastIc);
+  store<u8>(SC, <u8>sc);
+  gcm_start(IV);
+  gcm_aad(SC, 1);
+  gcm_aad(GAK, 16);
+  gcm_ghash(p + 5, n - 17);
+  if (!gcm_verify(p + n - 12, 12)) return -5;
+  gcm_decrypt(p + 5, n - 17);
+  return <i32>(n - 17);
+}
+
+/** Writes SC ‖ IC before the n plaintext bytes at p (p - 5) and the 12-byte tag after them; false without an IC. */
+function encipher(p: usize, n: u32, slot: i32): bool {
+  const ic = nextIc();
+  if (!icOk) return false;
+  useKey(slot);
+  setIv(SERVER_TITLE, ic);
+  store<u8>(p - 5, 0x30);
+  put32(p - 4, ic);
+  store<u8>(SC, 0x30);
+  gcm_start(IV);
+  gcm_aad(SC, 1);
+  gcm_aad(GAK, 16);
+  gcm_encrypt(p, n);
+  copyBytes(p + n, gcm_tag(), 12);
+  return true;
+}
+
+/** The invocation-counter rule (seed §3.4.2; host/dlms/security/counters.ts): 0 ok, 6 refused (replay or jump). */
+function acceptIc(peer: u32, ic: u32): u32 {
+  const slot = PEER_IC + (peer << 2);
+  const last = load<u32>(slot);
+  if (ic <= last) {
+    event(EV_REPLAY);
+    return 6;
+  }
+  if (hardened && ic - last > jumpThreshold) {
+    event(EV_JUMP);
+    return 6;
+  }
+  store<u32>(slot, ic);
+  return 0;
+}
+
+/**
+ * 16 unpredictable bytes for a challenge: E_GUEK(server title ‖ IC ‖ 0^32) with a fresh server IC. Unique because
+ * the IC never repeats (dlms_ic_*), unpredictable to anyone without the key; never a GCM keystream block (GCM's
+ * counter blocks under our title start at 1, J0). A hardware entropy source can replace this later.
+ */
+function challenge(dst: usize): bool {
+  const ic = nextIc();
+  if (!icOk) return false;
+  useKey(0);
+  copyBytes(AES_STATE, SERVER_TITLE, 8);
+  put32(AES_STATE + 8, ic);
+  put32(AES_STATE + 12, 0);
+  aes_encrypt();
+  copyBytes(dst, AES_STATE, 16);
+  return true;
+}
+
+// ============================================================ wrapper framing
+
+let rxLen: u32 = 0;
+let txStart: usize = 0;
+
+/** Where the hosting module puts received bytes, and how many fit. */
+export function dlms_rx_ptr(): usize {
+  return RX + rxLen;
+}
+export function dlms_rx_room(): u32 {
+  return 8 + MAX_PDU - rxLen;
+}
+/** The frame to send after dlms_rx returned a length > 0. */
+export function dlms_tx_ptr(): usize {
+  return txStart;
+}
+/** The link (re)connected: partial frames are dropped and the association ends (Green Book: a lost connection releases). */
+export function dlms_link_reset(): void {
+  rxLen = 0;
+  phase = 0;
+  blkActive = false;
+}
+
+/**
+ * `n` more bytes arrived at dlms_rx_ptr(). Returns the length of a response frame at dlms_tx_ptr() (0: nothing to
+ * send yet), or -1 when the stream is not a wrapper stream (bad version, APDU longer than MAX_PDU): the hosting
+ * module closes the connection, as host/dlms's serveWrapper does. Call again with n = 0 while it returns > 0 to
+ * process frames that arrived back to back.
+ */
+export function dlms_rx(n: u32): i32 {
+  rxLen += n;
+  if (rxLen < 8) return 0;
+  if (load<u8>(RX) != 0 || load<u8>(RX + 1) != 1) {
+    dlms_link_reset();
+    return -1;
+  }
+  const len = (<u32>load<u8>(RX + 6) << 8) | <u32>load<u8>(RX + 7);
+  if (len > MAX_PDU) {
+    dlms_link_reset();
+    return -1;
+  }
+  if (rxLen < 8 + len) return 0;
+  const src = (<u32>load<u8>(RX + 2) << 8) | <u32>load<u8>(RX + 3);
+  const dst = (<u32>load<u8>(RX + 4) << 8) | <u32>load<u8>(RX + 5);
+  let out: u32 = 0;
+  if (dst == 1 && len > 0) out = handle(src, RX + 8, len);
+  // drop the frame, keep what followed it
+  const rest = rxLen - 8 - len;
+  for (let i: u32 = 0; i < rest; i++) store<u8>(RX + i, load<u8>(RX + 8 + len + i));
+  rxLen = rest;
+  if (out == 0) return 0;
+  txStart = TX + HEAD - 8 - hdrShift;
+  store<u8>(txStart, 0);
+  store<u8>(txStart + 1, 1);
+  store<u8>(txStart + 2, <u8>(dst >> 8));
+  store<u8>(txStart + 3, <u8>dst);
+  store<u8>(txStart + 4, <u8>(src >> 8));
+  store<u8>(txStart + 5, <u8>src);
+  store<u8>(txStart + 6, <u8>(out >> 8));
+  store<u8>(txStart + 7, <u8>out);
+  return <i32>(out + 8);
+}
+
+// ============================================================ APDU dispatch
+
+const OUT: usize = TX + HEAD; // a plain response APDU is written here
+let hdrShift: u32 = 0; // bytes a ciphered envelope's header takes in front of OUT
+
+/** Handles one APDU from client wPort `sap`; the response APDU starts at OUT - hdrShift. Returns its length. */
+function handle(sap: u32, p: usize, n: u32): u32 {
+  hdrShift = 0;
+  icOk = true;
+  const tag = <u32>load<u8>(p);
+  if (tag == 0x60) return establish(sap, p, n);
+  if (tag == 0x62) return release(sap, p, n);
+  if (phase == 0 || sap != aSap) return exception(1, 1); // no association for this client
+  let plain = p;
+  let pn = n;
+  let style: u32 = 0; // 0 plain, 0x08 glo (+8 on the plain tag), 0x10 ded (+16)
+  if (tag == 0xc8 || tag == 0xc9 || tag == 0xcb || tag == 0xd0 || tag == 0xd1 || tag == 0xd3) {
+    if (!aCiphered) return exception(1, 1);
+    style = tag >= 0xd0 ? 0x10 : 0x08;
+    if (style == 0x10 && !hasDed) return exception(1, 5);
+    rbegin(p + 1, n - 1);
+    const bl = rlen();
+    const body = rpos();
+    if (rbad() || bl != rleft()) return exception(2, 3);
+    const r = decipher(body, bl, PEER_TITLE + (aPeer << 3), style == 0x10 ? 1 : 0);
+    if (r < 0) {
+      event(EV_DECIPHER);
+      return exception(1, 5);
+    }
+    if (acceptIc(aPeer, lastIc) != 0) return counterException(aPeer);
+    plain = body + 5;
+    pn = <u32>r;
+    if (pn == 0 || <u32>load<u8>(plain) != tag - style) return exception(2, 3);
+  } else if (aCiphered) {
+    return exception(1, 1); // this association accepts only ciphered requests
+  }
+  const t = <u32>load<u8>(plain);
+  // In the pending phase only reply_to_HLS_authentication is allowed (Green Book §9.2.7.4 pass 3).
+  if (phase == 1 && !isReplyToHls(plain, pn)) return exception(1, 1);
+  let len: u32;
+  if (t == 0xc0) len = get(plain, pn);
+  else if (t == 0xc1) len = set(plain, pn);
+  else if (t == 0xc3) len = action(plain, pn);
+  else return exception(2, 2);
+  if (phase == 3) phase = 0; // HLS failed: the association is gone after this answer
+  // exception-response has no ciphered form; clients take it plain in a ciphered association
+  if (style == 0 || load<u8>(OUT) == 0xd8) return len;
+  const plainTag = <u32>load<u8>(OUT);
+  if (!encipher(OUT, len, style == 0x10 ? 1 : 0)) return exception(1, 1);
+  // envelope: tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag
+  const body = len + 17;
+  const lb: u32 = body > 0xff ? 3 : body > 0x7f ? 2 : 1;
+  hdrShift = 5 + lb + 1;
+  const e = OUT - hdrShift;
+  store<u8>(e, <u8>(plainTag + style));
+  if (lb == 1) store<u8>(e + 1, <u8>body);
+  else if (lb == 2) { store<u8>(e + 1, 0x81); store<u8>(e + 2, <u8>body); }
+  else { store<u8>(e + 1, 0x82); store<u8>(e + 2, <u8>(body >> 8)); store<u8>(e + 3, <u8>body); }
+  return hdrShift + len + 12;
+}
+
+function exception(state: u32, service: u32): u32 {
+  hdrShift = 0;
+  obegin(OUT);
+  o8(0xd8);
+  o8(state);
+  o8(service);
+  return 3;
+}
+
+/** invocation-counter-error carries the counter we hold, so an honest client can continue above it. */
+function counterException(peer: u32): u32 {
+  exception(1, 6);
+  o32(load<u32>(PEER_IC + (peer << 2)));
+  return 7;
+}
+
+function isReplyToHls(p: usize, n: u32): bool {
+  if (n < 13 || load<u8>(p) != 0xc3 || load<u8>(p + 1) != 1) return false;
+  if (load<u8>(p + 3) != 0 || load<u8>(p + 4) != 15 || load<u8>(p + 11) != 1) return false;
+  return findObject(15, p + 5) == OBJ_ASSOCIATION;
+}
+
+// ============================================================ ACSE
+
+// 60 85 74 05 08 = joint-iso-ctt country 756 identified-organization DLMS-UA; then 01 ctx / 02 mechanism
+function isDlmsOid(p: usize, arc: u32): bool {
+  return load<u8>(p) == 0x60 && load<u8>(p + 1) == 0x85 && load<u8>(p + 2) == 0x74 && load<u8>(p + 3) == 0x05 &&
+    load<u8>(p + 4) == 0x08 && <u32>load<u8>(p + 5) == arc;
+}
+
+let reqContext: u32 = 0;
+let reqMech: u32 = 0;
+let reqTitle: usize = 0;
+let reqAuth: usize = 0;
+let reqAuthLen: u32 = 0;
+let reqUi: usize = 0;
+let reqUiLen: u32 = 0;
+
+/** Parses an AARQ (BER) into req*; false if malformed. */
+function parseAarq(p: usize, n: u32): bool {
+  rbegin(p, n);
+  r8();
+  const total = rlen();
+  if (rbad() || total != rleft()) return false;
+  reqContext = 0; reqMech = 0; reqTitle = 0; reqAuth = 0; reqAuthLen = 0; reqUi = 0; reqUiLen = 0;
+  while (rleft() > 0) {
+    const tag = r8();
+    const l = rlen();
+    const v = rskip(l);
+    if (rbad()) return false;
+    if (tag == 0xa1) {
+      if (l != 9 || load<u8>(v) != 0x06 || load<u8>(v + 1) != 7 || !isDlmsOid(v + 2, 1)) return false;
+      reqContext = <u32>load<u8>(v + 8);
+    } else if (tag == 0xa6) {
+      if (l < 2 || load<u8>(v) != 0x04 || <u32>load<u8>(v + 1) != l - 2) return false;
+      reqTitle = v + 2;
+      if (l != 10) reqTitle = 1; // present but not 8 bytes: refused below
+    } else if (tag == 0x8b) {
+      if (l != 7 || !isDlmsOid(v, 2)) return false;
+      reqMech = <u32>load<u8>(v + 6);
+    } else if (tag == 0xac) {
+      if (l < 2 || load<u8>(v) != 0x80 || <u32>load<u8>(v + 1) != l - 2) return false;
+      reqAuth = v + 2;
+      reqAuthLen = l - 2;
+    } else if (tag == 0xbe) {
+      rbegin(v, l);
+      if (r8() != 0x04) return false;
+      const ul = rlen();
+      if (rbad() || ul != rleft()) return false;
+      reqUi = rpos();
+      reqUiLen = ul;
+      rbegin(v + l, <u32>(p + n - (v + l)));
+    } else if (tag == 0xa7 || tag == 0x8a || tag == 0xa2 || tag == 0xa3 || tag == 0xa4 || tag == 0xa5 || tag == 0xa8 || tag == 0xa9 || tag == 0x80 || tag == 0x88 || tag == 0x89) {
+      // fields DLMS does not use here (calling-AE-qualifier, ACSE requirements, …): skipped
+    } else if ((tag & 0x1f) == 0x1f) return false;
+  }
+  return reqContext != 0;
+}
+
+/** AARE: result and diagnostic, then the optional parts (title, mechanism, StoC) and user-information. */
+function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiLen: u32): u32 {
+  hdrShift = 0;
+  obegin(OUT);
+  o8(0x61);
+  o8(0); // patched below: an AARE here is always < 128 bytes
+  o8(0xa1); o8(9); o8(0x06); o8(7); o8(0x60); o8(0x85); o8(0x74); o8(0x05); o8(0x08); o8(1); o8(reqContext == 3 ? 3 : 1);
+  o8(0xa2); o8(3); o8(0x02); o8(1); o8(result);
+  o8(0xa3); o8(5); o8(0xa1); o8(3); o8(0x02); o8(1); o8(diag);
+  if (withTitle) {
+    o8(0xa4); o8(10); o8(0x04); o8(8); ocopy(SERVER_TITLE, 8);
+  }
+  if (mech != 0) {
+    o8(0x88); o8(2); o8(0x07); o8(0x80);
+    o8(0x89); o8(7); o8(0x60); o8(0x85); o8(0x74); o8(0x05); o8(0x08); o8(2); o8(mech);
+    o8(0xaa); o8(stocLen + 2); o8(0x80); o8(stocLen); ocopy(STOC, stocLen);
+  }
+  if (uiLen != 0) {
+    o8(0xbe); o8(uiLen + 2); o8(0x04); o8(uiLen); ocopy(ui, uiLen);
+  }
+  const total = <u32>(opos() - OUT);
+  store<u8>(OUT + 1, <u8>(total - 2));
+  return total;
+}
+
+// A scratch area for user-information we build (exception, InitiateResponse, ciphered): after OUT's AARE room.
+const UI: usize = memory.data(64);
+
+function reject(diag: u32, uiLen: u32): u32 {
+  phase = 0;
+  return aare(1, diag, false, 0, UI, uiLen);
+}
+function rejectWithException(diag: u32, service: u32, peer: i32): u32 {
+  store<u8>(UI, 0xd8);
+  store<u8>(UI + 1, 1);
+  store<u8>(UI + 2, <u8>service);
+  if (service == 6) {
+    put32(UI + 3, load<u32>(PEER_IC + (<u32>peer << 2)));
+    return reject(diag, 7);
+  }
+  return reject(diag, 3);
+}
+function initiateError(value: u32): u32 {
+  store<u8>(UI, 0x0e); store<u8>(UI + 1, 1); store<u8>(UI + 2, 6); store<u8>(UI + 3, <u8>value);
+  return reject(1, 4);
+}
+
+/** Which association a client SAP opens (the reference server's defaults, host/dlms/server/config.ts). */
+function sapKind(sap: u32): i32 {
+  if (sap == 16) return <i32>KIND_PUBLIC;
+  if (sap == 17) return <i32>KIND_READER;
+  if (sap == 1) return <i32>KIND_MANAGER;
+  return -1;
+}
+
+function findPeer(title: usize): i32 {
+  for (let i: u32 = 0; i < peersUsed; i++) if (sameBytes(PEER_TITLE + (i << 3), title, 8)) return <i32>i;
+  if (hardened || peersUsed >= PEERS) return -1; // pinned (Table 3.2), or no slot without forgetting a counter
+  copyBytes(PEER_TITLE + (peersUsed << 3), title, 8);
+  store<u32>(PEER_IC + (peersUsed << 2), 0);
+  const i = peersUsed;
+  peersUsed = i + 1;
+  return <i32>i;
+}
+
+function establish(sap: u32, p: usize, n: u32): u32 {
+  phase = 0; // a new AARQ replaces the association
+  blkActive = false;
+  hasDed = false;
+  if (keySlot == 1) keySlot = -1;
+  if (!parseAarq(p, n)) {
+    reqContext = 1;
+    return reject(1, 0);
+  }
+  const kind = sapKind(sap);
+  if (kind < 0) return reject(1, 0);
+  if (reqContext != 1 && reqContext != 3) return reject(2, 0); // application-context-name-not-supported (SN)
+  const ciphered = reqContext == 3;
+  const mech: u32 = kind == <i32>KIND_MANAGER ? 5 : <u32>kind; // none, LLS, HLS-GMAC
+  const hls = mech == 5;
+  if (ciphered != hls) return reject(2, 0); // SAP 1 needs the ciphered context; 16/17 the plain one
+  if (reqMech != mech) return reject(11, 0);
+  if ((ciphered || hls) && (reqTitle == 0 || reqTitle == 1)) return reject(3, 0);
+  let peer: i32 = -1;
+  if (ciphered || hls) {
+    if (sameBytes(reqTitle, SERVER_TITLE, 8)) {
+      event(EV_REFLECTION); // our own title as the caller: a reflection (seed Fig 3.6)
+      return reject(3, 0);
+    }
+    peer = findPeer(reqTitle);
+    if (peer < 0) return reject(3, 0);
+  }
+  if (reqUiLen == 0) return reject(1, 0);
+  let init = reqUi;
+  let initLen = reqUiLen;
+  if (ciphered) {
+    rbegin(reqUi, reqUiLen);
+    if (r8() != 0x21) return reject(1, 0); // glo-initiate-request
+    const bl = rlen();
+    const body = rpos();
+    if (rbad() || bl != rleft()) return reject(1, 0);
+    if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return rejectWithException(1, 5, peer); // another suite
+    const r = decipher(body, bl, reqTitle, 0);
+    if (r < 0) {
+      event(EV_DECIPHER);
+      return rejectWithException(1, 5, peer);
+    }
+    if (acceptIc(<u32>peer, lastIc) != 0) return rejectWithException(1, 6, peer);
+    init = body + 5;
+    initLen = <u32>r;
+  }
+  // xDLMS InitiateRequest (Green Book §9.5): tag, dedicated-key?, response-allowed?, proposed-QoS?, version,
+  // conformance (5F 1F 04 00 + 3 bytes), client-max-receive-pdu-size
+  rbegin(init, initLen);
+  if (r8() != 0x01) return reject(1, 0);
+  let dedLen: u32 = 0;
+  let ded: usize = 0;
+  if (r8() != 0) {
+    dedLen = r8();
+    ded = rskip(dedLen);
+  }
+  if (r8() != 0) r8();
+  if (r8() != 0) r8();
+  const version = r8();
+  if (r8() != 0x5f || r8() != 0x1f || r8() != 0x04) rfail();
+  r8();
+  const conf = (r8() << 16) | (r8() << 8) | r8();
+  const maxPdu = r16();
+  if (rbad()) return reject(1, 0);
+  if (version < 6) return initiateError(1);
+  const granted = conf & SERVER_CONFORMANCE;
+  if ((granted & 0x19) == 0) return initiateError(2);
+  if (maxPdu != 0 && maxPdu < 64) return initiateError(3);
+  if (ded != 0 && (!ciphered || dedLen != 16)) return initiateError(4);
+
+  // Authentication
+  if (mech == 1) {
+    // LLS: the password is a secret, compared in constant time, its length included (issue 16)
+    let ok: u32 = reqAuthLen == passwordLen ? 1 : 0;
+    ok &= ct_equal(reqAuth, PASSWORD, reqAuthLen < passwordLen ? reqAuthLen : passwordLen);
+    if (reqAuth == 0 || ok == 0) {
+      event(EV_AUTH);
+      return reject(13, 0);
+    }
+  } else if (hls) {
+    if (reqAuth == 0 || reqAuthLen < 8 || reqAuthLen > 68) return reject(13, 0);
+    if (stocOutstanding && reqAuthLen == stocLen && sameBytes(reqAuth, STOC, stocLen)) {
+      event(EV_REFLECTION); // CtoS is the challenge we issued: a reflection (seed Figs 3.6–3.7)
+      return reject(13, 0);
+    }
+    let counter: u32 = 0;
+    if (hardened) {
+      // Table 3.2: the challenge carries the client's counter; accept only a greater one within the threshold, and
+      // answer with ours one above it (so no challenge of either side ever repeats, seed §3.4.2).
+      if (reqAuthLen != 20) return reject(13, 0);
+      if (acceptIc(<u32>peer, be32(reqAuth + 16)) != 0) return rejectWithException(13, 6, peer);
+      counter = load<u32>(PEER_IC + (<u32>peer << 2)) + 1;
+      store<u32>(PEER_IC + (<u32>peer << 2), counter);
+    }
+    copyBytes(CTOS, reqAuth, reqAuthLen);
+    ctosLen = reqAuthLen;
+    if (!challenge(STOC)) return reject(1, 0);
+    stocLen = 16;
+    if (hardened) {
+      put32(STOC + 16, counter);
+      stocLen = 20;
+    }
+    if (stocLen == ctosLen && sameBytes(STOC, CTOS, stocLen)) return reject(1, 0); // never our challenge = theirs
+    stocOutstanding = true;
+  }
+  if (ded != 0) {
+    copyBytes(DED, ded, 16);
+    hasDed = true;
+  }
+  aSap = sap;
+  aKind = <u32>kind;
+  aMech = mech;
+  aCiphered = ciphered;
+  aPeer = peer < 0 ? 0 : <u32>peer;
+  aConformance = granted;
+  aMaxPdu = maxPdu == 0 || maxPdu > MAX_PDU ? MAX_PDU : maxPdu;
+  phase = hls ? 1 : 2;
+  // InitiateResponse: 08, no QoS, version 6, conformance, server-max-receive-pdu-size, vaa-name 0x0007
+  obegin(UI + 24);
+  o8(0x08); o8(0); o8(6); o8(0x5f); o8(0x1f); o8(4); o8(0); o8(granted >> 16); o8(granted >> 8); o8(granted);
+  o16(MAX_PDU); o16(0x0007);
+  let ui = UI + 24;
+  let uiLen: u32 = 14;
+  if (ciphered) {
+    if (!encipher(UI + 24, 14, 0)) return reject(1, 0);
+    store<u8>(UI + 17, 0x28); // glo-initiate-response
+    store<u8>(UI + 18, 14 + 17);
+    ui = UI + 17;
+    uiLen = 2 + 14 + 17;
+  }
+  return aare(0, hls ? 14 : 0, ciphered || hls, hls ? 5 : 0, ui, uiLen);
+}
+
+function release(sap: u32, p: usize, n: u32): u32 {
+  const wasCiphered = phase != 0 && sap == aSap && aCiphered;
+  const peer = aPeer;
+  phase = 0;
+  blkActive = false;
+  stocOutstanding = false;
+  // RLRQ: 62 len [80 01 reason] [BE .. 04 .. glo-initiate-request]
+  rbegin(p, n);
+  r8();
+  const total = rlen();
+  let ui: usize = 0;
+  let uiLen: u32 = 0;
+  if (!rbad() && total == rleft()) {
+    while (rleft() > 0) {
+      const tag = r8();
+      const l = rlen();
+      const v = rskip(l);
+      if (rbad()) break;
+      if (tag == 0xbe && l > 2 && load<u8>(v) == 0x04) {
+        ui = v + 2;
+        uiLen = l - 2;
+      }
+    }
+  }
+  hdrShift = 0;
+  obegin(OUT);
+  if (wasCiphered && uiLen > 2 && load<u8>(ui) == 0x21) {
+    // A ciphered association releases with a ciphered InitiateRequest; answer in kind (host/dlms session.ts).
+    rbegin(ui + 1, uiLen - 1);
+    const bl = rlen();
+    const body = rpos();
+    if (!rbad() && bl == rleft() && decipher(body, bl, PEER_TITLE + (peer << 3), 0) >= 0 && acceptIc(peer, lastIc) == 0) {
+      obegin(UI + 24);
+      o8(0x08); o8(0); o8(6); o8(0x5f); o8(0x1f); o8(4); o8(0); o8(aConformance >> 16); o8(aConformance >> 8); o8(aConformance);
+      o16(MAX_PDU); o16(0x0007);
+      if (encipher(UI + 24, 14, 0)) {
+        obegin(OUT);
+        o8(0x63); o8(3 + 2 + 2 + 2 + 31); o8(0x80); o8(1); o8(0);
+        o8(0xbe); o8(2 + 2 + 31); o8(0x04); o8(2 + 31); o8(0x28); o8(31); ocopy(UI + 19, 31);
+        return <u32>(opos() - OUT);
+      }
+    }
+    obegin(OUT);
+  }
+  o8(0x63); o8(3); o8(0x80); o8(1); o8(0);
+  return 5;
+}
+
+// ============================================================ xDLMS services
+
+/** Room for a response APDU: the client's max PDU (and ours), less the ciphered envelope if any. */
+function room(): u32 {
+  return aCiphered ? aMaxPdu - 4 - 17 : aMaxPdu;
+}
+
+function get(p: usize, n: u32): u32 {
+  rbegin(p + 1, n - 1);
+  const kind = r8();
+  const invoke = r8();
+  obegin(OUT);
+  if (kind == 2) {
+    // get-request-next: the next block of the value being sent
+    const want = r32();
+    if (rbad()) return exception(2, 3);
+    if (!blkActive) return blockDar(invoke, want, 16); // no-long-get-in-progress
+    if (want != blkNo) return blockDar(invoke, want, 19); // data-block-number-invalid
+    return sendBlock(blkInvoke, blkNo + 1);
+  }
+  if (kind != 1) return exception(2, 2); // with-list: not in our conformance
+  const classId = r16();
+  const ln = rskip(6);
+  const attr = r8();
+  const sel = r8();
+  if (rbad()) return exception(2, 3);
+  blkActive = false;
+  o8(0xc4); o8(1); o8(invoke);
+  const o = findObject(classId, ln);
+  let dar: u32 = 0;
+  if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
+  else if (!canRead(o, aKind, attr)) dar = 3; // read-write-denied
+  else if (sel != 0) dar = 250; // selective access: not offered on these objects
+  if (dar != 0) {
+    o8(1); o8(dar);
+    return 4 + 1;
+  }
+  setSessionValues(load<u32>(PEER_IC), phase);
+  // measure, then encode into the room if it fits; otherwise send it in blocks
+  vbegin(opos() + 1, 0, 0);
+  encodeAttribute(o, attr, aKind);
+  const size = vsize();
+  if (size + 4 <= room()) {
+    o8(0);
+    vbegin(opos(), 0, size);
+    encodeAttribute(o, attr, aKind);
+    return 4 + size;
+  }
+  blkObj = o;
+  blkAttr = attr;
+  blkInvoke = invoke;
+  blkActive = true;
+  return sendBlock(invoke, 1);
+}
+
+/** GetResponseWithDatablock: last?, block number, raw-data (a window of the encoded value). */
+function sendBlock(invoke: u32, no: u32): u32 {
+  const size = room() - 12; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
+  const start = (no - 1) * size;
+  setSessionValues(load<u32>(PEER_IC), phase);
+  vbegin(0, 0, 0);
+  encodeAttribute(blkObj, blkAttr, aKind);
+  const total = vsize();
+  let part = total - start;
+  const last = part <= size;
+  if (!last) part = size;
+  obegin(OUT);
+  o8(0xc4); o8(2); o8(invoke); o8(last ? 1 : 0); o32(no); o8(0);
+  if (part > 0x7f) { o8(0x81); o8(part); } else o8(part);
+  vbegin(opos(), start, start + part);
+  encodeAttribute(blkObj, blkAttr, aKind);
+  blkNo = no;
+  if (last) blkActive = false;
+  return <u32>(opos() - OUT) + part;
+}
+
+function blockDar(invoke: u32, no: u32, dar: u32): u32 {
+  obegin(OUT);
+  o8(0xc4); o8(2); o8(invoke); o8(1); o32(no); o8(1); o8(dar);
+  return 10;
+}
+
+function set(p: usize, n: u32): u32 {
+  rbegin(p + 1, n - 1);
+  const kind = r8();
+  const invoke = r8();
+  if (kind != 1) return exception(2, 2); // with blocks / with list: not in our conformance
+  const classId = r16();
+  const ln = rskip(6);
+  const attr = r8();
+  const sel = r8();
+  if (rbad()) return exception(2, 3);
+  obegin(OUT);
+  o8(0xc5); o8(1); o8(invoke);
+  const o = findObject(classId, ln);
+  let dar: u32 = 0;
+  if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
+  else if (!canWrite(o, aKind, attr)) dar = 3;
+  else if (sel != 0) dar = 250;
+  else if (o == OBJ_CLOCK && attr == 2) {
+    // time: octet-string of 12 (a COSEM date-time); the clock module decides whether to take it
+    const t = r8();
+    const l = r8();
+    const v = rskip(12);
+    if (rbad() || t != 0x09 || l != 12) dar = 12; // type-unmatched
+    else {
+      copyBytes(PENDING_TIME, v, 12);
+      requestTime();
+    }
+  } else dar = 3;
+  o8(dar);
+  return 4;
+}
+
+function action(p: usize, n: u32): u32 {
+  rbegin(p + 1, n - 1);
+  const kind = r8();
+  const invoke = r8();
+  if (kind != 1) return exception(2, 2);
+  const classId = r16();
+  const ln = rskip(6);
+  const method = r8();
+  const hasParams = r8();
+  if (rbad()) return exception(2, 3);
+  const o = findObject(classId, ln);
+  obegin(OUT);
+  o8(0xc7); o8(1); o8(invoke);
+  let result: u32 = 0;
+  if (o == OBJECTS) result = classMismatch() ? 9 : 4;
+  else if (!canInvoke(o, aKind, method)) result = 3;
+  else if (o == OBJ_ASSOCIATION) {
+    // reply_to_HLS_authentication: octet-string f(StoC)
+    const t = r8();
+    const l = r8();
+    const f = rskip(l);
+    if (hasParams == 0 || rbad() || t != 0x09) result = 3;
+    else return replyToHls(f, l);
+  } else if (o == OBJ_DISCONNECT) {
+    // remote_disconnect / remote_reconnect (parameter integer 0): a request to the off-switch module, which decides
+    requestDisconnect(method);
+  } else result = 3;
+  o8(result);
+  o8(0);
+  return 5;
+}
+
+/** HLS pass 3 (check the client's f(StoC)) and pass 4 (our f(CtoS)); Green Book §9.2.7.4, seed §3.4.2. */
+function replyToHls(f: usize, l: u32): u32 {
+  const wasOutstanding = stocOutstanding;
+  stocOutstanding = false;
+  let ok: u32 = 0;
+  if (phase == 1 && wasOutstanding && l == 17 && load<u8>(f) == 0x10) {
+    // f(StoC) = 10 ‖ IC ‖ GMAC_{client title ‖ IC}(10 ‖ AK ‖ StoC (‖ CtoS hardened: both challenges bound))
+    const ic = be32(f + 1);
+    const tag = macChallenges(PEER_TITLE + (aPeer << 3), ic, STOC, stocLen, CTOS, ctosLen);
+    ok = ct_equal(tag, f + 5, 12);
+  }
+  if (ok == 0) {
+    event(EV_AUTH);
+    phase = 3; // failed: removed once this answer is out
+    o8(3); // read-write-denied
+    o8(0);
+    return 5;
+  }
+  const ic2 = nextIc();
+  if (!icOk) {
+    phase = 3;
+    o8(3); o8(0);
+    return 5;
+  }
+  const tag = macChallenges(SERVER_TITLE, ic2, CTOS, ctosLen, STOC, stocLen);
+  phase = 2;
+  o8(0); o8(1); o8(0); o8(0x09); o8(17); o8(0x10); o32(ic2); ocopy(tag, 12);
+  return <u32>(opos() - OUT);
+}
+
+const MACBUF: usize = memory.data(16);
+/** GMAC over 10 ‖ AK ‖ first (‖ second when hardened) with IV = title ‖ ic; returns where the 12 bytes are. */
+function macChallenges(title: usize, ic: u32, first: usize, firstLen: u32, second: usize, secondLen: u32): usize {
+  useKey(0);
+  setIv(title, ic);
+  store<u8>(SC, 0x10);
+  gcm_start(IV);
+  gcm_aad(SC, 1);
+  gcm_aad(GAK, 16);
+  gcm_aad(first, firstLen);
+  if (hardened) gcm_aad(second, secondLen);
+  copyBytes(MACBUF, gcm_tag(), 12);
+  return MACBUF;
+}
+

@@ -1,0 +1,117 @@
+// The meter's DLMS/COSEM server (firmware/lib/dlms, compiled by our compiler) behind a byte pipe: host/dlms's own
+// client talks to it through host/dlms's WrapperChannel over a ByteStream whose far end feeds the received bytes
+// into the emulated MSP430 (and V8 on the same wasm, harness.ts) and hands back the frames it answers.
+import { DlmsClient, type ClientOptions } from '../../host/dlms/client.ts';
+import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
+import { loadKeys, type DlmsKeys } from '../../host/dlms/keys.ts';
+import type { Profile } from '../../host/dlms/security/hls.ts';
+import type { ByteStream } from '../../host/dlms/stream.ts';
+import { WrapperChannel } from '../../host/dlms/wrapper.ts';
+import { loadModule, type Module } from './harness.ts';
+
+export const demoKeys: DlmsKeys = loadKeys();
+/** 2026-12-05T12:34:56Z */
+export const CLOCK = Date.UTC(2026, 11, 5, 12, 34, 56) / 1000;
+export const ENERGY = 123456;
+
+export class EmulatedMeter {
+  /** The highest invocation-counter limit ever "persisted" (the hosting module's non-volatile storage). */
+  persisted = 0;
+  /** Cycles spent inside dlms_rx since the last reset of the meter's counter. */
+  readonly frames: { cycles: number; bytes: number }[] = [];
+  private listeners: ((b: Uint8Array) => void)[] = [];
+
+  private constructor(readonly m: Module) {}
+
+  static async start(profile: Profile, opts: { threshold?: number; persisted?: number; emulatorOnly?: boolean; keys?: DlmsKeys } = {}): Promise<EmulatedMeter> {
+    const m = await loadModule('dlms', opts.emulatorOnly ?? false);
+    const meter = new EmulatedMeter(m);
+    const k = opts.keys ?? demoKeys;
+    const pw = new TextEncoder().encode(k.password);
+    const cfg = new Uint8Array(65);
+    cfg.set(k.guek, 0);
+    cfg.set(k.gak, 16);
+    cfg.set(k.serverSystemTitle, 32);
+    cfg.set(k.clientSystemTitle, 40);
+    cfg[48] = pw.length;
+    cfg.set(pw, 49);
+    const at = m.call('cfg');
+    m.write(at, cfg);
+    m.call('dlms_configure', at, profile === 'hardened' ? 1 : 0, opts.threshold ?? 1_000_000);
+    meter.persisted = opts.persisted ?? 0;
+    m.call('dlms_ic_boot', meter.persisted);
+    meter.persist();
+    m.call('dlms_set_energy', ENERGY);
+    m.call('dlms_set_clock', CLOCK, 0);
+    m.call('dlms_set_disconnect_state', 1, 1, 1);
+    return meter;
+  }
+
+  /** What the hosting module does after each frame: persist the wanted reservation, then grant it. */
+  persist(): void {
+    const w = this.m.call('dlms_ic_wanted') >>> 0;
+    if (w) {
+      this.persisted = w;
+      this.m.call('dlms_ic_granted', w);
+    }
+  }
+
+  /** Feeds received bytes; returns the frames the server answered. */
+  feed(bytes: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let off = 0;
+    for (;;) {
+      const room = this.m.call('dlms_rx_room');
+      const n = Math.min(room, bytes.length - off);
+      if (n > 0) this.m.write(this.m.call('dlms_rx_ptr'), bytes.subarray(off, off + n));
+      off += n;
+      const before = this.m.cycles;
+      let r = this.m.call('dlms_rx', n);
+      for (;;) {
+        if (r < 0) throw new Error('meter closed the connection (framing)');
+        if (r === 0) break;
+        out.push(this.m.read(this.m.call('dlms_tx_ptr'), r).slice());
+        this.frames.push({ cycles: this.m.cycles - before, bytes: r });
+        this.persist();
+        r = this.m.call('dlms_rx', 0);
+      }
+      if (off >= bytes.length) return out;
+      if (n === 0) throw new Error('meter receive buffer full without a frame');
+    }
+  }
+
+  /** The client end of a byte pipe to this meter (asynchronous like a link). */
+  stream(): ByteStream {
+    let closed = false;
+    const onClose: (() => void)[] = [];
+    return {
+      write: (b) => {
+        const copy = b.slice();
+        setImmediate(() => {
+          if (closed) return;
+          for (const f of this.feed(copy)) for (const l of this.listeners) l(f);
+        });
+      },
+      onData: (cb) => {
+        this.listeners = [cb];
+      },
+      onClose: (cb) => {
+        onClose.push(cb);
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.m.call('dlms_link_reset');
+        for (const cb of onClose) queueMicrotask(cb);
+      },
+    };
+  }
+
+  client(sap: number, o: Partial<ClientOptions> & Pick<ClientOptions, 'mechanism' | 'profile'>): DlmsClient {
+    return new DlmsClient(new WrapperChannel(this.stream(), { clientSap: sap, serverSap: 1 }, 5000), { keys: demoKeys, counters: new MemoryCounterStore(), ...o });
+  }
+
+  event(kind: 'replay' | 'jump' | 'auth' | 'reflection' | 'decipher'): number {
+    return this.m.call('dlms_event_count', ['replay', 'jump', 'auth', 'reflection', 'decipher'].indexOf(kind));
+  }
+}
