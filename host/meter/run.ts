@@ -12,7 +12,7 @@ import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
 import { deploySession, type DeployReport, type DeploySession } from '../deploy/deploy.ts';
 import { loadDescriptor } from '../deploy/descriptor.ts';
 import type { FirmwareNode } from '../deploy/firmware-node.ts';
-import { openEvent } from '../deploy/protocol.ts';
+import { openEvent, sealEvent } from '../deploy/protocol.ts';
 import { T } from '../deploy/wan.ts';
 import { HanParser } from './han.ts';
 
@@ -49,6 +49,11 @@ export interface MeterReport {
 
 /** The central system's connection ends, by the `wan.NAME` names of firmware/meter.json. */
 const UPLINK = 'central_up';
+const CENTRAL = 'central';
+const LOGS = 'logs';
+/** firmware/lib/events.ts CMD_LOG_READ and firmware/logs/logs.ts's log numbers. */
+const CMD_LOG_READ = 0x07;
+const LOG = { metrology: 0, security: 1, offswitch: 2 } as const;
 const READING_TAG = 0x80;
 
 export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
@@ -79,6 +84,21 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     let maxGap = 0;
     let hanSent = 0;
     const sockets = await exposeUarts(node, o.uarts ?? [], servers);
+    /** Log sequence numbers (entries ever appended) the logs module reported, by log. */
+    const logSeq = new Map<number, number>();
+    /** An event that left the meter on the WAN: believed only when it opens under its key with the next counter. */
+    const received = (conn: number, sealed: Uint8Array) => {
+      const end = ends.get(conn);
+      if (!end) return;
+      const plain = openEvent(end.key, end.counter, sealed);
+      if (!plain) return;
+      end.counter++;
+      const dv = new DataView(plain.buffer, plain.byteOffset, plain.length);
+      if (end.name === UPLINK && plain.length >= 16 && dv.getUint16(0, true) === READING_TAG) {
+        readings++;
+        registered += dv.getUint32(12, true);
+      } else if (end.name === LOGS && plain.length >= 8) logSeq.set(plain[0]!, dv.getUint32(4, true));
+    };
 
     const total = Math.round(o.seconds * hz);
     const step = hz; // one simulated second per step
@@ -88,17 +108,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       node.advance(n);
       done += n;
       for (const f of node.takeFrames()) {
-        if (f.type !== T.output || f.payload.length < 10) continue;
-        const conn = f.payload[0]! | (f.payload[1]! << 8);
-        const end = ends.get(conn);
-        if (!end) continue;
-        const plain = openEvent(end.key, end.counter, f.payload.slice(2));
-        if (!plain) continue; // not under the key with the next counter: not believed
-        end.counter++;
-        if (end.name === UPLINK && plain.length >= 16 && (plain[0]! | (plain[1]! << 8)) === READING_TAG) {
-          readings++;
-          registered += new DataView(plain.buffer, plain.byteOffset).getUint32(12, true);
-        }
+        if (f.type === T.output && f.payload.length >= 10) received(f.payload[0]! | (f.payload[1]! << 8), f.payload.slice(2));
       }
       for (const h of han.push(node.hanBytes, node.hanCycles)) {
         hanFrames++;
@@ -118,6 +128,20 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       if (done % (600 * hz) === 0) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }
     maxGap = Math.max(maxGap, (m.cycle - lastHan) / hz);
+    // The logs' sizes, as the central system learns them: a log read (CMD_LOG_READ) of each log's newest entry
+    // through CS security, answered sealed on the logs' connection with the log's sequence number. (Each read is
+    // itself a security-log entry; the security log is read last.)
+    const central = [...session.wanEnds.values()].find((e) => e.direction === 'to-node' && e.name === CENTRAL);
+    const client = [...session.nodes.values()].find((x) => x.firmware === node)!.wan!;
+    if (central && [...ends.values()].some((e) => e.name === LOGS)) {
+      for (const which of [LOG.metrology, LOG.offswitch, LOG.security]) {
+        const sealed = sealEvent(central.key, central.counter, Uint8Array.of(CMD_LOG_READ, which, 0, 0));
+        if (await client.event(central.id, sealed)) central.counter++;
+        for (const e of client.takeOutputs()) received(e.connection, e.sealed);
+        for (const f of node.takeFrames()) if (f.type === T.output && f.payload.length >= 10) received(f.payload[0]! | (f.payload[1]! << 8), f.payload.slice(2));
+      }
+    }
+    const seq = (w: number) => logSeq.get(w) ?? null;
     const history = relay ? relay.history.slice(relay0) : [];
     const unit = node.sancus;
     return {
@@ -130,7 +154,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       han_max_gap_s: maxGap,
       relay: history.map((c) => ({ t: (c.cycle - t0) / hz, state: c.closed ? 'on' : 'off', cause: 'contacts moved (the off-switch log holds the cause)' })),
       violations: unit.violations.map((v) => ({ t: (v.cycle - t0) / hz, pc: v.pc, address: v.address, module: v.module ? moduleName(session, v.module) : null })),
-      logs: { metrology: null, security: null, offswitch: null },
+      logs: { metrology: seq(LOG.metrology), security: seq(LOG.security), offswitch: seq(LOG.offswitch) },
       tcb_bytes: deployReport.modules.reduce((s, x) => s + x.tcb.text, 0),
       startup_s: deployReport.startup.reduce((s, x) => s + x.total_s, 0),
       deploy: deployReport,
