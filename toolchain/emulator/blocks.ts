@@ -42,7 +42,7 @@ function endsBlock(ins: Instruction): boolean {
  * Builds the block at `pc`, or undefined when it would hold fewer than 2 instructions (the single-instruction
  * function is as fast then). `decodeAt` reads the current memory.
  */
-export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }): Block | undefined {
+export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }, checked = false): Block | undefined {
   const parts: string[] = [];
   const consts: number[] = [];
   const words: number[] = [];
@@ -51,6 +51,7 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
   let maxCycles = 0;
   let at = pc;
   let endsWithReti = false;
+  let lastAt = pc;
   while (count < MAX_INSTRUCTIONS) {
     const ins = decodeAt(at);
     if (!ins) break;
@@ -63,13 +64,17 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
     let body = g.body.replace(/\bk(\d+)\b/g, (_m, n: string) => `k${base + Number(n)}`);
     body = body.replace(/return \d+;\s*$/, '');
     const lines: string[] = [];
-    if (touchesMemory(ins)) lines.push(`b.start = c0 + ${offset}; b.now = c0 + ${offset + cyc};`);
+    const mem = touchesMemory(ins);
+    if (mem) lines.push(`b.start = c0 + ${offset}; b.now = c0 + ${offset + cyc};${checked ? ` b.pc = ${at};` : ''}`);
     if (ins.op.format === 'J' && ins.op.mnemonic !== 'jmp') {
       // a conditional jump: taken leaves the block, not taken falls through
       const target = (at + 2 + 2 * ins.offset!) & 0xffff;
-      lines.push(`if (${JUMP_CONDITION[ins.op.mnemonic]}) { r[0] = ${target}; return ${(offset + cyc) | ((count + 1) << 16)}; }`);
+      lines.push(`if (${JUMP_CONDITION[ins.op.mnemonic]}) { r[0] = ${target};${checked ? ` b.pc = ${at};` : ''} return ${(offset + cyc) | ((count + 1) << 16)}; }`);
       lines.push(`r[0] = ${(at + 2) & 0xffff};`);
     } else lines.push(body);
+    // Checked (protection domains): an access refused by the checker ends the block after this instruction, so the
+    // violation is taken at the next instruction boundary as on the per-instruction path.
+    if (checked && mem && !endsBlock(ins)) lines.push(`if (b.fault !== 0) return ${(offset + cyc) | ((count + 1) << 16)};`);
     parts.push(`{\n${lines.join('\n')}\n}`);
     for (let i = 0; i < size; i++) words.push(((at >> 1) + i) & 0x7fff);
     offset += cyc;
@@ -77,10 +82,11 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
     maxCycles = offset;
     at = (at + 2 * size) & 0xffff;
     endsWithReti = ins.op.timing === 'reti';
+    lastAt = at - 2 * size;
     if (endsBlock(ins)) break;
   }
   if (count < 2) return undefined;
-  parts.push(`return ${offset | (count << 16)};`);
+  parts.push(`${checked ? `b.pc = ${lastAt & 0xffff}; ` : ''}return ${offset | (count << 16)};`);
   const names = consts.map((_, i) => `k${i}`);
   const factory = new Function('r', 'b', 'dadd', ...names, `return function block(c0) {\n${parts.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
   return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words, endsWithReti };

@@ -23,6 +23,10 @@ export class Bus {
   now = 0;
   /** The decode cycle of the instruction being executed. */
   start = 0;
+  /** Address of the instruction being executed (the machine sets it; access checks attribute violations to it). */
+  pc = 0;
+  /** Set by an access check that refused an access (Sancus): translated blocks end after that instruction. */
+  fault = 0;
   /** True during the early (second-cycle) operand read of @Rn/@Rn+ sources (multiplier latency, §3). */
   early = false;
 

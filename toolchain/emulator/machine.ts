@@ -51,6 +51,21 @@ export interface RunOptions {
   maxSteps?: number;
 }
 
+/**
+ * Protection domains for the fast path (Sancus, toolchain/emulator/sancus/unit.ts): while `guard` is set, translated
+ * code still runs as long as the guard would only confirm that the instruction is in the domain already current;
+ * the run loop hands every other fetch (a domain transition, a pending violation, a stack guard, a clix section) to
+ * the guard. Blocks hold the instructions of one domain only; the owner calls `protectionChanged` when domains move.
+ */
+export interface ProtectionDomains {
+  /** Per word address: the domain an instruction starting there runs in (0: unprotected, n: module slot n − 1). */
+  readonly domainOf: Uint8Array;
+  /** The domain of the instruction executing now. */
+  readonly current: number;
+  /** The guard has nothing to do at a fetch that stays in the current domain. */
+  readonly quiet: boolean;
+}
+
 /** `Machine.guard` results besides 0 (go on). */
 export const GUARD_REFUSED = 1;
 export const GUARD_STOP = 2;
@@ -83,6 +98,8 @@ export class Machine implements DeviceHost {
    * state (a PUC requested or a violation interrupt taken), GUARD_STOP to end the run with stop 'violation'.
    */
   guard: ((pc: number) => number) | undefined;
+  /** With `guard`: the domains that let translated code run between transitions (see ProtectionDomains). */
+  domains: ProtectionDomains | undefined;
   /**
    * Interrupt-enable hook (Sancus atomicity monitor, toolchain/emulator/sancus/atomicity.ts): when set, maps the GIE
    * the interrupt logic would sample (0 or SR_GIE) and the last cycle of the instruction just ended to the GIE used.
@@ -153,6 +170,19 @@ export class Machine implements DeviceHost {
     this.pucReason = reason;
   }
 
+  /** A running `run` returns to its slow checks after the current instruction (a violation was recorded). */
+  attention(): void {
+    this.dirty = true;
+  }
+
+  /** The protection domains changed (a module enabled or disabled, a PUC): translated blocks are rebuilt. */
+  protectionChanged(): void {
+    this.dirty = true;
+    this.blocks.fill(undefined);
+    this.heat.fill(0);
+    this.blockOwners.clear();
+  }
+
   // ---- Loading and reset -----------------------------------------------------------------------------------
   /** Copies the image into program/data memory (as the loader or debug unit would) and resets the CPU. */
   load(image: Image): void {
@@ -208,9 +238,12 @@ export class Machine implements DeviceHost {
 
   /** Translates the hot straight-line code at `pc` into one block function (blocks.ts). */
   private makeBlock(pc: number): void {
-    if (this.extensions.length) return; // extension words keep the per-instruction path
+    // Extension words (Sancus) decode as invalid here, so a block ends before them; with protection domains a block
+    // stays inside its entry's domain and checks the bus's fault flag after each memory access (violations).
     const sw = this.softwareBreak;
-    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw ? undefined : this.decodeAt(a)), { r: this.r, b: this.bus, dadd: daddDigits });
+    const dom = this.domains?.domainOf;
+    const d0 = dom === undefined ? 0 : dom[pc >> 1]!;
+    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined);
     if (!blk) return;
     const entry = pc >> 1;
     this.blocks[entry] = blk;
@@ -365,7 +398,8 @@ export class Machine implements DeviceHost {
       if (this.cycle >= limit) return this.result('max-cycles');
       if (this.stopped) return this.result('stopped');
       let rc: number;
-      if (this.bpCount === 0 && this.tracer === undefined && this.guard === undefined && maxSteps === Infinity) {
+      const dm = this.guard === undefined ? undefined : this.domains;
+      if (this.bpCount === 0 && this.tracer === undefined && maxSteps === Infinity && (this.guard === undefined || (dm !== undefined && dm.quiet && dm.domainOf[r[0]! >> 1] === dm.current))) {
         // Fast path: no breakpoints, no tracer. Runs until the next device event or the limit; leaves early when a
         // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
         const budget = this.nextEv < limit ? this.nextEv : limit;
@@ -379,8 +413,12 @@ export class Machine implements DeviceHost {
         const blocks = this.blocks;
         const heat = this.heat;
         const hot = this.hot;
+        // Protected: leave for the guard when the next fetch changes domain (domains only change through it).
+        const dom = dm?.domainOf;
+        const cd = dm === undefined ? 0 : dm.current;
         while (cycle < budget) {
           const w = r[0]! >> 1;
+          if (dom !== undefined && dom[w] !== cd) break;
           const blk = blocks[w];
           if (blk !== undefined) {
             if (cycle + blk.maxCycles <= budget) {
@@ -403,6 +441,7 @@ export class Machine implements DeviceHost {
           const f = fns[w] ?? this.translate(r[0]!);
           b.start = cycle;
           b.now = cycle + cyc[w]!;
+          b.pc = r[0]!;
           const g = r[2]! & SR_GIE;
           rc = f();
           if (rc <= 0) break;
@@ -428,6 +467,7 @@ export class Machine implements DeviceHost {
         const f = fns[w] ?? this.translate(pc);
         b.start = this.cycle;
         b.now = this.cycle + cyc[w]!;
+        b.pc = pc;
         const g = r[2]! & SR_GIE;
         rc = f();
         steps++;

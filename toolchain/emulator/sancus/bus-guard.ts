@@ -10,16 +10,28 @@ export type AccessCheck = (addr: number, write: boolean) => boolean;
 const proto = Bus.prototype;
 type Methods = Pick<Bus, 'readWord' | 'readByte' | 'writeWord' | 'writeByte'>;
 
-export function installBusGuard(bus: Bus, check: AccessCheck): void {
+/**
+ * `protectedAt[a]` is 0 where no module's text or data lies (no check needed), non-zero elsewhere: only those
+ * addresses go to `check`, so unprotected accesses cost one table read.
+ */
+export function installBusGuard(bus: Bus, protectedAt: Uint16Array, check: AccessCheck): void {
   const o = bus as unknown as Methods;
   // Word accesses are checked at the even address the memory sees (bit 0 ignored); bytes at their own address.
-  o.readWord = (addr: number) => (check(addr & 0xfffe, false) ? proto.readWord.call(bus, addr) : 0);
-  o.readByte = (addr: number) => (check(addr & 0xffff, false) ? proto.readByte.call(bus, addr) : 0);
+  o.readWord = (addr: number) => {
+    const a = addr & 0xfffe;
+    return protectedAt[a] === 0 || check(a, false) ? proto.readWord.call(bus, addr) : 0;
+  };
+  o.readByte = (addr: number) => {
+    const a = addr & 0xffff;
+    return protectedAt[a] === 0 || check(a, false) ? proto.readByte.call(bus, addr) : 0;
+  };
   o.writeWord = (addr: number, value: number) => {
-    if (check(addr & 0xfffe, true)) proto.writeWord.call(bus, addr, value);
+    const a = addr & 0xfffe;
+    if (protectedAt[a] === 0 || check(a, true)) proto.writeWord.call(bus, addr, value);
   };
   o.writeByte = (addr: number, value: number) => {
-    if (check(addr & 0xffff, true)) proto.writeByte.call(bus, addr, value);
+    const a = addr & 0xffff;
+    if (protectedAt[a] === 0 || check(a, true)) proto.writeByte.call(bus, addr, value);
   };
 }
 

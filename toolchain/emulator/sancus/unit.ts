@@ -15,6 +15,9 @@ import { sancusExtension } from './instructions.ts';
 import { ModuleTable, type ModuleSlot } from './modules.ts';
 import { describeViolation, type Violation, type ViolationKind } from './violations.ts';
 
+const TEXT = 0x100;
+const MANY = 0x8000;
+
 /** The violation interrupt: IRQ 13, vector 0xFFFA (sancus-core omsp_frontend.v `irq[13] | sm_irq`). */
 export const VIOLATION_IRQ = 13;
 export const VIOLATION_VECTOR = 0xffe0 + 2 * VIOLATION_IRQ;
@@ -45,10 +48,50 @@ export class SancusUnit implements Device {
   readonly atomicity = new AtomicityMonitor();
   private pending: Violation | undefined;
   private guarded = false;
+  /** Per word: slot + 1 of the module whose text holds it, 0 outside every text (the machine's domain map). */
+  readonly domainOf = new Uint8Array(0x8000);
+  /**
+   * Per byte address: 0 where no module's text or data lies; else slot + 1 (bits 7..0) of the one module there,
+   * TEXT for its text, MANY where ranges of several modules overlap (the full check decides).
+   */
+  readonly protectedAt = new Uint16Array(0x10000);
+  private layoutKey = '';
 
   constructor(readonly machine: Machine, readonly config: SancusConfig, options: SancusOptions = {}) {
     this.table = new ModuleTable(config.modules);
     this.stopOnViolation = options.stopOnViolation ?? false;
+    const unit = this;
+    machine.domains = {
+      domainOf: this.domainOf,
+      get current() {
+        return unit.cur + 1;
+      },
+      get quiet() {
+        return unit.pending === undefined && unit.stackGuard === 0 && !unit.atomicity.active;
+      },
+    };
+  }
+
+  /** Rebuilds the domain map and the protected-address table when the module table's layout changed. */
+  private relayout(): void {
+    const s = this.table.slots;
+    const key = s.map((m) => (m ? `${m.layout.textStart},${m.layout.textEnd},${m.layout.dataStart},${m.layout.dataEnd}` : '-')).join(';');
+    if (key === this.layoutKey) return;
+    this.layoutKey = key;
+    this.domainOf.fill(0);
+    this.protectedAt.fill(0);
+    const mark = (from: number, to: number, v: number) => {
+      for (let a = from; a < to && a < 0x10000; a++) this.protectedAt[a] = this.protectedAt[a] === 0 ? v : MANY;
+    };
+    for (let i = 0; i < s.length; i++) {
+      const m = s[i];
+      if (m === undefined) continue;
+      const l = m.layout;
+      for (let a = l.textStart; a < l.textEnd && a < 0x10000; a += 2) this.domainOf[a >> 1] = i + 1;
+      mark(l.textStart, l.textEnd, (i + 1) | TEXT);
+      mark(l.dataStart, l.dataEnd, i + 1);
+    }
+    this.machine.protectionChanged();
   }
 
   // ---- Device: only reset matters ----------------------------------------------------------------------------
@@ -58,6 +101,7 @@ export class SancusUnit implements Device {
     this.prevId = 0;
     this.stackGuard = 0;
     this.pending = undefined;
+    this.machine.bus.fault = 0;
     this.atomicity.reset(); // omsp_atomicity_monitor.v line 50: puc_rst clears the monitor
     this.update();
   }
@@ -113,12 +157,13 @@ export class SancusUnit implements Device {
   // ---- Hooks -------------------------------------------------------------------------------------------------
   /** Installs or removes the fetch and bus hooks: present only while a module is enabled or something is pending. */
   update(): void {
+    this.relayout();
     const need = this.table.enabled > 0 || this.stackGuard !== 0 || this.pending !== undefined || this.atomicity.active;
     // The gate is consulted at every instruction boundary, which the guard's per-instruction path provides.
     this.machine.gieGate = this.atomicity.active ? (gie, last) => this.atomicity.gate(gie, last) : undefined;
     if (need && !this.guarded) {
       this.machine.guard = (pc) => this.fetch(pc);
-      installBusGuard(this.machine.bus, (a, w) => this.checkCpu(a, w));
+      installBusGuard(this.machine.bus, this.protectedAt, (a, w) => this.checkCpu(a, w));
       this.guarded = true;
       // The machine's fast loop (no guard) re-reads its conditions only when told something changed.
       this.machine.changed();
@@ -174,8 +219,11 @@ export class SancusUnit implements Device {
     return 0;
   }
 
-  /** A CPU data access by the current instruction (omsp_spm.v mem_violation). */
+  /** A CPU data access by the current instruction (omsp_spm.v mem_violation), at an address a module holds. */
   private checkCpu(addr: number, write: boolean): boolean {
+    const t = this.protectedAt[addr]!;
+    // one module here: its own code may read its text and read/write its data
+    if (!(t & MANY) && (t & 0xff) - 1 === this.cur && !(write && t & TEXT)) return true;
     return this.check(addr, write, false, false);
   }
 
@@ -190,11 +238,11 @@ export class SancusUnit implements Device {
       if (m === undefined) continue;
       const l = m.layout;
       if (addr >= l.textStart && addr < l.textEnd && !exemptText && (write || i !== this.cur)) {
-        this.record(write ? 'write' : 'read', this.pc, addr, i, crypto);
+        this.record(write ? 'write' : 'read', this.machine.bus.pc, addr, i, crypto);
         return false;
       }
       if (addr >= l.dataStart && addr < l.dataEnd && i !== this.cur) {
-        this.record(write ? 'write' : 'read', this.pc, addr, i, crypto);
+        this.record(write ? 'write' : 'read', this.machine.bus.pc, addr, i, crypto);
         return false;
       }
     }
@@ -233,6 +281,9 @@ export class SancusUnit implements Device {
     this.violations.push(v);
     // The first violation of an instruction decides; the RTL buffers it for the rest of the instruction.
     if (!this.pending) this.pending = v;
+    // Translated code stops after this instruction; the guard applies the policy at the next fetch.
+    this.machine.bus.fault = 1;
+    this.machine.attention();
     this.update();
   }
 
@@ -241,6 +292,7 @@ export class SancusUnit implements Device {
     const v = this.pending!;
     this.pending = undefined;
     const m = this.machine;
+    m.bus.fault = 0;
     if (this.stopOnViolation) {
       this.update();
       return GUARD_STOP;
