@@ -209,6 +209,21 @@ describe('jumps.ts', () => {
   });
 });
 
+describe('lower-arith.ts: constant multiplies', () => {
+  it('x * 7 with a 16-bit result: shifts and a subtract, no multiplier, no high word', () => {
+    const f = oneFunction((m) => m.i32.mul(m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(63)), m.i32.const(7)), [binaryen.i32], binaryen.i32);
+    const text = body(dce(f));
+    expect(text).not.toMatch(/MPY|OP2|call/);
+    expect(text.match(/^\s+add (v\d+), \1$/gm)!.length).toBe(3); // << 3
+    expect(text).toMatch(/^\s+sub v\d+, v\d+$/m); // − x
+    expect(text).not.toMatch(/addc|subc/);
+  });
+  it('a constant with many binary digits keeps the multiplier', () => {
+    const f = oneFunction((m) => m.i32.mul(m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(63)), m.i32.const(0x2d5)), [binaryen.i32], binaryen.i32);
+    expect(body(dce(f))).toMatch(/&OP2/);
+  });
+});
+
 describe('lower-cond.ts: short-circuit conditions', () => {
   it('if (a < 10 && b != 0) branches twice, never materialising a 0/1 value', () => {
     const g = (i: number) => m0.local.get(i, binaryen.i32);

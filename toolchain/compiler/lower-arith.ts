@@ -93,8 +93,12 @@ export const arithMethods = {
       case B.XorInt32:
       case B.XorInt64:
         return this.bitwise('xor', a, b, into);
-      case B.MulInt32:
-        return this.mul32(a, b);
+      case B.MulInt32: {
+        const c = isConst(b[0]!) && isConst(b[1]!) ? b : isConst(a[0]!) && isConst(a[1]!) ? a : undefined;
+        const narrow = this.ranges.of(le).hi * this.ranges.of(re).hi <= 0xffff; // only the product's low word is live
+        const viaShifts = c && this.mulConst(c === b ? a : b, ((c[0] as { v: number }).v | ((c[1] as { v: number }).v << 16)) | 0, narrow);
+        return viaShifts ?? this.mul32(a, b);
+      }
       case B.MulInt64:
         return this.helper('mul64', [a, b], 4);
       case B.DivSInt32:
@@ -126,6 +130,45 @@ export const arithMethods = {
       default:
         this.fail(`unsupported binary operator ${opc} (floating point or not in the integer MVP)`);
     }
+  },
+
+  /**
+   * x · c for a constant c as shifts and adds, when c's non-adjacent form (signed binary digits, no two adjacent
+   * non-zero: Reitwiesner 1960) has at most three terms: x·10 = (x<<3) + (x<<1), x·31 = (x<<5) − x. Cheaper on
+   * the MSP430 than the multiplier's five transfers or a helper call; exact mod 2^32 (wasm i32.mul), so the
+   * sign of x does not matter. Undefined when c needs more terms.
+   */
+  mulConst(this: Lowerer, x: Val, c: number, narrow: boolean): Val | undefined {
+    const terms: { k: number; neg: boolean }[] = [];
+    let v = BigInt(c);
+    for (let k = 0; v !== 0n && k < 32; k++) {
+      if (v & 1n) {
+        const digit = 2n - (((v % 4n) + 4n) % 4n); // +1 when v ≡ 1 (mod 4), −1 when v ≡ 3
+        terms.push({ k, neg: digit < 0n });
+        v -= digit;
+      }
+      v >>= 1n;
+    }
+    if (terms.length > 3 || terms.some((t) => t.k > 15)) return undefined;
+    // Size first (words of code): one add per live word per bit shifted, a move and an add per term; taken when
+    // no larger than the multiplier sequence (9 words) or a helper call's argument set-up (about 10).
+    const live = narrow ? 1 : 2;
+    const cost = live * (terms[terms.length - 1]!.k + 2 * terms.length);
+    if (cost > 9) return undefined;
+    if (terms.length === 0) return [imm(0), imm(0)];
+    let acc: Val | undefined;
+    let cur = x;
+    let at = 0;
+    const negs: Val[] = [];
+    for (const t of terms) {
+      cur = this.shiftConst('shl', cur, t.k - at);
+      at = t.k;
+      if (t.neg) negs.push(cur);
+      else acc = acc ? this.addSub('add', 'addc', acc, cur) : cur;
+    }
+    acc ??= [imm(0), imm(0)];
+    for (const n of negs) acc = this.addSub('sub', 'subc', acc, n);
+    return acc;
   },
 
   addSub(this: Lowerer, lo: AluOp, hi: AluOp, a: Val, b: Val, into?: Val): Val {
