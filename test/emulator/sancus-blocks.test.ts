@@ -115,3 +115,44 @@ mod_end:
     expect(a.puc).toBe(1);
   });
 });
+
+describe('a module disabling itself while another stays enabled', () => {
+  it('its continuation runs unprotected, and the previous context is the disabled module (no lookup of its slot)', () => {
+    const src = `
+start:
+  mov #0x5a80, &0x0120
+  mov #0x2a00, sp
+  call #a
+cont:
+  .word 0x1387             ; SM_PREV_ID → r15
+  mov r15, r10
+  dint
+halt: jmp halt
+a:
+  mov #cont, r15
+  .word 0x1380             ; SM_DISABLE: PC := r15
+a_end:
+b:
+  ret
+b_end:
+`;
+    const image = imageFromLinked(link([assemble(src, 'd.s')], { board }), 'd.s');
+    const at = (n: string) => image.symbols.find((s) => s.name === n)!.address;
+    const m = new Machine(board);
+    const u = attachSancus(m, { stopOnViolation: true })!;
+    m.load(image);
+    const pc = m.r[0]!;
+    for (const [t0, t1, d0] of [[at('a'), at('a_end'), 0x2000], [at('b'), at('b_end'), 0x2100]] as const) {
+      Object.assign(m.r, { 9: 0, 10: 0, 11: 1, 12: t0, 13: t1, 14: d0, 15: d0 + 16 });
+      m.bus.poke(0x2800, 0x81);
+      m.bus.poke(0x2801, 0x13);
+      m.r[0] = 0x2800;
+      m.step();
+    }
+    m.r[0] = pc;
+    expect(m.run({ maxCycles: 100_000 }).stop).toBe('halt');
+    expect(u.modules().map((x) => x.id)).toEqual([2]);
+    expect(m.r[10]).toBe(1);
+    expect(u.violations).toEqual([]);
+  });
+});

@@ -42,6 +42,11 @@ export class SancusUnit implements Device {
   pc = 0;
   /** ID of the previously executing context (omsp_spm_control.v `spm_prev_id`). */
   prevId = 0;
+  /**
+   * ID of the context the current instruction runs in, latched when it was entered (a register in the RTL), so a
+   * module that disabled itself is still the previous context when its continuation runs.
+   */
+  private curId = 0;
   /** SM_STACK_GUARD register (0: off). */
   stackGuard = 0;
   /** SM_CLIX sections (ATOMICITY_MONITOR builds only: `config.atomicityMonitor`). */
@@ -151,7 +156,7 @@ export class SancusUnit implements Device {
   }
 
   get currentId(): number {
-    return this.cur < 0 ? 0 : this.table.slots[this.cur]!.id;
+    return this.cur < 0 ? 0 : this.curId;
   }
 
   // ---- Hooks -------------------------------------------------------------------------------------------------
@@ -214,6 +219,7 @@ export class SancusUnit implements Device {
       }
       this.prevId = this.currentId;
       this.cur = idx;
+      this.curId = idx < 0 ? 0 : this.table.slots[idx]!.id;
     }
     this.pc = pc;
     return 0;
