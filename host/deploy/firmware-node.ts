@@ -28,6 +28,8 @@ export class FirmwareNode {
   readonly hanBytes: number[] = [];
   readonly hanCycles: number[] = [];
   readonly symbols = new Map<string, number>();
+  /** Listeners to every byte the node sends on its WAN UART (`hasm meter run --uart wan=tcp:PORT`). */
+  readonly wanTaps: ((byte: number) => void)[] = [];
   /** Cycles from each request's first byte to its answer's last, summed (what the host waited: start-up times). */
   busyCycles = 0;
   private lastTx = 0;
@@ -43,6 +45,7 @@ export class FirmwareNode {
     this.wan.onTransmit = (b, cycle) => {
       this.lastTx = cycle;
       this.pending.push(...this.wanParser.push([b]));
+      for (const t of this.wanTaps) t(b);
     };
     if (this.han) {
       this.han.onTransmit = (b, cycle) => {

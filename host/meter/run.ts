@@ -160,7 +160,10 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       deploy: deployReport,
     };
   } finally {
-    for (const s of servers) s.close();
+    for (const s of servers) {
+      s.close();
+      for (const sock of (s as Server & { sockets?: Set<Socket> }).sockets ?? []) sock.destroy();
+    }
     await session.close();
   }
 }
@@ -187,22 +190,32 @@ function moduleName(s: DeploySession, id: number): string | null {
 /** `--uart wan=tcp:PORT`, `--uart han=tcp:PORT`: the UART's bytes as on the wire, to every client; WAN bytes from clients go to the node. */
 async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; port: number }[], servers: Server[]): Promise<{ han: Socket[]; any: boolean }> {
   const han: Socket[] = [];
+  const wan: Socket[] = [];
+  if (uarts.some((u) => u.name === 'wan')) node.wanTaps.push((b) => wan.forEach((s) => s.write(Buffer.of(b))));
   for (const u of uarts) {
-    if (u.name === 'wan') {
-      throw new OperationError('not implemented: --uart wan=tcp:PORT (the WAN line carries the deployer\'s and the central system\'s frames, driven by this process; a DLMS endpoint on it is the DLMS issue)');
-    }
-    if (!node.han) throw new InputError(`--uart han: the board of node '${node.name}' has no HAN UART`);
+    if (u.name === 'han' && !node.han) throw new InputError(`--uart han: the board of node '${node.name}' has no HAN UART`);
+    const list = u.name === 'wan' ? wan : han;
+    const open = new Set<Socket>();
     const server = createServer((sock) => {
-      han.push(sock);
-      sock.on('close', () => han.splice(han.indexOf(sock), 1));
-      sock.on('data', () => {}); // the HAN line has no receive wire: bytes from the display go nowhere
+      list.push(sock);
+      open.add(sock);
+      sock.on('close', () => {
+        list.splice(list.indexOf(sock), 1);
+        open.delete(sock);
+      });
+      sock.on('error', () => {});
+      // WAN: bytes from the client are the UART's receive line (the runtime's frames; the host's own requests share
+      // the line). HAN: the line has no receive wire, bytes from the display go nowhere.
+      sock.on('data', (b: Buffer) => {
+        if (u.name === 'wan') node.wan.receive(b);
+      });
     });
     await new Promise<void>((res, rej) => {
-      server.once('error', (e) => rej(new OperationError(`--uart han=tcp:${u.port}: ${e.message}`)));
+      server.once('error', (e) => rej(new OperationError(`--uart ${u.name}=tcp:${u.port}: ${e.message}`)));
       server.listen(u.port, '127.0.0.1', () => res());
     });
+    (server as Server & { sockets?: Set<Socket> }).sockets = open;
     servers.push(server);
   }
   return { han, any: uarts.length > 0 };
 }
-

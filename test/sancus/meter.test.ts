@@ -36,6 +36,8 @@ describe('the meter (firmware/meter.json)', () => {
     expect(r.relay[0]?.state).toBe('on');
     expect(r.energy_wh_fed).toBeGreaterThan(0);
     expect(r.violations).toEqual([]);
+    // the logs' sizes came back sealed from the logs module through CS security and opened under the host's key
+    expect(Object.values(r.logs).every((x) => typeof x === 'number')).toBe(true);
   }, 300_000);
 
   it('a compromised runtime reading a module\'s data is stopped by the hardware, the module named', async () => {

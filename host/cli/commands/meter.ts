@@ -9,7 +9,7 @@ import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
 
 const HELP = `usage: hasm meter run [DESCRIPTOR] [--load FILE.csv | --household N --seed S] [--for DURATION] [--speed max|N]
-                     [--uart han=tcp:PORT] [--untrusted FILE.s] [--json]
+                     [--uart wan|han=tcp:PORT …] [--untrusted FILE.s] [--json]
 
 Builds the meter (default descriptor firmware/meter.json), deploys, attests and keys it on its emulated node with
 the untrusted firmware runtime, feeds the metrology front end the load profile in virtual time and runs it for the
@@ -20,7 +20,8 @@ concentrator's connection keys: readings count only when they open under them.
   --household N --seed S  household N of the synthetic CER-like data (hasm privacy generate), August 2009
   --for DURATION     simulated time (default 1h)
   --speed max|N      as fast as possible (default) or N × real time
-  --uart han=tcp:PORT  the HAN line's bytes on a loopback TCP port
+  --uart NAME=tcp:PORT  that UART's bytes on a loopback TCP port (wan: the runtime's frames, both ways; han: the
+                     HAN gateway's frames, transmit only); --speed defaults to 1 then
   --untrusted FILE.s code linked into the untrusted runtime; its global 'attack' is called every tick
   --json             {"simulated_s", "wall_s", "energy_wh_fed", "energy_wh_registered", "readings", "han_frames",
                       "han_max_gap_s", "relay": [{"t","state","cause"}], "violations": [{"t","pc","address","module"}],
