@@ -474,29 +474,50 @@ function parseAarq(p: usize, n: u32): bool {
   return reqContext != 0;
 }
 
+// AARE templates (BER, IEC 62056-5-3 §9.3): copied, then the variable bytes patched — cheaper in code than
+// writing each byte. Head: 61 LL, application-context-name (A1 …, last byte the context), result (A2 … R),
+// result-source-diagnostic (A3 … A1 … D). Auth: ACSE requirements (88), mechanism name (89 …, last byte the
+// mechanism), responding-authentication-value (AA LL 80 LL).
+// prettier-ignore
+const AARE_HEAD = memory.data<u8>([0x61, 0, 0xa1, 9, 0x06, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 1, 1,
+  0xa2, 3, 0x02, 1, 0, 0xa3, 5, 0xa1, 3, 0x02, 1, 0, 0xa4, 10, 0x04, 8]);
+// prettier-ignore
+const AARE_AUTH = memory.data<u8>([0x88, 2, 0x07, 0x80, 0x89, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 2, 5, 0xaa, 0, 0x80, 0]);
+
 /** AARE: result and diagnostic, then the optional parts (title, mechanism, StoC) and user-information. */
 function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiLen: u32): u32 {
   hdrShift = 0;
   obegin(OUT);
-  o8(0x61);
-  o8(0); // patched below: an AARE here is always < 128 bytes
-  o8(0xa1); o8(9); o8(0x06); o8(7); o8(0x60); o8(0x85); o8(0x74); o8(0x05); o8(0x08); o8(1); o8(reqContext == 3 ? 3 : 1);
-  o8(0xa2); o8(3); o8(0x02); o8(1); o8(result);
-  o8(0xa3); o8(5); o8(0xa1); o8(3); o8(0x02); o8(1); o8(diag);
-  if (withTitle) {
-    o8(0xa4); o8(10); o8(0x04); o8(8); ocopy(SERVER_TITLE, 8);
-  }
+  ocopy(AARE_HEAD, withTitle ? 29 : 25);
+  store<u8>(OUT + 12, <u8>(reqContext == 3 ? 3 : 1));
+  store<u8>(OUT + 17, <u8>result);
+  store<u8>(OUT + 24, <u8>diag);
+  if (withTitle) ocopy(SERVER_TITLE, 8);
   if (mech != 0) {
-    o8(0x88); o8(2); o8(0x07); o8(0x80);
-    o8(0x89); o8(7); o8(0x60); o8(0x85); o8(0x74); o8(0x05); o8(0x08); o8(2); o8(mech);
-    o8(0xaa); o8(stocLen + 2); o8(0x80); o8(stocLen); ocopy(STOC, stocLen);
+    const at = opos();
+    ocopy(AARE_AUTH, 17);
+    store<u8>(at + 12, <u8>mech);
+    store<u8>(at + 14, <u8>(stocLen + 2));
+    store<u8>(at + 16, <u8>stocLen);
+    ocopy(STOC, stocLen);
   }
   if (uiLen != 0) {
     o8(0xbe); o8(uiLen + 2); o8(0x04); o8(uiLen); ocopy(ui, uiLen);
   }
   const total = <u32>(opos() - OUT);
-  store<u8>(OUT + 1, <u8>(total - 2));
+  store<u8>(OUT + 1, <u8>(total - 2)); // an AARE here is always < 128 bytes: one length byte
   return total;
+}
+
+// InitiateResponse (Green Book §9.5): 08, no QoS, DLMS version 6, conformance 5F 1F 04 00 + 3 bytes (patched),
+// server-max-receive-pdu-size (MAX_PDU = 256), vaa-name 0x0007 (LN referencing).
+// prettier-ignore
+const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x07]);
+function initiateResponse(at: usize, conformance: u32): void {
+  copyBytes(at, INITIATE_RESPONSE, 14);
+  store<u8>(at + 7, <u8>(conformance >> 16));
+  store<u8>(at + 8, <u8>(conformance >> 8));
+  store<u8>(at + 9, <u8>conformance);
 }
 
 // A scratch area for user-information we build (exception, InitiateResponse, ciphered): after OUT's AARE room.
@@ -656,10 +677,7 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   aConformance = granted;
   aMaxPdu = maxPdu == 0 || maxPdu > MAX_PDU ? MAX_PDU : maxPdu;
   phase = hls ? 1 : 2;
-  // InitiateResponse: 08, no QoS, version 6, conformance, server-max-receive-pdu-size, vaa-name 0x0007
-  obegin(UI + 24);
-  o8(0x08); o8(0); o8(6); o8(0x5f); o8(0x1f); o8(4); o8(0); o8(granted >> 16); o8(granted >> 8); o8(granted);
-  o16(MAX_PDU); o16(0x0007);
+  initiateResponse(UI + 24, granted);
   let ui = UI + 24;
   let uiLen: u32 = 14;
   if (ciphered) {
@@ -704,9 +722,7 @@ function release(sap: u32, p: usize, n: u32): u32 {
     const bl = rlen();
     const body = rpos();
     if (!rbad() && bl == rleft() && decipher(body, bl, PEER_TITLE + (peer << 3), 0) >= 0 && acceptIc(peer, lastIc) == 0) {
-      obegin(UI + 24);
-      o8(0x08); o8(0); o8(6); o8(0x5f); o8(0x1f); o8(4); o8(0); o8(aConformance >> 16); o8(aConformance >> 8); o8(aConformance);
-      o16(MAX_PDU); o16(0x0007);
+      initiateResponse(UI + 24, aConformance);
       if (encipher(UI + 24, 14, 0)) {
         obegin(OUT);
         o8(0x63); o8(3 + 2 + 2 + 2 + 31); o8(0x80); o8(1); o8(0);

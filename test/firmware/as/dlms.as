@@ -8,3 +8,5 @@ export {
 /** Where the test writes the configuration block (dlms_configure). */
 const CFG: usize = memory.data(80);
 export function cfg(): usize { return CFG; }
+/** The end of static data (linear memory actually used by the server and its crypto). */
+export function static_end(): usize { return __heap_base; }

@@ -1,0 +1,83 @@
+// The meter's DLMS/COSEM server (firmware/lib/dlms with firmware/lib/crypto) measured on the emulated MSP430 at
+// 20 MHz (issue 19 item 5). Run: npx tsx test/bench/meter-dlms.ts
+// host/dlms's client talks to the compiled server through the byte pipe of test/firmware/dlms-meter.ts; the cycles
+// are those of the server's dlms_rx calls that answer each frame (the emulator's count, not wall time). Goals: an
+// HLS-GMAC association and an authenticated GET each ≤ 25 ms (500,000 cycles); ≤ 16 KiB code, ≤ 2 KiB RAM.
+// Code: the functions of the linked image except the test harness's own (cfg, static_end) and the start-up code;
+// read-only tables are in linear memory with our compiler (copied to RAM at start), so RAM is the static data end.
+import { DlmsClient } from '../../host/dlms/client.ts';
+import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
+import type { Profile } from '../../host/dlms/security/hls.ts';
+import { WrapperChannel } from '../../host/dlms/wrapper.ts';
+import { functionSizes } from '../../toolchain/compiler/sizes.ts';
+import { demoKeys, EmulatedMeter } from '../firmware/dlms-meter.ts';
+
+const HZ = 20_000_000;
+const GOAL_CYCLES = 500_000;
+
+interface Row {
+  what: string;
+  cycles: number;
+}
+
+async function measure(profile: Profile): Promise<Row[]> {
+  const meter = await EmulatedMeter.start(profile, { emulatorOnly: true });
+  const rows: Row[] = [];
+  const counters = new MemoryCounterStore();
+  for (const round of ['first after start-up (key tables built)', 'next']) {
+    const c = new DlmsClient(new WrapperChannel(meter.stream(), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile, keys: demoKeys, counters });
+    let mark = meter.frames.length;
+    await c.associate();
+    const assoc = meter.frames.slice(mark).reduce((s, f) => s + f.cycles, 0);
+    rows.push({ what: `HLS-GMAC association (AARQ→AARE, pass 3→4), ${round}`, cycles: assoc });
+    mark = meter.frames.length;
+    await c.get(3, '1.0.1.8.0.255', 2);
+    rows.push({ what: `authenticated GET 1.0.1.8.0.255:2 (glo-ciphered), ${round}`, cycles: meter.frames[mark]!.cycles });
+    mark = meter.frames.length;
+    await c.get(15, '0.0.40.0.0.255', 2);
+    const blocks = meter.frames.slice(mark);
+    rows.push({ what: `object list (${blocks.length} blocks), ${round}`, cycles: blocks.reduce((s, f) => s + f.cycles, 0) });
+    await c.release();
+  }
+  const plain = new DlmsClient(new WrapperChannel(meter.stream(), { clientSap: 16, serverSap: 1 }, 60_000), { mechanism: 'none', profile, keys: demoKeys });
+  let mark = meter.frames.length;
+  await plain.associate();
+  rows.push({ what: 'association without authentication (SAP 16)', cycles: meter.frames[mark]!.cycles });
+  mark = meter.frames.length;
+  await plain.get(3, '1.0.1.8.0.255', 2);
+  rows.push({ what: 'plain GET 1.0.1.8.0.255:2', cycles: meter.frames[mark]!.cycles });
+  return rows;
+}
+
+const ms = (c: number) => ((c / HZ) * 1000).toFixed(2);
+console.log(`meter DLMS server on the emulated MSP430 at ${HZ / 1e6} MHz (goal ≤ ${GOAL_CYCLES.toLocaleString('en')} cycles = 25 ms)\n`);
+console.log('| profile | what | cycles | ms | goal |');
+console.log('|---|---|---:|---:|---|');
+for (const profile of ['hardened', 'standard'] as Profile[]) {
+  for (const r of await measure(profile)) {
+    const goal = /association \(|authenticated GET/.test(r.what) ? (r.cycles <= GOAL_CYCLES ? 'met' : 'NOT met') : '';
+    console.log(`| ${profile} | ${r.what} | ${r.cycles.toLocaleString('en')} | ${ms(r.cycles)} | ${goal} |`);
+  }
+}
+
+const meter = await EmulatedMeter.start('hardened', { emulatorOnly: true });
+const build = meter.m.build;
+const names = new Map(build.backend.functions.map((f) => [f.sym, f.name]));
+const harness = new Set(['cfg', 'static_end', '_start', '__hasm_init', '__hasm_trap']);
+let code = 0;
+let crypto = 0;
+for (const f of functionSizes(build.image)) {
+  const src = names.get(f.symbol) ?? f.name;
+  if (harness.has(f.name) || harness.has(src) || src.startsWith('test/')) continue;
+  code += f.bytes;
+  if (src.includes('lib/crypto/')) crypto += f.bytes;
+}
+const staticEnd = meter.m.call('static_end');
+const memoryBase = 80; // firmware/asconfig.json: [0, 80) is the module input buffer, not the server's
+const ram = staticEnd - memoryBase - 80; // less the harness's own 80-byte configuration block
+console.log('\n| size | bytes | goal |');
+console.log('|---|---:|---|');
+console.log(`| code (functions of firmware/lib/dlms and lib/crypto, with the compiler's helpers) | ${code.toLocaleString('en')} | ≤ 16,384: ${code <= 16384 ? 'met' : 'NOT met'} |`);
+console.log(`| of which crypto (AES, GCM/GMAC) | ${crypto.toLocaleString('en')} | |`);
+console.log(`| RAM: static data (buffers, keys, GHASH tables, and the read-only tables our compiler places in RAM) | ${ram.toLocaleString('en')} | ≤ 2,048: ${ram <= 2048 ? 'met' : 'NOT met'} |`);
+console.log('\nNot included: the CS-security module that will host the server (its entry stub, module runtime and secure stack: `npx tsx test/bench/meter-tcb.ts`).');
