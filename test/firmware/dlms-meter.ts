@@ -23,7 +23,10 @@ export class EmulatedMeter {
 
   private constructor(readonly m: Module) {}
 
-  static async start(profile: Profile, opts: { threshold?: number; persisted?: number; emulatorOnly?: boolean; keys?: DlmsKeys } = {}): Promise<EmulatedMeter> {
+  /** false: the hosting module never manages to persist a reservation (the server must then encipher nothing). */
+  grants = true;
+
+  static async start(profile: Profile, opts: { threshold?: number; persisted?: number; emulatorOnly?: boolean; keys?: DlmsKeys; grants?: boolean } = {}): Promise<EmulatedMeter> {
     const m = await loadModule('dlms', opts.emulatorOnly ?? false);
     const meter = new EmulatedMeter(m);
     const k = opts.keys ?? demoKeys;
@@ -39,6 +42,7 @@ export class EmulatedMeter {
     m.write(at, cfg);
     m.call('dlms_configure', at, profile === 'hardened' ? 1 : 0, opts.threshold ?? 1_000_000);
     meter.persisted = opts.persisted ?? 0;
+    meter.grants = opts.grants ?? true;
     m.call('dlms_ic_boot', meter.persisted);
     meter.persist();
     m.call('dlms_set_energy', ENERGY);
@@ -50,7 +54,7 @@ export class EmulatedMeter {
   /** What the hosting module does after each frame: persist the wanted reservation, then grant it. */
   persist(): void {
     const w = this.m.call('dlms_ic_wanted') >>> 0;
-    if (w) {
+    if (w && this.grants) {
       this.persisted = w;
       this.m.call('dlms_ic_granted', w);
     }

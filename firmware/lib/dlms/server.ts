@@ -42,10 +42,10 @@ export function dlms_take_time(): usize {
 
 // ---- sizes ----
 /** The largest APDU we receive (advertised as server max-receive-pdu-size in the InitiateResponse). */
-export const MAX_PDU: u32 = 256;
+export const MAX_PDU: u32 = 224;
 const HEAD: u32 = 24; // room before a response APDU for the wrapper header (8) and a ciphered envelope's header (≤ 9)
-const RX: usize = memory.data(8 + 256, 2);
-const TX: usize = memory.data(24 + 256 + 16, 2);
+const RX: usize = memory.data(8 + 224, 2);
+const TX: usize = memory.data(24 + 224 + 16, 2);
 
 // ---- configuration (dlms_configure) ----
 // Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
@@ -510,9 +510,9 @@ function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiL
 }
 
 // InitiateResponse (Green Book §9.5): 08, no QoS, DLMS version 6, conformance 5F 1F 04 00 + 3 bytes (patched),
-// server-max-receive-pdu-size (MAX_PDU = 256), vaa-name 0x0007 (LN referencing).
+// server-max-receive-pdu-size (MAX_PDU = 224 = 0x00E0), vaa-name 0x0007 (LN referencing).
 // prettier-ignore
-const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x07]);
+const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x00, 0xe0, 0x00, 0x07]);
 function initiateResponse(at: usize, conformance: u32): void {
   copyBytes(at, INITIATE_RESPONSE, 14);
   store<u8>(at + 7, <u8>(conformance >> 16));
@@ -520,8 +520,9 @@ function initiateResponse(at: usize, conformance: u32): void {
   store<u8>(at + 9, <u8>conformance);
 }
 
-// A scratch area for user-information we build (exception, InitiateResponse, ciphered): after OUT's AARE room.
-const UI: usize = memory.data(64);
+// A scratch area for user-information we build (exception, InitiateResponse, ciphered): inside the transmit
+// buffer behind the AARE being built at OUT (an AARE here is < 128 bytes), so it costs no RAM of its own.
+const UI: usize = TX + HEAD + 140;
 
 function reject(diag: u32, uiLen: u32): u32 {
   phase = 0;
@@ -912,7 +913,6 @@ function replyToHls(f: usize, l: u32): u32 {
   return <u32>(opos() - OUT);
 }
 
-const MACBUF: usize = memory.data(16);
 /** GMAC over 10 ‖ AK ‖ first (‖ second when hardened) with IV = title ‖ ic; returns where the 12 bytes are. */
 function macChallenges(title: usize, ic: u32, first: usize, firstLen: u32, second: usize, secondLen: u32): usize {
   useKey(0);
@@ -923,7 +923,6 @@ function macChallenges(title: usize, ic: u32, first: usize, firstLen: u32, secon
   gcm_aad(GAK, 16);
   gcm_aad(first, firstLen);
   if (hardened) gcm_aad(second, secondLen);
-  copyBytes(MACBUF, gcm_tag(), 12);
-  return MACBUF;
+  return gcm_tag(); // GCM_TAG, valid until the next GCM call
 }
 
