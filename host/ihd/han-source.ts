@@ -19,16 +19,22 @@ export function tcpHanSource(url: string, onBytes: (b: Uint8Array) => void, onSt
   let socket: Socket | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
+  // Said once per change (connected, lost), not on every retry: the meter may take a while to come up.
+  let said: 'up' | 'down' | undefined;
   const open = () => {
     if (closed) return;
     const s = connect({ host, port });
     socket = s;
-    s.on('connect', () => onStatus(`ihd: reading the HAN from ${host}:${port}`));
+    s.on('connect', () => {
+      said = 'up';
+      onStatus(`ihd: reading the HAN from ${host}:${port}`);
+    });
     s.on('data', (d: Buffer) => onBytes(new Uint8Array(d)));
     s.on('error', () => undefined); // 'close' follows and retries
     s.on('close', () => {
       if (closed) return;
-      onStatus(`ihd: HAN ${host}:${port} not connected, retrying`);
+      if (said !== 'down') onStatus(`ihd: HAN ${host}:${port} not connected, retrying every second`);
+      said = 'down';
       timer = setTimeout(open, 1000);
     });
   };

@@ -38,6 +38,7 @@ export const PAGE = `<!doctype html>
 <script>
   const $ = (id) => document.getElementById(id);
   const hhmm = (t) => new Date(t * 1000).toISOString().slice(11, 16);
+  const hhmmss = (t) => new Date(t * 1000).toISOString().slice(11, 19); // the first minutes of a run
   let plot = null;
   function chart(history) {
     const data = [history.map((p) => p[0]), history.map((p) => p[1])];
@@ -45,7 +46,7 @@ export const PAGE = `<!doctype html>
       plot = new uPlot({
         width: Math.max(320, document.body.clientWidth - 40), height: 260,
         scales: { x: { time: true } },
-        axes: [{ stroke: '#8b9bb0', grid: { stroke: '#243040' }, values: (u, splits) => splits.map(hhmm) }, { stroke: '#8b9bb0', grid: { stroke: '#243040' }, label: 'W' }],
+        axes: [{ stroke: '#8b9bb0', grid: { stroke: '#243040' }, values: (u, splits) => splits.map(splits.length > 1 && splits[splits.length - 1] - splits[0] < 900 ? hhmmss : hhmm) }, { stroke: '#8b9bb0', grid: { stroke: '#243040' }, label: 'W' }],
         series: [{ value: (u, v) => v == null ? '–' : hhmm(v) }, { label: 'Power (W)', stroke: '#58a6ff', fill: 'rgba(88,166,255,0.15)', width: 2 }],
         // uPlot shows local time by default; the meter's day is UTC
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
