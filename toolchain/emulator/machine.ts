@@ -111,6 +111,12 @@ export class Machine implements DeviceHost {
   private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000); // holey: unfilled is cheap to make
   private readonly cyc = new Uint8Array(0x8000);
   private readonly blocks: (Block | undefined)[] = new Array(0x8000);
+  /**
+   * With protection domains: blocks by the domain they run in (a block at w is kept in the table of domain
+   * domainOf[w], made lazily), so a block found in the current domain's table needs no domain check. Domain 0
+   * (unprotected, and every block without domains) uses `blocks`.
+   */
+  private readonly domainBlocks: (Block | undefined)[][] = [this.blocks];
   /** Executions of each entry word on the fast path before a block is built there. */
   private readonly heat = new Uint8Array(0x8000);
   private readonly blockOwners = new Map<number, number[]>();
@@ -178,9 +184,17 @@ export class Machine implements DeviceHost {
   /** The protection domains changed (a module enabled or disabled, a PUC): translated blocks are rebuilt. */
   protectionChanged(): void {
     this.dirty = true;
-    this.blocks.fill(undefined);
+    this.clearBlocks();
+  }
+
+  private clearBlocks(): void {
+    for (const t of this.domainBlocks) t?.fill(undefined);
     this.heat.fill(0);
     this.blockOwners.clear();
+  }
+
+  private blocksOf(domain: number): (Block | undefined)[] {
+    return (this.domainBlocks[domain] ??= new Array(0x8000));
   }
 
   // ---- Loading and reset -----------------------------------------------------------------------------------
@@ -229,7 +243,7 @@ export class Machine implements DeviceHost {
     const owners = this.blockOwners.get(w);
     if (owners) {
       for (const entry of owners) {
-        this.blocks[entry] = undefined;
+        this.blocksOf(this.domains === undefined ? 0 : this.domains.domainOf[entry]!)[entry] = undefined;
         this.heat[entry] = 0;
       }
       this.blockOwners.delete(w);
@@ -246,7 +260,7 @@ export class Machine implements DeviceHost {
     const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined);
     if (!blk) return;
     const entry = pc >> 1;
-    this.blocks[entry] = blk;
+    this.blocksOf(d0)[entry] = blk;
     for (const w of blk.words) {
       this.bus.code[w] = 1;
       const list = this.blockOwners.get(w);
@@ -410,15 +424,15 @@ export class Machine implements DeviceHost {
         let n = 0;
         this.dirty = false;
         rc = 1;
-        const blocks = this.blocks;
         const heat = this.heat;
         const hot = this.hot;
-        // Protected: leave for the guard when the next fetch changes domain (domains only change through it).
+        // Protected: leave for the guard when the next fetch changes domain (domains only change through it). A
+        // block from the current domain's table is in that domain; other fetches are checked below.
         const dom = dm?.domainOf;
         const cd = dm === undefined ? 0 : dm.current;
+        const blocks = cd === 0 ? this.blocks : this.blocksOf(cd);
         while (cycle < budget) {
           const w = r[0]! >> 1;
-          if (dom !== undefined && dom[w] !== cd) break;
           const blk = blocks[w];
           if (blk !== undefined) {
             if (cycle + blk.maxCycles <= budget) {
@@ -430,7 +444,8 @@ export class Machine implements DeviceHost {
               if (this.dirty || r[2]! & SR_CPUOFF || (pending && seen)) break;
               continue;
             }
-          } else {
+          } else if (dom !== undefined && dom[w] !== cd) break;
+          else {
             const h = heat[w]!;
             if (h < hot) heat[w] = h + 1;
             else if (h === hot) {
@@ -502,9 +517,7 @@ export class Machine implements DeviceHost {
     if (word === this.softwareBreak) return;
     this.softwareBreak = word;
     this.fns.fill(undefined);
-    this.blocks.fill(undefined);
-    this.heat.fill(0);
-    this.blockOwners.clear();
+    this.clearBlocks();
   }
 
   /**
