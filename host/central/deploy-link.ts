@@ -17,6 +17,8 @@ export interface DeployLinkOptions {
   command?: string;
   /** The module that connection goes to (default `cs`, the CS security module). */
   module?: string;
+  /** WAN endpoints that are not the head end's (default `dc`, the data concentrator's). */
+  exclude?: string[];
 }
 
 export class DeployLink implements MeterLink {
@@ -38,7 +40,10 @@ export class DeployLink implements MeterLink {
       throw new OperationError(`meter ${meter}: the deployment needs exactly one connection from the WAN${options.command ? ` named wan.${options.command}` : ''} to CS security (found ${outs.map((e) => `wan.${e.name}`).join(', ') || 'none'})`, { meter });
     }
     this.out = outs[0]!;
-    this.ins = new Map(ends.filter((e) => e.direction === 'from-node').map((e) => [e.id, e]));
+    // What the meter sends the head end: every output to the WAN except the data concentrator's (`wan.dc`: the
+    // DC security module's masked readings are for the data concentrator, seed §4.3, not for the head end).
+    const dc = options.exclude ?? ['dc'];
+    this.ins = new Map(ends.filter((e) => e.direction === 'from-node' && !dc.includes(e.name)).map((e) => [e.id, e]));
     this.keyHex = hex(this.out.key);
     this.firstCounter = this.out.counter;
     this.identity = `${meter}/sancus-connection-${this.out.id}/${fingerprint(this.keyHex)}`;
