@@ -1,0 +1,104 @@
+// Seeded bad input for the meter's DLMS server on the emulated MSP430 (issue 19 item 4, the subset of
+// test/dlms/fuzz.test.ts its objects support): mutated AARQs and mutated ciphered requests never trap (the harness
+// throws on a trap and on any V8/emulator disagreement), never leave an association open or move a counter they
+// should not, and a genuine client still associates afterwards. Also: the dedicated key (ded- ciphering).
+import { describe, expect, it } from 'vitest';
+import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
+import type { ApduChannel } from '../../host/dlms/transport.ts';
+import { encodeWrapper } from '../../host/dlms/wrapper.ts';
+import { prng } from '../dlms/helpers.ts';
+import { breathe } from '../event-loop.ts';
+import { EmulatedMeter } from './dlms-meter.ts';
+
+function mutate(rand: () => number, b: Uint8Array): Uint8Array {
+  const x = b.slice();
+  switch (Math.floor(rand() * 5)) {
+    case 0:
+      for (let k = 0, n = 1 + Math.floor(rand() * 3); k < n; k++) x[Math.floor(rand() * x.length)]! ^= 1 << Math.floor(rand() * 8);
+      return x;
+    case 1:
+      return x.subarray(0, Math.floor(rand() * x.length));
+    case 2:
+      x[Math.floor(rand() * x.length)] = Math.floor(rand() * 256);
+      return x;
+    case 3:
+      return Uint8Array.from([...x.subarray(0, 3), ...Array.from({ length: 1 + Math.floor(rand() * 8) }, () => Math.floor(rand() * 256)), ...x.subarray(3)]);
+    default:
+      return Uint8Array.from([x[0]!, ...Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 256))]);
+  }
+}
+
+/** A channel straight into the meter that records what the client sends. */
+function recorder(meter: EmulatedMeter, sap: number) {
+  const sent: Uint8Array[] = [];
+  const ch: ApduChannel = {
+    address: { clientSap: sap, serverSap: 1 },
+    request: async (apdu) => {
+      sent.push(apdu);
+      const f = meter.feed(encodeWrapper({ source: sap, destination: 1, apdu }));
+      return f[0]!.subarray(8);
+    },
+    close: async () => undefined,
+  };
+  return { ch, sent };
+}
+
+describe('bad input to the emulated meter (seeded)', () => {
+  it('mutated ciphered requests in an HLS-GMAC association: refused, counters unmoved, the association goes on', async () => {
+    const meter = await EmulatedMeter.start('hardened');
+    const { ch, sent } = recorder(meter, 1);
+    const { DlmsClient } = await import('../../host/dlms/client.ts');
+    const { demoKeys } = await import('./dlms-meter.ts');
+    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
+    await client.associate();
+    await client.get(3, '1.0.1.8.0.255', 2);
+    const corpus = sent.slice(1);
+    const rand = prng(0x19f);
+    for (let k = 0; k < 24; k++) {
+      const held = meter.m.call('dlms_peer_ic', 0);
+      const bad = mutate(rand, corpus[k % corpus.length]!);
+      const out = meter.feed(encodeWrapper({ source: 1, destination: 1, apdu: bad }));
+      // an answer, and only an exception-response or a ciphered answer to an intact request
+      if (out.length) expect([0xd8, 0xcc, 0xcf, 0xcd, 0xc4, 0xc7, 0xc5]).toContain(out[0]![8]);
+      if (out.length && out[0]![8] === 0xd8) expect(meter.m.call('dlms_peer_ic', 0)).toBe(held);
+      if (k % 6 === 5) await breathe();
+    }
+    expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+  });
+
+  it('mutated AARQs: refused or accepted only as genuine, never a trap; a genuine client associates afterwards', async () => {
+    const meter = await EmulatedMeter.start('standard');
+    const { ch, sent } = recorder(meter, 1);
+    const { DlmsClient } = await import('../../host/dlms/client.ts');
+    const { demoKeys } = await import('./dlms-meter.ts');
+    const counters = new MemoryCounterStore();
+    await new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'standard', keys: demoKeys, counters }).associate();
+    const pub = recorder(meter, 16);
+    await new DlmsClient(pub.ch, { mechanism: 'none', profile: 'standard', keys: demoKeys }).associate();
+    const rand = prng(0xaa19);
+    for (let k = 0; k < 30; k++) {
+      const src = k % 2 ? pub : { sent };
+      const sap = k % 2 ? 16 : 1;
+      const out = meter.feed(encodeWrapper({ source: sap, destination: 1, apdu: mutate(rand, src.sent[0]!) }));
+      if (out.length) expect([0x61, 0xd8]).toContain(out[0]![8]);
+      if (k % 6 === 5) await breathe();
+    }
+    // wrapper framing junk: a bad version is -1 (the host closes), then the stream starts afresh
+    expect(() => meter.feed(Uint8Array.of(0, 2, 0, 1, 0, 1, 0, 1, 0x60))).toThrow(/framing/);
+    const c = meter.client(1, { mechanism: 'hls-gmac', profile: 'standard', counters });
+    await c.associate();
+    expect(await c.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+  });
+
+  it('ded-ciphering: the dedicated key from the InitiateRequest protects the requests and responses', async () => {
+    const meter = await EmulatedMeter.start('hardened');
+    const ded = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+    const { ch, sent } = recorder(meter, 1);
+    const { DlmsClient } = await import('../../host/dlms/client.ts');
+    const { demoKeys } = await import('./dlms-meter.ts');
+    const c = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore(), dedicatedKey: ded });
+    await c.associate();
+    expect(await c.get(8, '0.0.1.0.0.255', 4)).toEqual({ type: 'unsigned', value: 0 });
+    expect(sent.at(-1)![0]).toBe(0xd0); // ded-get-request
+  });
+});
