@@ -12,6 +12,7 @@ import { exprInfo, walk } from '../../toolchain/compiler/ir-walk.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
 import { cleanJumps } from '../../toolchain/compiler/jumps.ts';
+import { peephole } from '../../toolchain/compiler/peephole.ts';
 import { InvalidIRError, type Pass, PIPELINE, runPasses, validateIR } from '../../toolchain/compiler/passes.ts';
 import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 
@@ -269,6 +270,17 @@ describe('regalloc.ts', () => {
     expect(a.spills).toBeGreaterThan(0);
     expect(body(a.fn)).toMatch(/\d+\(r1\)/);
     expect(a.frame).toBe(2 * a.spills);
+  });
+});
+
+describe('peephole.ts', () => {
+  it('drops a move back of a register pair just copied, and self moves; keeps one whose register changed between', () => {
+    const mk = (code: MInstr[]) => ({ fn: fn(code), saved: [], frame: 0, spills: 0 });
+    const mv = (a: number, b: number): MInstr => ({ kind: 'op', op: 'mov', src: p(a), dst: p(b) });
+    const before = mk([mv(9, 12), mv(10, 13), mv(12, 9), mv(13, 10), mv(5, 5), { kind: 'ret', uses: [12, 13] }]);
+    expect(body(peephole(before).fn)).toBe(['  mov r9, r12', '  mov r10, r13', '  ret'].join('\n'));
+    const changed = mk([mv(9, 12), { kind: 'op', op: 'add', src: imm(1), dst: p(12) }, mv(12, 9), { kind: 'ret', uses: [] }]);
+    expect(peephole(changed).fn.code).toHaveLength(4);
   });
 });
 

@@ -3,6 +3,7 @@
 import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
 import { type PassOptions, runPasses } from './passes.ts';
+import { peephole } from './peephole.ts';
 import { emitFunction } from './emit.ts';
 import { checkImport } from './intrinsics.ts';
 import { type LowerContext, lowerFunction } from './lower.ts';
@@ -173,7 +174,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       const params = new Set<number>();
       let id = 0;
       for (const t of f.params) for (let k = 0; k < wordsOf(t); k++) params.add(id++);
-      const a = allocate(runPasses(lowered, opts.passes), params);
+      const a = peephole(allocate(runPasses(lowered, opts.passes), params));
       opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;
       const aliases = u === user ? mod.exports.filter((e) => e.func === f.name).map((e) => e.name) : [];
