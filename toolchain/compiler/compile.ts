@@ -1,9 +1,7 @@
 // The whole path for one module: AssemblyScript source → wasm (front.ts) → assembly (backend.ts) → object (our
 // assembler) → linked image for a board (our linker). `hasm build` and the tests call this.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../../boards/board.ts';
-import { cacheKey, packageVersion, readCached, writeCached } from '../common/cache.ts';
 import { InputError } from '../common/errors.ts';
 import { assemble } from '../msp430/asm/assembler.ts';
 import { link, type LinkedImage } from '../link/link.ts';
@@ -15,32 +13,11 @@ import { type AsConfig, compileAssemblyScript, loadAsConfig, sourceLocation, typ
 const HELPERS_SOURCE = fileURLToPath(new URL('./runtime/helpers.ts', import.meta.url));
 let helpersWasm: Promise<Uint8Array> | undefined;
 
-/**
- * The runtime helper module, compiled once per process and cached on disk between processes (an asc compile and
- * a wasm-ctor-eval run are over a second of every `hasm build`). The cache key covers everything the wasm
- * depends on: the helpers' source, the front end, the asc options and the assemblyscript/binaryen versions.
- */
+/** The runtime helper module, compiled once per process (and cached on disk between processes by the front end). */
 export function runtimeHelpers(): Promise<Uint8Array> {
-  helpersWasm ??= (async () => {
-    const config = loadAsConfig(HELPERS_SOURCE);
-    const key = cacheKey(
-      readFileSync(HELPERS_SOURCE.replace(/\.ts$/, '.as')),
-      readFileSync(FRONT_SOURCE),
-      JSON.stringify(config),
-      packageVersion('assemblyscript'),
-      packageVersion('binaryen'),
-    );
-    const name = `runtime-helpers-${key}.wasm`;
-    const cached = readCached(name);
-    if (cached) return new Uint8Array(cached);
-    const { wasm } = await compileAssemblyScript(HELPERS_SOURCE, config);
-    writeCached(name, wasm);
-    return wasm;
-  })();
+  helpersWasm ??= compileAssemblyScript(HELPERS_SOURCE, loadAsConfig(HELPERS_SOURCE)).then((r) => r.wasm);
   return helpersWasm;
 }
-
-const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
 
 export interface BuildResult {
   front?: FrontResult;

@@ -5,9 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
+import { cacheKey, packageVersion, readCached, writeCached } from '../common/cache.ts';
 import { InputError, OperationError } from '../common/errors.ts';
 
 export interface AsConfig {
@@ -61,6 +62,12 @@ export interface FrontResult {
   text: string;
 }
 
+/**
+ * AssemblyScript → wasm (start function evaluated), through the on-disk cache: a module compiled before with the
+ * same options, front end and package versions, whose every file read then is unchanged (and every file looked for
+ * and missing still missing), is not compiled again — the manifest way of ccache. asc and wasm-ctor-eval cost a
+ * second or more per module, and `hasm meter run` builds ten.
+ */
 export async function compileAssemblyScript(source: string, config: AsConfig): Promise<FrontResult> {
   let text: string;
   try {
@@ -68,15 +75,27 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   } catch (e) {
     throw new InputError(`cannot read: ${(e as Error).message}`, { file: source });
   }
+  const manifestName = `front-${cacheKey(resolve(source), JSON.stringify(config.options), readFileSync(FRONT_SOURCE), packageVersion('assemblyscript'), packageVersion('binaryen'))}.json`;
+  const hit = cachedFront(manifestName);
+  if (hit) return { wasm: hit, source, text };
+  const inputs: Array<{ path: string; sha: string | null }> = [];
+  const read = (p: string): string | null => {
+    const found = existsSync(p) ? readFileSync(p, 'utf8') : null;
+    inputs.push({ path: p, sha: found === null ? null : cacheKey(found) });
+    return found;
+  };
   const outputs = new Map<string, Uint8Array | string>();
   let errors = '';
+  // Loaded only on a cache miss: importing the compiler is about half a second.
+  const asc = (await import('assemblyscript/asc')).default;
   const { error } = await asc.main([source, '--outFile', 'out.wasm', ...toArgs(config.options), '--exportStart', '_start'], {
     readFile: (name: string, base: string) => {
       const p = resolve(base ?? '.', name);
-      if (existsSync(p)) return readFileSync(p, 'utf8');
+      const direct = read(p);
+      if (direct !== null) return direct;
       // AssemblyScript kept inside the TypeScript tree is stored as `.as` so tsc does not check it as TS.
       const as = p.replace(/\.ts$/, '.as');
-      return as !== p && existsSync(as) ? readFileSync(as, 'utf8') : null;
+      return as !== p ? read(as) : null;
     },
     writeFile: (name: string, contents: Uint8Array | string) => void outputs.set(name, contents),
     listFiles: () => [],
@@ -88,11 +107,29 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
     const clean = errors.replace(/\x1b\[[0-9;]*m/g, '').trim();
     throw new InputError(`AssemblyScript: ${clean.split('\n').slice(0, 6).join(' | ')}`, m ? { file: m[1]!, line: Number(m[2]) } : { file: source });
   }
-  const wasm = outputs.get('out.wasm');
-  if (!(wasm instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
-  return { wasm: evalStart(wasm), source, text };
+  const out = outputs.get('out.wasm');
+  if (!(out instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
+  const wasm = evalStart(out);
+  const wasmName = `front-${cacheKey(wasm)}.wasm`;
+  writeCached(wasmName, wasm); // the wasm first: a manifest is only ever written when its wasm exists
+  writeCached(manifestName, JSON.stringify({ inputs, wasm: wasmName }));
+  return { wasm, source, text };
 }
 
+/** The cached wasm of a manifest whose inputs are all as they were, or undefined. */
+function cachedFront(manifestName: string): Uint8Array | undefined {
+  const manifest = readCached(manifestName);
+  if (!manifest) return undefined;
+  const { inputs, wasm } = JSON.parse(manifest.toString('utf8')) as { inputs: Array<{ path: string; sha: string | null }>; wasm: string };
+  for (const { path, sha } of inputs) {
+    const now = existsSync(path) ? cacheKey(readFileSync(path, 'utf8')) : null;
+    if (now !== sha) return undefined;
+  }
+  const bytes = readCached(wasm);
+  return bytes && new Uint8Array(bytes);
+}
+
+const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
 const require = createRequire(import.meta.url);
 const CTOR_EVAL = join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-ctor-eval');
 
