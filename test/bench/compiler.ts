@@ -195,7 +195,7 @@ const head = ['kernel', 'size AS', 'size C', 'ratio', 'cycles AS', 'cycles C', '
 const all = [head, ...rows];
 const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
 for (const r of all) console.log(r.map((c, i) => (i === 0 || i === 7 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
-console.log(`geometric mean ratio: size ${Math.exp(logSize / KERNELS.length).toFixed(2)}, cycles ${Math.exp(logCycles / KERNELS.length).toFixed(2)}  (goal <= 1.25)`);
+console.log(`geometric mean ratio: size ${Math.exp(logSize / KERNELS.length).toFixed(3)}, cycles ${Math.exp(logCycles / KERNELS.length).toFixed(3)}  (goal <= 1.25)`);
 console.log('');
 const thead = ['compile time (ms, wall, this machine)', 'asc+ctor-eval', 'hasm backend', 'hasm total', 'clang-14 -Os -S'];
 const tall = [thead, ...times];

@@ -282,6 +282,21 @@ describe('peephole.ts', () => {
     const changed = mk([mv(9, 12), { kind: 'op', op: 'add', src: imm(1), dst: p(12) }, mv(12, 9), { kind: 'ret', uses: [] }]);
     expect(peephole(changed).fn.code).toHaveLength(4);
   });
+  it('drops cmp #0 after an op that set Z from the same register, unless a later reader needs C, N or V', () => {
+    const mk = (code: MInstr[]) => ({ fn: fn(code), saved: [], frame: 0, spills: 0 });
+    const head: MInstr[] = [
+      { kind: 'op', op: 'add', src: imm(288), dst: p(12) },
+      { kind: 'op', op: 'addc', src: imm(0), dst: p(13) },
+      { kind: 'op', op: 'cmp', src: imm(0), dst: p(13) },
+      { kind: 'jump', cond: 'jne', target: '.Ltrap' },
+    ];
+    const stub: MInstr[] = [{ kind: 'label', name: '.Ltrap' }, { kind: 'op', op: 'mov', src: imm(2), dst: p(12) }, { kind: 'jump', cond: 'jmp', target: '__hasm_trap' }];
+    const ok = peephole(mk([...head, { kind: 'op', op: 'cmp', src: imm(1310), dst: p(12) }, { kind: 'jump', cond: 'jhs', target: '.Ltrap' }, { kind: 'ret', uses: [] }, ...stub]));
+    expect(body(ok.fn)).not.toContain('cmp #0, r13');
+    // the fall-through reads the carry the compare would have set: the compare stays
+    const kept = peephole(mk([...head, { kind: 'op', op: 'addc', src: imm(0), dst: p(14) }, { kind: 'ret', uses: [] }, ...stub]));
+    expect(body(kept.fn)).toContain('cmp #0, r13');
+  });
 });
 
 describe('emit.ts', () => {
