@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileAssemblyScript, loadAsConfig } from '../../toolchain/compiler/front.ts';
 
+// tsconfig's lib has no DOM typings: the one WebAssembly call used here, typed locally.
+const WA = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
+
 const run = async (wasm: Uint8Array, name: string) => {
-  const { instance } = await WebAssembly.instantiate(wasm, { env: { abort: () => {} } });
+  const { instance } = await WA.instantiate(wasm, { env: { abort: () => {} } });
   return (instance.exports[name] as () => number)();
 };
 
