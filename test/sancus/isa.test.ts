@@ -13,7 +13,7 @@ import {
   wrapCycles,
   disableCycles,
 } from '../../toolchain/sancus/index.ts';
-import { HALT, PROLOGUE, W, emu } from './emu.ts';
+import { HALT, PROLOGUE, W, boardWith, emu } from './emu.ts';
 import { bytes, hex, sancusVectors, seededBytes, str } from './vectors.ts';
 
 // A small module: its text between foo_start and foo_end, data at 0x0400..0x0410. The entry reads the secret.
@@ -88,13 +88,13 @@ ${HALT}${FOO}`;
   });
 
   it('runs out of slots after the board\'s module count', () => {
-    // Five modules of 2 bytes each on a 4-slot board: the fifth enable fails, then IDs continue from 5.
+    // Five modules of 2 bytes each on a 4-slot board (sancus-core's default build): the fifth enable fails.
     let src = PROLOGUE;
     for (let i = 0; i < 5; i++) {
       src += `  clr r10\n  mov #1, r11\n  mov #m${i}, r12\n  mov #m${i}+2, r13\n  mov #0x0500, r14\n  mov #0x0500, r15\n  ${W.enable}\n  push r15\n`;
     }
     src += `${HALT}\n  .section .text.mods, "ax"\n` + [0, 1, 2, 3, 4].map((i) => `m${i}: .word 0x${(0x4300 + i).toString(16)}\n`).join('');
-    const { m, u } = emu(src);
+    const { m, u } = emu(src, { board: boardWith({ modules: 4 }) });
     m.run({ maxCycles: 1e6 });
     const ids = [0, 1, 2, 3, 4].map((i) => m.bus.peekWord(0x2a00 - 2 * (i + 1)));
     expect(ids).toEqual([1, 2, 3, 4, 0]);
