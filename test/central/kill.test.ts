@@ -5,6 +5,7 @@
 // only the next one), the meter accepted each value exactly once, and every command has its outcome.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../seeded.ts';
 import { openDatabase } from '../../host/central/open.ts';
 import { CentralStore } from '../../host/central/store.ts';
 import { BACKENDS, postgresMissing } from './backends.ts';
@@ -16,17 +17,8 @@ import { join } from 'node:path';
 const CHILD = join(process.cwd(), 'test/central/kill-child.ts');
 const ROUNDS = 8;
 
-/** mulberry32: the kill points are the same on every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The kill points are the same on every run. */
+const seeded = mulberry32;
 
 /** Runs the child; kills it with SIGKILL once it has reported `killAfter` lines (or lets it finish: killAfter = ∞). */
 function runChild(db: string, wire: string, count: number, killAfter: number): Promise<{ lines: string[]; killed: boolean }> {

@@ -6,15 +6,7 @@ import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
 import { disassembleBytes } from '../../toolchain/msp430/disassemble.ts';
 import { link } from '../../toolchain/link/link.ts';
 import { allForms } from '../oracles/forms.ts';
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../seeded.ts';
 
 function assembleAt(text: string, address: number): Uint8Array {
   const img = link([assemble(text, 'corpus.s')], { board: loadBoard('emulated'), place: { '.text': address } });

@@ -6,17 +6,10 @@ import { OPS, CONSTANTS, type OpDef } from '../../toolchain/msp430/isa.ts';
 import type { Instruction, Operand } from '../../toolchain/msp430/instruction.ts';
 import { sizeInWords } from '../../toolchain/msp430/instruction.ts';
 import { writeIntelHex, type Segment } from '../../toolchain/link/ihex.ts';
+import { mulberry32 } from '../seeded.ts';
 
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 1);
 }
 
 const TEXT = 0xf000;
