@@ -219,6 +219,13 @@ describe('lower-arith.ts: constant multiplies', () => {
     expect(text).toMatch(/^\s+sub v\d+, v\d+$/m); // − x
     expect(text).not.toMatch(/addc|subc/);
   });
+  it('a byte shifted left by 8: one swpb, no mask, no high word', () => {
+    const f = oneFunction((m) => m.i32.shl(m.i32.load8_u(0, 1, m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(31))), m.i32.const(8)), [binaryen.i32], binaryen.i32);
+    const text = body(dce(f));
+    expect(text).toMatch(/swpb v\d+/);
+    expect(text).not.toMatch(/\b(bic|and)\b #255|bic #255/);
+    expect(text).toContain('mov #0, r13');
+  });
   it('a constant with many binary digits keeps the multiplier', () => {
     const f = oneFunction((m) => m.i32.mul(m.i32.and(m.local.get(0, binaryen.i32), m.i32.const(63)), m.i32.const(0x2d5)), [binaryen.i32], binaryen.i32);
     expect(body(dce(f))).toMatch(/&OP2/);

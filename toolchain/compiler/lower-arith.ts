@@ -124,7 +124,18 @@ export const arithMethods = {
       case B.RotRInt32:
       case B.RotRInt64: {
         const kind = SHIFT_KIND.get(opc)!;
-        if (isConst(b[0]!)) return this.shiftConst(kind, a, b[0]!.v & (n * 16 - 1));
+        if (isConst(b[0]!)) {
+          const k = b[0]!.v & (n * 16 - 1);
+          // A byte (range ≤ 0xFF) shifted left by 8..15 within 16 bits: swpb alone moves it up, its low byte is
+          // already 0 (no mask), and the high word is the constant 0.
+          const byte = this.ranges.of(le).hi;
+          if (kind === 'shl' && n === 2 && k >= 8 && byte <= 0xff && byte * 2 ** k <= 0xffff && !isConst(a[0]!)) {
+            const t = this.swp(a[0]!);
+            for (let i = 8; i < k; i++) this.op('add', t, t);
+            return [t, imm(0)];
+          }
+          return this.shiftConst(kind, a, k);
+        }
         return this.helper(`${kind}${suffix}`, [a, [b[0]!]], n);
       }
       default:
