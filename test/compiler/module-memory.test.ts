@@ -7,6 +7,11 @@ import { loadBoard } from '../../boards/board.ts';
 import { buildSource } from '../../toolchain/compiler/compile.ts';
 import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import { imageFromLinked } from '../../toolchain/link/image.ts';
+import { main } from '../../host/cli/main.ts';
+import { runCall } from '../../host/cli/run-call.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const here = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const board = loadBoard('emulated');
@@ -46,6 +51,19 @@ describe('an out-of-range array access', () => {
     expect(o.message).toMatch(/^Index out of range at ~lib\/staticarray\.ts:\d+:\d+ \(in .*bounds\.ts:4: function get\)$/);
     // the text lives in .rodata (flash), not in the module's RAM
     expect(b.backend.asm).toMatch(/__hasm_str_0:\n\s+\.byte 73, 110, 100/);
+  }, 60_000);
+
+  it('hasm run --call prints the trap reason with the abort text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hasm-abort-'));
+    const elf = join(dir, 'bounds.elf');
+    const quiet = { out: () => {}, err: () => {} };
+    expect(await main(['build', `${here}bounds.ts`, '-o', elf], quiet)).toBe(0);
+    const out: string[] = [];
+    expect(runCall(elf, 'get', ['8'], { board, json: false }, { out: (t: string) => void out.push(t), err: () => {} })).toBe(1);
+    expect(out[0]).toMatch(/^trap: abort: Index out of range at ~lib\/staticarray\.ts:\d+:\d+ \(in .*bounds\.ts:4: function get\) \(\d+ cycles\)$/);
+    const json: string[] = [];
+    expect(runCall(elf, 'get', ['8'], { board, json: true }, { out: (t: string) => void json.push(t), err: () => {} })).toBe(1);
+    expect(JSON.parse(json[0]!)).toMatchObject({ trap: 'abort', message: expect.stringMatching(/^Index out of range/) });
   }, 60_000);
 
   it('with no AS check and no proof, the backend bounds check still traps; a proven index has no check', async () => {
