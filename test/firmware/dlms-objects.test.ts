@@ -18,7 +18,7 @@ function objectList(d: CosemData): Entry[] {
   return d.value.map((s) => {
     if (s.type !== 'structure') throw new Error('entry is not a structure');
     const [cls, , ln, rights] = s.value as [CosemData, CosemData, CosemData, CosemData];
-    const [attrs, meths] = (rights as { value: CosemData[] }).value as [{ value: CosemData[] }, { value: CosemData[] }];
+    const [attrs, meths] = (rights as { value: CosemData[] }).value as unknown as [{ value: CosemData[] }, { value: CosemData[] }];
     const mode = (x: CosemData) => (x as { value: CosemData[] }).value.map((v) => Number((v as { value: number }).value));
     const a = attrs.value.map(mode);
     const m = meths.value.map(mode);
