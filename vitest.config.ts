@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Both cores (vitest's default leaves one idle on a 2-core machine). Safe because no verdict depends on time:
+    // tests run in virtual time, and none keeps its worker's event loop busy for long (test/event-loop.ts).
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });
