@@ -3,12 +3,10 @@
 // deployed on an emulated node with the firmware runtime, which polls the drivers periodically. Over a minute of
 // virtual time with a constant load, frames appear on the board's transmit-only HAN UART at least every 10 s, and
 // the energy they show is what the ADE7953 front end counted, to its resolution.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { descriptorFile } from '../descriptor-file.ts';
 import { deploySession } from '../../host/deploy/deploy.ts';
-import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import { seededBytes } from '../sancus/vectors.ts';
 
 const FW = join(process.cwd(), 'firmware');
@@ -29,9 +27,7 @@ function descriptor() {
       { id: 3, from: 'core.han', to: 'han.status' },
     ],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'meter-han-')), 'meter.json');
-  writeFileSync(file, JSON.stringify(d, null, 2));
-  return parseDescriptor(JSON.stringify(d, null, 2), file);
+  return descriptorFile(d, 'meter-han-');
 }
 
 /** HAN frames from the UART's bytes: [7E][type][seq][n][n bytes][crc lo][crc hi]. */

@@ -4,12 +4,10 @@
 // sends a disconnect, then floods the meter with appliance commands and unknown commands; reading the logs back
 // through CS security (sealed replies only the central system opens) shows the disconnect still in the off-switch
 // log and the security log bounded at its capacity, every command counted.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { descriptorFile } from '../descriptor-file.ts';
 import { deploySession } from '../../host/deploy/deploy.ts';
-import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import { openEvent, sealEvent } from '../../host/deploy/protocol.ts';
 import { seededBytes } from '../sancus/vectors.ts';
 import { u32le } from './harness.ts';
@@ -32,9 +30,7 @@ function descriptor() {
       { id: 9, from: 'logs.entry', to: 'wan.logs' },
     ],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'meter-logs-')), 'meter.json');
-  writeFileSync(file, JSON.stringify(d, null, 2));
-  return parseDescriptor(JSON.stringify(d, null, 2), file);
+  return descriptorFile(d, 'meter-logs-');
 }
 
 describe('logs through inputs and outputs', () => {

@@ -4,12 +4,10 @@
 // runtime (reached only through WAN frames). A central-system command sealed under the wan→offswitch key moves the
 // board's relay; a forged, replayed or reordered one does not; a remote reconnect closes the relay only after the
 // board's reconnect button is pressed; every command leaves a sealed off-switch log entry only the key holder opens.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { descriptorFile } from '../descriptor-file.ts';
 import { callModule, deploySession, type Placed } from '../../host/deploy/deploy.ts';
-import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import { openEvent, sealEvent } from '../../host/deploy/protocol.ts';
 import { seededBytes } from '../sancus/vectors.ts';
 
@@ -30,9 +28,7 @@ function descriptor() {
       { id: 4, from: 'offswitch.log', to: 'wan.offlog' },
     ],
   };
-  const file = join(mkdtempSync(join(tmpdir(), 'meter-mech-')), 'meter.json');
-  writeFileSync(file, JSON.stringify(d, null, 2));
-  return parseDescriptor(JSON.stringify(d, null, 2), file);
+  return descriptorFile(d, 'meter-mech-');
 }
 
 const entry = (p: Placed, name: string) => 3 + p.spec.entries.findIndex((e) => (e.export ?? e.name) === name);
