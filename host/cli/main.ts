@@ -58,6 +58,10 @@ const commands: Record<string, Entry> = {
     summary: 'the in-home display: a live page from the meter\'s HAN frames',
     load: async () => (await import('./commands/ihd.ts')).ihdCommand,
   },
+  scenario: {
+    summary: 'run a scenario file (steps and timed expectations) against the emulated meter or a board',
+    load: async () => (await import('./commands/scenario.ts')).scenarioCommand,
+  },
 };
 
 /** Lets a later feature add its group without touching the dispatcher's logic. */

@@ -15,6 +15,9 @@ import type { FirmwareNode } from '../deploy/firmware-node.ts';
 import { openEvent, sealEvent } from '../deploy/protocol.ts';
 import { T } from '../deploy/wan.ts';
 import { HanParser } from './han.ts';
+import { decodeUplink } from '../central/messages.ts';
+import type { LogEntry } from './driver.ts';
+import { explainRelay } from './relay-cause.ts';
 
 export interface MeterRunOptions {
   descriptor: string;
@@ -86,6 +89,8 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     const sockets = await exposeUarts(node, o.uarts ?? [], servers);
     /** Log sequence numbers (entries ever appended) the logs module reported, by log. */
     const logSeq = new Map<number, number>();
+    /** The last log entry read back (CMD_LOG_READ's answer), decoded. */
+    let lastEntry: LogEntry | null = null;
     /** An event that left the meter on the WAN: believed only when it opens under its key with the next counter. */
     const received = (conn: number, sealed: Uint8Array) => {
       const end = ends.get(conn);
@@ -97,7 +102,11 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       if (end.name === UPLINK && plain.length >= 16 && dv.getUint16(0, true) === READING_TAG) {
         readings++;
         registered += dv.getUint32(12, true);
-      } else if (end.name === LOGS && plain.length >= 8) logSeq.set(plain[0]!, dv.getUint32(4, true));
+      } else if (end.name === LOGS && plain.length >= 8) {
+        logSeq.set(plain[0]!, dv.getUint32(4, true));
+        const u = decodeUplink(plain);
+        if (u.type === 'log' && u.found) lastEntry = { log: u.log as LogEntry['log'], seq: u.seq - u.index, time: u.time, kind: u.kind, result: u.result, aux: u.aux, value: u.value };
+      }
     };
 
     const total = Math.round(o.seconds * hz);
@@ -134,16 +143,33 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     // itself a security-log entry; the security log is read last.)
     const central = [...session.wanEnds.values()].find((e) => e.direction === 'to-node' && e.name === CENTRAL);
     const client = [...session.nodes.values()].find((x) => x.firmware === node)!.wan!;
+    const readLog = async (which: number, index: number): Promise<LogEntry | null> => {
+      lastEntry = null;
+      const sealed = sealEvent(central!.key, central!.counter, Uint8Array.of(CMD_LOG_READ, which, index & 0xff, index >> 8));
+      if (await client.event(central!.id, sealed)) central!.counter++;
+      for (const e of client.takeOutputs()) received(e.connection, e.sealed);
+      for (const f of node.takeFrames()) if (f.type === T.output && f.payload.length >= 10) received(f.payload[0]! | (f.payload[1]! << 8), f.payload.slice(2));
+      return lastEntry;
+    };
+    // The off-switch log's entries since deployment (oldest first): what explains each relay movement.
+    const offswitch: LogEntry[] = [];
     if (central && [...ends.values()].some((e) => e.name === LOGS)) {
       for (const which of [LOG.metrology, LOG.offswitch, LOG.security]) {
-        const sealed = sealEvent(central.key, central.counter, Uint8Array.of(CMD_LOG_READ, which, 0, 0));
-        if (await client.event(central.id, sealed)) central.counter++;
-        for (const e of client.takeOutputs()) received(e.connection, e.sealed);
-        for (const f of node.takeFrames()) if (f.type === T.output && f.payload.length >= 10) received(f.payload[0]! | (f.payload[1]! << 8), f.payload.slice(2));
+        const e = await readLog(which, 0);
+        if (which === LOG.offswitch && e) {
+          offswitch.push(e);
+          for (let i = 1; i < e.seq; i++) {
+            const older = await readLog(which, i);
+            if (!older) break; // overwritten: the log is bounded
+            offswitch.unshift(older);
+          }
+        }
       }
     }
     const seq = (w: number) => logSeq.get(w) ?? null;
     const history = relay ? relay.history.slice(relay0) : [];
+    const moves = history.map((c) => ({ t: (c.cycle - t0) / hz, state: (c.closed ? 'on' : 'off') as 'on' | 'off' }));
+    const causes = relay0 === 0 ? explainRelay(moves, offswitch).map((c) => c.text) : moves.map(() => 'unknown (the relay moved before this run)');
     const unit = node.sancus;
     return {
       simulated_s: (tEnd - t0) / hz,
@@ -153,7 +179,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       readings,
       han_frames: hanFrames,
       han_max_gap_s: maxGap,
-      relay: history.map((c) => ({ t: (c.cycle - t0) / hz, state: c.closed ? 'on' : 'off', cause: 'contacts moved (the off-switch log holds the cause)' })),
+      relay: moves.map((m, i) => ({ ...m, cause: causes[i]! })),
       violations: unit.violations.map((v) => ({ t: (v.cycle - t0) / hz, pc: v.pc, address: v.address, module: v.module ? moduleName(session, v.module) : null })),
       logs: { metrology: seq(LOG.metrology), security: seq(LOG.security), offswitch: seq(LOG.offswitch) },
       tcb_bytes: deployReport.modules.reduce((s, x) => s + x.tcb.text, 0),
