@@ -40,6 +40,8 @@ export type Step = StepAction & {
   line: number;
   /** The step as written (one line, for reports). */
   text: string;
+  /** The comment written above the step, if any (shown as the run reaches it). */
+  note?: string;
 };
 
 export interface Scenario {
@@ -148,7 +150,8 @@ function step(w: Where, node: Node, dflt: number, source: string): Step {
   const none = () => {
     if (arg !== null && !(isScalar(arg) && arg.value === null) && !(map && map.items.length === 0)) w.fail(arg, `${what} takes no value`);
   };
-  const done = (a: StepAction): Step => ({ ...a, line, text: shown });
+  const note = node.commentBefore?.replace(/\s*\n\s*/g, ' ').trim() || undefined;
+  const done = (a: StepAction): Step => ({ ...a, line, text: shown, note });
   switch (name) {
     case 'wait':
     case 'delay':

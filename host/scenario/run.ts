@@ -39,8 +39,8 @@ class Cursors {
   log = new Map<string, number>();
 }
 
-/** Runs one step; returns why it failed, or undefined when it held. */
-async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | undefined> {
+/** Runs one step; returns why it failed, or undefined when it held (what it saw, for the report, in `saw.text`). */
+async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: string }): Promise<string | undefined> {
   const ctl = () => {
     if (!m.controls) throw new OperationError(`${st.op} needs the emulated board`);
     return m.controls;
@@ -66,6 +66,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
       return;
     case 'send-command': {
       const accepted = await m.command(st.kind, st.args, st.how);
+      saw.text = accepted ? 'accepted' : 'refused';
       if (accepted !== (st.expect === 'accepted')) return `the meter's CS security module ${accepted ? 'accepted' : 'refused'} the ${st.how} ${st.kind} command (expected ${st.expect})`;
       return;
     }
@@ -75,6 +76,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
       if (st.cause === undefined) return;
       // What moved it, in the off-switch log (issue 18 item 7: every relay change explained by an input).
       const last = (await m.relayCauses()).at(-1);
+      saw.text = last?.text;
       if (last?.kind === st.cause) return;
       return `relay ${st.state}, but ${last ? `its last movement is explained by: ${last.text}` : 'it never moved'} (expected ${st.cause})`;
     }
@@ -89,6 +91,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
         for (; c.han < m.han.length; c.han++) {
           seen = m.han[c.han]!.status[key];
           if (holds(st.match, seen)) {
+            saw.text = `${st.field} ${seen} (HAN frame ${m.han[c.han]!.seq} at ${m.han[c.han]!.t.toFixed(2)} s)`;
             c.han++;
             return true;
           }
@@ -116,6 +119,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
         for (; c.uplink < m.uplinks.length; c.uplink++) {
           const u = m.uplinks[c.uplink]!.uplink as unknown as Record<string, unknown>;
           if (u.type === st.type && Object.entries(st.fields).every(([k, x]) => typeof u[k] === 'number' && holds(x, u[k] as number))) {
+            saw.text = Object.entries(u).filter(([k]) => k !== 'type').map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
             c.uplink++;
             return true;
           }
@@ -139,6 +143,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
           last = `${nameOf(kinds, e.kind)}/${nameOf(results, e.result)}`;
           const r = e as unknown as Record<string, number>;
           if (e.kind === st.kind && Object.entries(st.fields).every(([k, x]) => holds(x, r[k]!))) {
+            saw.text = `#${e.seq} ${last}, aux ${e.aux}, value ${e.value}, at meter time ${e.time}`;
             c.log.set(st.log, e.seq);
             return true;
           }
@@ -162,6 +167,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors): Promise<string | u
       }, st.timeout);
       if (!ok || total === undefined) return `no register reply to a read within ${st.timeout} s`;
       const fed = ctl().energy().fedWh;
+      saw.text = `registers ${total} Wh, front end ${fed.toFixed(3)} Wh`;
       if (Math.abs(total - fed) <= st.withinWh) return;
       return `billing registers hold ${total} Wh, the front end measured ${fed.toFixed(3)} Wh (allowed difference ${st.withinWh} Wh)`;
     }
@@ -173,11 +179,13 @@ export async function runScenario(s: Scenario, m: MeterDriver, o: RunOptions = {
   const c = new Cursors();
   const t0 = m.now();
   for (const st of s.steps) {
-    const why = await runStep(st, m, c);
+    if (st.note) o.progress?.(`  -- ${st.note}`);
+    const saw: { text?: string } = {};
+    const why = await runStep(st, m, c, saw);
     const at = m.now() - t0;
     if (why === undefined) {
       report.passed++;
-      o.progress?.(`  ok    ${String(st.line).padStart(4)}  ${at.toFixed(2).padStart(8)} s  ${st.text}`);
+      o.progress?.(`  ok    ${String(st.line).padStart(4)}  ${at.toFixed(2).padStart(8)} s  ${st.text}${saw.text ? `  → ${saw.text}` : ''}`);
     } else {
       report.failed.push({ line: st.line, step: st.text, why });
       o.progress?.(`  FAIL  ${String(st.line).padStart(4)}  ${at.toFixed(2).padStart(8)} s  ${st.text}\n        ${s.file}:${st.line}: ${why}`);
