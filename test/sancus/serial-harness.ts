@@ -48,7 +48,9 @@ if (wanPath) {
     for (let quiet = 0; quiet < 2 && m.cycle - start < 400_000_000 && !d.isHalted; ) {
       const before = sent;
       d.run(m.cycle + 100_000);
-      quiet = sent === before && (m.r[2]! & 0x10) !== 0 ? quiet + 1 : 0;
+      // Quiet: nothing sent, the CPU asleep, and no received byte still on its way in (a long frame takes longer
+      // than two slices at the line's baud rate: the runtime sleeps between its bytes).
+      quiet = sent === before && (m.r[2]! & 0x10) !== 0 && uart.nextEvent() === Infinity ? quiet + 1 : 0;
     }
   });
 }

@@ -3,7 +3,7 @@
 // only through the runtime's WAN frames on a second line — socat pseudo-terminal pairs, with the emulated board
 // serving both interfaces in a child process (serial-harness.ts), as a real FPGA board would on two USB serial
 // ports. Skipped when socat is missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,23 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../../host/deploy/deploy.ts';
 import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import { seededBytes } from './vectors.ts';
+import { haveSocat, ptyPair, serialHarness } from '../pty-pair.ts';
 
-const haveSocat = spawnSync('socat', ['-V']).status === 0;
 if (!haveSocat) process.stderr.write('serial-wan.test: socat not installed (apt-get install -y socat): skipped\n');
-
-async function ptyPair(): Promise<{ proc: ChildProcess; a: string; b: string }> {
-  const proc = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0']);
-  const [a, b] = await new Promise<string[]>((resolve, reject) => {
-    let err = '';
-    proc.stderr!.on('data', (x: Buffer) => {
-      err += x.toString();
-      const found = [...err.matchAll(/PTY is (\S+)/g)].map((m) => m[1]!);
-      if (found.length === 2) resolve(found);
-    });
-    proc.on('exit', (c) => reject(new Error(`socat exited ${c}: ${err}`)));
-  });
-  return { proc, a: a!, b: b! };
-}
 
 describe.skipIf(!haveSocat)('hasm deploy over serial lines: debug interface + the firmware runtime on the WAN UART', () => {
   const procs: ChildProcess[] = [];
@@ -38,12 +24,7 @@ describe.skipIf(!haveSocat)('hasm deploy over serial lines: debug interface + th
     const dbg = await ptyPair();
     const wan = await ptyPair();
     procs.push(dbg.proc, wan.proc);
-    const harness = spawn(process.execPath, ['--import', 'tsx', 'test/sancus/serial-harness.ts', dbg.b, '115200', wan.b], { stdio: ['ignore', 'pipe', 'inherit'] });
-    procs.push(harness);
-    await new Promise<void>((resolve, reject) => {
-      harness.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      harness.on('exit', (c) => reject(new Error(`harness exited ${c}`)));
-    });
+    procs.push(await serialHarness(dbg.b, 115200, wan.b));
     debugLine = dbg.a;
     wanLine = wan.a;
   }, 60_000);

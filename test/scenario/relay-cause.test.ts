@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../host/meter/driver.ts';
 import { eventTable } from '../../host/meter/events.ts';
 import { explainRelay } from '../../host/meter/relay-cause.ts';
+import { hasm } from '../cli-harness.ts';
 
 const { kinds, results } = eventTable();
 let seq = 0;
@@ -38,4 +39,12 @@ describe('relay causes from the off-switch log', () => {
     const c = explainRelay([{ t: 0, state: 'on' }, { t: 1, state: 'off' }, { t: 2, state: 'on' }], [entry('button', 1)]);
     expect(c[1]!.text).toMatch(/^unknown \(the off-switch log no longer holds entries before #41\)/);
   });
+
+  it('hasm meter run --json names the cause of each relay movement from the off-switch log it reads back', async () => {
+    const r = await hasm('meter', 'run', '--for', '5s', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { relay: { t: number; state: string; cause: string }[]; logs: { offswitch: number } };
+    expect(report.relay).toEqual([{ t: expect.any(Number), state: 'on', cause: expect.stringMatching(/^power-up/) }]);
+    expect(report.logs.offswitch).toBe(0);
+  }, 60_000);
 });
