@@ -70,10 +70,19 @@ export class MeterDriver {
   readonly hanOther: { t: number; type: number; seq: number; payload: Uint8Array }[] = [];
   /** Commands sent: how, and whether the meter's module took them. */
   readonly sent: { t: number; kind: string; how: Delivery; accepted: boolean }[] = [];
+  /** Every authenticated plaintext the meter sent, by WAN endpoint, for a central system that stores them
+   *  (host/scenario/central.ts drains it). */
+  readonly received: { channel: string; plaintext: Uint8Array }[] = [];
+  /**
+   * When set, genuine commands (the driver's own log reads included) go through this instead of being sealed here:
+   * a central system that reserves the counter in its database, seals and sends through `carry` (one counter
+   * authority per key: two sealers would race for the meter's one next value).
+   */
+  sender: ((kind: string, args: CommandArgs) => Promise<boolean>) | undefined;
   private readonly ins: Map<number, WanEnd>;
   private readonly central: WanEnd;
   private readonly hanParser = new HanParser();
-  private lastSealed: { conn: number; sealed: Uint8Array } | undefined;
+  private lastSealed: Uint8Array | undefined;
   private readonly t0: number;
   private readonly wall0 = Date.now();
   private readonly energy0: number;
@@ -154,28 +163,48 @@ export class MeterDriver {
 
   /** A central-system command (host/central/messages.ts) sent to CS security: genuine, forged or replayed. */
   async command(kind: string, args: CommandArgs = {}, how: Delivery = 'genuine'): Promise<boolean> {
-    const plain = encodeCommand(kind, args);
-    const accepted = await this.sendPlain(plain, how);
+    const accepted = await this.send(kind, args, how);
     this.sent.push({ t: this.now(), kind, how, accepted });
     return accepted;
   }
 
-  private async sendPlain(plain: Uint8Array, how: Delivery): Promise<boolean> {
+  private async send(kind: string, args: CommandArgs, how: Delivery): Promise<boolean> {
+    if (how === 'genuine' && this.sender) {
+      const accepted = await this.sender(kind, args);
+      this.collect();
+      return accepted;
+    }
+    const plain = encodeCommand(kind, args);
     const p = plain.length % 2 ? Uint8Array.from([...plain, 0]) : plain; // whole 16-bit words (firmware/README.md)
-    let sealed: Uint8Array;
     if (how === 'replayed') {
       if (!this.lastSealed) throw new OperationError('replay: no genuine command was sent before to replay');
-      sealed = this.lastSealed.sealed;
-    } else if (how === 'forged') {
-      // Sealed as an attacker would: the right format and the next counter, but a key that is not the connection's.
-      sealed = sealEvent(Uint8Array.from(randomBytes(this.central.key.length)), this.central.counter, p);
-    } else sealed = sealEvent(this.central.key, this.central.counter, p);
+      return this.carry(this.lastSealed);
+    }
+    // Forged as an attacker would: the right format and the next counter, but a key that is not the connection's.
+    if (how === 'forged') return this.carry(sealEvent(Uint8Array.from(randomBytes(this.central.key.length)), this.central.counter, p));
+    const value = this.central.counter;
+    if (!(await this.carry(sealEvent(this.central.key, value, p), value))) {
+      throw new OperationError(`the meter refused a genuine command (counter ${value}): the host's and the module's counters disagree`);
+    }
+    return true;
+  }
+
+  /** The central system's command connection as the host holds it: its id, key and next counter value. */
+  get commandEnd(): Readonly<WanEnd> {
+    return this.central;
+  }
+
+  /**
+   * Carries sealed bytes to CS security's command input; true when the module took them. `value`: the counter they
+   * were sealed under, for a genuine command — taken, it becomes the last genuine command (what `replayed` resends)
+   * and the connection's next value moves past it.
+   */
+  async carry(sealed: Uint8Array, value?: number): Promise<boolean> {
     this.idle();
     const accepted = await this.client.event(this.central.id, sealed);
-    if (how === 'genuine') {
-      if (!accepted) throw new OperationError(`the meter refused a genuine command (counter ${this.central.counter}): the host's and the module's counters disagree`);
-      this.central.counter++;
-      this.lastSealed = { conn: this.central.id, sealed };
+    if (accepted && value !== undefined) {
+      this.central.counter = value + 1;
+      this.lastSealed = sealed;
     }
     this.collect();
     return accepted;
@@ -186,7 +215,7 @@ export class MeterDriver {
     const logsEnd = [...this.ins.values()].find((e) => e.name === LOGS_END);
     if (!logsEnd) throw new InputError(`the deployment has no connection to wan.${LOGS_END} (the logs' answers to the central system)`);
     const before = this.uplinks.length;
-    await this.sendPlain(encodeCommand('log-read', { log, index }), 'genuine');
+    await this.send('log-read', { log, index }, 'genuine');
     // The logs module answers within the same event on the emulated node; on a board the answer may trail.
     const got = await this.until(() => this.uplinks.slice(before).some((u) => u.uplink.type === 'log'), this.node ? 1 : 5, this.node ? SLICE_S : 0.05);
     if (!got && !this.node) await this.client.hello(); // a request collects what the board sent meanwhile
@@ -270,6 +299,7 @@ export class MeterDriver {
       if (!plain) continue; // not under the key and counter the host expects: not believed
       end.counter++;
       this.uplinks.push({ t: this.now(), end: end.name, uplink: decodeUplink(plain) });
+      if (this.sender) this.received.push({ channel: end.name, plaintext: plain });
     }
   }
 

@@ -34,7 +34,8 @@ export type StepAction =
   | { op: 'expect-han-appliance'; appliance: number; on: boolean; timeout: number }
   | { op: 'expect-uplink'; type: string; fields: Record<string, Match>; timeout: number }
   | { op: 'expect-log'; log: LogName; kind: number; fields: Record<string, Match>; timeout: number }
-  | { op: 'expect-billing'; withinWh: number; timeout: number };
+  | { op: 'expect-billing'; withinWh: number; timeout: number }
+  | { op: 'expect-row'; table: RowTable; fields: Record<string, Match | { text: string }>; timeout: number };
 
 export type Step = StepAction & {
   line: number;
@@ -49,6 +50,8 @@ export interface Scenario {
   name: string;
   /** The meter's deployment descriptor (relative paths resolved against the scenario file). */
   meter: string;
+  /** The central system in the loop: undefined = no; `{}` = a temporary SQLite database; `{db}` = that database. */
+  central?: { db?: string };
   timeout: number;
   steps: Step[];
 }
@@ -124,7 +127,18 @@ function levelOf(w: Where, n: Node | null | undefined, what: string): boolean {
   return w.fail(n, `${what}: expected 0/1, low/high or on/off, got ${JSON.stringify(v ?? null)}`);
 }
 
-const STEP_NAMES = ['wait', 'delay', 'set-load', 'set-bypass', 'press-button', 'open-case', 'close-case', 'send-command', 'expect-relay', 'expect-pin', 'expect-han', 'expect-uplink', 'expect-log', 'expect-billing'] as const;
+/** The central system's tables `expect-row` looks in (host/central/store.ts). */
+export const ROW_TABLES = ['readings', 'logs', 'commands'] as const;
+export type RowTable = (typeof ROW_TABLES)[number];
+
+/** Columns `expect-row` may name, per table (host/central/store.ts's rows). */
+const ROW_COLUMNS: Record<RowTable, readonly string[]> = {
+  readings: ['t', 'wh', 'tariff', 'pseudonym'],
+  logs: ['log', 'kind', 'result', 'aux', 'value', 't'],
+  commands: ['kind', 'status', 'counter', 'outcome'],
+};
+
+const STEP_NAMES = ['wait', 'delay', 'set-load', 'set-bypass', 'press-button', 'open-case', 'close-case', 'send-command', 'expect-relay', 'expect-pin', 'expect-han', 'expect-uplink', 'expect-log', 'expect-billing', 'expect-row'] as const;
 const UPLINK_FIELDS: Record<string, readonly string[]> = {
   reading: ['t', 'wh', 'tariff', 'pseudonym'],
   registers: ['t', 'total_wh', 'credit_mills'],
@@ -239,6 +253,22 @@ function step(w: Where, node: Node, dflt: number, source: string): Step {
       if (!map) none();
       return done({ op: 'expect-billing', withinWh: f.has('within_wh') ? number(w, f.get('within_wh'), 'expect-billing.within_wh') : 1, timeout: timeoutOf(f) });
     }
+    case 'expect-row': {
+      if (!map) return w.fail(arg ?? node, `expect-row: expected {table: ${ROW_TABLES.join('|')}, COLUMN: value…, timeout}`);
+      const f = fields(w, map, what);
+      const table = text(w, f.get('table'), 'expect-row.table', ROW_TABLES) as RowTable;
+      const { kinds, results } = eventTable();
+      const out: Record<string, Match | { text: string }> = {};
+      for (const [k, v] of f) {
+        if (k === 'table' || k === 'timeout') continue;
+        if (!ROW_COLUMNS[table].includes(k)) w.fail(v ?? map, `expect-row: the ${table} table has no column '${k}' here (columns: ${ROW_COLUMNS[table].join(', ')})`);
+        const sv = isScalar(v) && typeof v.value === 'string' ? v.value : undefined;
+        // A log's kind and result by their firmware/lib/events.ts names, as in expect-log.
+        if (table === 'logs' && (k === 'kind' || k === 'result') && sv !== undefined) out[k] = { eq: (k === 'kind' ? kinds : results).get(text(w, v, `expect-row.${k}`, [...(k === 'kind' ? kinds : results).keys()]))! };
+        else out[k] = sv !== undefined ? { text: sv } : match(w, v, `expect-row.${k}`);
+      }
+      return done({ op: 'expect-row', table, fields: out, timeout: timeoutOf(f) });
+    }
   }
   return w.fail(node, `unknown step '${name}'`);
 }
@@ -253,18 +283,35 @@ export function parseScenario(source: string, file: string): Scenario {
   }
   const root = doc.contents;
   if (!isMap(root)) return w.fail(root, 'a scenario is a map: name, meter (optional), timeout (optional), steps', 1);
-  const top = fields(w, root, 'scenario', ['name', 'meter', 'timeout', 'steps', 'description']);
+  const top = fields(w, root, 'scenario', ['name', 'meter', 'central', 'timeout', 'steps', 'description']);
   const timeout = top.has('timeout') ? duration(w, top.get('timeout'), 'timeout') : DEFAULT_TIMEOUT_S;
   const stepsNode = top.get('steps');
   if (!isSeq(stepsNode) || stepsNode.items.length === 0) return w.fail(stepsNode ?? root, 'steps: expected a list of at least one step', 1);
   const meter = top.has('meter') ? resolve(dirname(file), text(w, top.get('meter'), 'meter')) : DEFAULT_METER;
+  const central = centralOf(w, top.get('central'));
+  const steps = stepsNode.items.map((n) => step(w, n as Node, timeout, source));
   return {
     file,
     name: top.has('name') ? text(w, top.get('name'), 'name') : file,
     meter,
+    central,
     timeout,
-    steps: stepsNode.items.map((n) => step(w, n as Node, timeout, source)),
+    steps,
   };
+}
+
+/** `central: true`, `central: false`, `central: {db: SPEC}` (a SQLite path, relative to the cwd, or postgres://…). */
+function centralOf(w: Where, n: Node | null | undefined): Scenario['central'] {
+  if (n === undefined || n === null) return undefined;
+  if (isScalar(n) && typeof n.value === 'boolean') return n.value ? {} : undefined;
+  if (isMap(n)) return { db: text(w, fields(w, n, 'central', ['db']).get('db'), 'central.db') };
+  return w.fail(n, 'central: expected true, false or {db: SQLITE_FILE | postgres://…}');
+}
+
+/** A scenario with expect-row and no central system in the loop (neither `central:` nor `--db`) is malformed. */
+export function checkCentral(s: Scenario, dbGiven: boolean): void {
+  const row = s.steps.find((x) => x.op === 'expect-row');
+  if (row && !s.central && !dbGiven) throw new InputError("expect-row needs the central system in the loop: 'central: true' (or central: {db: …}) at the top, or --db", { file: s.file, line: row.line });
 }
 
 export function loadScenario(file: string): Scenario {

@@ -5,6 +5,7 @@
 // way). The first failed expectation ends the run (later steps depend on the state it checked) unless keepGoing.
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { MeterDriver } from '../meter/driver.ts';
+import type { ScenarioCentral } from './central.ts';
 import { eventTable, nameOf } from '../meter/events.ts';
 import { EMULATOR_ONLY, HAN_FIELDS, type Match, type Scenario, type Step } from './parse.ts';
 
@@ -17,6 +18,8 @@ export interface ScenarioReport {
 
 export interface RunOptions {
   keepGoing?: boolean;
+  /** The central system in the loop (scenario `central:`): expect-row looks in its database. */
+  central?: ScenarioCentral;
   /** One line per step as it completes (stderr). */
   progress?: (line: string) => void;
 }
@@ -40,7 +43,7 @@ class Cursors {
 }
 
 /** Runs one step; returns why it failed, or undefined when it held (what it saw, for the report, in `saw.text`). */
-async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: string }): Promise<string | undefined> {
+async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: string }, central: ScenarioCentral | undefined): Promise<string | undefined> {
   const ctl = () => {
     if (!m.controls) throw new OperationError(`${st.op} needs the emulated board`);
     return m.controls;
@@ -154,6 +157,20 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       const want = `${nameOf(kinds, st.kind)}${Object.entries(st.fields).map(([k, x]) => ` ${k} ${k === 'result' && 'eq' in x ? nameOf(results, x.eq) : fmt(x)}`).join('')}`;
       return `no ${st.log} log entry ${want} within ${st.timeout} s (${newest === after ? 'no new entry' : `newest new entry: ${last}`})`;
     }
+    case 'expect-row': {
+      if (!central) throw new OperationError('expect-row: no central system in the loop');
+      let n = 0;
+      const ok = await m.until(async () => {
+        const rows = await central.rows(st.table);
+        n = rows.length;
+        const hit = rows.find((r) => Object.entries(st.fields).every(([k, x]) => ('text' in x ? r[k] === x.text : typeof r[k] === 'number' && holds(x, r[k] as number))));
+        if (hit) saw.text = Object.entries(hit).filter(([k]) => !/_at$|^meter_id$|^payload_hex$|^args$/.test(k)).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
+        return hit !== undefined;
+      }, st.timeout, 0.5);
+      if (ok) return;
+      const want = Object.entries(st.fields).map(([k, x]) => `${k} ${'text' in x ? JSON.stringify(x.text) : fmt(x)}`).join(', ');
+      return `no row in the central system's ${st.table} table with ${want || 'anything'} within ${st.timeout} s (${n} rows for this meter)`;
+    }
     case 'expect-billing': {
       // The billing registers read as the central system reads them (CMD_READ → the core's register reply through
       // CS security), against the energy the front end measured since power-on: exact to the meter's 1 Wh.
@@ -181,7 +198,7 @@ export async function runScenario(s: Scenario, m: MeterDriver, o: RunOptions = {
   for (const st of s.steps) {
     if (st.note) o.progress?.(`  -- ${st.note}`);
     const saw: { text?: string } = {};
-    const why = await runStep(st, m, c, saw);
+    const why = await runStep(st, m, c, saw, o.central);
     const at = m.now() - t0;
     if (why === undefined) {
       report.passed++;

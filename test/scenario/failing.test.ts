@@ -1,6 +1,6 @@
 // A scenario that does not hold, and one that is malformed: exit 1 naming the failing step as file:line (with the
 // JSON of ../shared/CLI.md), exit 2 naming the malformed step's line — the runner can fail.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,23 @@ describe('hasm scenario run: failures', () => {
     const report = JSON.parse(r.stdout);
     expect(report.failed).toEqual([{ line: 5, step: 'expect-relay: { state: off, cause: disconnect, timeout: 2s }', why: 'relay off, but its last movement is explained by: tamper (case opened) (off-switch log #1) (expected disconnect)' }]);
     expect(r.stderr).toMatch(/relay off at +[\d.]+ s: tamper \(case opened\) \(off-switch log #1\)/);
+  }, 60_000);
+
+  it('a row the central system does not hold fails, with what it does hold; --db puts the database where asked', async () => {
+    const db = join(dir, 'central.sqlite');
+    const f = file('row.yaml', [
+      `meter: ${METER}`,
+      'timeout: 1s',
+      'steps:',
+      '  - expect-relay: on',
+      '  - send-command: { kind: disconnect }',
+      '  - expect-row: { table: commands, kind: disconnect, status: refused }',
+    ]);
+    const r = await hasm('scenario', 'run', f, '--json', '--db', db);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).failed).toEqual([{ line: 6, step: 'expect-row: { table: commands, kind: disconnect, status: refused }', why: 'no row in the central system\'s commands table with kind "disconnect", status "refused" within 1 s (1 rows for this meter)' }]);
+    expect(r.stderr).toContain(`the central system in the loop: ${db}`);
+    expect(existsSync(db)).toBe(true);
   }, 60_000);
 
   it('--keep-going runs past a failure and lists every failed step', async () => {

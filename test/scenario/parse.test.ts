@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../toolchain/common/errors.ts';
 import { eventTable, parseEventTable } from '../../host/meter/events.ts';
-import { parseScenario } from '../../host/scenario/parse.ts';
+import { checkCentral, parseScenario } from '../../host/scenario/parse.ts';
 import { boardRefusals } from '../../host/scenario/run.ts';
 
 const FILE = 's.yaml';
@@ -60,5 +60,21 @@ describe('scenario files', () => {
     expect([...t.results]).toEqual([['ok', 0], ['nope', 9]]);
     expect(() => parseEventTable('nothing here')).toThrow(/no EV_\* kinds/);
     expect(eventTable().kinds.get('credit_trip')).toBeGreaterThan(0);
+  });
+});
+
+describe('scenario files: the central system', () => {
+  it('expect-row needs the central system in the loop, and names real columns', () => {
+    const noCentral = parseScenario('steps:\n  - wait: 1s\n  - expect-row: { table: readings, wh: 3 }\n', FILE);
+    expect(() => checkCentral(noCentral, false)).toThrow(/s.yaml:3: expect-row needs the central system in the loop/);
+    expect(() => checkCentral(noCentral, true)).not.toThrow();
+    let e = bad('central: true\nsteps:\n  - expect-row: { table: readings, kwh: 3 }\n');
+    expect(e.location).toEqual({ file: FILE, line: 3 });
+    expect(e.message).toMatch(/no column 'kwh'/);
+    e = bad('central: yes please\nsteps:\n  - wait: 1s\n');
+    expect(e.location).toEqual({ file: FILE, line: 1 });
+    const s = parseScenario('central: { db: x.sqlite }\nsteps:\n  - expect-row: { table: logs, log: offswitch, kind: tamper, result: ok, value: { min: 0 } }\n', FILE);
+    expect(s.central).toEqual({ db: 'x.sqlite' });
+    expect(s.steps[0]).toMatchObject({ op: 'expect-row', table: 'logs', fields: { log: { text: 'offswitch' }, kind: { eq: eventTable().kinds.get('tamper') }, result: { eq: 0 }, value: { min: 0 } } });
   });
 });

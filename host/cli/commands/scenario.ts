@@ -4,7 +4,8 @@
 import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { MeterDriver } from '../../meter/driver.ts';
-import { loadScenario, type Scenario } from '../../scenario/parse.ts';
+import { checkCentral, loadScenario, type Scenario } from '../../scenario/parse.ts';
+import { ScenarioCentral } from '../../scenario/central.ts';
 import { boardRefusals, runScenario, type ScenarioReport } from '../../scenario/run.ts';
 import { parseFlags, printJson, type Command } from '../command.ts';
 
@@ -15,7 +16,8 @@ Runs the steps of a scenario file (host/scenario/README.md; examples in firmware
 built, deployed, attested and keyed on its emulated node (the file's 'meter', default firmware/meter.json), then
 each step in simulated time — wait, set-load, set-bypass, press-button, open-case, close-case, send-command
 (genuine, forged or replayed), and expectations, each with a timeout in simulated time: expect-relay, expect-pin,
-expect-han, expect-uplink, expect-log (read back through CS security), expect-billing.
+expect-han, expect-uplink, expect-log (read back through CS security), expect-billing, expect-row (a row in the
+central system's database, with 'central: true').
 
   --json          {"steps", "passed", "failed": [{"line", "step", "why"}], "simulated_s"}
   --keep-going    run the steps after a failed expectation too (default: stop at the first)
@@ -24,6 +26,9 @@ expect-han, expect-uplink, expect-log (read back through CS security), expect-bi
                   UART's line. Time is then the wall clock, and steps that need the emulated board (switches,
                   load, pins, HAN, billing against the front end) are refused before anything is deployed.
   --baud N        both lines' baud rate (default 115200)
+  --db SPEC       the central system in the loop, on this database (a SQLite file or postgres://…; the file's
+                  'central: true' uses a temporary SQLite file): genuine commands are queued, sealed under counters
+                  reserved in it and dispatched; what the meter sends is stored; expect-row looks there
 Exit 0 when every expectation held, 1 naming the failing step as file:line, 2 for a malformed scenario.`;
 
 function malformed(e: InputError, json: boolean, io: Parameters<Command['run']>[1]): number {
@@ -44,6 +49,7 @@ export const scenarioCommand: Command = {
       port: { type: 'string' },
       wan: { type: 'string' },
       baud: { type: 'string' },
+      db: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('hasm scenario run: expected one FILE.yaml');
     const file = positionals[0]!;
@@ -52,6 +58,7 @@ export const scenarioCommand: Command = {
     let s: Scenario;
     try {
       s = loadScenario(file);
+      checkCentral(s, values.db !== undefined);
       if (values.port !== undefined) {
         const refused = boardRefusals(s);
         if (refused.length) {
@@ -67,11 +74,18 @@ export const scenarioCommand: Command = {
     io.err(`scenario: ${s.name} (${s.file}, ${s.steps.length} steps) on ${serial ? `the board at ${serial.debug} / ${serial.wan}` : 'the emulated meter'}`);
     const driver = await MeterDriver.start({ descriptor: values.meter ?? s.meter, serial });
     let report: ScenarioReport;
+    let central: ScenarioCentral | undefined;
     try {
-      report = await runScenario(s, driver, { keepGoing: values['keep-going'], progress: (l) => io.err(l) });
+      const db = values.db ?? s.central?.db;
+      if (s.central || values.db !== undefined) {
+        central = await ScenarioCentral.attach(driver, db);
+        io.err(`  the central system in the loop: ${db ?? 'a temporary SQLite database'}`);
+      }
+      report = await runScenario(s, driver, { keepGoing: values['keep-going'], progress: (l) => io.err(l), central });
       // What moved the relay, from the off-switch log (issue 18 item 7); the emulated node shows its contacts.
       if (driver.emulated) for (const c of await driver.relayCauses()) io.err(`  relay ${c.state.padEnd(3)} at ${c.t.toFixed(2).padStart(8)} s: ${c.text}`);
     } finally {
+      await central?.close();
       await driver.close();
     }
     for (const f of report.failed) io.err(`${file}:${f.line}: step '${f.step}' failed: ${f.why}`);
