@@ -2,6 +2,7 @@
 // between the host and an emulated board served by test/sancus/serial-harness.ts. `haveSocat` says whether the
 // tool is installed (the tests that need it skip, saying so, when it is not).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 
 export const haveSocat = spawnSync('socat', ['-V']).status === 0;
 
@@ -28,4 +29,34 @@ export async function serialHarness(debugPty: string, baud: number, wanPty?: str
     harness.on('exit', (c) => reject(new Error(`harness exited ${c}`)));
   });
   return harness;
+}
+
+/** The emulated board with the firmware runtime's two lines, as a real board on two USB serial ports: its debug
+ *  interface and its WAN UART each on a pseudo-terminal pair; `debug` and `wan` are the host's ends. */
+export async function boardOnSerialLines(baud = 115200): Promise<{ debug: string; wan: string; procs: ChildProcess[] }> {
+  const dbg = await ptyPair();
+  const wan = await ptyPair();
+  const procs = [dbg.proc, wan.proc];
+  try {
+    procs.push(await serialHarness(dbg.b, baud, wan.b));
+  } catch (e) {
+    procs.forEach((p) => p.kill());
+    throw e;
+  }
+  return { debug: dbg.a, wan: wan.a, procs };
+}
+
+/** In a describe block: the board on serial lines for its tests (started before them, stopped after); the lines are
+ *  filled in once it is ready. */
+export function useBoardOnSerialLines(baud = 115200): { debug: string; wan: string } {
+  const lines = { debug: '', wan: '' };
+  const procs: ChildProcess[] = [];
+  beforeAll(async () => {
+    const b = await boardOnSerialLines(baud);
+    procs.push(...b.procs);
+    lines.debug = b.debug;
+    lines.wan = b.wan;
+  }, 60_000);
+  afterAll(() => procs.reverse().forEach((p) => p.kill()));
+  return lines;
 }

@@ -1,7 +1,8 @@
 // The deployer's serial-line DebugPort (host/deploy/serial-port.ts): the frame counting on its own, then the debug
 // loader over a real pseudo-terminal pair (socat) with the emulated board's debug interface served on the other
 // end by test/sancus/serial-harness.ts in a child process: flash, boot, enable both example modules.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { haveSocat, ptyPair, serialHarness } from '../pty-pair.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../../boards/board.ts';
 import { buildNodeImage } from '../../host/deploy/build.ts';
@@ -57,7 +58,6 @@ describe('DebugFrames (answer bytes per exchange)', () => {
   });
 });
 
-const haveSocat = spawnSync('socat', ['-V']).status === 0;
 if (!haveSocat) process.stderr.write('serial-port.test: socat not installed (apt-get install -y socat): the pseudo-terminal test is skipped\n');
 
 describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
@@ -67,21 +67,10 @@ describe.skipIf(!haveSocat)('debug loader over a pseudo-terminal pair', () => {
   let ptyA = '';
 
   beforeAll(async () => {
-    socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0']);
-    const ptys = await new Promise<string[]>((resolve, reject) => {
-      let err = '';
-      socat.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
-        const found = [...err.matchAll(/PTY is (\S+)/g)].map((x) => x[1]!);
-        if (found.length === 2) resolve(found);
-      });
-      socat.on('exit', (c) => reject(new Error(`socat exited ${c}: ${err}`)));
-    });
-    harness = spawn(process.execPath, ['--import', 'tsx', 'test/sancus/serial-harness.ts', ptys[1]!, '115200'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      harness.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-      harness.on('exit', (c) => reject(new Error(`harness exited ${c}`)));
-    });
+    const pair = await ptyPair();
+    socat = pair.proc;
+    const ptys = [pair.a, pair.b];
+    harness = await serialHarness(ptys[1]!, 115200);
     ptyA = ptys[0]!;
     port = openSerialDebugPort({ path: ptyA, baud: 115200 });
   }, 30_000);

@@ -3,38 +3,24 @@
 // only through the runtime's WAN frames on a second line — socat pseudo-terminal pairs, with the emulated board
 // serving both interfaces in a child process (serial-harness.ts), as a real FPGA board would on two USB serial
 // ports. Skipped when socat is missing.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deploy } from '../../host/deploy/deploy.ts';
 import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import { seededBytes } from './vectors.ts';
-import { haveSocat, ptyPair, serialHarness } from '../pty-pair.ts';
+import { haveSocat, useBoardOnSerialLines } from '../pty-pair.ts';
 
 if (!haveSocat) process.stderr.write('serial-wan.test: socat not installed (apt-get install -y socat): skipped\n');
 
 describe.skipIf(!haveSocat)('hasm deploy over serial lines: debug interface + the firmware runtime on the WAN UART', () => {
-  const procs: ChildProcess[] = [];
-  let debugLine = '';
-  let wanLine = '';
-
-  beforeAll(async () => {
-    const dbg = await ptyPair();
-    const wan = await ptyPair();
-    procs.push(dbg.proc, wan.proc);
-    procs.push(await serialHarness(dbg.b, 115200, wan.b));
-    debugLine = dbg.a;
-    wanLine = wan.a;
-  }, 60_000);
-
-  afterAll(() => procs.reverse().forEach((p) => p.kill()));
+  const lines = useBoardOnSerialLines();
 
   it('loads, protects, attests and keys; a genuine event passes, forged and replayed are refused, outputs come back sealed', async () => {
     const src = join(process.cwd(), 'test/sancus/fixtures/io');
     const d = {
-      nodes: [{ name: 'board', runtime: 'firmware', loader: { serial: debugLine, baud: 115200 }, wan: { serial: wanLine, baud: 115200 } }],
+      nodes: [{ name: 'board', runtime: 'firmware', loader: { serial: lines.debug, baud: 115200 }, wan: { serial: lines.wan, baud: 115200 } }],
       modules: [
         { name: 'a', node: 'board', vendor_id: '0x1234', source: src },
         { name: 'b', node: 'board', vendor_id: '0x5678', source: src },
