@@ -252,13 +252,30 @@ export class MeterDriver {
 
   /** The level of a board pin, by its name in the board's gpio `pins` (relay, tamper, …) or as P<port>.<pin>. */
   pin(name: string): boolean {
-    if (!this.node) throw new OperationError('pin levels: only the emulated node exposes its pins');
+    const { gpio, port, bit } = this.gpioPin(name);
+    // A driven output's level, else the level on the input.
+    return ((gpio.output(port) >> bit) & 1) === 1 || gpio.input(port, bit);
+  }
+
+  /** Drives an input pin from outside, as a switch or a chip wired to it would (edges set its interrupt flag). */
+  setPin(name: string, level: boolean): void {
+    const { gpio, port, bit } = this.gpioPin(name);
+    gpio.setInput(port, bit, level);
+  }
+
+  private gpioPin(name: string): { gpio: Gpio; port: number; bit: number } {
+    if (!this.node) throw new OperationError('pins: only the emulated node exposes its pins');
     const gpio = this.node.machine.deviceByName.get('gpio') as Gpio | undefined;
     if (!gpio) throw new OperationError(`board '${this.node.board.name}' has no gpio`);
     const m = /^P(\d)\.([0-7])$/.exec(name);
     const [port, bit] = m ? [Number(m[1]), Number(m[2])] : gpio.pin(name, 'pin');
-    // A driven output's level, else the level on the input.
-    return ((gpio.output(port) >> bit) & 1) === 1 || gpio.input(port, bit);
+    return { gpio, port, bit };
+  }
+
+  /** Every byte the firmware sent on a UART of the emulated board since power-on (`wan` or `han`). */
+  uartSent(uart: 'wan' | 'han'): readonly { byte: number; cycle: number }[] {
+    if (!this.controls) throw new OperationError('UART bytes: only the emulated node is watched here');
+    return uart === 'wan' ? this.controls.wanSent : this.controls.hanSent;
   }
 
   /**

@@ -25,6 +25,8 @@ export type StepAction =
   | { op: 'set-load'; watts: number }
   | { op: 'set-bypass'; watts: number }
   | { op: 'press-button'; ms: number }
+  | { op: 'set-pin'; pin: string; level: boolean }
+  | { op: 'expect-uart'; uart: 'wan' | 'han'; bytes: Uint8Array; timeout: number }
   | { op: 'open-case' }
   | { op: 'close-case' }
   | { op: 'send-command'; kind: string; args: CommandArgs; how: Delivery; expect: 'accepted' | 'refused' }
@@ -57,7 +59,7 @@ export interface Scenario {
 }
 
 /** Steps only the emulated board can do: a real board's switches, load and pins are not the host's to touch. */
-export const EMULATOR_ONLY: ReadonlySet<StepAction['op']> = new Set(['set-load', 'set-bypass', 'press-button', 'open-case', 'close-case', 'expect-relay', 'expect-pin', 'expect-han', 'expect-han-appliance', 'expect-billing']);
+export const EMULATOR_ONLY: ReadonlySet<StepAction['op']> = new Set(['set-load', 'set-bypass', 'press-button', 'set-pin', 'open-case', 'close-case', 'expect-relay', 'expect-pin', 'expect-han', 'expect-han-appliance', 'expect-uart', 'expect-billing']);
 
 const DEFAULT_TIMEOUT_S = 10;
 const DEFAULT_METER = 'firmware/meter.json';
@@ -138,7 +140,7 @@ const ROW_COLUMNS: Record<RowTable, readonly string[]> = {
   commands: ['kind', 'status', 'counter', 'outcome'],
 };
 
-const STEP_NAMES = ['wait', 'delay', 'set-load', 'set-bypass', 'press-button', 'open-case', 'close-case', 'send-command', 'expect-relay', 'expect-pin', 'expect-han', 'expect-uplink', 'expect-log', 'expect-billing', 'expect-row'] as const;
+const STEP_NAMES = ['wait', 'delay', 'set-load', 'set-bypass', 'press-button', 'set-pin', 'open-case', 'close-case', 'send-command', 'expect-relay', 'expect-pin', 'expect-han', 'expect-uart', 'expect-uplink', 'expect-log', 'expect-billing', 'expect-row'] as const;
 const UPLINK_FIELDS: Record<string, readonly string[]> = {
   reading: ['t', 'wh', 'tariff', 'pseudonym'],
   registers: ['t', 'total_wh', 'credit_mills'],
@@ -178,6 +180,27 @@ function step(w: Where, node: Node, dflt: number, source: string): Step {
     }
     case 'press-button':
       return done({ op: 'press-button', ms: arg === null || (isScalar(arg) && arg.value === null) ? 200 : duration(w, arg, what) * 1000 });
+    case 'set-pin': {
+      if (!map) return w.fail(arg ?? node, 'set-pin: expected {pin: NAME or P2.0, value: 0|1}');
+      const f = fields(w, map, what, ['pin', 'value']);
+      return done({ op: 'set-pin', pin: text(w, f.get('pin'), 'set-pin.pin'), level: levelOf(w, f.get('value'), 'set-pin.value') });
+    }
+    case 'expect-uart': {
+      // Wokwi's wait-serial: bytes on a UART's transmit line — text, or hex for a binary line like the meter's.
+      if (!map) return w.fail(arg ?? node, 'expect-uart: expected {uart: wan|han, text: "…" | hex: "7e01…", timeout}');
+      const f = fields(w, map, what, ['uart', 'text', 'hex', 'timeout']);
+      const uart = text(w, f.get('uart'), 'expect-uart.uart', ['wan', 'han']) as 'wan' | 'han';
+      if (f.has('text') === f.has('hex')) w.fail(map, 'expect-uart: give exactly one of text and hex');
+      let bytes: Uint8Array;
+      if (f.has('text')) bytes = new TextEncoder().encode(text(w, f.get('text'), 'expect-uart.text'));
+      else {
+        const h = text(w, f.get('hex'), 'expect-uart.hex');
+        if (!/^([0-9a-f]{2})+$/.test(h)) w.fail(f.get('hex'), 'expect-uart.hex: expected lowercase hex digits, two per byte');
+        bytes = Uint8Array.from(Buffer.from(h, 'hex'));
+      }
+      if (bytes.length === 0) w.fail(map, 'expect-uart: nothing to wait for');
+      return done({ op: 'expect-uart', uart, bytes, timeout: timeoutOf(f) });
+    }
     case 'open-case':
     case 'close-case':
       none();

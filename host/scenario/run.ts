@@ -36,6 +36,7 @@ export function boardRefusals(s: Scenario): { step: Step; why: string }[] {
 }
 
 class Cursors {
+  uart = { wan: 0, han: 0 };
   han = 0;
   hanOther = 0;
   uplink = 0;
@@ -60,6 +61,9 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       return;
     case 'press-button':
       ctl().pressButton(st.ms);
+      return;
+    case 'set-pin':
+      m.setPin(st.pin, st.level);
       return;
     case 'open-case':
       ctl().openCase();
@@ -116,6 +120,25 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
         return false;
       }, st.timeout);
       return ok ? undefined : `no HAN appliance frame (appliance ${st.appliance} ${st.on ? 'on' : 'off'}) within ${st.timeout} s`;
+    }
+    case 'expect-uart': {
+      const key = st.uart;
+      const want = st.bytes;
+      const ok = await m.until(() => {
+        const sent = m.uartSent(key);
+        const from = c.uart[key];
+        for (let i = from; i + want.length <= sent.length; i++) {
+          let j = 0;
+          while (j < want.length && sent[i + j]!.byte === want[j]) j++;
+          if (j === want.length) {
+            c.uart[key] = i + want.length;
+            saw.text = `at byte ${i} of the ${key} line`;
+            return true;
+          }
+        }
+        return false;
+      }, st.timeout);
+      return ok ? undefined : `${Buffer.from(want).toString('hex')} not sent on the ${key} UART within ${st.timeout} s`;
     }
     case 'expect-uplink': {
       const ok = await m.until(() => {
@@ -194,6 +217,8 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
 export async function runScenario(s: Scenario, m: MeterDriver, o: RunOptions = {}): Promise<ScenarioReport> {
   const report: ScenarioReport = { steps: s.steps.length, passed: 0, failed: [], simulated_s: 0 };
   const c = new Cursors();
+  // UART bytes count from the scenario's start, not from the deployment's traffic.
+  if (m.controls) c.uart = { wan: m.uartSent('wan').length, han: m.uartSent('han').length };
   const t0 = m.now();
   for (const st of s.steps) {
     if (st.note) o.progress?.(`  -- ${st.note}`);

@@ -42,6 +42,9 @@ describe('scenario files', () => {
     ['a HAN field', 'steps:\n  - expect-han: { field: voltage, value: 230 }\n', 2, /expect-han.field/],
     ['broken YAML', 'steps:\n  - wait: 1s\n  - expect-han: { field: tariff\n', 4, /YAML/],
     ['no steps', 'name: x\nsteps: []\n', 2, /at least one step/],
+    ['UART bytes in odd hex', 'steps:\n  - expect-uart: { uart: han, hex: "7e0" }\n', 2, /two per byte/],
+    ['UART text and hex at once', 'steps:\n  - expect-uart: { uart: han, hex: "7e", text: "x" }\n', 2, /exactly one of text and hex/],
+    ['a pin level', 'steps:\n  - set-pin: { pin: button, value: 2 }\n', 2, /set-pin.value: expected 0\/1/],
   ])('refuses %s at its line', (_what, text, line, re) => {
     const e = bad(text);
     expect(e.location).toEqual({ file: FILE, line });

@@ -9,15 +9,15 @@ import { ScenarioCentral } from '../../scenario/central.ts';
 import { boardRefusals, runScenario, type ScenarioReport } from '../../scenario/run.ts';
 import { parseFlags, printJson, type Command } from '../command.ts';
 
-const HELP = `usage: hasm scenario run FILE.yaml [--json] [--keep-going] [--meter DESCRIPTOR]
+const HELP = `usage: hasm scenario run FILE.yaml [--json] [--keep-going] [--meter DESCRIPTOR] [--db SPEC]
                          [--port DEBUG_TTY --wan WAN_TTY [--baud N]]
 
 Runs the steps of a scenario file (host/scenario/README.md; examples in firmware/scenarios/) against the meter:
 built, deployed, attested and keyed on its emulated node (the file's 'meter', default firmware/meter.json), then
-each step in simulated time — wait, set-load, set-bypass, press-button, open-case, close-case, send-command
-(genuine, forged or replayed), and expectations, each with a timeout in simulated time: expect-relay, expect-pin,
-expect-han, expect-uplink, expect-log (read back through CS security), expect-billing, expect-row (a row in the
-central system's database, with 'central: true').
+each step in simulated time — wait, set-load, set-bypass, press-button, set-pin, open-case, close-case,
+send-command (genuine, forged or replayed) — and expectations, each with a timeout in simulated time:
+expect-relay, expect-pin, expect-han, expect-uart, expect-uplink, expect-log (read back through CS security),
+expect-billing, expect-row (a row in the central system's database, with 'central: true' or --db).
 
   --json          {"steps", "passed", "failed": [{"line", "step", "why"}], "simulated_s"}
   --keep-going    run the steps after a failed expectation too (default: stop at the first)
