@@ -1,9 +1,10 @@
 // A programmable handle on one deployed meter, for scenario files (host/scenario) and tests: time advances only when
 // asked; the central system's commands go in sealed under the connection key the deployer kept (or forged under a
-// wrong key, or a sealed command replayed: the module's generated input path refuses both, seed §4.6.1); what the
-// meter says comes back only when it opens under the host's keys with the next counter; the logs are read back as
-// the central system reads them (a sealed CMD_LOG_READ through CS security, answered on `wan.logs`); the board's
-// switches, load and pins are reachable on the emulated node only (toolchain/emulator/meter.ts).
+// wrong key, a sealed command replayed, or one sealed under a later counter delivered first: the module's generated
+// input path refuses all three, seed §4.6.1); what the meter says comes back only when it opens under the host's
+// keys with the next counter; the logs are read back as the central system reads them (a sealed CMD_LOG_READ through
+// CS security, answered on `wan.logs`); the board's switches, load and pins are reachable on the emulated node only
+// (toolchain/emulator/meter.ts).
 //
 // Two targets: the emulated node of the descriptor (virtual time; everything available), or a real board on serial
 // lines (`serial`: its debug interface for loading, its WAN UART for the runtime's frames): there time is the
@@ -18,12 +19,13 @@ import { loadDescriptor, type Descriptor } from '../deploy/descriptor.ts';
 import type { FirmwareNode } from '../deploy/firmware-node.ts';
 import { openEvent, sealEvent } from '../deploy/protocol.ts';
 import { T, type WanClient } from '../deploy/wan.ts';
+import type { UntrustedCode } from '../deploy/runtime-image.ts';
 import { decodeStatus, type HanStatus } from '../ihd/han-frame.ts';
 import { HanParser } from './han.ts';
 import { explainRelay, type ContactMove, type RelayCause } from './relay-cause.ts';
 
 export type LogName = (typeof LOGS)[number];
-export type Delivery = 'genuine' | 'forged' | 'replayed';
+export type Delivery = 'genuine' | 'forged' | 'replayed' | 'reordered';
 
 /** One entry of a log as the central system reads it; `seq` is the entry's own number (1 = the log's first). */
 export interface LogEntry {
@@ -49,6 +51,8 @@ export interface MeterDriverOptions {
   descriptor: string;
   serial?: SerialTarget;
   random?: (n: number) => Uint8Array;
+  /** Hostile code linked into the untrusted runtime (its global `attack`, called every tick; issue 20). */
+  untrusted?: UntrustedCode;
 }
 
 /** Connection names of firmware/meter.json: the central system's command end and the logs' answers. */
@@ -109,7 +113,7 @@ export class MeterDriver {
 
   static async start(o: MeterDriverOptions): Promise<MeterDriver> {
     const d = o.serial ? onBoard(loadDescriptor(o.descriptor), o.serial) : loadDescriptor(o.descriptor);
-    const { report, session } = await deploySession(d, { random: o.random });
+    const { report, session } = await deploySession(d, { random: o.random, untrusted: o.untrusted });
     try {
       const handle = [...session.nodes.values()].find((n) => n.wan && session.modules.get('cs')?.node === n);
       if (!handle?.wan) throw new InputError(`${o.descriptor}: no node with the firmware runtime holds the CS security module 'cs'`, { file: o.descriptor });
@@ -182,6 +186,8 @@ export class MeterDriver {
     }
     // Forged as an attacker would: the right format and the next counter, but a key that is not the connection's.
     if (how === 'forged') return this.carry(sealEvent(Uint8Array.from(randomBytes(this.central.key.length)), this.central.counter, p));
+    // Reordered: genuinely sealed, but under the counter after the next — a later command overtaking the one between.
+    if (how === 'reordered') return this.carry(sealEvent(this.central.key, this.central.counter + 1, p));
     const value = this.central.counter;
     if (!(await this.carry(sealEvent(this.central.key, value, p), value))) {
       throw new OperationError(`the meter refused a genuine command (counter ${value}): the host's and the module's counters disagree`);

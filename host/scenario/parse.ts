@@ -209,7 +209,7 @@ function step(w: Where, node: Node, dflt: number, source: string): Step {
       if (!map) return w.fail(arg ?? node, `send-command: expected a map {kind: …, as: genuine|forged|replayed, expect: accepted|refused, …the command's arguments}`);
       const f = fields(w, map, what);
       const kind = text(w, f.get('kind'), 'send-command.kind', COMMAND_KINDS);
-      const how = (f.has('as') ? text(w, f.get('as'), 'send-command.as', ['genuine', 'forged', 'replayed']) : 'genuine') as Delivery;
+      const how = (f.has('as') ? text(w, f.get('as'), 'send-command.as', ['genuine', 'forged', 'replayed', 'reordered']) : 'genuine') as Delivery;
       const expect = (f.has('expect') ? text(w, f.get('expect'), 'send-command.expect', ['accepted', 'refused']) : how === 'genuine' ? 'accepted' : 'refused') as 'accepted' | 'refused';
       const args: CommandArgs = {};
       for (const [k, v] of f) if (k !== 'kind' && k !== 'as' && k !== 'expect') args[k] = v === null ? null : (v as Node).toJSON();
