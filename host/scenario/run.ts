@@ -223,7 +223,17 @@ export async function runScenario(s: Scenario, m: MeterDriver, o: RunOptions = {
   for (const st of s.steps) {
     if (st.note) o.progress?.(`  -- ${st.note}`);
     const saw: { text?: string } = {};
-    const why = await runStep(st, m, c, saw, o.central);
+    let why: string | undefined;
+    let broken = false;
+    try {
+      why = await runStep(st, m, c, saw, o.central);
+    } catch (e) {
+      // The meter or its line failed under this step (no answer from the runtime, a refused genuine command): the
+      // step failed, and nothing after it can be trusted to run.
+      if (!(e instanceof OperationError)) throw e;
+      why = e.message;
+      broken = true;
+    }
     const at = m.now() - t0;
     if (why === undefined) {
       report.passed++;
@@ -231,7 +241,7 @@ export async function runScenario(s: Scenario, m: MeterDriver, o: RunOptions = {
     } else {
       report.failed.push({ line: st.line, step: st.text, why });
       o.progress?.(`  FAIL  ${String(st.line).padStart(4)}  ${at.toFixed(2).padStart(8)} s  ${st.text}\n        ${s.file}:${st.line}: ${why}`);
-      if (!o.keepGoing) break;
+      if (!o.keepGoing || broken) break;
     }
   }
   report.simulated_s = m.now() - t0;

@@ -100,6 +100,13 @@ describe('hasm scenario run: failures', () => {
     expect(r.stderr).toContain(`${f}:4: 'set-load: 100' needs the emulated board`);
   });
 
+  it('a board that is not there: exit 1 before any step, the JSON in its shape', async () => {
+    const f = file('absent.yaml', [`meter: ${METER}`, 'steps:', '  - send-command: { kind: disconnect }']);
+    const r = await hasm('scenario', 'run', f, '--json', '--port', join(dir, 'no-debug-tty'), '--wan', join(dir, 'no-wan-tty'));
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ steps: 1, passed: 0, failed: [{ line: 0, step: 'deploy the meter', why: expect.stringMatching(/no-debug-tty/) }], simulated_s: 0 });
+  }, 60_000);
+
   it('usage errors', async () => {
     expect((await hasm('scenario', 'run')).status).toBe(2);
     expect((await hasm('scenario', 'run', 'x.yaml', '--port', '/dev/x')).stderr).toMatch(/--port .* and --wan .* go together/);

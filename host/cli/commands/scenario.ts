@@ -1,7 +1,7 @@
 // `hasm scenario run FILE.yaml [--json]` (../shared/CLI.md "Whole-system scenarios"; issue 21 item 6): the steps of
 // a scenario file against the meter deployed on its emulated node, or on a real board over serial lines. The work is
 // in host/scenario (parse.ts, run.ts) and host/meter/driver.ts.
-import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
+import { InputError, OperationError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { MeterDriver } from '../../meter/driver.ts';
 import { checkCentral, loadScenario, type Scenario } from '../../scenario/parse.ts';
@@ -72,7 +72,17 @@ export const scenarioCommand: Command = {
     }
     const serial = values.port !== undefined ? { debug: values.port, wan: values.wan!, baud: values.baud === undefined ? 115200 : parseInteger(values.baud, '--baud') } : undefined;
     io.err(`scenario: ${s.name} (${s.file}, ${s.steps.length} steps) on ${serial ? `the board at ${serial.debug} / ${serial.wan}` : 'the emulated meter'}`);
-    const driver = await MeterDriver.start({ descriptor: values.meter ?? s.meter, serial });
+    let driver: MeterDriver;
+    try {
+      driver = await MeterDriver.start({ descriptor: values.meter ?? s.meter, serial });
+    } catch (e) {
+      // The meter could not be built (bad firmware or descriptor: exit 2) or deployed, attested and keyed (exit 1):
+      // no step ran; the JSON keeps its shape.
+      if (!(e instanceof OperationError || e instanceof InputError)) throw e;
+      io.err(`hasm scenario: ${s.file}: the meter could not be deployed: ${e.message}`);
+      if (json) printJson(io, { steps: s.steps.length, passed: 0, failed: [{ line: 0, step: 'deploy the meter', why: e.message }], simulated_s: 0 } satisfies ScenarioReport);
+      return e instanceof InputError ? 2 : 1;
+    }
     let report: ScenarioReport;
     let central: ScenarioCentral | undefined;
     try {
