@@ -1,7 +1,7 @@
 import { CONTEXT, DIAGNOSTIC, decodeAare, decodeRlre, encodeAarq, encodeRlrq } from './acse.ts';
 import { decodeData, decodeDataBytes, encodeData, type CosemData } from './axdr.ts';
 import { concat, equalPublicBytes, hex, Reader, readU32, u32 } from './bytes.ts';
-import { MemoryCounterStore, type ClientCounters, type ClientCounterStore } from './counter-store.ts';
+import { MemoryCounterStore, ownCounterKey, serverCounterKey, type ClientCounterStore } from './counter-store.ts';
 import { DlmsDecodeError, DlmsRejectedError, DlmsSecurityError } from './errors.ts';
 import type { DlmsKeys } from './keys.ts';
 import { formatObis, parseObis } from './obis.ts';
@@ -84,7 +84,8 @@ const MAX_BLOCKS = 100_000;
 
 export class DlmsClient {
   private readonly store: ClientCounterStore;
-  private readonly storeKey: string;
+  /** Where the client's own counter is kept: its nonces are client title ‖ counter under the GUEK (counter-store.ts). */
+  private readonly ownKey: string;
   private readonly ciphered: boolean;
   private readonly suite: SuiteId;
   private serverTitle?: Uint8Array;
@@ -99,7 +100,7 @@ export class DlmsClient {
     readonly opts: ClientOptions,
   ) {
     this.store = opts.counters ?? new MemoryCounterStore();
-    this.storeKey = hex(opts.keys.serverSystemTitle);
+    this.ownKey = ownCounterKey(opts.keys);
     this.suite = opts.suite ?? 0;
     const m = opts.mechanism;
     this.ciphered = opts.ciphered ?? (m === 'hls-gmac' || m === 'hls-ecdsa' || (m === 'hls-sha256' && opts.profile === 'hardened'));
@@ -112,30 +113,30 @@ export class DlmsClient {
     return this.info;
   }
 
-  private counters(): ClientCounters {
-    return this.store.get(this.storeKey);
+  /** Where the last counter of the server is kept: its nonces are its title (learned, else the keys file's) ‖ counter. */
+  private serverKey(): string {
+    return serverCounterKey(this.serverTitle ?? this.opts.keys.serverSystemTitle, this.opts.keys);
   }
 
   /** The next own invocation counter, persisted before it is used. */
   private nextIc(): number {
-    const c = this.counters();
+    const c = this.store.get(this.ownKey);
     c.own += 1;
     if (c.own > 0xffffffff) throw new DlmsSecurityError('client invocation counter exhausted: change the keys', 'invocation-counter');
-    this.store.set(this.storeKey, c);
+    this.store.set(this.ownKey, c);
     return c.own;
   }
 
   /** Server invocation counters must rise: within an association always, across associations when hardened. */
   private acceptServerIc(ic: number, what: string): void {
     const hardened = this.opts.profile === 'hardened';
-    const stored = this.counters().server;
+    const stored = this.store.get(this.serverKey()).server;
     const last = hardened && stored > 0 ? Math.max(this.lastServerIc, stored) : this.lastServerIc;
     if (ic <= last) throw new DlmsSecurityError(`server ${what} invocation counter ${ic} not above ${last} (replay)`, 'invocation-counter');
     this.lastServerIc = ic;
     if (hardened) {
-      const c = this.counters();
-      c.server = ic;
-      this.store.set(this.storeKey, c);
+      const key = this.serverKey();
+      this.store.set(key, { ...this.store.get(key), server: ic });
     }
   }
 
@@ -207,12 +208,12 @@ export class DlmsClient {
       if (o.profile === 'hardened') {
         // seed §3.4.2: the counter of a received challenge must exceed every counter we sent or received.
         const sc = challengeCounter(mech, stoc);
-        const c = this.counters();
+        const c = this.store.get(this.ownKey);
         if (sc === undefined) throw new DlmsSecurityError(`refused by this client: the server's challenge (StoC, ${stoc.length} bytes) carries no invocation counter — the server runs the standard profile, this client hardened (seed Table 3.2); use --profile standard`, 'invocation-counter');
         const v = checkCounter(c.own, sc, o.counterJumpThreshold ?? 1_000_000);
         if (!v.ok) throw new DlmsSecurityError(`StoC counter ${sc} ${v.reason === 'replay' ? 'not above' : 'jumps too far above'} ${c.own}`, v.reason === 'replay' ? 'invocation-counter' : 'counter-jump');
         c.own = sc;
-        this.store.set(this.storeKey, c);
+        this.store.set(this.ownKey, c);
       }
       const p: HlsParties = {
         mechanism: mech,

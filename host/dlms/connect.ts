@@ -1,5 +1,5 @@
 import { DlmsClient, DlmsSecurityErrorWithCounter, type ClientOptions } from './client.ts';
-import { MemoryCounterStore } from './counter-store.ts';
+import { MemoryCounterStore, ownCounterKey } from './counter-store.ts';
 import { DlmsDecodeError, DlmsSecurityError } from './errors.ts';
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { ApduChannel } from './transport.ts';
@@ -75,7 +75,7 @@ export async function connect(open: ChannelFactory, opts: ConnectOptions): Promi
     await ch.close();
     if (e instanceof DlmsSecurityError && e.reason === 'tag-mismatch' && /AARQ/.test(e.message)) throw await explainDecipherRefusal(open, o, e);
     if (!(e instanceof DlmsSecurityErrorWithCounter)) throw e;
-    const key = Buffer.from(opts.keys.serverSystemTitle).toString('hex');
+    const key = ownCounterKey(opts.keys);
     const c = counters.get(key);
     const learned = e.serverCounter ?? (await readFrameCounter(open, o));
     const threshold = opts.counterJumpThreshold ?? 1_000_000;

@@ -6,7 +6,7 @@ import { decodeAarq, decodeAare } from '../../host/dlms/acse.ts';
 import { readU32 } from '../../host/dlms/bytes.ts';
 import { DlmsClient, DlmsSecurityErrorWithCounter } from '../../host/dlms/client.ts';
 import { connect } from '../../host/dlms/connect.ts';
-import { FileCounterStore, MemoryCounterStore } from '../../host/dlms/counter-store.ts';
+import { FileCounterStore, MemoryCounterStore, ownCounterKey } from '../../host/dlms/counter-store.ts';
 import { DlmsSecurityError } from '../../host/dlms/errors.ts';
 import { openEnvelope } from '../../host/dlms/security/apdu-cipher.ts';
 import type { Profile } from '../../host/dlms/security/hls.ts';
@@ -18,7 +18,7 @@ import { channelTo, clientOptions, demoKeys, EchoObject, makeServer } from './he
 const dir = mkdtempSync(join(tmpdir(), 'hasm-dlms-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const KEY = Buffer.from(demoKeys.serverSystemTitle).toString('hex');
+const KEY = ownCounterKey(demoKeys);
 
 /** Wraps a channel and keeps every request and response. */
 class Recorder implements ApduChannel {
