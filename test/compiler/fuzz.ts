@@ -2,30 +2,33 @@
 // memory is the module's real size, the fuzzer's is 16 pages) makes modules from seeded random bytes; the
 // float parts we do not support are cut away *before* either machine sees the module, so V8 and the emulator
 // run the very same integer-only wasm. Shared by fuzz.test.ts (a seeded set) and test/bench/compiler-fuzz.ts.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import binaryen from 'binaryen';
 import type { Board } from '../../boards/board.ts';
 import { buildWasm } from '../../toolchain/compiler/compile.ts';
 import { walk } from '../../toolchain/compiler/ir-walk.ts';
 import { differential, rng, type Mismatch } from './differential.ts';
+import { wasmOpt } from './wasm-opt-runner.ts';
 
-const require = createRequire(import.meta.url);
-const WASM_OPT = join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-opt');
 const work = mkdtempSync(join(tmpdir(), 'hasm-fuzz-'));
 
-export function fuzzModule(seed: number, size = 3000): Uint8Array {
+/** The fuzzer's arguments: MVP + sign extension, no memory operations, no out-of-bounds accesses. */
+export const TTF_FLAGS = ['-mvp', '--enable-sign-ext', '--no-fuzz-memory', '--no-fuzz-oob', '-q'];
+
+export async function fuzzModule(seed: number, size = 3000): Promise<Uint8Array> {
   const next = rng(seed);
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = next() & 0xff;
   const input = join(work, `s${seed}.dat`);
   const output = join(work, `s${seed}.wasm`);
   writeFileSync(input, bytes);
-  execFileSync(WASM_OPT, ['-ttf', input, '-mvp', '--enable-sign-ext', '--no-fuzz-memory', '--no-fuzz-oob', '-o', output], { stdio: 'pipe' });
-  return new Uint8Array(readFileSync(output));
+  await wasmOpt(['-ttf', input, ...TTF_FLAGS, '-o', output]);
+  const wasm = new Uint8Array(readFileSync(output));
+  rmSync(input);
+  rmSync(output);
+  return wasm;
 }
 
 const isFloat = (t: number) => t === binaryen.f32 || t === binaryen.f64;
@@ -90,7 +93,7 @@ export interface FuzzOutcome {
 }
 
 export async function fuzzOne(seed: number, board: Board, cases = 6): Promise<FuzzOutcome> {
-  const wasm = integerOnly(fuzzModule(seed));
+  const wasm = integerOnly(await fuzzModule(seed));
   if (!wasm) return { seed, skipped: 'float function in the table or a float global', calls: 0, traps: 0, mismatches: [] };
   try {
     await (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<unknown> } }).WebAssembly.instantiate(wasm, {});
