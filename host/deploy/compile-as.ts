@@ -27,13 +27,14 @@ export function moduleSourceFile(path: string): string {
   return path;
 }
 
-export async function compileAs(path: string, board: Board, configFile?: string): Promise<CompiledAs> {
+/** `mmio`: register windows the module reaches through its exclusive MMIO module (BackendOptions.mmioCalls). */
+export async function compileAs(path: string, board: Board, configFile?: string, mmio?: readonly { start: number; end: number }[]): Promise<CompiledAs> {
   const file = moduleSourceFile(path);
   const config = loadAsConfig(file, configFile);
   const front = await compileAssemblyScript(file, config);
   const ram = board.memory.find((m) => m.kind === 'ram');
   if (!ram) throw new InputError(`board '${board.name}' has no RAM region for the stack`);
-  const backend = compileWasm(front.wasm, { heap: config.heap, stackTop: ram.start + ram.size, helpers: await runtimeHelpers(), where: (n) => sourceLocation(front, n), peripherals: peripheralSymbols(board) });
+  const backend = compileWasm(front.wasm, { heap: config.heap, stackTop: ram.start + ram.size, helpers: await runtimeHelpers(), where: (n) => sourceLocation(front, n), peripherals: peripheralSymbols(board), mmioCalls: mmio });
   backend.asm = assembleRelaxed(backend.asm, `${file}.s`).asm;
   return { file, backend, config };
 }

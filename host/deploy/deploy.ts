@@ -21,6 +21,8 @@ import { deriveVendorKey } from '../../toolchain/sancus/index.ts';
 import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
 import { confidentialize, expectedModuleKey, moduleTcb, type ModuleInfo, type ModuleSpec, type ModuleTcb } from '../../toolchain/sancus/module/package.ts';
 import { RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
+import { mmioModuleSpec } from '../../toolchain/sancus/module/mmio.ts';
+import { registerWindow } from '../../boards/register-window.ts';
 import { buildNodeImage } from './build.ts';
 import { compileAs } from './compile-as.ts';
 import { isAssemblyScript, WAN_ENDPOINT, type Descriptor, type ModuleDesc, type NodeDesc } from './descriptor.ts';
@@ -142,8 +144,9 @@ async function moduleSpec(d: Descriptor, m: ModuleDesc, board: Board): Promise<M
   const path = resolve(d.dir, m.source);
   if (isAssemblyScript(m)) {
     if (!existsSync(path) && !existsSync(path.replace(/\.ts$/, '.as'))) throw new InputError(`module '${m.name}': no source ${m.source}`, { file: d.file });
-    const c = await compileAs(path, board);
-    const spec = compiledModuleSpec(m.name, m.vendor_id, c.backend, { stackBytes: m.stack, file: c.file, memoryBase: Number(c.config.options.memoryBase ?? 0) });
+    const mmio = m.mmio && registerWindow(board, m.mmio.peripheral, m.mmio.ports);
+    const c = await compileAs(path, board, undefined, mmio ? [mmio] : undefined);
+    const spec = compiledModuleSpec(m.name, m.vendor_id, c.backend, { stackBytes: m.stack, file: c.file, memoryBase: Number(c.config.options.memoryBase ?? 0), mmio });
     const names = spec.entries.slice(1).map((e) => e.export ?? e.name);
     for (const e of m.entries ?? []) {
       if (!names.includes(e.name)) throw new InputError(`module '${m.name}': entry '${e.name}' is not an export of ${m.source} (exports: ${names.join(', ')})`, { file: d.file });
@@ -228,9 +231,13 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
       const cfg = sancusConfig(board);
       if (!cfg) throw new InputError(`node '${n.name}': board '${board.name}' has no Sancus unit`, { file: d.file });
       const descs = d.modules.filter((m) => m.node === n.name);
-      if (descs.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
+      // Each driver's exclusive MMIO module takes a slot of its own, after the descriptor's modules.
+      const drivers = descs.filter((m) => m.mmio);
+      if (descs.length + drivers.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules and ${drivers.length} MMIO modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
       const specs: ModuleSpec[] = [];
       for (const m of descs) specs.push(await moduleSpec(d, m, board));
+      const mmioSpecs = drivers.map((m) => mmioModuleSpec(m.name, m.vendor_id, registerWindow(board, m.mmio!.peripheral, m.mmio!.ports)));
+      specs.push(...mmioSpecs);
       const firmware = n.runtime === 'firmware';
       const built = firmware ? await buildRuntimeNodeImage(board, specs, options.untrusted) : buildNodeImage(board, specs);
       const handle: NodeHandle = { desc: n, board };
@@ -282,6 +289,13 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
         placed.set(m.name, p);
         // A compiled module runs its wasm start function (global initialisers, initial memory) once, through entry 3.
         if (isAssemblyScript(m) && handle.emulated) await phase(handle, 'protect_cycles', () => callModule(p, RUNTIME_ENTRIES.length, []));
+      }
+      // The MMIO modules: enabled, never attested or keyed by the deployer (naked: no key use) — each driver checks
+      // its MMIO module's identity itself (SM_VERIFY_ADDR against the MAC in its attested text, mmio.ts).
+      for (const [k, spec] of mmioSpecs.entries()) {
+        const info = built.modules.find((x) => x.name === spec.name)!;
+        const id = await phase(handle, 'protect_cycles', async () => (handle.emulated ? handle.emulated.enable(spec.name) : handle.wan!.enable(descs.length + k, info.vendorId, info.layout)));
+        if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused MMIO module '${spec.name}'`);
       }
     }
 

@@ -42,6 +42,8 @@ export interface ModuleDesc {
   connection_slots?: number;
   stack?: number;
   confidential_nonce?: number;
+  /** A driver's register window, owned through its exclusive MMIO module (toolchain/sancus/module/mmio.ts). */
+  mmio?: { peripheral: string; ports?: number[] };
 }
 
 export interface ConnectionDesc {
@@ -133,6 +135,7 @@ function crossCheck(d: Descriptor, src: JsonSource): void {
       (m.inputs ?? []).forEach((x, j) => x.handler || fail(`/modules/${i}/inputs/${j}`, `assembly module '${m.name}': input '${x.name}' needs a handler`));
     }
     if (m.periodic?.length && d.nodes.find((n) => n.name === m.node)?.runtime !== 'firmware') fail(`/modules/${i}/periodic`, `periodic entries need the firmware runtime on node '${m.node}' ("runtime": "firmware")`);
+    if (m.mmio && !isAssemblyScript(m)) fail(`/modules/${i}/mmio`, `module '${m.name}': an MMIO window is for AssemblyScript drivers (their hasm.mmio_* accesses become calls into the MMIO module)`);
     if (m.confidential_nonce === 0) fail(`/modules/${i}/confidential_nonce`, 'the nonce of a confidential load must not be 0 (0 means a plain load)');
     modules.set(m.name, m);
   });

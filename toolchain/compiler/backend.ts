@@ -31,6 +31,12 @@ export interface BackendOptions {
   passes?: PassOptions;
   /** Peripheral register symbols from the board (peripherals.ts): MPY, OP2, RESLO, RESHI, WDTCTL, … */
   peripherals?: Record<string, number>;
+  /**
+   * Register windows [start, end) the module reaches only through its exclusive MMIO module (a Sancus driver,
+   * firmware/README.md "Drivers and their MMIO modules"): `hasm.mmio_*` at an address inside one lowers to a call of
+   * `__hasm_mmio_read8/read16/write8/write16` (address, value) that the module packaging supplies.
+   */
+  mmioCalls?: readonly { start: number; end: number }[];
 }
 
 export interface FunctionReport {
@@ -161,6 +167,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       needMultiplier: () => {
         if (periph.OP2 === undefined) throw new InputError(`${where(f0)}: a 32-bit multiply needs the hardware multiplier, and the board has none`);
       },
+      mmioCall: (addr) => (opts.mmioCalls ?? []).some((w) => addr >= w.start && addr < w.end),
       rodataString: (text) => {
         if (!rodataStrings.has(text)) rodataStrings.set(text, `__hasm_str_${rodataStrings.size}`);
         return rodataStrings.get(text)!;

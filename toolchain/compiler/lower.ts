@@ -44,6 +44,8 @@ export interface LowerContext {
   needMultiplier: () => void;
   /** Places a NUL-terminated string in .rodata (once per text) and returns its symbol (abort texts). */
   rodataString: (text: string) => string;
+  /** True when an MMIO address lies in a window the module owns through its MMIO module (BackendOptions.mmioCalls). */
+  mmioCall?: (addr: number) => boolean;
 }
 
 const B = binaryen;

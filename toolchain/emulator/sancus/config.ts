@@ -15,6 +15,12 @@ export interface SancusConfig {
   violation: ViolationPolicy;
   /** SM_CLIX exists only in ATOMICITY_MONITOR builds. */
   atomicityMonitor: boolean;
+  /**
+   * A refused access at a peripheral address: 'performed' as sancus-core b6b53bb does (omsp_mem_backbone.v gates
+   * dmem and pmem with ~sm_violation but not eu_per_en: the write lands, the read happens and returns 0), or
+   * 'suppressed' (the same gate on eu_per_en: a core that protects exclusive MMIO ranges as it protects RAM).
+   */
+  peripheralViolation: 'performed' | 'suppressed';
 }
 
 /** sancus-core's CMake default: 4 module slots. */
@@ -35,5 +41,6 @@ export function sancusConfig(board: Board): SancusConfig | undefined {
     nodeKey,
     violation: (s.violation as ViolationPolicy | undefined) ?? 'reset',
     atomicityMonitor: (s.atomicity_monitor as boolean | undefined) ?? false,
+    peripheralViolation: (s.peripheral_violation as 'performed' | 'suppressed' | undefined) ?? 'performed',
   };
 }

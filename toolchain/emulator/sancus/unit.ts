@@ -168,7 +168,7 @@ export class SancusUnit implements Device {
     this.machine.gieGate = this.atomicity.active ? (gie, last) => this.atomicity.gate(gie, last) : undefined;
     if (need && !this.guarded) {
       this.machine.guard = (pc) => this.fetch(pc);
-      installBusGuard(this.machine.bus, this.protectedAt, (a, w) => this.checkCpu(a, w));
+      installBusGuard(this.machine.bus, this.protectedAt, (a, w) => this.checkCpu(a, w), this.config.peripheralViolation === 'performed');
       this.guarded = true;
       // The machine's fast loop (no guard) re-reads its conditions only when told something changed.
       this.machine.changed();

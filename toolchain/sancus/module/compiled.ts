@@ -12,12 +12,16 @@
 //   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`) are outputs: the glue
 //     checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
 //   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
-//     wholly outside the module's text and data (the confused-deputy rule).
+//     wholly outside the module's text and data (the confused-deputy rule);
+//   - `__hasm_mmio_*` (the compiler's lowering of `hasm.mmio_*` inside the window the module owns, `opts.mmio`) call
+//     the module's exclusive MMIO module after verifying it (mmio.ts).
 // Anything else the code calls outside itself (an `extern` import: the untrusted runtime's routines) is refused.
 import { InputError } from '../../common/errors.ts';
 import { MAX_EVENT, type IoSpec } from './runtime.ts';
 import { sym, type EntrySpec } from './stub.ts';
 import type { ModuleSpec } from './package.ts';
+import type { RegisterWindow } from '../../../boards/register-window.ts';
+import { driverMmioGlue, mmioModuleName } from './mmio.ts';
 
 /** What this needs from the compiler's BackendResult. */
 export interface CompiledUnit {
@@ -40,6 +44,8 @@ export interface CompiledOptions {
   file?: string;
   /** asconfig `memoryBase` the unit was compiled with (checked when the module has inputs). */
   memoryBase?: number;
+  /** The register window the module owns through its MMIO module (compiled with the same window as `mmioCalls`). */
+  mmio?: RegisterWindow;
 }
 
 export function compiledModuleSpec(name: string, vendorId: number, unit: CompiledUnit, opts: CompiledOptions = {}): ModuleSpec {
@@ -96,12 +102,15 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
     io: [...outputs.map((n) => ({ kind: 'output' as const, name: n })), ...inputs.map((x) => ({ kind: 'input' as const, name: x.name, handler: `${prefix}_in_${x.name}` }))],
     slots: outputs.length + inputs.length,
   };
-  const glue = glueAssembly(name, io, inputs, memSize, source.includes(`${prefix}__hasm_copy_in`));
-  return { name, vendorId, source: source + glue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io };
+  const usesMmio = source.includes(`${prefix}__hasm_mmio_`);
+  if (usesMmio && !opts.mmio) throw new InputError(`compiled module ${name}: calls __hasm_mmio_* but owns no register window (compile and package with the same window)`, { file });
+  const glue = glueAssembly(name, io, inputs, memSize, source.includes(`${prefix}__hasm_copy_in`), usesMmio ? opts.mmio : undefined);
+  const verifies = usesMmio ? [mmioModuleName(name)] : undefined;
+  return { name, vendorId, source: source + glue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io, verifies };
 }
 
 /** The generated input, output and copy_in glue (module text; EABI towards the compiled code). */
-function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copyIn: boolean): string {
+function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copyIn: boolean, mmio: RegisterWindow | undefined): string {
   const s = (w: string) => sym(name, w);
   const mem = `${s('_hasm_mem')}`;
   const L: string[] = [`  .section .text.sm.${name}, "ax"`, '  .balign 2'];
@@ -157,6 +166,7 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
       `${refuse}:`, '  clr r12', '  clr r13', '  ret',
     );
   }
+  if (mmio) L.push(...driverMmioGlue(name, mmio, trap));
   L.push(`${trap}:`, `  mov #${TRAP_MEMORY}, r12`, `  br #${s('_hasm_trap')}`);
   return '\n' + L.join('\n') + '\n';
 }

@@ -24,10 +24,15 @@ export interface ModuleSpec {
   stackBytes?: number;
   /** Inputs/outputs and connection slots (authentic execution); none by default. */
   io?: IoSpec;
+  /** A naked module (an exclusive MMIO module, mmio.ts): `source` is all of it — no stub, runtime or stack. */
+  naked?: boolean;
+  /** Modules whose identity MAC this one keeps in its text (mmio.ts `tagPlaceholder`), filled in by linkNode. */
+  verifies?: string[];
 }
 
 /** The entry list as the stub sees it: the runtime's three entries (runtime.ts) then the module's own. */
 export function allEntries(spec: ModuleSpec): EntrySpec[] {
+  if (spec.naked) return spec.entries;
   const rt = RUNTIME_ENTRIES.map((e) => ({ name: sym(spec.name, e), results: 1 }));
   return [...rt, ...spec.entries];
 }
@@ -36,6 +41,7 @@ export const DEFAULT_STACK = 128;
 
 /** The module's full assembly source: stub prefix, the module's own code, stack and end markers. */
 export function moduleAssembly(spec: ModuleSpec): string {
+  if (spec.naked) return spec.source;
   const stub = { name: spec.name, entries: allEntries(spec), stackBytes: spec.stackBytes ?? DEFAULT_STACK };
   // The module's source starts in its text section, so plain code needs no .section line.
   return stubPrefix(stub) + runtimeAssembly(spec.name, spec.io ?? { io: [], slots: 0 }) + spec.source + '\n' + stubSuffix(stub);
