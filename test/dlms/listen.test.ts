@@ -65,4 +65,25 @@ describe('listen: wrapper and HDLC on one port', () => {
     expect(await mgmt.get(3, '1.0.2.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 7890 });
     stream.destroy();
   });
+
+  it('an idle connection is closed after idleMs by the one sweep; a peer that ends its side is closed at once', async () => {
+    const idle = await listen(server, { port: 0, idleMs: 200 });
+    const a = idle.address();
+    const p = typeof a === 'object' && a ? a.port : 0;
+    const open = () =>
+      new Promise<import('node:net').Socket>((resolve) => {
+        const s = tcpConnect({ port: p, host: '127.0.0.1' }, () => resolve(s));
+      });
+    const closed = (s: import('node:net').Socket) => new Promise<void>((r) => s.once('close', () => r()));
+    // Silent from the start: closed by the sweep (between idleMs and 1.25 × idleMs later; generous bound here).
+    const silent = await open();
+    const t0 = Date.now();
+    await closed(silent);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    // Half-closed by the client: the server does not keep its side open (no half-open connection per client).
+    const ending = await open();
+    ending.end();
+    await closed(ending);
+    await new Promise<void>((r) => idle.close(() => r()));
+  });
 });

@@ -27,7 +27,7 @@ import { printJson, parseFlags, type Command, type CommandIO } from '../command.
 
 const HELP = `usage:
   hasm dlms serve [--port P] [--host H] [--keys FILE] [--profile hardened|standard] [--suite 0|1|2] [--state FILE]
-       [--share-state] [--legacy] [--counter-threshold N] [--json]
+       [--share-state] [--legacy] [--counter-threshold N] [--quiet] [--json]
   hasm dlms get|set|action|associate|scan URL [OBIS] [--attr N] [--method N] [--class N] [--value JSON]
        [--keys FILE] [--auth none|lls|hls-gmac|hls-sha256|hls-ecdsa] [--suite 0|1|2] [--profile hardened|standard]
        [--client-sap N] [--server-sap N] [--physical N] [--frame-counter OBIS] [--association OBIS]
@@ -45,6 +45,7 @@ get --csv prints a profile generic buffer (attribute 2) as CSV, one column per c
 get --watch SECONDS polls in one association and prints the first value and every change (with --json, one object
 per change with its "time"), until interrupted.
 Keys: ../shared/CLI.md keys file; host/dlms/demo-keys.json when --keys is absent.
+serve --quiet: no line per connection (refusals and errors are still logged).
 Client counters persist in --state (default ~/.hasm/dlms-client.json). The server's persist per identity — the
 server system title and key its GCM nonces are made of — in --state (default
 ~/.hasm/dlms-server-TITLE-FINGERPRINT.json, whatever the port), so no invocation counter is ever used twice; a
@@ -81,6 +82,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     legacy: { type: 'boolean' },
     'counter-threshold': { type: 'string' },
     'share-state': { type: 'boolean' },
+    quiet: { type: 'boolean' },
     json: { type: 'boolean' },
   }, false);
   const port = values.port ? parseInteger(values.port, '--port') : 4059;
@@ -99,7 +101,7 @@ async function serve(argv: string[], io: CommandIO): Promise<number> {
     port,
     host: values.host,
     onError: (e, remote) => io.err(`dlms serve: ${remote}: ${e.message}`),
-    onConnection: (remote, framing) => io.err(`dlms serve: ${remote} connected (${framing})`),
+    onConnection: values.quiet ? undefined : (remote, framing) => io.err(`dlms serve: ${remote} connected (${framing})`),
   }).catch((e: Error) => {
     throw new OperationError(`cannot listen on port ${port}: ${e.message}`);
   });
