@@ -45,21 +45,62 @@ function guardOf(cond: number, id: LocalId): [number, number] | undefined {
   return undefined;
 }
 
-/** `L + k` (k in 1..16) as a set value: returns k. */
-function incrementOf(value: number, local: number, id: LocalId): number | undefined {
+/** `L + k` (k in 1..16) as a set value: returns [L, k]. */
+function addOf(value: number, id: LocalId): [number, number] | undefined {
   const i = exprInfo(value);
   if (i.id !== B.BinaryId || i.op !== B.AddInt32) return undefined;
   const [a, b] = [i.left as number, i.right as number];
-  const k = localOf(a, id) === local ? constOf(b) : localOf(b, id) === local ? constOf(a) : undefined;
-  return k !== undefined && k >= 1 && k <= 16 ? k : undefined;
+  const [l, k] = localOf(a, id) !== undefined ? [localOf(a, id), constOf(b)] : [localOf(b, id), constOf(a)];
+  return l !== undefined && k !== undefined && k >= 1 && k <= 16 ? [l, k] : undefined;
+}
+function incrementOf(value: number, local: number, id: LocalId): number | undefined {
+  const a = addOf(value, id);
+  return a && a[0] === local ? a[1] : undefined;
 }
 
-/** A guarded increment `L = L + step` inside `if (L < cap + 1)`. */
+/**
+ * Whether a set of `local` may run after entering `arm` and before `target` (inside `arm`) completes its operands:
+ * any set in a statement of the arm before the target's statement, or in the target's statement other than the
+ * target and its ancestors (which run after it). Conservative: operand order inside a statement is not relied on.
+ */
+export function setBefore(arm: number, local: number, target: number, id: LocalId): boolean {
+  const info = exprInfo(arm);
+  const stmts: number[] = info.id === B.BlockId ? (info.children as number[]) : [arm];
+  const path = (x: number): number[] | undefined => {
+    if (x === target) return [x];
+    for (const c of children(x)) {
+      const p = path(c);
+      if (p) return [x, ...p];
+    }
+    return undefined;
+  };
+  for (const st of stmts) {
+    const p = path(st);
+    const chain = new Set(p ?? []);
+    let found = false;
+    const go = (x: number) => {
+      if (found) return;
+      if (!chain.has(x) && exprInfo(x).id === B.LocalSetId && id(x) === local) found = true;
+      children(x).forEach(go);
+    };
+    go(st);
+    if (found) return true;
+    if (p) return false;
+  }
+  return true; // not inside the arm: nothing proven
+}
+
+/** A guarded increment `D = L + step` inside `if (L < cap + 1)`; D is L itself, or another local (`from`). */
 export interface GuardedIncrement {
   local: number;
   /** The guard's bound minus one: L ≤ cap when the guard passed (if nothing else set L since). */
   cap: number;
   step: number;
+  /**
+   * Set when the stored-to local D is not the guarded L (Binaryen's `D = L + 1; … L = D`, the body reusing L + 1):
+   * no set of L runs between the guard and this one, so L ≤ cap here — when L is non-negative (a signed guard).
+   */
+  from?: number;
 }
 
 /**
@@ -90,6 +131,12 @@ export function guardedIncrements(fn: FuncInfo, id: LocalId = byIndex): Map<numb
       if (k !== undefined) {
         const g = [...guards].reverse().find(([l]) => l === self);
         if (g && g[3] === loops && incInside(g[2], self) === 1 && g[1] >= 1) out.set(e, { local: self, cap: g[1] - 1, step: k });
+      } else {
+        const add = addOf(i.value, id);
+        const from = add?.[0];
+        const g = from === undefined ? undefined : [...guards].reverse().find(([l]) => l === from);
+        // No loop between the guard and this set, and no set of L before it inside the guarded arm: L ≤ cap.
+        if (add && g && from !== self && g[3] === loops && g[1] >= 1 && !setBefore(g[2], add[0], e, id)) out.set(e, { local: self, cap: g[1] - 1, step: add[1], from: add[0] });
       }
     }
     if (i.id === B.IfId) {

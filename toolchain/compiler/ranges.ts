@@ -148,7 +148,8 @@ export function localRanges(body: number, tracked: ReadonlySet<number>, incremen
     for (const s of sets) {
       const inc = increments.get(s.e);
       if (!inc) continue;
-      const before = Math.max(inc.cap, other.get(s.index) ?? 0);
+      // L = D's source: it passed its guard with no set since (narrow.ts), so it is ≤ cap if non-negative.
+      const before = inc.from !== undefined ? (bound.get(inc.from) ?? U32) > 0x7fffffff ? U32 : inc.cap : Math.max(inc.cap, other.get(s.index) ?? 0);
       // A signed guard says nothing of a value that may be negative (≥ 2^31 unsigned).
       const after = before > 0x7fffffff ? U32 : before + inc.step;
       next.set(s.index, Math.max(next.get(s.index)!, after));

@@ -1,0 +1,54 @@
+// Value ranges (issue 17 item 1/2): a loop counter Binaryen rewrote as `D = L + 1; … L = D` (the body reusing
+// L + 1) is bounded by its guard like a plain `L = L + 1`, so its accesses need no check; the same shape with
+// another set of L between the guard and `D = L + 1` proves nothing, keeps its check, and an out-of-range
+// access still traps (issue 17 item 2: every access proven or checked).
+import binaryen from 'binaryen';
+import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../boards/board.ts';
+import { buildWasm } from '../../toolchain/compiler/compile.ts';
+import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
+import { imageFromLinked } from '../../toolchain/link/image.ts';
+
+const board = loadBoard('emulated');
+// 40 bytes of data: u16 table[i] = i + 1 for i in 0..19. `walk` reads table[i] with i < 20 and then sets i from
+// the copy; `skew(k)` first adds k to i inside the guarded arm, so `i + 1` is no longer bounded by the guard.
+const loop = (name: string, extra: string, param: string) => `
+  (func $${name} (export "${name}") ${param} (result i32)
+    (local $i i32) (local $d i32) (local $s i32)
+    (loop $top
+      (if (i32.lt_s (local.get $i) (i32.const 20))
+        (then
+          ${extra}
+          (local.set $s (i32.add (local.get $s)
+            (i32.mul (local.tee $d (i32.add (local.get $i) (i32.const 1)))
+                     (i32.load16_u (i32.shl (local.get $d) (i32.const 1))))))
+          (local.set $i (local.get $d))
+          (br $top))))
+    (local.get $s))`;
+const WAT = `(module
+  (memory 1)
+  (data (i32.const 0) "${Array.from({ length: 21 }, (_, i) => `\\${(i + 1).toString(16).padStart(2, '0')}\\00`).join('')}")
+  ${loop('walk', '', '')}
+  ${loop('skew', '(local.set $i (i32.add (local.get $i) (local.get $k)))', '(param $k i32)')})`;
+
+describe('value ranges: a guarded counter copied through another local', () => {
+  it('is bounded by its guard (no check in the loop); another set of the counter first keeps the check, which traps', async () => {
+    const mod = binaryen.parseText(WAT);
+    expect(mod.validate()).toBeTruthy();
+    const b = await buildWasm(mod.emitBinary(), board, { heap: 0, file: 'ranges-copy' });
+    const fn = (name: string) => {
+      const at = b.backend.asm.indexOf(`\n${name}:`);
+      return b.backend.asm.slice(at, b.backend.asm.indexOf('.size', at));
+    };
+    expect(fn('walk')).not.toMatch(/trap_memory/);
+    expect(fn('skew')).toMatch(/trap_memory/);
+    const image = imageFromLinked(b.image, 'ranges-copy');
+    // walk: Σ_{d=1..20} d · table[d] = Σ d · (d + 1)
+    const want = Array.from({ length: 20 }, (_, i) => (i + 1) * (i + 2)).reduce((a, x) => a + x, 0);
+    expect(callExport(loadMachine(image, board), image, 'walk', []).result).toBe(BigInt(want));
+    expect(callExport(loadMachine(image, board), image, 'skew', [0n]).result).toBe(BigInt(want));
+    // k = 5000: i + 1 = 5001, the address 10002 lies beyond the module's memory; nothing proved it in range.
+    expect(b.backend.memSize).toBeLessThan(10002);
+    expect(callExport(loadMachine(image, board), image, 'skew', [5000n]).trap).toBe('memory');
+  }, 60_000);
+});
