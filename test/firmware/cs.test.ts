@@ -1,9 +1,9 @@
 // CS security (seed §4.5): routing of the central system's plaintexts and the chapter 5 countermeasures on the
 // readings it reports (§5.3.7: rounding, omitted readings, pseudonyms), configured by the central system; on the
-// emulator and V8 (harness.ts), the PRF choices recomputed by the TypeScript oracle (speck.ts).
+// emulator and V8 (harness.ts), the PRF choices recomputed by the TypeScript oracle (prf-oracle.ts).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadModule, Msg, u16le, u32le, type Module } from './harness.ts';
-import { prf } from './speck.ts';
+import { prf } from './prf-oracle.ts';
 
 const OUT = { CORE: 1, OFFSWITCH: 2, DC: 4, LOGS: 8, LOG: 16, CLOCK: 32 };
 const OMIT = 0x6f6d6974, PSEUDONYM = 0x706e796d;

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../compiler/differential.ts';
 import { loadModule, Msg, u32le, type Module } from './harness.ts';
-import { prf } from './speck.ts';
+import { prf } from './prf-oracle.ts';
 
 const N = 5;
 const MASK = 0x6d61736b;

@@ -11,6 +11,8 @@ import { loadAsConfig } from '../../toolchain/compiler/front.ts';
 import { TRAP } from '../../toolchain/compiler/traps.ts';
 import { imageFromLinked, type Image } from '../../toolchain/link/image.ts';
 import type { Machine } from '../../toolchain/emulator/machine.ts';
+import { attachSancus } from '../../toolchain/emulator/sancus/unit.ts';
+import { wrap } from '../../toolchain/sancus/index.ts';
 
 export const board = loadBoard('emulated');
 /** The modules' own options (memoryBase 80: the input buffer at [16, 80) is never AS data). */
@@ -43,6 +45,8 @@ export class Module {
   ) {
     this.image = imageFromLinked(build.image, 'firmware');
     this.machine = loadMachine(this.image, board);
+    // The board's Sancus unit: hasm.sancus_wrap issues the crypto unit's wrap (a key pointer needs no module).
+    attachSancus(this.machine);
     this.base = this.image.symbols.find((s) => s.name === '__hasm_mem')!.address;
   }
 
@@ -121,7 +125,23 @@ export async function loadModule(name: string, emulatorOnly = false): Promise<Mo
     throw new Error(`trap ${Object.entries(TRAP).find(([, v]) => v === r)?.[0] ?? r}`);
   };
   if (emulatorOnly) return new Module(build, undefined);
-  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap } });
+  // V8's side of hasm.sancus_wrap: the SpongeWrap model on the instance's memory (hardware semantics: an odd range
+  // is padded with the byte after it, as the unit reads whole words). Refusals as the unit's: key 0 outside a
+  // module, AD and body both empty.
+  let memory: { buffer: ArrayBuffer } | undefined;
+  const sancus_wrap = (key: number, ad: number, adLen: number, body: number, bodyLen: number, cipher: number, tag: number): number => {
+    const mem = new Uint8Array(memory!.buffer);
+    if (key === 0 || (adLen === 0 && bodyLen === 0)) return 0;
+    for (const [at, n] of [[key, 8], [ad, adLen], [body, bodyLen], [cipher, bodyLen], [tag, 8]] as const) {
+      if (at < 0 || n < 0 || at + n > mem.length) throw new Error('memory access out of bounds');
+    }
+    const r = wrap(mem.slice(key, key + 8), mem.slice(ad, ad + adLen), mem.slice(body, body + bodyLen), { followingAd: mem[ad + adLen] ?? 0, followingBody: mem[body + bodyLen] ?? 0 });
+    mem.set(r.cipher, cipher);
+    mem.set(r.tag, tag);
+    return 1;
+  };
+  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap, sancus_wrap } });
+  memory = instance.exports.memory as { buffer: ArrayBuffer };
   return new Module(build, instance.exports);
 }
 

@@ -1,37 +1,58 @@
-// The meter's PRF (firmware/lib/prf.ts, Speck64/128): the published test vector on the emulator, in V8 and in the
-// TypeScript oracle (speck.ts), then seeded keys and blocks on all three.
+// The meter's PRF (firmware/lib/prf.ts): the Sancus crypto unit's wrap tag (hasm.sancus_wrap lowered to
+// `sancus.wrap`, toolchain/compiler/sancus-wrap.ts) on the emulator, in V8 and in the host's oracle (prf-oracle.ts,
+// toolchain/sancus's SpongeWrap model): seeded keys and inputs agree on all three; the intrinsic's bounds checks.
 import { describe, expect, it } from 'vitest';
 import { rng } from '../compiler/differential.ts';
+import { wrap } from '../../toolchain/sancus/index.ts';
 import { loadModule } from './harness.ts';
-import { speck64 } from './speck.ts';
+import { prf } from './prf-oracle.ts';
 
-describe('PRF (Speck64/128)', () => {
-  it('matches the published test vector and the TypeScript oracle on seeded inputs', async () => {
+describe('PRF (Sancus crypto unit)', () => {
+  it('the emulator\'s crypto unit, V8 and the host oracle agree on seeded keys and inputs', async () => {
     const m = await loadModule('prf');
-    // Beaulieu et al. 2013, Appendix C: key 1b1a1918 13121110 0b0a0908 03020100, plaintext 3b726574 7475432d,
-    // ciphertext 8c6fa548 454e028b; the key words are (l2, l1, l0, k0), stored k0 first, little-endian.
-    const key = Uint8Array.from([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]);
-    m.write(100, key);
-    expect(speck64(key, 0x3b726574, 0x7475432d)).toEqual([0x8c6fa548, 0x454e028b]);
-    expect(m.call('speck64', 100, 0x3b726574, 0x7475432d) >>> 0).toBe(0x8c6fa548);
-    expect(m.call('t_y') >>> 0).toBe(0x454e028b);
     const next = rng(18);
-    for (let c = 0; c < 40; c++) {
+    const seen = new Set<number>();
+    for (let c = 0; c < 12; c++) {
       const k = Uint8Array.from({ length: 16 }, () => next() & 0xff);
-      const x = next(), y = next();
-      m.write(100, k);
-      expect(m.call('prf', 100, x, y) >>> 0).toBe(speck64(k, x, y)[0]);
+      const d = next() >>> 0, t = next() >>> 0;
+      m.write(300, k);
+      const v = m.call('prf', 300, d, t) >>> 0;
+      expect(v).toBe(prf(k, d, t));
+      seen.add(v);
     }
+    expect(seen.size).toBe(12);
   }, 120_000);
 
-  it('a one-bit change of key or block changes the output (negative twin of the vector)', async () => {
+  it('keys on the unit\'s 8 key bytes; one bit of key or input changes the output (negative twins)', async () => {
     const m = await loadModule('prf');
-    const key = Uint8Array.from([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]);
-    key[15] ^= 0x80;
-    m.write(100, key);
-    expect(m.call('speck64', 100, 0x3b726574, 0x7475432d) >>> 0).not.toBe(0x8c6fa548);
-    key[15] ^= 0x80;
-    m.write(100, key);
-    expect(m.call('speck64', 100, 0x3b726575, 0x7475432d) >>> 0).not.toBe(0x8c6fa548);
+    const k = Uint8Array.from({ length: 16 }, (_, i) => i * 7);
+    m.write(300, k);
+    const v = m.call('prf', 300, 1, 2) >>> 0;
+    expect(m.call('prf', 300, 1, 3) >>> 0).not.toBe(v);
+    expect(m.call('prf', 300, 0x80000001, 2) >>> 0).not.toBe(v);
+    m.write(300, [k[0]! ^ 1]);
+    expect(m.call('prf', 300, 1, 2) >>> 0).not.toBe(v);
+    m.write(300, [k[0]!]);
+    m.write(308, [0xff]); // beyond the unit's 64-bit key: not used
+    expect(m.call('prf', 300, 1, 2) >>> 0).toBe(v);
+  }, 120_000);
+
+  it('sancus_wrap: wraps a body (cipher and tag as the model), refuses empty AD and body, traps out of bounds', async () => {
+    const m = await loadModule('prf');
+    // offsets above the harness's static data (the PRF's AD and tag)
+    const key = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    m.write(300, key);
+    m.write(320, [9, 8, 7, 6]); // AD
+    m.write(340, [1, 2, 3, 4, 5, 6]); // body
+    expect(m.call('t_wrap', 300, 320, 4, 340, 6, 360, 380)).toBe(1);
+    const r = wrap(key, Uint8Array.from([9, 8, 7, 6]), Uint8Array.from([1, 2, 3, 4, 5, 6]));
+    expect([...m.read(360, 6)]).toEqual([...r.cipher]);
+    expect([...m.read(380, 8)]).toEqual([...r.tag]);
+    expect(m.call('t_wrap', 300, 320, 0, 340, 0, 360, 380)).toBe(0); // both empty: the core would stall
+    expect(m.call('t_wrap', 0, 320, 4, 340, 6, 360, 380)).toBe(0); // own key, but this code is no module
+    const e = await loadModule('prf', true);
+    const top = e.machine.board.memory.find((x) => x.kind === 'ram')!.size; // beyond any mapped linear memory
+    expect(() => e.call('t_wrap', 300, 320, 4, 340, 6, 360, top)).toThrow(/trapped on the emulator: memory/);
+    expect(() => e.call('t_wrap', 300, 320, 4, 0xfffe, 6, 360, 380)).toThrow(/memory/);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import type { Lowerer } from './lower.ts';
 import { imm, isConst, p, type Opnd } from './mir.ts';
 import { type FuncInfo, wordsOf } from './module-info.ts';
 import { TRAP } from './traps.ts';
+import { SANCUS_WRAP } from './sancus-wrap.ts';
 
 export const INTRINSIC_NAMESPACE = 'hasm';
 
@@ -13,7 +14,7 @@ export const INTRINSIC_NAMESPACE = 'hasm';
 const GIE = 0x08;
 const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 
-/** Reserved for the Sancus instructions (implemented by the Sancus issue); compiling a call to one is an error. */
+/** The Sancus instructions: `sancus_wrap` is lowered (sancus-wrap.ts); the others are reserved, compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
 export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'mul16', ...SANCUS_SLOTS];
@@ -61,6 +62,10 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
   switch (name) {
     case 'copy_in':
       return L.emitCall(imm('__hasm_copy_in'), args, resultWords(f));
+    case 'sancus_wrap':
+      // The crypto unit's SM_AE_WRAP on linear memory: a routine the backend appends (sancus-wrap.ts) bounds-checks
+      // every range, then issues `sancus.wrap`.
+      return L.emitCall(imm(SANCUS_WRAP), args, resultWords(f));
     case 'mmio_read8':
     case 'mmio_read16':
     case 'mmio_write8':

@@ -18,3 +18,10 @@
  * copied nothing (the confused-deputy rule; supplied by the module packaging, firmware/lib/unprotected.ts).
  */
 @external("hasm", "copy_in") export declare function copy_in(dst: usize, src: usize, len: i32): i32;
+/**
+ * The Sancus crypto unit's authenticated encryption (SM_AE_WRAP): wraps `body_len` bytes at `body` into `cipher`
+ * with `ad_len` bytes at `ad` as associated data, the 8-byte tag to `tag`; `key` = 0 uses the calling module's own
+ * key, else the 8 key bytes at `key`. All are linear-memory offsets, bounds-checked (else the memory trap). Returns 1,
+ * or 0 when the unit refused (key 0 outside a module; AD and body both empty). toolchain/compiler/sancus-wrap.ts.
+ */
+@external("hasm", "sancus_wrap") export declare function sancus_wrap(key: usize, ad: usize, ad_len: usize, body: usize, body_len: usize, cipher: usize, tag: usize): i32;

@@ -1,0 +1,46 @@
+// `hasm.sancus_wrap` (issue 18 item 3, DC security; seed §4.6.3): the Sancus crypto unit's authenticated encryption
+// (SM_AE_WRAP, mnemonic `sancus.wrap` from ../msp430/sancus-isa.ts) on linear memory, as a routine the backend
+// appends once when a unit uses the intrinsic. The instruction takes absolute addresses in fixed registers (r9 key
+// or 0 = the calling module's own key, r10–r11 AD, r12–r13 body, r14 cipher out, r15 tag out) and writes through
+// them, so the routine is what keeps wasm's memory safety: every range must lie inside the mapped linear memory
+// (else the memory trap, as any out-of-bounds access), then the offsets become addresses.
+//
+// sancus_wrap(key, ad, ad_len, body, body_len, cipher, tag): i32 — all linear-memory offsets (i32: EABI register
+// pairs, the first two in r12:r13 and r14:r15, the other five on the stack); key 0 = the module's own key (the
+// module key SM_ENABLE derived: sealing what only this module may open), else 8 key bytes at `key`; the cipher gets
+// body_len bytes, the tag 8. Returns 1, or 0 when the unit refused (no module for key 0, or AD and body both empty —
+// which would stall the core, toolchain/sancus/cycles.md — refused here before it is issued).
+import { TAG_BYTES, KEY_BYTES } from '../sancus/params.ts';
+import { TRAP } from './traps.ts';
+
+export const SANCUS_WRAP = '__hasm_sancus_wrap';
+
+/** The routine for a unit whose linear memory is `memSize` bytes at `mem`. */
+export function sancusWrapRoutine(mem: string, memSize: number): string[] {
+  const L: string[] = ['  .text', '  .balign 2', `${SANCUS_WRAP}:`, '  push r9', '  push r10'];
+  // After the two pushes and the return address: stack argument k (k = 0…4: ad_len, body, body_len, cipher, tag)
+  // has its low word at 6 + 4k(sp), its high word at 8 + 4k(sp).
+  const lo = (k: number) => `${6 + 4 * k}(sp)`;
+  const hi = (k: number) => `${8 + 4 * k}(sp)`;
+  const fail = '.Lhasm_sw_trap';
+  const refuse = '.Lhasm_sw_refuse';
+  /** [reg, reg + len) inside [0, memSize]: no carry out of the add, end ≤ memSize; `len` a register or immediate. */
+  const inside = (reg: string, len: string, tmp: string) => [`  mov ${reg}, ${tmp}`, `  add ${len}, ${tmp}`, `  jc ${fail}`, `  cmp #${memSize + 1}, ${tmp}`, `  jhs ${fail}`];
+  for (let k = 0; k < 5; k++) L.push(`  tst ${hi(k)}`, `  jnz ${fail}`);
+  L.push('  tst r13', `  jnz ${fail}`, '  tst r15', `  jnz ${fail}`);
+  // AD and body both empty: the core's wrap never completes (cycles.md) — refuse.
+  L.push(`  tst ${lo(0)}`, '  jnz .Lhasm_sw_nonempty', `  tst ${lo(2)}`, `  jz ${refuse}`, '.Lhasm_sw_nonempty:');
+  // key: 0 = own key, else [key, key + 8)
+  L.push('  clr r9', '  tst r12', '  jz .Lhasm_sw_key', ...inside('r12', `#${KEY_BYTES}`, 'r9'), '  mov r12, r9', `  add #${mem}, r9`, '.Lhasm_sw_key:');
+  // ad: r10 = start, r11 = end
+  L.push('  mov r14, r10', ...inside('r10', lo(0), 'r11'), `  add #${mem}, r10`, '  mov r10, r11', `  add ${lo(0)}, r11`);
+  // body: r12 = start, r13 = end; cipher [cipher, cipher + body_len); tag [tag, tag + 8)
+  L.push(`  mov ${lo(1)}, r12`, ...inside('r12', lo(2), 'r13'));
+  L.push(`  mov ${lo(3)}, r14`, ...inside('r14', lo(2), 'r13'));
+  L.push(`  mov ${lo(4)}, r15`, ...inside('r15', `#${TAG_BYTES}`, 'r13'));
+  L.push(`  add #${mem}, r12`, '  mov r12, r13', `  add ${lo(2)}, r13`, `  add #${mem}, r14`, `  add #${mem}, r15`);
+  L.push('  sancus.wrap', '  mov r15, r12', '  clr r13', '  pop r10', '  pop r9', '  ret');
+  L.push(`${refuse}:`, '  clr r12', '  clr r13', '  pop r10', '  pop r9', '  ret');
+  L.push(`${fail}:`, '  pop r10', '  pop r9', `  mov #${TRAP.memory}, r12`, '  br #__hasm_trap');
+  return L;
+}
