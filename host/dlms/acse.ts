@@ -1,4 +1,4 @@
-import { axdrLength, concat, Reader } from './bytes.ts';
+import { ByteWriter, Reader } from './bytes.ts';
 import { DlmsDecodeError } from './errors.ts';
 
 // ACSE APDUs (IEC 62056-5-3 §9.3 / ISO 8650 in BER): AARQ, AARE, RLRQ, RLRE. Only the fields DLMS uses.
@@ -8,9 +8,7 @@ export const CONTEXT = { ln: 1, sn: 2, lnCiphered: 3, snCiphered: 4 } as const;
 export const MECHANISM = { none: 0, lls: 1, hls: 2, md5: 3, sha1: 4, gmac: 5, sha256: 6, ecdsa: 7 } as const;
 
 // joint-iso-ctt(2) country(16) country-name(756) identified-organization(5) DLMS-UA(8) …: 60 85 74 05 08
-const OID_PREFIX = [0x60, 0x85, 0x74, 0x05, 0x08];
-const contextOid = (ctx: number) => Uint8Array.of(...OID_PREFIX, 1, ctx);
-const mechanismOid = (m: number) => Uint8Array.of(...OID_PREFIX, 2, m);
+const OID_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08);
 
 /** AARE result (ACSE): 0 accepted, 1 rejected-permanent, 2 rejected-transient. */
 export const RESULT = { accepted: 0, rejectedPermanent: 1, rejectedTransient: 2 } as const;
@@ -53,49 +51,64 @@ export interface Release {
   userInformation?: Uint8Array;
 }
 
-const tlv = (tag: number, body: Uint8Array) => concat(Uint8Array.of(tag), axdrLength(body.length), body);
-const octets = (tag: number, v: Uint8Array) => tlv(tag, tlv(0x04, v));
-const ACSE_REQUIREMENTS = Uint8Array.of(0x07, 0x80); // BIT STRING, authentication bit set
+const ACSE_REQUIREMENTS = 0x80; // BIT STRING (07 = unused bits), authentication bit set
+
+// Encoders write into one ByteWriter (bytes.ts): an AARE or RLRE is sent for every association (issue 16).
+function octets(w: ByteWriter, tag: number, v: Uint8Array): void {
+  const outer = w.open(tag);
+  w.u8(0x04).axdrLength(v.length).bytes(v);
+  w.close(outer);
+}
+
+function oid(w: ByteWriter, tag: number, arc: number, value: number): void {
+  w.u8(tag).u8(9).u8(0x06).u8(7).bytes(OID_PREFIX).u8(arc).u8(value);
+}
+
+function requirementsAndMechanism(w: ByteWriter, requirementsTag: number, mechanismTag: number, authTag: number, mechanism: number | undefined, auth: Uint8Array | undefined): void {
+  if (mechanism === undefined || mechanism === MECHANISM.none) return;
+  w.u8(requirementsTag).u8(2).u8(0x07).u8(ACSE_REQUIREMENTS);
+  w.u8(mechanismTag).u8(7).bytes(OID_PREFIX).u8(2).u8(mechanism);
+  if (auth) {
+    const m = w.open(authTag);
+    w.u8(0x80).axdrLength(auth.length).bytes(auth);
+    w.close(m);
+  }
+}
 
 export function encodeAarq(a: Aarq): Uint8Array {
-  const parts = [tlv(0xa1, tlv(0x06, contextOid(a.context)))];
-  if (a.callingApTitle) parts.push(octets(0xa6, a.callingApTitle));
-  if (a.callingAeQualifier) parts.push(octets(0xa7, a.callingAeQualifier));
-  if (a.mechanism !== undefined && a.mechanism !== MECHANISM.none) {
-    parts.push(tlv(0x8a, ACSE_REQUIREMENTS), tlv(0x8b, mechanismOid(a.mechanism)));
-    if (a.callingAuthValue) parts.push(tlv(0xac, tlv(0x80, a.callingAuthValue)));
-  }
-  if (a.userInformation) parts.push(octets(0xbe, a.userInformation));
-  return tlv(0x60, concat(...parts));
+  const w = new ByteWriter();
+  const top = w.open(0x60);
+  oid(w, 0xa1, 1, a.context);
+  if (a.callingApTitle) octets(w, 0xa6, a.callingApTitle);
+  if (a.callingAeQualifier) octets(w, 0xa7, a.callingAeQualifier);
+  requirementsAndMechanism(w, 0x8a, 0x8b, 0xac, a.mechanism, a.callingAuthValue);
+  if (a.userInformation) octets(w, 0xbe, a.userInformation);
+  return w.close(top).finish();
 }
 
 export function encodeAare(a: Aare): Uint8Array {
-  const parts = [
-    tlv(0xa1, tlv(0x06, contextOid(a.context))),
-    tlv(0xa2, tlv(0x02, Uint8Array.of(a.result))),
-    tlv(0xa3, tlv(0xa0 | a.diagnosticSource, tlv(0x02, Uint8Array.of(a.diagnostic)))),
-  ];
-  if (a.respondingApTitle) parts.push(octets(0xa4, a.respondingApTitle));
-  if (a.respondingAeQualifier) parts.push(octets(0xa5, a.respondingAeQualifier));
-  if (a.mechanism !== undefined && a.mechanism !== MECHANISM.none) {
-    parts.push(tlv(0x88, ACSE_REQUIREMENTS), tlv(0x89, mechanismOid(a.mechanism)));
-    if (a.respondingAuthValue) parts.push(tlv(0xaa, tlv(0x80, a.respondingAuthValue)));
-  }
-  if (a.userInformation) parts.push(octets(0xbe, a.userInformation));
-  return tlv(0x61, concat(...parts));
+  const w = new ByteWriter();
+  const top = w.open(0x61);
+  oid(w, 0xa1, 1, a.context);
+  w.u8(0xa2).u8(3).u8(0x02).u8(1).u8(a.result);
+  w.u8(0xa3).u8(5).u8(0xa0 | a.diagnosticSource).u8(3).u8(0x02).u8(1).u8(a.diagnostic);
+  if (a.respondingApTitle) octets(w, 0xa4, a.respondingApTitle);
+  if (a.respondingAeQualifier) octets(w, 0xa5, a.respondingAeQualifier);
+  requirementsAndMechanism(w, 0x88, 0x89, 0xaa, a.mechanism, a.respondingAuthValue);
+  if (a.userInformation) octets(w, 0xbe, a.userInformation);
+  return w.close(top).finish();
 }
 
-export function encodeRlrq(r: Release): Uint8Array {
-  const parts = [tlv(0x80, Uint8Array.of(r.reason ?? 0))];
-  if (r.userInformation) parts.push(octets(0xbe, r.userInformation));
-  return tlv(0x62, concat(...parts));
+function release(tag: number, r: Release): Uint8Array {
+  const w = new ByteWriter();
+  const top = w.open(tag);
+  w.u8(0x80).u8(1).u8(r.reason ?? 0);
+  if (r.userInformation) octets(w, 0xbe, r.userInformation);
+  return w.close(top).finish();
 }
 
-export function encodeRlre(r: Release): Uint8Array {
-  const parts = [tlv(0x80, Uint8Array.of(r.reason ?? 0))];
-  if (r.userInformation) parts.push(octets(0xbe, r.userInformation));
-  return tlv(0x63, concat(...parts));
-}
+export const encodeRlrq = (r: Release): Uint8Array => release(0x62, r);
+export const encodeRlre = (r: Release): Uint8Array => release(0x63, r);
 
 /** Splits a BER constructed body into (tag, value) pairs. */
 function fields(body: Uint8Array, what: string): Map<number, Uint8Array> {

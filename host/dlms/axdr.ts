@@ -1,4 +1,4 @@
-import { axdrLength, concat, hex, Reader, u16, u32, unhex } from './bytes.ts';
+import { axdrLength, ByteWriter, concat, hex, Reader, u16, u32, unhex } from './bytes.ts';
 import { DlmsDecodeError } from './errors.ts';
 
 // A-XDR encoding of the COSEM Data CHOICE (IEC 62056-6-2 / Blue Book §4.1.5, tags as in the Data type):
@@ -80,6 +80,61 @@ const INT_RANGE: Record<IntType, [number, number, number]> = {
 const FIXED_OCTETS = { 'date-time': 12, date: 5, time: 4 } as const;
 
 export function encodeData(d: CosemData): Uint8Array {
+  const w = new ByteWriter(32);
+  writeData(w, d);
+  return w.finish();
+}
+
+/**
+ * Writes `d` into `w`. The types every GET answer is made of are written in place (issue 16: one buffer per
+ * response, not one array per value); the rest go through `encodeOther`.
+ */
+export function writeData(w: ByteWriter, d: CosemData): void {
+  const tag = TAG[d.type];
+  switch (d.type) {
+    case 'null':
+    case 'dont-care':
+      w.u8(tag);
+      return;
+    case 'array':
+    case 'structure':
+      w.u8(tag).axdrLength(d.value.length);
+      for (const e of d.value) writeData(w, e);
+      return;
+    case 'boolean':
+      w.u8(tag).u8(d.value ? 1 : 0);
+      return;
+    case 'octet-string':
+      w.u8(tag).axdrLength(d.value.length).bytes(d.value);
+      return;
+    case 'bit-string':
+    case 'visible-string':
+    case 'utf8-string':
+    case 'date-time':
+    case 'date':
+    case 'time':
+    case 'long64':
+    case 'long64-unsigned':
+    case 'float32':
+    case 'float64':
+    case 'compact-array':
+      w.bytes(encodeOther(d));
+      return;
+    default: {
+      const [n, min, max] = INT_RANGE[d.type];
+      if (!Number.isInteger(d.value) || d.value < min || d.value > max) {
+        throw new DlmsDecodeError(`${d.type} out of range: ${d.value} (${min}..${max})`);
+      }
+      const v = d.value < 0 ? d.value + 2 ** (8 * n) : d.value;
+      w.u8(tag);
+      if (n === 1) w.u8(v);
+      else if (n === 2) w.u16(v);
+      else w.u32(v);
+    }
+  }
+}
+
+function encodeOther(d: CosemData): Uint8Array {
   const tag = TAG[d.type];
   switch (d.type) {
     case 'null':

@@ -19,8 +19,10 @@ export interface WrapperFrame {
 
 export function encodeWrapper(f: WrapperFrame): Uint8Array {
   if (f.apdu.length > MAX_APDU) throw new DlmsDecodeError(`APDU of ${f.apdu.length} bytes does not fit a wrapper frame`);
-  // One allocation per frame: this runs for every response the server sends (issue 16).
-  const out = new Uint8Array(8 + f.apdu.length);
+  // One allocation per frame, from Node's Buffer pool (see ByteWriter in bytes.ts): this runs for every response the
+  // server sends (issue 16).
+  const out = Buffer.allocUnsafe(8 + f.apdu.length);
+  out[0] = 0;
   out[1] = WRAPPER_VERSION;
   out[2] = f.source >>> 8;
   out[3] = f.source & 0xff;
@@ -29,7 +31,7 @@ export function encodeWrapper(f: WrapperFrame): Uint8Array {
   out[6] = f.apdu.length >>> 8;
   out[7] = f.apdu.length & 0xff;
   out.set(f.apdu, 8);
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 /** Incremental decoder: feed bytes as they arrive, get whole frames. A bad version poisons the stream. */

@@ -1,5 +1,5 @@
-import { decodeData, encodeData, type CosemData } from './axdr.ts';
-import { axdrLength, concat, Reader, u16, u32 } from './bytes.ts';
+import { decodeData, encodeData, writeData, type CosemData } from './axdr.ts';
+import { axdrLength, ByteWriter, concat, Reader, u16, u32 } from './bytes.ts';
 import { DlmsDecodeError } from './errors.ts';
 
 // xDLMS APDUs of the LN referencing (IEC 62056-5-3 §9.5, A-XDR): InitiateRequest/Response, GET/SET/ACTION
@@ -255,14 +255,19 @@ export function encodeRequest(q: Request): Uint8Array {
 }
 
 export function encodeResponse(s: Response): Uint8Array {
+  if (s.kind === 'get') {
+    // The answer to nearly every request (issue 16): written in one buffer.
+    const w = new ByteWriter(32).u8(APDU.getResponse).u8(1).u8(s.invokeId);
+    if ('data' in s.result) writeData(w.u8(0), s.result.data);
+    else w.u8(1).u8(s.result.dar);
+    return w.finish();
+  }
   if (s.kind === 'exception') {
     const base = Uint8Array.of(APDU.exceptionResponse, s.stateError, s.serviceError);
     return s.invocationCounter === undefined ? base : concat(base, u32(s.invocationCounter));
   }
   const iid = Uint8Array.of(s.invokeId);
   switch (s.kind) {
-    case 'get':
-      return concat(Uint8Array.of(APDU.getResponse, 1), iid, dataResult(s.result));
     case 'get-block': {
       const res = s.raw ? concat(Uint8Array.of(0), axdrLength(s.raw.length), s.raw) : Uint8Array.of(1, s.dar ?? DAR.otherReason);
       return concat(Uint8Array.of(APDU.getResponse, 2), iid, Uint8Array.of(s.last ? 1 : 0), u32(s.block), res);
