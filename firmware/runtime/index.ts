@@ -57,6 +57,7 @@ const T_ROUTE: u8 = 0x07;
 const T_PERIODIC: u8 = 0x08;
 const T_START: u8 = 0x09;
 const T_SETKEYS: u8 = 0x0a;
+const T_DLMS: u8 = 0x0b;
 const T_OUTPUT: u8 = 0x10;
 const T_ERROR: u8 = 0x7f;
 const REPLY: u8 = 0x80;
@@ -73,8 +74,11 @@ const ROUTE_HAN: u8 = 3;
 const MAX_MODULES: i32 = 16;
 const MAX_ROUTES: i32 = 32;
 const MAX_PERIODIC: i32 = 16;
-const QUEUE: i32 = 8;
+const QUEUE: i32 = 8; // a power of two: indices wrap with a mask (a signed % calls the 32-bit division routine)
 const QUEUE_ENTRY: i32 = 4 + MAX_EVENT + TAG; // conn u16, len u16, sealed
+/** DLMS/COSEM wrapper frames (IEC 62056-47) on the same line: header 8 bytes, APDU ≤ 224 (firmware/lib/dlms MAX_PDU). */
+const WRAPPER_HEAD: i32 = 8;
+const WRAPPER_MAX_APDU: i32 = 224;
 
 // ---- state (all of it unprotected, as it should be) ------------------------------------------------------------
 const rx = memory.data(MAX_PAYLOAD + 4);
@@ -92,6 +96,8 @@ const queue = memory.data(QUEUE * QUEUE_ENTRY);
 const results = memory.data(16);
 /** Word-aligned copy of a request for a module (the crypto unit and the module runtime read whole words). */
 const work = memory.data(32);
+/** A wrapper frame being received, whole, for the module that terminates DLMS (T_DLMS); the runtime only routes it. */
+const wrapper = memory.data(WRAPPER_HEAD + WRAPPER_MAX_APDU);
 // Non-zero, declared last: the backend sizes linear memory by the last data segment, and binaryen drops the
 // all-zero segments of the buffers above, so without it they would lie past the mapped memory (and trap).
 const MEMORY_END = memory.data<u8>([0x5a, 0xa5]);
@@ -105,7 +111,13 @@ let running: bool = false;
 /** Events dropped because the queue was full or they had no route (an honest runtime reports them). */
 let dropped: i32 = 0;
 
-// receiver state: 0 hunt, 1 type, 2 len, 3 payload, 4 checksum
+/** The module slot and entry index wrapper frames go to (T_DLMS); slot 0xff: none, the bytes are hunted over. */
+let dlmsSlot: i32 = 0xff;
+let dlmsEntry: i32 = 0;
+let wGot: i32 = 0;
+let wLen: i32 = 0;
+
+// receiver state: 0 hunt, 1 type, 2 len, 3 payload, 4 checksum, 5 wrapper frame
 let rxState: i32 = 0;
 let rxType: i32 = 0;
 let rxLen: i32 = 0;
@@ -151,6 +163,18 @@ function put16(p: usize, v: i32): void {
 function receive(b: i32): void {
   if (rxState == 0) {
     if (b == SYNC) rxState = 1;
+    else if (b == 0 && dlmsSlot != 0xff) {
+      // A wrapper frame starts with its version 0x0001 (IEC 62056-47); an event frame with 0x7E: the first byte
+      // tells them apart (firmware/README.md "DLMS on the WAN UART").
+      rxState = 5;
+      wGot = 0;
+      wLen = WRAPPER_HEAD;
+      wrapperByte(b);
+    }
+    return;
+  }
+  if (rxState == 5) {
+    wrapperByte(b);
     return;
   }
   if (rxState == 1) {
@@ -186,6 +210,24 @@ function receive(b: i32): void {
   dispatch(rxType, rxLen);
 }
 
+/** One byte of a wrapper frame: checks the header as it comes (version 1, APDU length 1..224), else back to
+ *  hunting; a whole frame goes to the DLMS module's entry as (absolute address, length). */
+function wrapperByte(b: i32): void {
+  store<u8>(wrapper + wGot, b);
+  wGot++;
+  if (wGot == 2 && b != 1) { rxState = 0; return; }
+  if (wGot == WRAPPER_HEAD) {
+    const n = (<i32>load<u8>(wrapper + 6) << 8) | <i32>load<u8>(wrapper + 7);
+    if (n == 0 || n > WRAPPER_MAX_APDU) { rxState = 0; return; }
+    wLen = WRAPPER_HEAD + n;
+  }
+  if (wGot < wLen) return;
+  rxState = 0;
+  const at = <i32>(mem_base() + wrapper);
+  call(dlmsSlot, dlmsEntry, at, 0, wLen, 0);
+  route();
+}
+
 // ---- module calls -----------------------------------------------------------------------------------------------
 function call(slot: i32, index: i32, a: i32, b: i32, c: i32, d: i32): i32 {
   put16(regs, a);
@@ -212,7 +254,7 @@ function drain(): void {
       dropped++;
       continue;
     }
-    const e = queue + ((qHead + qCount) % QUEUE) * QUEUE_ENTRY;
+    const e = queue + ((qHead + qCount) & (QUEUE - 1)) * QUEUE_ENTRY;
     put16(e, conn);
     put16(e + 2, len);
     peek(e + 4, at + 6, len + TAG);
@@ -224,7 +266,7 @@ function drain(): void {
 function route(): void {
   while (qCount > 0) {
     const e = queue + qHead * QUEUE_ENTRY;
-    qHead = (qHead + 1) % QUEUE;
+    qHead = (qHead + 1) & (QUEUE - 1);
     qCount--;
     const conn = u16at(e);
     const len = u16at(e + 2);
@@ -369,6 +411,15 @@ function dispatch(type: i32, len: i32): void {
     store<u8>(perIndex + p, load<u8>(rx + 1));
     put16(perPeriod + p * 2, u16at(rx + 2));
     put16(perLeft + p * 2, u16at(rx + 2));
+    store<u8>(tx, 1);
+    send(0, reply, 1);
+    return;
+  }
+  if (type == T_DLMS) {
+    // slot u8, entry index u8: where wrapper frames go (the module hosting the DLMS/COSEM server)
+    if (len != 2 || !slotOk(load<u8>(rx))) { error(E_ARGS, type); return; }
+    dlmsSlot = load<u8>(rx);
+    dlmsEntry = load<u8>(rx + 1);
     store<u8>(tx, 1);
     send(0, reply, 1);
     return;
