@@ -32,6 +32,20 @@ export class Duplex {
     return this.output;
   }
 
+  /** The sponge state (six words, spongent.ts layout), copied out: what `restore` takes back. */
+  snapshot(): Uint32Array {
+    return this.w.slice();
+  }
+
+  /**
+   * Puts back a state `snapshot` took after `calls` permutations from the same starting state: the host skips
+   * recomputing them (a memo), the count — which the unit's cycle model charges — still includes them.
+   */
+  restore(state: Uint32Array, calls: number): void {
+    this.w.set(state);
+    this.permutations += calls;
+  }
+
   /** The "blank" call used to squeeze tag words: only the pad bit at bit 0. */
   blank(): number {
     this.w[0]! ^= 1;
