@@ -3,7 +3,7 @@
 // after an instruction that writes memory (a device or code may change), PC or SR, or before a halt jump or an
 // instruction the table does not decode. Cycle-exact: the block returns the cycles of the path it took, and sets
 // the bus time stamps before every instruction that touches memory (multiplier latency, device timing).
-import type { Instruction } from '../msp430/instruction.ts';
+import type { Instruction, Operand } from '../msp430/instruction.ts';
 import { sizeInWords } from '../msp430/instruction.ts';
 import { cycles } from '../msp430/cycles.ts';
 import { JUMP_CONDITION, generate } from './codegen.ts';
@@ -19,6 +19,29 @@ export interface Block {
   words: number[];
   /** The last instruction is a RETI (its SR restore counts at once for interrupts). */
   endsWithReti: boolean;
+  /**
+   * A polling loop: a conditional jump in the block goes back to its entry, and every instruction up to it only
+   * reads memory, at fixed addresses whose value cannot change before the next device event (`stable`). When a
+   * pass ends back at the entry with every register as it was, the following passes are the same pass again
+   * (Machine skips them, exactly).
+   */
+  spin: boolean;
+}
+
+/** Which reads a polling loop may repeat without running them: no side effect, the value fixed until an event. */
+export type StableRead = (addr: number, byte: boolean) => boolean;
+
+/** Writes registers only (not PC), reads memory only at fixed (absolute) addresses whose reads are stable. */
+function readsOnlyFixed(ins: Instruction, stable: StableRead): boolean {
+  const t = ins.op.timing;
+  if (t === 'push' || t === 'call' || t === 'reti') return false;
+  if (ins.op.format === 'J') return true;
+  const written = (o: Operand) => o.mode === 'reg' && o.reg !== 0;
+  const read = (o: Operand | undefined) => o === undefined || o.mode === 'reg' || o.mode === 'const' || o.mode === 'immediate'
+    || (o.mode === 'absolute' && stable(o.value & 0xffff, ins.byte));
+  if (ins.op.format === 'II') return written(ins.src!); // rrc, rra, swpb, sxt in place
+  if (!read(ins.src)) return false;
+  return ins.op.writesDst ? written(ins.dst!) : read(ins.dst);
 }
 
 const MAX_INSTRUCTIONS = 32;
@@ -42,7 +65,7 @@ function endsBlock(ins: Instruction): boolean {
  * Builds the block at `pc`, or undefined when it would hold fewer than 2 instructions (the single-instruction
  * function is as fast then). `decodeAt` reads the current memory.
  */
-export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }, checked = false): Block | undefined {
+export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }, checked = false, stable: StableRead = () => false): Block | undefined {
   const parts: string[] = [];
   const consts: number[] = [];
   const words: number[] = [];
@@ -52,12 +75,16 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
   let at = pc;
   let endsWithReti = false;
   let lastAt = pc;
+  let spin = false;
+  let pure = true; // every instruction so far only reads fixed, stable addresses
   while (count < MAX_INSTRUCTIONS) {
     const ins = decodeAt(at);
     if (!ins) break;
     if (ins.op.format === 'J' && ins.offset === -1) break; // the halt jump stays with the run loop
     const cyc = cycles(ins);
     const size = sizeInWords(ins);
+    if (pure && !readsOnlyFixed(ins, stable)) pure = false;
+    if (pure && ins.op.format === 'J' && ((at + 2 + 2 * ins.offset!) & 0xffff) === pc) spin = true;
     const g = generate(ins, at);
     const base = consts.length;
     consts.push(...g.consts);
@@ -89,5 +116,5 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
   parts.push(`${checked ? `b.pc = ${lastAt & 0xffff}; ` : ''}return ${offset | (count << 16)};`);
   const names = consts.map((_, i) => `k${i}`);
   const factory = new Function('r', 'b', 'dadd', ...names, `return function block(c0) {\n${parts.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;
-  return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words, endsWithReti };
+  return { fn: factory(env.r, env.b, env.dadd, ...consts), maxCycles, words, endsWithReti, spin };
 }

@@ -32,7 +32,8 @@ export class Bus {
 
   constructor(board: Board) {
     for (const m of board.memory) {
-      const k = m.kind === 'ram' ? KIND_RAM : m.kind === 'rom' ? KIND_ROM : KIND_PER;
+      // nvm is RAM to the CPU; it differs only in what survives a power cycle (the memory array is never cleared).
+      const k = m.kind === 'ram' || m.kind === 'nvm' ? KIND_RAM : m.kind === 'rom' ? KIND_ROM : KIND_PER;
       this.kind.fill(k, m.start, m.start + m.size);
     }
   }
@@ -90,6 +91,19 @@ export class Bus {
     const a = addr & 0xffff;
     this.mem[a] = byte;
     if (this.code[a >> 1]) this.onCodeWrite(a);
+  }
+
+  /**
+   * A CPU read of `addr` has no side effect and its value stays until a device event or a write: memory always
+   * (only the CPU writes it), a peripheral register when its device says so (Device.readStable).
+   */
+  readStable(addr: number, byte: boolean): boolean {
+    const a = byte ? addr & 0xffff : addr & 0xfffe;
+    if (this.kind[a] !== KIND_PER) return true;
+    let o = this.owner[a]!;
+    if (o === 0 && !byte) o = this.owner[a + 1]!;
+    if (o === 0) return true;
+    return this.devices[o - 1]!.readStable?.(a, byte) ?? false;
   }
 
   private perRead(a: number, byte: boolean): number {

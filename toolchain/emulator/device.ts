@@ -22,6 +22,12 @@ export interface Device {
   /** Word reads get the even address; byte reads the exact one. `now` is the cycle of the access. */
   read(addr: number, byte: boolean, now: number): number;
   write(addr: number, value: number, byte: boolean, now: number): void;
+  /**
+   * True when reading `addr` has no side effect and returns the same value until this device's next event or a
+   * write to it (not the case for a free-running counter): a polling loop on it may be skipped to the next event
+   * (Machine, blocks.ts `spin`). Absent: false.
+   */
+  readStable?(addr: number, byte: boolean): boolean;
   /** Absolute cycle of the device's next own event (Infinity when none). */
   nextEvent(): number;
   /** Brings the device to cycle `now` (called at or after its nextEvent). */

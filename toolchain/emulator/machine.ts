@@ -105,6 +105,17 @@ export class Machine implements DeviceHost {
    * the interrupt logic would sample (0 or SR_GIE) and the last cycle of the instruction just ended to the GIE used.
    */
   gieGate: ((gie: number, last: number) => number) | undefined;
+  /**
+   * Skip idle time (default): asleep (CPUOFF), time jumps to the next device event; an idle jump-to-self or a
+   * polling loop on a stable register (blocks.ts `spin`) runs its remaining passes at once up to that event. Off,
+   * the same time passes one cycle (or one pass) at a time: the oracle that the skip lands every event on the same
+   * cycle (test/emulator/idle-skip.test.ts).
+   */
+  skipIdle: boolean;
+  /** Cycles spent asleep (CPUOFF) since reset. */
+  asleepCycles = 0;
+  /** Instructions of idle loops and polling passes counted in `instructions` without being run one by one. */
+  skippedInstructions = 0;
   /** PUCs so far, with their reasons (the watchdog). */
   readonly pucLog: { cycle: number; reason: string }[] = [];
 
@@ -134,15 +145,18 @@ export class Machine implements DeviceHost {
   /** Per word: 1 where a RETI starts (its SR restore counts at once for interrupts). */
   private readonly retiAt = new Uint8Array(0x8000);
   private softwareBreak: number | undefined;
+  /** Registers before a polling block's pass (see `spin`). */
+  private readonly spinRegs = new Uint16Array(16);
 
   /** Fast-path executions of an address before its block is built (0: at once; -1: never). */
   private readonly hot: number;
 
   constructor(
     readonly board: Board,
-    options: { blockAfter?: number } = {},
+    options: { blockAfter?: number; skipIdle?: boolean } = {},
   ) {
     this.hot = options.blockAfter ?? 16;
+    this.skipIdle = options.skipIdle ?? true;
     if (this.hot > 254) throw new Error('blockAfter must be at most 254 (or -1 for never)');
     this.bus = new Bus(board);
     this.bus.onCodeWrite = (a) => this.invalidate(a);
@@ -217,6 +231,8 @@ export class Machine implements DeviceHost {
   reset(): void {
     this.cycle = 0;
     this.instructions = 0;
+    this.asleepCycles = 0;
+    this.skippedInstructions = 0;
     for (const d of this.devices) d.powerOn?.();
     this.resetCore();
   }
@@ -257,7 +273,7 @@ export class Machine implements DeviceHost {
     const sw = this.softwareBreak;
     const dom = this.domains?.domainOf;
     const d0 = dom === undefined ? 0 : dom[pc >> 1]!;
-    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined);
+    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined, (a, byte) => this.bus.readStable(a, byte));
     if (!blk) return;
     const entry = pc >> 1;
     this.blocksOf(d0)[entry] = blk;
@@ -403,10 +419,13 @@ export class Machine implements DeviceHost {
         // Asleep: time runs straight to the next peripheral event (virtual time).
         if (this.nextEv === Infinity) return this.result('sleep');
         if (this.nextEv >= limit) {
+          if (this.cycle < limit) this.asleepCycles += limit - this.cycle;
           this.cycle = Math.max(this.cycle, limit);
           return this.result('max-cycles');
         }
-        this.cycle = this.nextEv;
+        const to = this.skipIdle ? this.nextEv : this.cycle + 1;
+        this.asleepCycles += to - this.cycle;
+        this.cycle = to;
         continue;
       }
       if (this.cycle >= limit) return this.result('max-cycles');
@@ -437,11 +456,24 @@ export class Machine implements DeviceHost {
           if (blk !== undefined) {
             if (cycle + blk.maxCycles <= budget) {
               const g = r[2]! & SR_GIE; // only a block's last instruction can change GIE
+              const spin = blk.spin && this.skipIdle;
+              if (spin) this.spinRegs.set(r);
               const x = blk.fn(cycle);
               cycle += x & 0xffff;
               n += x >>> 16;
               seen = blk.endsWithReti ? r[2]! & SR_GIE : g;
               if (this.dirty || r[2]! & SR_CPUOFF || (pending && seen)) break;
+              if (spin && r[0]! >> 1 === w && b.fault === 0 && sameRegisters(r, this.spinRegs)) {
+                // A polling pass that changed nothing: every pass that would still start before the next event
+                // (cycle + maxCycles ≤ budget, as above) reads the same stable values, so it is this pass again.
+                const c = x & 0xffff;
+                const k = Math.floor((budget - blk.maxCycles - cycle) / c) + 1;
+                if (k > 0) {
+                  cycle += k * c;
+                  n += k * (x >>> 16);
+                  this.skippedInstructions += k * (x >>> 16);
+                }
+              }
               continue;
             }
           } else if (dom !== undefined && dom[w] !== cd) break;
@@ -499,9 +531,10 @@ export class Machine implements DeviceHost {
         // An idle loop with interrupts on: skip to the next event in steps of the jump's 2 cycles.
         if (this.nextEv === Infinity) return this.result('sleep');
         const target = Math.min(this.nextEv, limit);
-        const n = Math.max(1, Math.ceil((target - this.cycle) / 2));
+        const n = this.skipIdle ? Math.max(1, Math.ceil((target - this.cycle) / 2)) : 1;
         this.cycle += 2 * n;
         this.instructions += n;
+        this.skippedInstructions += n - 1;
         continue;
       }
       if (rc === RET_SWBREAK) return this.result('breakpoint');
@@ -552,4 +585,9 @@ export class Machine implements DeviceHost {
     if (stop === 'invalid') res.word = this.lastInvalid;
     return res;
   }
+}
+
+function sameRegisters(a: Uint16Array, b: Uint16Array): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

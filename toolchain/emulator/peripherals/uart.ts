@@ -115,6 +115,11 @@ export class Uart implements Device {
     return this.reg(off & ~1) | (this.reg((off & ~1) + 1) << 8);
   }
 
+  /** Every register reads without side effect; STATUS changes only at a frame's end (an event) or by a write. */
+  readStable(): boolean {
+    return true;
+  }
+
   write(addr: number, value: number, byte: boolean, now: number): void {
     const off = addr - this.opts.base;
     if (byte) this.writeReg(off, value & 0xff, now);
