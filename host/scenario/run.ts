@@ -35,6 +35,19 @@ export function boardRefusals(s: Scenario): { step: Step; why: string }[] {
   }));
 }
 
+/** Simulated seconds between two turns of the event loop while a wait step runs. */
+const YIELD_EVERY_S = 0.5;
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** MeterDriver.until with a turn of the event loop before each look: the emulation runs synchronously, and a long
+ *  expectation would otherwise keep timers, sockets and a test runner's messages waiting until it ends. */
+function waitFor(m: MeterDriver, check: () => boolean | Promise<boolean>, timeout: number, slice?: number): Promise<boolean> {
+  return m.until(async () => {
+    await breathe();
+    return check();
+  }, timeout, slice);
+}
+
 class Cursors {
   uart = { wan: 0, han: 0 };
   han = 0;
@@ -51,7 +64,11 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
   };
   switch (st.op) {
     case 'wait':
-      await m.advance(st.seconds);
+      // In slices, giving the event loop a turn between them (a long wait must not starve the process's I/O).
+      for (let left = st.seconds; left > 0; left -= YIELD_EVERY_S) {
+        await m.advance(Math.min(left, YIELD_EVERY_S));
+        await breathe();
+      }
       return;
     case 'set-load':
       ctl().setLoad(st.watts);
@@ -79,7 +96,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
     }
     case 'expect-relay': {
       const want = st.state === 'on';
-      if (!(await m.until(() => ctl().relay.closed === want, st.timeout))) return `relay still ${want ? 'off' : 'on'} after ${st.timeout} s`;
+      if (!(await waitFor(m, () => ctl().relay.closed === want, st.timeout))) return `relay still ${want ? 'off' : 'on'} after ${st.timeout} s`;
       if (st.cause === undefined) return;
       // What moved it, in the off-switch log (issue 18 item 7: every relay change explained by an input).
       const last = (await m.relayCauses()).at(-1);
@@ -88,13 +105,13 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       return `relay ${st.state}, but ${last ? `its last movement is explained by: ${last.text}` : 'it never moved'} (expected ${st.cause})`;
     }
     case 'expect-pin': {
-      if (await m.until(() => m.pin(st.pin) === st.level, st.timeout)) return;
+      if (await waitFor(m, () => m.pin(st.pin) === st.level, st.timeout)) return;
       return `pin ${st.pin} still ${st.level ? 'low' : 'high'} after ${st.timeout} s`;
     }
     case 'expect-han': {
       const key = HAN_FIELDS[st.field];
       let seen: number | undefined;
-      const ok = await m.until(() => {
+      const ok = await waitFor(m, () => {
         for (; c.han < m.han.length; c.han++) {
           seen = m.han[c.han]!.status[key];
           if (holds(st.match, seen)) {
@@ -109,7 +126,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       return `no HAN status frame with ${st.field} ${fmt(st.match)} within ${st.timeout} s (${seen === undefined ? 'no status frame at all' : `last: ${seen}`})`;
     }
     case 'expect-han-appliance': {
-      const ok = await m.until(() => {
+      const ok = await waitFor(m, () => {
         for (; c.hanOther < m.hanOther.length; c.hanOther++) {
           const f = m.hanOther[c.hanOther]!;
           if (f.type === 2 && f.payload[0] === st.appliance && (f.payload[1] !== 0) === st.on) {
@@ -124,7 +141,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
     case 'expect-uart': {
       const key = st.uart;
       const want = st.bytes;
-      const ok = await m.until(() => {
+      const ok = await waitFor(m, () => {
         const sent = m.uartSent(key);
         const from = c.uart[key];
         for (let i = from; i + want.length <= sent.length; i++) {
@@ -141,7 +158,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       return ok ? undefined : `${Buffer.from(want).toString('hex')} not sent on the ${key} UART within ${st.timeout} s`;
     }
     case 'expect-uplink': {
-      const ok = await m.until(() => {
+      const ok = await waitFor(m, () => {
         for (; c.uplink < m.uplinks.length; c.uplink++) {
           const u = m.uplinks[c.uplink]!.uplink as unknown as Record<string, unknown>;
           if (u.type === st.type && Object.entries(st.fields).every(([k, x]) => typeof u[k] === 'number' && holds(x, u[k] as number))) {
@@ -162,7 +179,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       const { kinds, results } = eventTable();
       let last = '';
       // Each look is a log read through CS security (a few commands' worth of virtual time); every half second.
-      const ok = await m.until(async () => {
+      const ok = await waitFor(m, async () => {
         const entries = await m.logSince(st.log, newest);
         for (const e of entries) {
           newest = e.seq;
@@ -183,7 +200,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
     case 'expect-row': {
       if (!central) throw new OperationError('expect-row: no central system in the loop');
       let n = 0;
-      const ok = await m.until(async () => {
+      const ok = await waitFor(m, async () => {
         const rows = await central.rows(st.table);
         n = rows.length;
         const hit = rows.find((r) => Object.entries(st.fields).every(([k, x]) => ('text' in x ? r[k] === x.text : typeof r[k] === 'number' && holds(x, r[k] as number))));
@@ -200,7 +217,7 @@ async function runStep(st: Step, m: MeterDriver, c: Cursors, saw: { text?: strin
       const before = m.uplinks.length;
       await m.command('read');
       let total: number | undefined;
-      const ok = await m.until(() => {
+      const ok = await waitFor(m, () => {
         const r = m.uplinks.slice(before).find((u) => u.uplink.type === 'registers');
         if (r && r.uplink.type === 'registers') total = r.uplink.total_wh;
         return total !== undefined;

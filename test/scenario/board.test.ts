@@ -34,5 +34,5 @@ describe.skipIf(!haveSocat)('hasm scenario run on a board over serial lines', ()
     expect(r.stderr).toContain(`on the board at ${lines.debug}`);
     expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ steps: 6, passed: 6, failed: [] });
     expect(r.status).toBe(0);
-  }, 240_000);
+  }, 300_000);
 });

@@ -32,7 +32,7 @@ describe('hasm scenario run: failures', () => {
     expect(report.failed[0].why).toMatch(/relay still on after 3 s/);
     expect(report.simulated_s).toBeGreaterThanOrEqual(3);
     expect(r.stderr).toContain(`${f}:6: step 'expect-relay: { state: off, timeout: 3s }' failed`);
-  }, 60_000);
+  }, 240_000);
 
   it('a relay movement with another cause than the one expected fails, naming what did move it', async () => {
     const f = file('cause.yaml', [
@@ -47,7 +47,7 @@ describe('hasm scenario run: failures', () => {
     const report = JSON.parse(r.stdout);
     expect(report.failed).toEqual([{ line: 5, step: 'expect-relay: { state: off, cause: disconnect, timeout: 2s }', why: 'relay off, but its last movement is explained by: tamper (case opened) (off-switch log #1) (expected disconnect)' }]);
     expect(r.stderr).toMatch(/relay off at +[\d.]+ s: tamper \(case opened\) \(off-switch log #1\)/);
-  }, 60_000);
+  }, 240_000);
 
   it('a row the central system does not hold fails, with what it does hold; --db puts the database where asked', async () => {
     const db = join(dir, 'central.sqlite');
@@ -64,7 +64,7 @@ describe('hasm scenario run: failures', () => {
     expect(JSON.parse(r.stdout).failed).toEqual([{ line: 6, step: 'expect-row: { table: commands, kind: disconnect, status: refused }', why: 'no row in the central system\'s commands table with kind "disconnect", status "refused" within 1 s (1 rows for this meter)' }]);
     expect(r.stderr).toContain(`the central system in the loop: ${db}`);
     expect(existsSync(db)).toBe(true);
-  }, 60_000);
+  }, 240_000);
 
   it('--keep-going runs past a failure and lists every failed step', async () => {
     const f = file('two.yaml', [
@@ -82,7 +82,7 @@ describe('hasm scenario run: failures', () => {
     expect(report.failed.map((x: { line: number }) => x.line)).toEqual([4, 7]);
     expect(report.passed).toBe(2);
     expect(report.failed[1].why).toMatch(/no offswitch log entry disconnect within 1 s \(newest new entry: tamper\/ok\)/);
-  }, 60_000);
+  }, 240_000);
 
   it('a malformed step: exit 2 before anything is deployed, with its line', async () => {
     const f = file('bad.yaml', ['steps:', '  - wait: 1s', '  - expect-pin: { pin: relay, value: maybe }']);
@@ -105,7 +105,7 @@ describe('hasm scenario run: failures', () => {
     const r = await hasm('scenario', 'run', f, '--json', '--port', join(dir, 'no-debug-tty'), '--wan', join(dir, 'no-wan-tty'));
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ steps: 1, passed: 0, failed: [{ line: 0, step: 'deploy the meter', why: expect.stringMatching(/no-debug-tty/) }], simulated_s: 0 });
-  }, 60_000);
+  }, 240_000);
 
   it('usage errors', async () => {
     expect((await hasm('scenario', 'run')).status).toBe(2);

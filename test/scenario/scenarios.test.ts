@@ -19,5 +19,5 @@ describe('firmware/scenarios', () => {
     expect(r.status).toBe(0);
     expect(report.passed).toBe(report.steps);
     expect(report.simulated_s).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 });
