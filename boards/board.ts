@@ -12,7 +12,7 @@ export const DEFAULT_BOARD = join(BOARDS_DIR, 'emulated.json');
 
 export interface MemoryRegion {
   name: string;
-  kind: 'rom' | 'ram' | 'peripheral';
+  kind: 'rom' | 'ram' | 'peripheral' | 'nvm';
   start: number;
   size: number;
   sections: string[];

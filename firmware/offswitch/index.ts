@@ -1,7 +1,8 @@
 // Off-switch security (seed §4.5): the only path to the relay driver. Inputs: command (CS security: disconnect,
 // reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
 // tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
-import { offCommand, offCredit, offLocal, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX } from './offswitch';
+import { offCommand, offCredit, offLocal, offRestore, offReassert, offSnapshot, offState, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
+import { loadState, saveState } from './persist';
 import { IN } from '../lib/events';
 
 @external("output", "relay") declare function relay(data: usize, len: i32): void;
@@ -10,19 +11,39 @@ import { IN } from '../lib/events';
 function emit(out: u32): void {
   if (out & OUT_RELAY) relay(RELAY_BOX, 2);
   if (out & OUT_LOG) log(LOG_BOX, 8);
+  // The holds survive a power cycle: sealed into the non-volatile memory whenever they change (persist.ts).
+  if (offSnapshot()) saveState(PERSIST);
+}
+
+// At start (the wasm start function, run once after SM_ENABLE): the holds as last sealed, or the tamper lock when
+// the record is not the latest or not genuine (persist.ts).
+const restoredAs = loadState(PERSIST);
+offRestore(restoredAs);
+
+/** The start's verdict on the sealed record (persist.ts: 0 fresh, 1 restored, 2 rolled back, 3 tampered) and the
+ *  supply state (offswitch.ts offState) — for the deployer's checks and tests; no secret (the holds are what the
+ *  relay shows). */
+export function status(): u32 {
+  return (restoredAs << 8) | offState();
 }
 
 // Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_command(data: usize, len: i32): void {
-  if (data == IN) emit(offCommand(len));
+  if (data != IN) return;
+  emit(offReassert());
+  emit(offCommand(len));
 }
 
 export function input_credit(data: usize, len: i32): void {
-  if (data == IN) emit(offCredit(len));
+  if (data != IN) return;
+  emit(offReassert());
+  emit(offCredit(len));
 }
 
 export function input_local(data: usize, len: i32): void {
-  if (data == IN) emit(offLocal(len));
+  if (data != IN) return;
+  emit(offReassert());
+  emit(offLocal(len));
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

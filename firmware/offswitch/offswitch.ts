@@ -124,3 +124,43 @@ export function offLocal(len: i32): u32 {
 export function offState(): u32 {
   return get(RELAY_ON) | (get(PENDING) << 1) | (get(HOLD) << 4);
 }
+
+// ---- State across a reset (persist.ts seals it; index.ts loads it at start and saves it after each event) ----
+
+/** The bytes persist.ts seals: [holds u8][pending u8][0][0], as last saved. */
+export const PERSIST = memory.data(4);
+let reassert = false;
+
+/** At start, with persist.ts's verdict on the record in PERSIST: the latest record (1) gives back the holds and the
+ *  pending releases; a record that is not the latest or not genuine (2, 3) fails safe into the tamper lock — only
+ *  the central system lifts it; nothing saved yet (0) keeps the initial state. The relay is where the driver's
+ *  power-up leaves it (closed): with a hold in force, the first event re-asserts it open (`offReassert`). */
+export function offRestore(status: u32): void {
+  if (status == 1) {
+    set(HOLD, <u32>load<u8>(PERSIST));
+    set(PENDING, <u32>load<u8>(PERSIST, 1));
+  } else if (status > 1) {
+    set(HOLD, get(HOLD) | TAMPER);
+    set(PENDING, get(PENDING) & ~TAMPER);
+  }
+  store<u8>(PERSIST, <u8>get(HOLD));
+  store<u8>(PERSIST, <u8>get(PENDING), 1);
+  reassert = get(HOLD) != 0;
+}
+
+/** Before an event is handled: the relay command a restored hold owes (once; keyed outputs exist by then). */
+export function offReassert(): u32 {
+  if (!reassert) return 0;
+  reassert = false;
+  return apply(false);
+}
+
+/** After an event: true when the holds or pending releases changed since PERSIST (then PERSIST holds the new ones). */
+export function offSnapshot(): bool {
+  const h = <u8>get(HOLD);
+  const p = <u8>get(PENDING);
+  if (load<u8>(PERSIST) == h && load<u8>(PERSIST, 1) == p) return false;
+  store<u8>(PERSIST, h);
+  store<u8>(PERSIST, p, 1);
+  return true;
+}

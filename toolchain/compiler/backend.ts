@@ -11,7 +11,7 @@ import { type MFunction, printMFunction } from './mir.ts';
 import { type FuncInfo, type ModuleInfo, readModuleInfo, typeName, wordsOf } from './module-info.ts';
 import { allocate } from './regalloc.ts';
 import { TRAP_HANDLER_ASM } from './traps.ts';
-import { SANCUS_WRAP, sancusWrapRoutine } from './sancus-wrap.ts';
+import { SANCUS_UNWRAP, SANCUS_WRAP, sancusAeRoutine } from './sancus-wrap.ts';
 import { encodeSignature } from '../abi/signature.ts';
 import { exprInfo, walk } from './ir-walk.ts';
 import { asciz } from './abort.ts';
@@ -256,7 +256,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
     }
   }
   out.push(TRAP_HANDLER_ASM);
-  if (out.some((l) => l.includes(`#${SANCUS_WRAP}`))) out.push(...sancusWrapRoutine(MEM, memSize));
+  for (const r of [SANCUS_WRAP, SANCUS_UNWRAP] as const) if (out.some((l) => l.includes(`#${r}`))) out.push(...sancusAeRoutine(r, MEM, memSize));
   // The standalone entry: stack at the top of data memory, the wasm start function, then halt.
   // The watchdog runs after reset (TI guide ch. 10); the entry holds it (WDTCTL = WDTPW | WDTHOLD).
   out.push('  .text', '  .global _start', '_start:', `  mov #${opts.stackTop}, r1`);

@@ -6,7 +6,7 @@ import type { Lowerer } from './lower.ts';
 import { imm, isConst, p, type Opnd } from './mir.ts';
 import { type FuncInfo, wordsOf } from './module-info.ts';
 import { TRAP } from './traps.ts';
-import { SANCUS_WRAP } from './sancus-wrap.ts';
+import { SANCUS_UNWRAP, SANCUS_WRAP } from './sancus-wrap.ts';
 
 export const INTRINSIC_NAMESPACE = 'hasm';
 
@@ -14,7 +14,7 @@ export const INTRINSIC_NAMESPACE = 'hasm';
 const GIE = 0x08;
 const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 
-/** The Sancus instructions: `sancus_wrap` is lowered (sancus-wrap.ts); the others are reserved, compiling a call to one is an error. */
+/** The Sancus instructions: `sancus_wrap` and `sancus_unwrap` are lowered (sancus-wrap.ts); the others are reserved, compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
 export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'mul16', ...SANCUS_SLOTS];
@@ -66,6 +66,8 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
       // The crypto unit's SM_AE_WRAP on linear memory: a routine the backend appends (sancus-wrap.ts) bounds-checks
       // every range, then issues `sancus.wrap`.
       return L.emitCall(imm(SANCUS_WRAP), args, resultWords(f));
+    case 'sancus_unwrap':
+      return L.emitCall(imm(SANCUS_UNWRAP), args, resultWords(f));
     case 'mmio_read8':
     case 'mmio_read16':
     case 'mmio_write8':

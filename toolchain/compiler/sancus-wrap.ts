@@ -14,24 +14,28 @@ import { TAG_BYTES, KEY_BYTES } from '../sancus/params.ts';
 import { TRAP } from './traps.ts';
 
 export const SANCUS_WRAP = '__hasm_sancus_wrap';
+/** sancus_unwrap(key, ad, ad_len, cipher, len, plain, tag): i32 — the same ranges; 1 only when the tag matches
+ *  (SM_AE_UNWRAP: r12–r13 cipher, r14 plaintext out, r15 the expected tag). */
+export const SANCUS_UNWRAP = '__hasm_sancus_unwrap';
 
-/** The routine for a unit whose linear memory is `memSize` bytes at `mem`. */
-export function sancusWrapRoutine(mem: string, memSize: number): string[] {
-  const L: string[] = ['  .text', '  .balign 2', `${SANCUS_WRAP}:`, '  push r9', '  push r10'];
+/** The routine for `sym` (wrap or unwrap) in a unit whose linear memory is `memSize` bytes at `mem`. */
+export function sancusAeRoutine(sym: typeof SANCUS_WRAP | typeof SANCUS_UNWRAP, mem: string, memSize: number): string[] {
+  const op = sym === SANCUS_WRAP ? 'wrap' : 'unwrap';
+  const L: string[] = ['  .text', '  .balign 2', `${sym}:`, '  push r9', '  push r10'];
   // After the two pushes and the return address: stack argument k (k = 0…4: ad_len, body, body_len, cipher, tag)
   // has its low word at 6 + 4k(sp), its high word at 8 + 4k(sp).
   const lo = (k: number) => `${6 + 4 * k}(sp)`;
   const hi = (k: number) => `${8 + 4 * k}(sp)`;
-  const fail = '.Lhasm_sw_trap';
-  const refuse = '.Lhasm_sw_refuse';
+  const fail = `.Lhasm_${op}_trap`;
+  const refuse = `.Lhasm_${op}_refuse`;
   /** [reg, reg + len) inside [0, memSize]: no carry out of the add, end ≤ memSize; `len` a register or immediate. */
   const inside = (reg: string, len: string, tmp: string) => [`  mov ${reg}, ${tmp}`, `  add ${len}, ${tmp}`, `  jc ${fail}`, `  cmp #${memSize + 1}, ${tmp}`, `  jhs ${fail}`];
   for (let k = 0; k < 5; k++) L.push(`  tst ${hi(k)}`, `  jnz ${fail}`);
   L.push('  tst r13', `  jnz ${fail}`, '  tst r15', `  jnz ${fail}`);
   // AD and body both empty: the core's wrap never completes (cycles.md) — refuse.
-  L.push(`  tst ${lo(0)}`, '  jnz .Lhasm_sw_nonempty', `  tst ${lo(2)}`, `  jz ${refuse}`, '.Lhasm_sw_nonempty:');
+  L.push(`  tst ${lo(0)}`, `  jnz .Lhasm_${op}_nonempty`, `  tst ${lo(2)}`, `  jz ${refuse}`, `.Lhasm_${op}_nonempty:`);
   // key: 0 = own key, else [key, key + 8)
-  L.push('  clr r9', '  tst r12', '  jz .Lhasm_sw_key', ...inside('r12', `#${KEY_BYTES}`, 'r9'), '  mov r12, r9', `  add #${mem}, r9`, '.Lhasm_sw_key:');
+  L.push('  clr r9', '  tst r12', `  jz .Lhasm_${op}_key`, ...inside('r12', `#${KEY_BYTES}`, 'r9'), '  mov r12, r9', `  add #${mem}, r9`, `.Lhasm_${op}_key:`);
   // ad: r10 = start, r11 = end
   L.push('  mov r14, r10', ...inside('r10', lo(0), 'r11'), `  add #${mem}, r10`, '  mov r10, r11', `  add ${lo(0)}, r11`);
   // body: r12 = start, r13 = end; cipher [cipher, cipher + body_len); tag [tag, tag + 8)
@@ -39,7 +43,7 @@ export function sancusWrapRoutine(mem: string, memSize: number): string[] {
   L.push(`  mov ${lo(3)}, r14`, ...inside('r14', lo(2), 'r13'));
   L.push(`  mov ${lo(4)}, r15`, ...inside('r15', `#${TAG_BYTES}`, 'r13'));
   L.push(`  add #${mem}, r12`, '  mov r12, r13', `  add ${lo(2)}, r13`, `  add #${mem}, r14`, `  add #${mem}, r15`);
-  L.push('  sancus.wrap', '  mov r15, r12', '  clr r13', '  pop r10', '  pop r9', '  ret');
+  L.push(`  sancus.${op}`, '  mov r15, r12', '  clr r13', '  pop r10', '  pop r9', '  ret');
   L.push(`${refuse}:`, '  clr r12', '  clr r13', '  pop r10', '  pop r9', '  ret');
   L.push(`${fail}:`, '  pop r10', '  pop r9', `  mov #${TRAP.memory}, r12`, '  br #__hasm_trap');
   return L;

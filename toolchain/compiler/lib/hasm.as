@@ -25,3 +25,8 @@
  * or 0 when the unit refused (key 0 outside a module; AD and body both empty). toolchain/compiler/sancus-wrap.ts.
  */
 @external("hasm", "sancus_wrap") export declare function sancus_wrap(key: usize, ad: usize, ad_len: usize, body: usize, body_len: usize, cipher: usize, tag: usize): i32;
+/**
+ * The inverse (SM_AE_UNWRAP): `len` bytes of cipher at `cipher` into `plain`, checked against the 8-byte tag at `tag`
+ * with `ad_len` bytes of AD at `ad`; returns 1 only when the tag matches. Same key and bounds rules as sancus_wrap.
+ */
+@external("hasm", "sancus_unwrap") export declare function sancus_unwrap(key: usize, ad: usize, ad_len: usize, cipher: usize, len: usize, plain: usize, tag: usize): i32;

@@ -6,6 +6,7 @@ import type { Device, DeviceHost } from '../device.ts';
 import { Ade7953, ade7953Options } from './ade7953.ts';
 import { BasicTimer, basicTimerOptions } from './basic-timer.ts';
 import { Gpio, gpioOptions } from './gpio.ts';
+import { MonotonicCounter } from './monotonic-counter.ts';
 import { Multiplier } from './multiplier.ts';
 import { optNumber } from './registers.ts';
 import { Relay } from './relay.ts';
@@ -87,6 +88,9 @@ export function buildDevices(board: Board, host: DeviceHost, bus: Bus): BuiltDev
         break;
       case 'uart':
         dev = new Uart(host, uartOptions(cfg), cfg.name ?? 'uart');
+        break;
+      case 'monotonic_counter':
+        dev = new MonotonicCounter(cfg.name ?? 'monotonic_counter', cfg.base);
         break;
       default: {
         const f = FACTORIES.get(cfg.type);
