@@ -105,7 +105,8 @@ function ghashAbsorb(y: Uint32Array, m: Uint32Array, data: Uint8Array): void {
  */
 function keystream(st: KeyState, iv: Uint8Array, n: number): Uint8Array {
   const blocks = 1 + Math.ceil(n / 16);
-  const ctr = new Uint8Array(16 * blocks);
+  // From Node's Buffer pool: a small Uint8Array lives in V8's heap and is copied out of it when handed to OpenSSL.
+  const ctr = Buffer.allocUnsafe(16 * blocks);
   for (let b = 0; b < blocks; b++) {
     const o = 16 * b;
     ctr.set(iv, o);
