@@ -6,6 +6,12 @@
 // so that the masks cancel in the sum over the group and the concentrator learns only the feeder's total. The
 // pairwise keys come from the central system, end to end through CS security (CMD_DC_KEY, one per message); a
 // reading is sent only once every key of the group is installed — never unmasked.
+// For the local market's settlement (seed chapter 6, §6.6.4: the evaluators take the meters' volumes as shares) it
+// also Shamir-shares each period's reading for the three evaluators, degree 1 over p = 2^31 − 1 (host/mpc/field.ts):
+// f(x) = Wh + a·x, share k = f(k), a = PRF(K_share, t) — any one share is uniform, two give the reading. Each share
+// leaves on its own output, sealed under the key of that evaluator's connection, so no single evaluator, nor the
+// concentrator or the runtime carrying them, sees a reading. K_share comes from the central system (CMD_DC_KEY with
+// peer 0xff), which already receives the meter's readings itself (billing, seed §5.3.1): it learns nothing new.
 import { prf } from '../lib/prf';
 import { IN } from '../lib/events';
 
@@ -15,16 +21,31 @@ const KEYS = memory.data(256); // the key shared with peer j at 16·j
 let index: u32 = 0;
 let group: u32 = 0;
 let installed: u32 = 0; // bit j: k_ij present
+const SHARE_KEY = memory.data(16);
+let shareKeyed: u32 = 0;
+const SHARE: u32 = 0x73686172; // "shar"
+const P: u32 = 0x7fffffff; // host/mpc/field.ts
+/** The peer byte of CMD_DC_KEY that installs K_share instead of a pairwise key. */
+const SHARE_PEER: u32 = 0xff;
 
 /** What the concentrator gets: [90][index u8][group u8][0][t u32][masked Wh u32]. */
 export const OUT_BOX = memory.data(12);
 
-/** At IN: [30][index u8][group u8][peer u8][key 16 B]; 0 = installed, 1 = malformed. A new index or group starts over. */
+/** The evaluators' shares: three events [91][k u8][0][0][t u32][share u32], k = 1, 2, 3, at 12·(k − 1). */
+export const SHARE_BOX = memory.data(36);
+
+/** At IN: [30][index u8][group u8][peer u8][key 16 B]; 0 = installed, 1 = malformed. A new index or group starts
+ *  over. Peer 0xff: the key is K_share (index and group unused). */
 export function dcKey(len: i32): u32 {
   if (len != 20) return 1;
   const i = <u32>load<u8>(IN, 1);
   const n = <u32>load<u8>(IN, 2);
   const j = <u32>load<u8>(IN, 3);
+  if (j == SHARE_PEER) {
+    memory.copy(SHARE_KEY, IN + 4, 16);
+    shareKeyed = 1;
+    return 0;
+  }
   if (n < 2 || n > MAX_GROUP || i >= n || j >= n || j == i) return 1;
   if (i != index || n != group) {
     index = i;
@@ -55,5 +76,28 @@ export function dcReading(len: i32): u32 {
   store<u8>(OUT_BOX, 0, 3);
   store<u32>(OUT_BOX, t, 4);
   store<u32>(OUT_BOX, v, 8);
+  return 1;
+}
+
+function addP(x: u32, y: u32): u32 {
+  const s = x + y; // both < 2^31: no overflow
+  return s >= P ? s - P : s;
+}
+
+/** The same reading at IN ([t u32][Wh u32]…) as three Shamir shares in SHARE_BOX: 1, or 0 before K_share is set. */
+export function dcShares(len: i32): u32 {
+  if (len < 8 || shareKeyed == 0) return 0;
+  const t = load<u32>(IN);
+  let v = load<u32>(IN, 4);
+  while (v >= P) v -= P;
+  let a = prf(SHARE_KEY, SHARE, t) & P;
+  if (a == P) a = 0;
+  for (let k: u32 = 0; k < 3; k++) {
+    v = addP(v, a); // f(k + 1) = f(k) + a
+    const o = SHARE_BOX + 12 * k;
+    store<u32>(o, 0x91 | ((k + 1) << 8));
+    store<u32>(o, t, 4);
+    store<u32>(o, v, 8);
+  }
   return 1;
 }

@@ -1,9 +1,13 @@
 // DC security (seed §4.5): readings for the data concentrator, masked so that only the feeder's sum is visible.
-// Inputs: key (CS security: one pairwise key per event), reading (core). Output: masked (the data concentrator).
-import { dcKey, dcReading, OUT_BOX } from './dc';
+// Inputs: key (CS security: one pairwise key per event), reading (core). Outputs: masked (the data concentrator),
+// share1..3 (the three market evaluators, seed chapter 6: each its own share of the reading).
+import { dcKey, dcReading, dcShares, OUT_BOX, SHARE_BOX } from './dc';
 import { IN } from '../lib/events';
 
 @external("output", "masked") declare function masked(data: usize, len: i32): void;
+@external("output", "share1") declare function share1(data: usize, len: i32): void;
+@external("output", "share2") declare function share2(data: usize, len: i32): void;
+@external("output", "share3") declare function share3(data: usize, len: i32): void;
 
 // Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_key(data: usize, len: i32): void {
@@ -11,7 +15,15 @@ export function input_key(data: usize, len: i32): void {
 }
 
 export function input_reading(data: usize, len: i32): void {
-  if (data == IN && dcReading(len)) masked(OUT_BOX, 12);
+  if (data != IN) return;
+  // Both boxes are filled before any output (the four outputs fill the runtime's four outbox slots of this call).
+  const shares = dcShares(len);
+  if (dcReading(len)) masked(OUT_BOX, 12);
+  if (shares) {
+    share1(SHARE_BOX, 12);
+    share2(SHARE_BOX + 12, 12);
+    share3(SHARE_BOX + 24, 12);
+  }
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

@@ -7,6 +7,7 @@ import { OperationError } from '../../toolchain/common/errors.ts';
 import type { DeploySession, WanEnd } from '../deploy/deploy.ts';
 import { openEvent, sealEvent } from '../deploy/protocol.ts';
 import type { SealedEvent } from '../deploy/event-manager.ts';
+import { NOT_HEAD_END } from './messages.ts';
 import { fingerprint } from './store.ts';
 import type { MeterLink, Received } from './link.ts';
 
@@ -17,7 +18,7 @@ export interface DeployLinkOptions {
   command?: string;
   /** The module that connection goes to (default `cs`, the CS security module). */
   module?: string;
-  /** WAN endpoints that are not the head end's (default `dc`, the data concentrator's). */
+  /** WAN endpoints that are not the head end's (default NOT_HEAD_END: the data concentrator's, the evaluators'). */
   exclude?: string[];
 }
 
@@ -41,8 +42,9 @@ export class DeployLink implements MeterLink {
     }
     this.out = outs[0]!;
     // What the meter sends the head end: every output to the WAN except the data concentrator's (`wan.dc`: the
-    // DC security module's masked readings are for the data concentrator, seed §4.3, not for the head end).
-    const dc = options.exclude ?? ['dc'];
+    // DC security module's masked readings are for the data concentrator, seed §4.3, not for the head end) and the
+    // evaluators' shares (`wan.mpc1..3`, seed chapter 6).
+    const dc = options.exclude ?? NOT_HEAD_END;
     this.ins = new Map(ends.filter((e) => e.direction === 'from-node' && !dc.includes(e.name)).map((e) => [e.id, e]));
     this.keyHex = hex(this.out.key);
     this.firstCounter = this.out.counter;

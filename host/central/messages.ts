@@ -7,8 +7,15 @@ import { InputError } from '../../toolchain/common/errors.ts';
 
 export const CMD = {
   tariff: 0x01, prepaid: 0x02, topup: 0x03, appliance: 0x04, privacy: 0x05, read: 0x06, 'log-read': 0x07, time: 0x08,
-  disconnect: 0x10, reconnect: 0x11, unlock: 0x12,
+  disconnect: 0x10, reconnect: 0x11, unlock: 0x12, 'dc-key': 0x30,
 } as const;
+
+/** The dc-key peer that installs the DC security module's share key K_share (firmware/dc), not a pairwise key. */
+export const SHARE_KEY_PEER = 0xff;
+
+/** The meter's WAN outputs that are not the head end's (firmware/meter.json): the data concentrator's masked
+ *  readings (seed §4.3) and the three market evaluators' reading shares (seed chapter 6). */
+export const NOT_HEAD_END = ['dc', 'mpc1', 'mpc2', 'mpc3'];
 export type CommandKind = keyof typeof CMD;
 export const COMMAND_KINDS = Object.keys(CMD) as CommandKind[];
 
@@ -82,6 +89,15 @@ export function encodeCommand(kind: string, args: CommandArgs = {}): Uint8Array 
     }
     case 'time':
       return w.u8(0).u16(0).u32(int(args, 't', kind, 0, 0xffffffff)).done();
+    case 'dc-key': {
+      // firmware/dc: meter `index` of a feeder group of `group` (2…16) gets the key it shares with `peer`; peer
+      // 255 installs the share key instead (index and group then only travel along)
+      const group = int(args, 'group', kind, 2, 16);
+      const index = int(args, 'index', kind, 0, group - 1);
+      const peer = int(args, 'peer', kind, 0, SHARE_KEY_PEER);
+      if (peer !== SHARE_KEY_PEER && (peer >= group || peer === index)) throw new InputError(`command dc-key: 'peer' must be another member of the group (0..${group - 1}, not ${index}) or ${SHARE_KEY_PEER} (the share key)`);
+      return w.u8(index).u8(group).u8(peer).bytes(keyArg(args, kind)).done();
+    }
     default:
       return w.u8(0).done();
   }
