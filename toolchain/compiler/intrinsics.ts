@@ -17,7 +17,7 @@ const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 /** The Sancus instructions: `sancus_wrap` and `sancus_unwrap` are lowered (sancus-wrap.ts); the others are reserved, compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
-export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'mul16', ...SANCUS_SLOTS];
+export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'copy_out', 'mul16', ...SANCUS_SLOTS];
 
 /**
  * Namespaces whose imports become EABI calls to a symbol the packaging supplies (issue 18 item 1; firmware/README.md):
@@ -62,6 +62,9 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
   switch (name) {
     case 'copy_in':
       return L.emitCall(imm('__hasm_copy_in'), args, resultWords(f));
+    case 'copy_out':
+      // The mirror of copy_in (supplied by the packaging): into unprotected memory only, never the module's own.
+      return L.emitCall(imm('__hasm_copy_out'), args, resultWords(f));
     case 'sancus_wrap':
       // The crypto unit's SM_AE_WRAP on linear memory: a routine the backend appends (sancus-wrap.ts) bounds-checks
       // every range, then issues `sancus.wrap`.

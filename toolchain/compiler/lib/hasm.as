@@ -19,6 +19,13 @@
  */
 @external("hasm", "copy_in") export declare function copy_in(dst: usize, src: usize, len: i32): i32;
 /**
+ * Protected modules only: copies `len` bytes from linear memory at `src` to the absolute address `dst` if
+ * [dst, dst + len) lies wholly outside the module's own text and data; returns 1, or 0 having copied nothing (what
+ * a module writes into unprotected memory itself, e.g. a sealed record into non-volatile memory; supplied by the
+ * module packaging, firmware/lib/unprotected.ts).
+ */
+@external("hasm", "copy_out") export declare function copy_out(dst: usize, src: usize, len: i32): i32;
+/**
  * The Sancus crypto unit's authenticated encryption (SM_AE_WRAP): wraps `body_len` bytes at `body` into `cipher`
  * with `ad_len` bytes at `ad` as associated data, the 8-byte tag to `tag`; `key` = 0 uses the calling module's own
  * key, else the 8 key bytes at `key`. All are linear-memory offsets, bounds-checked (else the memory trap). Returns 1,

@@ -12,7 +12,8 @@
 //   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`) are outputs: the glue
 //     checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
 //   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
-//     wholly outside the module's text and data (the confused-deputy rule);
+//     wholly outside the module's text and data (the confused-deputy rule); `__hasm_copy_out` (`hasm.copy_out`)
+//     copies into unprotected memory only when the destination range does;
 //   - `__hasm_mmio_*` (the compiler's lowering of `hasm.mmio_*` inside the window the module owns, `opts.mmio`) call
 //     the module's exclusive MMIO module after verifying it (mmio.ts).
 // Anything else the code calls outside itself (an `extern` import: the untrusted runtime's routines) is refused.
@@ -104,13 +105,13 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
   };
   const usesMmio = source.includes(`${prefix}__hasm_mmio_`);
   if (usesMmio && !opts.mmio) throw new InputError(`compiled module ${name}: calls __hasm_mmio_* but owns no register window (compile and package with the same window)`, { file });
-  const glue = glueAssembly(name, io, inputs, memSize, source.includes(`${prefix}__hasm_copy_in`), usesMmio ? opts.mmio : undefined);
+  const glue = glueAssembly(name, io, inputs, memSize, { in: source.includes(`${prefix}__hasm_copy_in`), out: source.includes(`${prefix}__hasm_copy_out`) }, usesMmio ? opts.mmio : undefined);
   const verifies = usesMmio ? [mmioModuleName(name)] : undefined;
   return { name, vendorId, source: source + glue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io, verifies };
 }
 
 /** The generated input, output and copy_in glue (module text; EABI towards the compiled code). */
-function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copyIn: boolean, mmio: RegisterWindow | undefined): string {
+function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copy: { in: boolean; out: boolean }, mmio: RegisterWindow | undefined): string {
   const s = (w: string) => sym(name, w);
   const mem = `${s('_hasm_mem')}`;
   const L: string[] = [`  .section .text.sm.${name}, "ax"`, '  .balign 2'];
@@ -144,7 +145,7 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
     );
   }
   // copy_in(dst: r12:r13, src: r14:r15, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused.
-  if (copyIn) {
+  if (copy.in) {
     const refuse = s('ci_refuse');
     L.push(
       `${s('_hasm_copy_in')}:`,
@@ -163,6 +164,28 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
       `  add #${mem}, r12`,
       `${s('ci_loop')}:`, '  tst r11', `  jz ${s('ci_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('ci_loop')}`,
       `${s('ci_done')}:`, '  mov #1, r12', '  clr r13', '  ret',
+      `${refuse}:`, '  clr r12', '  clr r13', '  ret',
+    );
+  }
+  // copy_out(dst: r12:r13 absolute, src: r14:r15 linear, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused: the
+  // mirror of copy_in — the destination [dst, dst + len) must not wrap and must miss the module's text and data.
+  if (copy.out) {
+    const refuse = s('co_refuse');
+    L.push(
+      `${s('_hasm_copy_out')}:`,
+      '  tst r15', `  jnz ${trap}`,
+      '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, '  tst r13', `  jnz ${refuse}`,
+      // source inside linear memory, else a memory trap
+      '  mov r14, r15', '  add r11, r15', `  jc ${trap}`, `  cmp #${memSize + 1}, r15`, `  jhs ${trap}`,
+      '  tst r11', `  jz ${s('co_done')}`,
+      '  mov r11, r13', '  dec r13', '  add r12, r13', `  jc ${refuse}`,
+      `  cmp #${s('text_start')}, r13`, `  jlo ${s('co_text_ok')}`, `  cmp #${s('text_end')}, r12`, `  jlo ${refuse}`,
+      `${s('co_text_ok')}:`,
+      `  cmp #${s('data_start')}, r13`, `  jlo ${s('co_data_ok')}`, `  cmp #${s('data_end')}, r12`, `  jlo ${refuse}`,
+      `${s('co_data_ok')}:`,
+      `  add #${mem}, r14`,
+      `${s('co_loop')}:`, '  tst r11', `  jz ${s('co_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('co_loop')}`,
+      `${s('co_done')}:`, '  mov #1, r12', '  clr r13', '  ret',
       `${refuse}:`, '  clr r12', '  clr r13', '  ret',
     );
   }
