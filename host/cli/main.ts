@@ -54,6 +54,10 @@ const commands: Record<string, Entry> = {
     summary: 'the central system (head end): API server, meters, readings, commands',
     load: async () => (await import('./commands/central.ts')).centralCommand,
   },
+  fleet: {
+    summary: 'many emulated meters with the central system, data concentrator and market evaluators',
+    load: async () => (await import('./commands/fleet.ts')).fleetCommand,
+  },
   ihd: {
     summary: 'the in-home display: a live page from the meter\'s HAN frames',
     load: async () => (await import('./commands/ihd.ts')).ihdCommand,

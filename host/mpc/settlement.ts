@@ -1,3 +1,4 @@
+import { InputError } from '../../toolchain/common/errors.ts';
 import { concat } from './vec.ts';
 import { add } from './field.ts';
 import { equalBitsAlg5, indicatorsPoly } from './equality.ts';
@@ -208,6 +209,36 @@ export async function settleInMemory(meters: Meter[], alg: Algorithm, opts: { eq
   const { nd, ns } = dimensions(meters);
   const keys = opts.seed !== undefined ? seededKeys(opts.seed) : undefined;
   const inputs = shareMeters(meters, alg, nd, ns, keys?.dealer ?? Prg.random(), opts.equality);
+  return evaluateInMemory(inputs, meters.length, nd, ns, alg, opts);
+}
+
+/**
+ * The settlement on energies the meters shared themselves (issue 21 item 5): each meter's DC security module sends
+ * evaluator k its own Shamir share f(k) = Wh + a·k of the period's import (firmware/dc, the encoding of `deal`), so
+ * no reading is dealt — nor seen — here. Only the suppliers (contract data, not readings) are dealt by the
+ * meters' side, and the export is zero (the emulated meters have no generation). NIAA needs one-hot energies per
+ * supplier, which a meter that does not know its supplier contract cannot share: NAA and NCAA only.
+ */
+export async function settleMeterShares(
+  imports: Record<PartyId, Uint32Array>,
+  regions: number[],
+  suppliers: number[],
+  alg: Algorithm,
+  opts: { equality?: Equality; seed?: number } = {},
+): Promise<SettlementRun> {
+  if (alg === 'niaa') throw new InputError('settlement on the meters\' own shares: NIAA needs one-hot energies per supplier, which the meters do not share; use naa or ncaa');
+  const n = regions.length;
+  if (suppliers.length !== n || ([1, 2, 3] as const).some((k) => imports[k].length !== n)) throw new InputError(`settlement: ${n} regions, ${suppliers.length} suppliers and ${[1, 2, 3].map((k) => imports[k as PartyId].length).join('/')} shares do not match`);
+  const meters: Meter[] = regions.map((region, i) => ({ meter: i, region, importSupplier: suppliers[i]!, exportSupplier: suppliers[i]!, import: 0, export: 0 }));
+  const { nd, ns } = dimensions(meters);
+  const keys = opts.seed !== undefined ? seededKeys(opts.seed) : undefined;
+  const inputs = shareMeters(meters, alg, nd, ns, keys?.dealer ?? Prg.random(), opts.equality);
+  for (const k of [1, 2, 3] as const) inputs[k].eImp = imports[k];
+  return evaluateInMemory(inputs, n, nd, ns, alg, opts);
+}
+
+async function evaluateInMemory(inputs: Record<PartyId, SettlementInput>, count: number, nd: number, ns: number, alg: Algorithm, opts: { equality?: Equality; seed?: number }): Promise<SettlementRun> {
+  const keys = opts.seed !== undefined ? seededKeys(opts.seed) : undefined;
   const net = memoryNetwork();
   const pk = keys?.pairs ?? pairKeys();
   const ids: PartyId[] = [1, 2, 3];
@@ -221,7 +252,7 @@ export async function settleInMemory(meters: Meter[], alg: Algorithm, opts: { eq
       return { import: combine3(outs[0]!.imp[c]!, outs[1]!.imp[c]!, outs[2]!.imp[c]!), export: combine3(outs[0]!.exp[c]!, outs[1]!.exp[c]!, outs[2]!.exp[c]!) };
     }),
   );
-  return { algorithm: alg, meters: meters.length, aggregates, evaluatorSeconds, counters: parties[0]!.counters };
+  return { algorithm: alg, meters: count, aggregates, evaluatorSeconds, counters: parties[0]!.counters };
 }
 
 const sumFlows = (fs: Flow[]): Flow => fs.reduce((a, f) => ({ import: a.import + f.import, export: a.export + f.export }), { import: 0, export: 0 });

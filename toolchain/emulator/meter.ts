@@ -80,9 +80,36 @@ export class MeterControls {
     this.metrology.setLoad(watts);
   }
 
-  /** The household follows a load profile from now on (interval 0 starts at the current cycle). */
-  setProfile(profile: LoadProfile): void {
-    this.metrology.setProfile(profile);
+  /** The part of a profile wired around the front end (setProfile's bypass fraction), from the cycle it began. */
+  private bypassed: { profile: LoadProfile; fraction: number; start: number } | undefined;
+
+  /**
+   * The household follows a load profile from now on (interval 0 starts at the current cycle). `bypass`: the
+   * fraction 0…1 of each interval's energy wired around the front end and the relay (energy theft, issue 21 item 2):
+   * drawn from the supply (the feeder's transformer sees it), never measured; `energy().bypassWh` counts it.
+   */
+  setProfile(profile: LoadProfile, bypass = 0): void {
+    if (!(bypass >= 0 && bypass <= 1)) throw new OperationError(`bypass fraction must be in 0…1, got ${bypass}`);
+    this.bypassWhBefore += this.profileBypassWh();
+    this.bypassed = bypass > 0 ? { profile, fraction: bypass, start: this.machine.cycle } : undefined;
+    // The front end sees the rest, exactly: (1 − f)·E in whole mWh per interval, f in parts per million.
+    const keep = BigInt(Math.round((1 - bypass) * 1_000_000));
+    this.metrology.setProfile(bypass > 0 ? { ...profile, mwh: profile.mwh.map((e) => (e * keep) / 1_000_000n) } : profile);
+  }
+
+  private bypassWhBefore = 0;
+
+  /** Energy of the profile's bypassed part since it began (Wh): whole intervals, then the elapsed part of the present one. */
+  private profileBypassWh(): number {
+    const b = this.bypassed;
+    if (!b) return 0;
+    const hz = this.machine.board.cpu.clock_hz;
+    const elapsed = (this.machine.cycle - b.start) / hz / b.profile.intervalSeconds;
+    let mwh = 0;
+    for (let i = 0; i < Math.min(Math.floor(elapsed), b.profile.mwh.length); i++) mwh += Number(b.profile.mwh[i]!);
+    const i = Math.floor(elapsed);
+    if (i < b.profile.mwh.length) mwh += Number(b.profile.mwh[i]!) * (elapsed - i);
+    return (mwh * b.fraction) / 1000;
   }
 
   /** Load wired around the meter (theft): drawn, never measured. */
@@ -101,9 +128,11 @@ export class MeterControls {
     this.wan.receive(bytes);
   }
 
-  /** Energy through the front end since power-on (Wh), what its energy registers count (LSB), and the bypass (Wh). */
+  /** Energy through the front end since power-on (Wh), what its energy registers count (LSB), and the bypass (Wh:
+   *  setBypass's constant load and setProfile's bypassed fraction). */
   energy(): { fedWh: number; fedLsb: bigint; lsbPerWh: number; bypassWh: number } {
-    return { fedWh: this.metrology.fed().wh, fedLsb: this.metrology.lsbFed(), lsbPerWh: this.metrology.opts.lsbPerWh, bypassWh: this.metrology.bypassWh() };
+    const bypassWh = this.metrology.bypassWh() + this.bypassWhBefore + this.profileBypassWh();
+    return { fedWh: this.metrology.fed().wh, fedLsb: this.metrology.lsbFed(), lsbPerWh: this.metrology.opts.lsbPerWh, bypassWh };
   }
 }
 
