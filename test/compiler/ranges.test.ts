@@ -31,6 +31,68 @@ const WAT = `(module
   ${loop('walk', '', '')}
   ${loop('skew', '(local.set $i (i32.add (local.get $i) (local.get $k)))', '(param $k i32)')})`;
 
+// `down(n)`: j = n & 15 counts down while j >= 0 (insertion sort's inner loop): its reads under the check are in
+// [0, 15], no check. `early(n)`: the decrement runs before the read, so the read may see −1 — checked, and traps.
+// `from1`: a counter that starts at 1 (its web never sees the entry 0) indexes with i − 1, proven.
+const DOWN = `
+  (func $down (export "down") (param $n i32) (result i32)
+    (local $j i32) (local $s i32)
+    (local.set $j (i32.and (local.get $n) (i32.const 15)))
+    (loop $top
+      (if (i32.ge_s (local.get $j) (i32.const 0))
+        (then
+          (local.set $s (i32.add (local.get $s) (i32.load16_u (i32.shl (local.get $j) (i32.const 1)))))
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br $top))))
+    (local.get $s))
+  (func $early (export "early") (param $n i32) (result i32)
+    (local $j i32) (local $s i32)
+    (local.set $j (i32.and (local.get $n) (i32.const 15)))
+    (loop $top
+      (if (i32.ge_s (local.get $j) (i32.const 0))
+        (then
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (local.set $s (i32.add (local.get $s) (i32.load16_u (i32.shl (local.get $j) (i32.const 1)))))
+          (br $top))))
+    (local.get $s))
+  (func $from1 (export "from1") (result i32)
+    (local $i i32) (local $s i32)
+    (local.set $i (i32.const 1))
+    (loop $top
+      (if (i32.lt_s (local.get $i) (i32.const 21))
+        (then
+          (local.set $s (i32.add (local.get $s) (i32.load16_u (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 1)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $top))))
+    (local.get $s))`;
+const TABLE = `(memory 1)
+  (data (i32.const 0) "${Array.from({ length: 21 }, (_, i) => `\\${(i + 1).toString(16).padStart(2, '0')}\\00`).join('')}")`;
+
+async function build(funcs: string, file: string) {
+  const mod = binaryen.parseText(`(module ${TABLE} ${funcs})`);
+  expect(mod.validate()).toBeTruthy();
+  const b = await buildWasm(mod.emitBinary(), board, { heap: 0, file });
+  const fn = (name: string) => {
+    const at = b.backend.asm.indexOf(`\n${name}:`);
+    return b.backend.asm.slice(at, b.backend.asm.indexOf('.size', at));
+  };
+  const image = imageFromLinked(b.image, file);
+  const call = (name: string, args: bigint[]) => callExport(loadMachine(image, board), image, name, args);
+  return { b, fn, call };
+}
+
+describe('value ranges: a counter counting down under a >= 0 check; a counter starting above 0', () => {
+  it('reads under the check are proven; a read after the decrement is checked and traps at −1', async () => {
+    const { fn, call } = await build(DOWN, 'ranges-down');
+    expect(fn('down')).not.toMatch(/trap_memory/);
+    expect(fn('from1')).not.toMatch(/trap_memory/);
+    expect(fn('early')).toMatch(/trap_memory/);
+    for (const n of [0n, 5n, 15n, 31n]) expect(call('down', [n]).result).toBe(BigInt(Array.from({ length: Number(n & 15n) + 1 }, (_, i) => i + 1).reduce((a, x) => a + x, 0)));
+    expect(call('from1', []).result).toBe(BigInt((20 * 21) / 2));
+    expect(call('early', [3n]).trap).toBe('memory'); // j = −1: address −2
+  }, 60_000);
+});
+
 describe('value ranges: a guarded counter copied through another local', () => {
   it('is bounded by its guard (no check in the loop); another set of the counter first keeps the check, which traps', async () => {
     const mod = binaryen.parseText(WAT);

@@ -16,6 +16,8 @@ export interface LocalWebs {
   webOf: Map<number, number>;
   /** The wasm local each web came from (its type is that local's). */
   localOf: number[];
+  /** The webs some read of which may see the local's entry value (0 for a non-parameter). */
+  entryWebs: Set<number>;
 }
 
 type State = Map<number, Set<number>> | null; // local → reaching definition sites (−1 − local: the entry value); null: unreachable
@@ -198,7 +200,9 @@ export function localWebs(fn: { params: number[]; vars: number[]; body: number }
   };
   for (const [e, r] of reach) webOf.set(e, webId([...r][0]!, getLocal.get(e)!));
   for (const [e, s] of sites) webOf.set(e, webId(s, setLocal.get(e)!));
-  return { webOf, localOf };
+  const entryWebs = new Set<number>();
+  for (const [e, r] of reach) if ([...r].some((x) => x < 0)) entryWebs.add(webOf.get(e)!);
+  return { webOf, localOf, entryWebs };
 }
 
 /** The id lower.ts, ranges.ts and narrow.ts give a local.get/local.set: its web, or its local index without webs. */

@@ -75,6 +75,11 @@ export const condMethods = {
       [a, b] = [b, a];
       rel = ({ gt_s: 'lt_s', gt_u: 'lt_u', le_s: 'ge_s', le_u: 'ge_u' } as const)[rel];
     }
+    // x < 0 and x >= 0 (signed): the top word's sign decides alone; the lower words cannot change it.
+    if ((rel === 'lt_s' || rel === 'ge_s') && a.length > 1 && b.every((w) => isConst(w) && w.v === 0)) {
+      a = a.slice(-1);
+      b = b.slice(-1);
+    }
     const n = a.length;
     const skip = this.label();
     const cmp = (k: number) => {

@@ -13,7 +13,7 @@ import { type Cond, type MFunction, type MInstr, type Opnd, imm, isConst, p, v }
 import { type FuncInfo, type ModuleInfo, typeName, wordsOf } from './module-info.ts';
 import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
-import { guardedIncrements } from './narrow.ts';
+import { guardedIncrements, signedFacts } from './narrow.ts';
 import { localRanges, Ranges } from './ranges.ts';
 import { type LocalId, localWebs } from './local-webs.ts';
 import { abortText, TRAP_INFO_SYM } from './abort.ts';
@@ -141,8 +141,8 @@ class Lowerer {
     const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);
     const tracked = new Set<number>();
     webs.localOf.forEach((l, w) => w >= fn.params.length && typeOf(l) === binaryen.i32 && tracked.add(w));
-    const bounds = localRanges(fn.body, tracked, guardedIncrements(fn, this.webOf), this.webOf);
-    this.ranges = new Ranges(bounds, this.webOf);
+    const { bounds, signed, nonNeg, lows } = localRanges(fn.body, tracked, guardedIncrements(fn, this.webOf), this.webOf, signedFacts(fn, this.webOf), webs.entryWebs);
+    this.ranges = new Ranges(bounds, this.webOf, signed, nonNeg, lows);
     // A local that never holds 2^16 or more (ranges.ts, narrow.ts) has the constant 0 as its high word: only its
     // low word is a register.
     webs.localOf.forEach((l, w) => {

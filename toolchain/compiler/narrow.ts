@@ -159,3 +159,99 @@ export function guardedIncrements(fn: FuncInfo, id: LocalId = byIndex): Map<numb
   visit(fn.body);
   return out;
 }
+
+/** `L >= 0` (signed) as a condition, or `L > -1`, `0 <= L`, `-1 < L`: returns L. */
+function nonNegGuardOf(cond: number, id: LocalId): number | undefined {
+  const i = exprInfo(cond);
+  if (i.id !== B.BinaryId) return undefined;
+  const c = (e: number) => constOf(e);
+  if (i.op === B.GeSInt32 && c(i.right) === 0) return localOf(i.left, id);
+  if (i.op === B.GtSInt32 && c(i.right) === -1) return localOf(i.left, id);
+  if (i.op === B.LeSInt32 && c(i.left) === 0) return localOf(i.right, id);
+  if (i.op === B.LtSInt32 && c(i.left) === -1) return localOf(i.right, id);
+  return undefined;
+}
+
+function setsIn(e: number, local: number, id: LocalId): boolean {
+  let found = false;
+  const go = (x: number) => {
+    if (found) return;
+    if (exprInfo(x).id === B.LocalSetId && id(x) === local) found = true;
+    children(x).forEach(go);
+  };
+  go(e);
+  return found;
+}
+
+/** The locals a true condition proves non-negative: `L >= 0`, or `L >= 0 && X` as Binaryen writes it (`if (result i32) (L >= 0) X (i32.const 0)`) when X sets no L. */
+function nonNegFacts(cond: number, id: LocalId): number[] {
+  const l = nonNegGuardOf(cond, id);
+  if (l !== undefined) return [l];
+  const i = exprInfo(cond);
+  if (i.id === B.IfId && i.ifFalse && constOf(i.ifFalse) === 0) return nonNegFacts(i.condition, id).filter((x) => !setsIn(i.ifTrue, x, id));
+  return [];
+}
+
+/** `L - k` or `L + (-k)` (k in 1..16) as a set value: returns k. */
+function decrementOf(value: number, local: number, id: LocalId): number | undefined {
+  const i = exprInfo(value);
+  if (i.id !== B.BinaryId || localOf(i.left, id) !== local) return undefined;
+  const c = constOf(i.right);
+  const k = c === undefined ? undefined : i.op === B.SubInt32 ? c : i.op === B.AddInt32 ? -c : undefined;
+  return k !== undefined && k >= 1 && k <= 16 ? k : undefined;
+}
+
+/** Counters that count down to −k under a `>= 0` guard (insertion sort's `while (j >= 0 && …) j--`). */
+export interface SignedFacts {
+  /** local.get expressions of L that run after a passed `L >= 0` with no set of L since: → L. */
+  nonNegGets: Map<number, number>;
+  /** The sets `L = L - k` that run only after a passed `L >= 0` with no set of L since: → [L, k]. */
+  decrements: Map<number, [number, number]>;
+}
+
+/**
+ * The places where a local is known non-negative: inside the arm of `if (L >= 0 …)`, at the loop depth of the
+ * check, before any set of L in that arm (setBefore). ranges.ts gives such a get [0, L's largest value] and
+ * lets a guarded decrement take L below zero by at most k without losing that largest value.
+ */
+export function signedFacts(fn: FuncInfo, id: LocalId = byIndex): SignedFacts {
+  const nonNegGets = new Map<number, number>();
+  const decrements = new Map<number, [number, number]>();
+  const facts: [number, number, number][] = []; // [local, arm, loop depth]
+  let loops = 0;
+  const holds = (local: number, e: number) => {
+    const f = [...facts].reverse().find(([l]) => l === local);
+    return f !== undefined && f[2] === loops && !setBefore(f[1], local, e, id);
+  };
+  const visit = (e: number) => {
+    const i = exprInfo(e);
+    if (i.id === B.LocalGetId) {
+      if (i.type === B.i32 && holds(id(e), e)) nonNegGets.set(e, id(e));
+      return;
+    }
+    if (i.id === B.LocalSetId) {
+      visit(i.value);
+      const k = decrementOf(i.value, id(e), id);
+      if (k !== undefined && holds(id(e), e)) decrements.set(e, [id(e), k]);
+      return;
+    }
+    if (i.id === B.IfId) {
+      visit(i.condition);
+      const fs = nonNegFacts(i.condition, id);
+      for (const l of fs) facts.push([l, i.ifTrue, loops]);
+      visit(i.ifTrue);
+      facts.length -= fs.length;
+      if (i.ifFalse) visit(i.ifFalse);
+      return;
+    }
+    if (i.id === B.LoopId) {
+      loops++;
+      visit(i.body);
+      loops--;
+      return;
+    }
+    children(e).forEach(visit);
+  };
+  visit(fn.body);
+  return { nonNegGets, decrements };
+}

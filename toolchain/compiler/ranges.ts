@@ -10,7 +10,7 @@
 // mapped memory needs no bounds check.
 import binaryen from 'binaryen';
 import { children as childrenOf, exprInfo } from './ir-walk.ts';
-import type { GuardedIncrement } from './narrow.ts';
+import type { GuardedIncrement, SignedFacts } from './narrow.ts';
 import { byIndex, type LocalId } from './local-webs.ts';
 
 const B = binaryen;
@@ -30,10 +30,18 @@ const ones = (x: number): number => (x === 0 ? 0 : 2 ** Math.ceil(Math.log2(x + 
 export class Ranges {
   private memo = new Map<number, Range>();
 
-  /** `locals`: the bounded locals (narrow.ts), local index → the largest value it ever holds (the least is 0). */
+  /**
+   * `locals`: the bounded locals (narrow.ts), local index → the largest value it ever holds (the least is 0).
+   * `signed`: locals that may also go below zero (a guarded decrement, narrow.ts signedFacts); only the reads in
+   * `nonNeg` (a read where a `>= 0` check holds → its largest value) have a range, the others none.
+   */
   constructor(
     private readonly locals: ReadonlyMap<number, number>,
     private readonly id: LocalId = byIndex,
+    private readonly signed: ReadonlySet<number> = new Set(),
+    private readonly nonNeg: ReadonlyMap<number, number> = new Map(),
+    /** Local → the least value it ever holds, where more than 0 (a web that never sees the entry value). */
+    private readonly lows: ReadonlyMap<number, number> = new Map(),
   ) {}
 
   of(e: number): Range {
@@ -54,8 +62,12 @@ export class Ranges {
         return { lo: v, hi: v };
       }
       case B.LocalGetId: {
+        if (this.signed.has(this.id(e))) {
+          const max = this.nonNeg.get(e);
+          return max === undefined ? FULL : { lo: 0, hi: max };
+        }
         const max = this.locals.get(this.id(e));
-        return max === undefined ? FULL : { lo: 0, hi: max };
+        return max === undefined ? FULL : { lo: Math.min(this.lows.get(this.id(e)) ?? 0, max), hi: max };
       }
       case B.LocalSetId: // a tee: the value it stores
         return this.of(info.value);
@@ -124,32 +136,78 @@ const RELATIONS = new Set<number>([
   B.EqInt64, B.NeInt64, B.LtSInt64, B.LtUInt64, B.LeSInt64, B.LeUInt64, B.GtSInt64, B.GtUInt64, B.GeSInt64, B.GeUInt64,
 ]);
 
+/** What localRanges proves: bounds of non-negative locals, and the reads of down-counting ones under a check. */
+export interface LocalRanges {
+  /** Local → the largest value it ever holds (it never goes below 0). */
+  bounds: Map<number, number>;
+  /** Locals that may go below zero by a guarded decrement: no range, except at their `nonNeg` reads. */
+  signed: Set<number>;
+  /** A read of a `signed` local where its `>= 0` check holds → the local's largest value. */
+  nonNeg: Map<number, number>;
+  /** Local (of `bounds`) → its least value, where above 0. */
+  lows: Map<number, number>;
+}
+
 /**
  * The range of every tracked local (i32, not a parameter; a web of one, local-webs.ts) over the whole function: the union of 0 (wasm locals
  * start at zero) and every value stored into it, to a fixed point. A guarded increment (narrow.ts) stores at
  * most max(cap, the local's other values) + step: before it, the local either passed its guard (≤ cap) or was
  * last set by another assignment. A bound still growing after a few rounds (an unguarded counter) gives up.
+ *
+ * A local whose only other stores are guarded decrements (`L = L - k` after a passed `L >= 0`, narrow.ts
+ * signedFacts) holds values in [−k, M], M its largest non-negative value: the decrement stores at most M − k and
+ * at least −k. Such a local keeps both words; where its `>= 0` check holds, a read of it is in [0, M].
  */
-export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex): Map<number, number> {
+export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex, facts: SignedFacts = { nonNegGets: new Map(), decrements: new Map() }, entryWebs?: ReadonlySet<number>): LocalRanges {
   const sets: { e: number; index: number; value: number }[] = [];
   walkAll(body, (e) => {
     const i = exprInfo(e);
     if (i.id === B.LocalSetId && tracked.has(id(e))) sets.push({ e, index: id(e), value: i.value });
   });
+  // A local counting both up (guarded increment) and down is not followed below zero.
+  const incremented = new Set([...increments.values()].map((x) => x.local));
+  const signed = new Set([...facts.decrements.values()].map(([l]) => l).filter((l) => tracked.has(l) && !incremented.has(l)));
+  const nonNegOf = (bound: ReadonlyMap<number, number>) => {
+    const out = new Map<number, number>();
+    for (const [get, l] of facts.nonNegGets) {
+      const max = bound.get(l);
+      if (signed.has(l) && max !== undefined && max < U32) out.set(get, Math.min(max, 0x7fffffff));
+    }
+    return out;
+  };
   const bound = new Map<number, number>();
   for (const l of tracked) bound.set(l, 0);
   const given = new Set<number>();
+  // Least values, from above: a web that never sees its entry value (local-webs.ts) holds only what is stored
+  // into it. Without webs, every local may be read at its entry value 0.
+  const low = new Map<number, number>();
+  if (entryWebs) for (const l of tracked) if (!entryWebs.has(l) && !signed.has(l)) low.set(l, U32);
   for (let round = 0; ; round++) {
-    const ranges = new Ranges(bound, id);
+    const ranges = new Ranges(bound, id, signed, nonNegOf(bound), low);
     const other = new Map<number, number>(); // per local: 0 and its assignments other than guarded increments
-    for (const s of sets) if (!increments.has(s.e)) other.set(s.index, Math.max(other.get(s.index) ?? 0, ranges.of(s.value).hi));
+    const nextLow = new Map<number, number>();
+    for (const s of sets) {
+      if (low.has(s.index)) nextLow.set(s.index, Math.min(nextLow.get(s.index) ?? U32, ranges.of(s.value).lo));
+      if (increments.has(s.e) || (signed.has(s.index) && facts.decrements.has(s.e))) continue;
+      other.set(s.index, Math.max(other.get(s.index) ?? 0, ranges.of(s.value).hi));
+    }
+    let lowChanged = false;
+    for (const [l, x] of [...low]) {
+      const n = nextLow.get(l) ?? U32;
+      if (n === x) continue;
+      lowChanged = true;
+      // Still falling after a few rounds: no least value beyond 0.
+      if (round >= 4) low.delete(l);
+      else low.set(l, n);
+    }
     const next = new Map<number, number>();
     for (const [index] of bound) next.set(index, other.get(index) ?? 0);
     for (const s of sets) {
       const inc = increments.get(s.e);
       if (!inc) continue;
       // L = D's source: it passed its guard with no set since (narrow.ts), so it is ≤ cap if non-negative.
-      const before = inc.from !== undefined ? (bound.get(inc.from) ?? U32) > 0x7fffffff ? U32 : inc.cap : Math.max(inc.cap, other.get(s.index) ?? 0);
+      const fromNonNeg = inc.from !== undefined && !signed.has(inc.from) && (bound.get(inc.from) ?? U32) <= 0x7fffffff;
+      const before = inc.from !== undefined ? (fromNonNeg ? inc.cap : U32) : Math.max(inc.cap, other.get(s.index) ?? 0);
       // A signed guard says nothing of a value that may be negative (≥ 2^31 unsigned).
       const after = before > 0x7fffffff ? U32 : before + inc.step;
       next.set(s.index, Math.max(next.get(s.index)!, after));
@@ -166,10 +224,12 @@ export function localRanges(body: number, tracked: ReadonlySet<number>, incremen
         given.add(index);
       }
     }
-    if (!changed) break;
+    if (!changed && !lowChanged) break;
   }
-  for (const [k, x] of [...bound]) if (x >= U32) bound.delete(k);
-  return bound;
+  const nonNeg = nonNegOf(bound);
+  for (const [k, x] of [...bound]) if (x >= U32 || signed.has(k)) bound.delete(k);
+  for (const [k, x] of [...low]) if (!bound.has(k) || x === 0) low.delete(k);
+  return { bounds: bound, signed, nonNeg, lows: low };
 }
 
 function walkAll(e: number, visit: (e: number) => void): void {
