@@ -8,6 +8,7 @@ import { compiledModuleSpec } from '../../toolchain/sancus/module/compiled.ts';
 import { expectedModuleKey } from '../../toolchain/sancus/module/package.ts';
 import { DEFAULT_NODE_KEY, deriveVendorKey } from '../../toolchain/sancus/index.ts';
 import { buildNodeImage } from '../../host/deploy/build.ts';
+import { compileAs } from '../../host/deploy/compile-as.ts';
 import { EmulatedNode } from '../../host/deploy/node.ts';
 import { attestationTag } from '../../host/deploy/protocol.ts';
 
@@ -45,4 +46,23 @@ describe('compiled (AssemblyScript) module', () => {
     expect(Array.from(node.read(mem!, 2))).toEqual([0, 0]);
     expect(node.sancus.violations.slice(before).map((v) => [v.kind, v.address, v.module])).toEqual([['read', mem, 1], ['read', mem! + 1, 1]]);
   });
+});
+
+describe('copy_out (hasm.copy_out: into unprotected memory only)', () => {
+  it('writes unprotected memory, refuses the module\'s own text and data and a range that wraps', async () => {
+    const board = loadBoard('emulated');
+    // Compiled without linking (the glue comes with the packaging), as hasm build does.
+    const c = await compileAs(fileURLToPath(new URL('./fixtures/copy-out.ts', import.meta.url)), board);
+    const built = buildNodeImage(board, [compiledModuleSpec('co', 0x7a12, c.backend)]);
+    const node = new EmulatedNode('n', board, built.image, built.modules);
+    expect(node.enable('co')).toBeGreaterThan(0);
+    node.callEntry('co', 3);
+    const l = built.modules[0]!.layout;
+    const nvm = board.memory.find((m) => m.kind === 'nvm')!.start;
+    const out = (dst: number) => node.callEntry('co', 4, [dst, 0]).registers[12];
+    expect(out(nvm)).toBe(1);
+    expect([...node.read(nvm, 4)]).toEqual([0x11, 0x22, 0x33, 0x44]);
+    for (const dst of [l.dataStart, l.dataEnd - 2, l.dataStart - 3, l.textStart, 0xfffe]) expect(out(dst)).toBe(0);
+    expect(out(l.dataEnd)).toBe(1); // just past its data: unprotected
+  }, 120_000);
 });
