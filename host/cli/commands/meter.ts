@@ -37,6 +37,10 @@ export function parseDuration(text: string): number {
 function human(io: CommandIO, r: MeterReport): void {
   io.err(`meter: ${r.simulated_s} s simulated in ${r.wall_s.toFixed(1)} s (start-up ${(r.startup_s * 1000).toFixed(0)} ms simulated)`);
   io.err(`  energy fed ${r.energy_wh_fed.toFixed(3)} Wh, registered in readings ${r.energy_wh_registered} Wh (${r.readings} half-hourly readings)`);
+  // Issue 18 item 7: a reading counts whole Wh (the core's registers); the front end counts finer LSBs (1 mWh on
+  // boards/emulated.json) and the metrology driver carries the part short of a Wh into the next poll, so nothing is
+  // lost — the open half hour and that carry are simply in no reading yet.
+  io.err('  (readings count whole Wh; the metrology driver carries the front end\'s LSBs short of a Wh into the next reading, and the open half hour is in none yet)');
   io.err(`  HAN: ${r.han_frames} frames, longest gap ${r.han_max_gap_s.toFixed(1)} s`);
   for (const x of r.relay) io.err(`  relay ${x.state} at ${x.t.toFixed(3)} s: ${x.cause}`);
   for (const v of r.violations) io.err(`  violation at ${v.t.toFixed(3)} s: pc 0x${v.pc.toString(16)} touched 0x${v.address.toString(16)} (module ${v.module ?? '-'})`);
