@@ -11,7 +11,7 @@ import { isCiphered, openEnvelope } from '../../host/dlms/security/apdu-cipher.t
 import type { Profile } from '../../host/dlms/security/hls.ts';
 import type { DlmsServer } from '../../host/dlms/server/server.ts';
 import type { ApduChannel } from '../../host/dlms/transport.ts';
-import { channelTo, clientOptions, demoKeys, makeServer } from './helpers.ts';
+import { channelTo, clientOptions, demoKeys, makeServer, Tap } from './helpers.ts';
 
 // The client's own invocation counter belongs to what its GCM nonces are made of — client system title ‖ counter
 // under the GUEK — not to the server it talks to (issue 16: the nonce-reuse pattern item 1 fixed on the server).
@@ -21,29 +21,17 @@ const dir = mkdtempSync(join(tmpdir(), 'hasm-dlms-client-counters-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Client invocation counters on the wire: the AARQ's ciphered InitiateRequest and every ciphered request. */
-class NonceLog implements ApduChannel {
-  constructor(
-    private readonly inner: ApduChannel,
-    private readonly ics: number[],
-  ) {}
-  get address() {
-    return this.inner.address;
-  }
-  async request(apdu: Uint8Array) {
-    const env = apdu[0] === 0x60 ? decodeAarq(apdu).userInformation : apdu;
-    if (env && isCiphered(env[0]!)) this.ics.push(readU32(openEnvelope(env).body, 1));
-    return this.inner.request(apdu);
-  }
-  close() {
-    return this.inner.close();
-  }
-}
+const nonceLog = (inner: ApduChannel, ics: number[]) =>
+  new Tap(inner, (req) => {
+    const env = req[0] === 0x60 ? decodeAarq(req).userInformation : req;
+    if (env && isCiphered(env[0]!)) ics.push(readU32(openEnvelope(env).body, 1));
+  });
 
 const otherServer = (title: number): DlmsKeys => ({ ...demoKeys, serverSystemTitle: Uint8Array.of(0x48, 0x41, 0x53, 0x4d, 0, 0, 0, title) });
 
 async function session(server: DlmsServer, profile: Profile, counters: ClientCounterStore, ics: number[]): Promise<void> {
   const keys = { ...demoKeys, serverSystemTitle: server.keys.serverSystemTitle };
-  const ch = new NonceLog(await channelTo(server, 'wrapper', { clientSap: 1, serverSap: 1 }), ics);
+  const ch = nonceLog(await channelTo(server, 'wrapper', { clientSap: 1, serverSap: 1 }), ics);
   const c = new DlmsClient(ch, clientOptions({ mechanism: 'hls-gmac', profile, keys, counters }));
   await c.associate();
   await c.get(3, '1.0.1.8.0.255', 2);

@@ -79,3 +79,22 @@ export async function associated(server: DlmsServer, framing: Framing, sap: numb
 
 /** Deterministic PRNG for the fuzz test. */
 export { mulberry32 as prng } from '../seeded.ts';
+
+/** A channel that shows every exchange (request, then response) to `seen`: for tests that read what went on the wire. */
+export class Tap implements ApduChannel {
+  constructor(
+    private readonly inner: ApduChannel,
+    private readonly seen: (req: Uint8Array, resp: Uint8Array) => void,
+  ) {}
+  get address() {
+    return this.inner.address;
+  }
+  async request(apdu: Uint8Array) {
+    const resp = await this.inner.request(apdu);
+    this.seen(apdu, resp);
+    return resp;
+  }
+  close() {
+    return this.inner.close();
+  }
+}

@@ -16,7 +16,7 @@ import { ServerState } from '../../host/dlms/server/state.ts';
 import type { ApduChannel } from '../../host/dlms/transport.ts';
 import { openChannel, parseDlmsUrl } from '../../host/dlms/url.ts';
 import { InputError } from '../../toolchain/common/errors.ts';
-import { clientOptions, demoKeys } from './helpers.ts';
+import { clientOptions, demoKeys, Tap } from './helpers.ts';
 
 // Issue 16 item 1: the server's invocation counters belong to what the GCM nonce is made of (server system title
 // and key), not to a port or a process.
@@ -25,26 +25,13 @@ const dir = mkdtempSync(join(tmpdir(), 'hasm-dlms-identity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Server invocation counters of every ciphered response, as the client sees them on the wire. */
-class NonceRecorder implements ApduChannel {
-  constructor(
-    private readonly inner: ApduChannel,
-    private readonly out: number[],
-  ) {}
-  get address() {
-    return this.inner.address;
-  }
-  async request(apdu: Uint8Array) {
-    const resp = await this.inner.request(apdu);
+const nonceRecorder = (inner: ApduChannel, out: number[]) =>
+  new Tap(inner, (_req, resp) => {
     let a = resp;
     if (resp[0] === 0x61) a = decodeAare(resp).userInformation ?? new Uint8Array(0);
     if (resp[0] === 0x63) a = decodeRlre(resp).userInformation ?? new Uint8Array(0);
-    if (a.length && isCiphered(a[0]!)) this.out.push(readU32(openEnvelope(a).body, 1));
-    return resp;
-  }
-  close() {
-    return this.inner.close();
-  }
-}
+    if (a.length && isCiphered(a[0]!)) out.push(readU32(openEnvelope(a).body, 1));
+  });
 
 describe('server state keyed by identity (issue 16)', () => {
   it('names the state by system title and key, never by port, and never shows the key', () => {
@@ -107,7 +94,7 @@ describe('server state keyed by identity (issue 16)', () => {
       return { port: typeof a === 'object' && a ? a.port : 0, stop: () => new Promise<void>((r) => tcp.close(() => r())).then(release) };
     };
     const session = async (port: number) => {
-      const ch = new NonceRecorder(await openChannel(parseDlmsUrl(`tcp://127.0.0.1:${port}`), 1, { timeoutMs: 5000 }), onWire);
+      const ch = nonceRecorder(await openChannel(parseDlmsUrl(`tcp://127.0.0.1:${port}`), 1, { timeoutMs: 5000 }), onWire);
       const c = new DlmsClient(ch, clientOptions({ mechanism: 'hls-gmac', profile: 'standard', counters }));
       await c.associate();
       await c.get(3, '1.0.1.8.0.255', 2);
