@@ -19,6 +19,8 @@ export const OUT_DC: u32 = 4;
 export const OUT_LOGS: u32 = 8;
 export const OUT_LOG: u32 = 16;
 export const OUT_CLOCK: u32 = 32;
+/** CMD_DLMS: the DLMS server's keys and settings, for the module that hosts it (firmware/cs-dlms). */
+export const OUT_DLMS: u32 = 64;
 
 const OMIT: u32 = 0x6f6d6974; // "omit"
 const PSEUDONYM: u32 = 0x706e796d; // "pnym"
@@ -33,7 +35,8 @@ const ROUND_WH: usize = 0;
 const OMIT_PER_1024: usize = 2;
 const PSEUDONYM_HALF_HOURS: usize = 4;
 
-function log(kind: u8, result: u8, aux: u32, value: u32): u32 {
+/** Fills LOG_BOX with a security-log entry; returns OUT_LOG. */
+export function csLog(kind: u8, result: u8, aux: u32, value: u32): u32 {
   store<u8>(LOG_BOX, kind);
   store<u8>(LOG_BOX, result, 1);
   store<u16>(LOG_BOX, <u16>aux, 2);
@@ -42,16 +45,17 @@ function log(kind: u8, result: u8, aux: u32, value: u32): u32 {
 }
 
 function privacy(len: i32): u32 {
-  if (len != 24) return log(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, <u32>len);
+  if (len != 24) return csLog(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, <u32>len);
   const r = <u32>load<u16>(IN, 2);
   const o = <u32>load<u16>(IN, 4);
   const p = <u32>load<u16>(IN, 6);
-  if (o > 512) return log(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
+  if (o > 512) return csLog(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
   store<u16>(SETTINGS + ROUND_WH, <u16>r);
   store<u16>(SETTINGS + OMIT_PER_1024, <u16>o);
   store<u16>(SETTINGS + PSEUDONYM_HALF_HOURS, <u16>p);
-  memory.copy(KEY, IN + 8, 16);
-  return log(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
+  // four words, not memory.copy: binaryen's optimiser asserts on a bulk-memory op in a function it inlined into
+  for (let i: usize = 0; i < 16; i += 4) store<u32>(KEY + i, load<u32>(IN + 8 + i));
+  return csLog(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
 }
 
 /** A plaintext from the central system at IN; returns where it goes (the caller passes the same bytes on). */
@@ -63,7 +67,13 @@ export function csCommand(len: i32): u32 {
   if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
   if (cmd == ev.CMD_TIME) return OUT_CLOCK;
   if (cmd == ev.CMD_PRIVACY) return privacy(len);
-  return log(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, <u32>len);
+  if (cmd == ev.CMD_DLMS) return OUT_DLMS;
+  return csReject(len);
+}
+
+/** A plaintext no module here takes (unknown command byte, or CMD_DLMS with no DLMS server): logged, refused. */
+export function csReject(len: i32): u32 {
+  return csLog(ev.EV_CS_REJECT, ev.BAD_FORMAT, len >= 2 ? load<u8>(IN) : 0, <u32>len);
 }
 
 /** A half-hourly reading from the core at IN ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1,

@@ -2,27 +2,15 @@
 // CS↔cs connection key by the generated input path) and is passed to exactly one module or refused and logged.
 // Inputs: command (central system), reading and reply (core). Outputs: to_core, to_offswitch, to_dc, to_logs, to_clock,
 // log (security log), uplink (central system: readings after the chapter 5 countermeasures, register replies).
+// The same module with the meter's DLMS/COSEM server: firmware/cs-dlms (firmware/README.md "DLMS on the WAN UART").
 import { IN } from '../lib/events';
-import { csCommand, csReading, OUT_CORE, OUT_OFFSWITCH, OUT_DC, OUT_LOGS, OUT_LOG, OUT_CLOCK, LOG_BOX, READING_BOX } from './cs';
+import { csCommand, csReading, READING_BOX } from './cs';
+import { csRoute, uplink } from './route';
 
-@external("output", "to_core") declare function to_core(data: usize, len: i32): void;
-@external("output", "to_offswitch") declare function to_offswitch(data: usize, len: i32): void;
-@external("output", "to_dc") declare function to_dc(data: usize, len: i32): void;
-@external("output", "to_logs") declare function to_logs(data: usize, len: i32): void;
-@external("output", "to_clock") declare function to_clock(data: usize, len: i32): void;
-@external("output", "log") declare function log(data: usize, len: i32): void;
-@external("output", "uplink") declare function uplink(data: usize, len: i32): void;
-
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. A CMD_DLMS
+// (OUT_DLMS) is refused here like an unknown command: this module hosts no DLMS server.
 export function input_command(data: usize, len: i32): void {
-  if (data != IN) return;
-  const out = csCommand(len);
-  if (out == OUT_CORE) to_core(data, len);
-  else if (out == OUT_OFFSWITCH) to_offswitch(data, len);
-  else if (out == OUT_DC) to_dc(data, len);
-  else if (out == OUT_LOGS) to_logs(data, len);
-  else if (out == OUT_CLOCK) to_clock(data, len);
-  else if (out == OUT_LOG) log(LOG_BOX, 8);
+  if (data == IN) csRoute(csCommand(len), len);
 }
 
 export function input_reading(data: usize, len: i32): void {

@@ -17,6 +17,7 @@ export const CMD_PRIVACY: u8 = 0x05; //  [05][0][round_wh u16][omit_per_1024 u16
 export const CMD_READ: u8 = 0x06; //     [06][0]: the billing registers, attributable (seed §5.3.1: monthly aggregate)
 export const CMD_LOG_READ: u8 = 0x07; // [07][log u8][index u16]: one entry, 0 = newest, to the central system
 export const CMD_TIME: u8 = 0x08; //     [08][0][0 u16][t u32]: sets the meter clock (firmware/clock)
+export const CMD_DLMS: u8 = 0x09; //     [09][part u8]…: the DLMS server's keys and settings (firmware/cs/dlms.ts)
 export const CMD_DISCONNECT: u8 = 0x10; // [10][0]: remote disconnect (§4.3.4)
 export const CMD_RECONNECT: u8 = 0x11; //  [11][0]: remote reconnect: arms, the local button completes it (§4.3.4)
 export const CMD_UNLOCK: u8 = 0x12; //     [12][0]: leaves the tamper lock; supply stays off until the button
@@ -30,6 +31,7 @@ export const EV_APPLIANCE: u8 = 4;
 export const EV_PRIVACY: u8 = 5;
 export const EV_CS_REJECT: u8 = 6; // a CS plaintext with no known command byte
 export const EV_DC_KEY: u8 = 7;
+export const EV_DLMS: u8 = 8; //     the DLMS server configured (aux: part); a DLMS security event (result 16 + kind, value: its count)
 
 // Off-switch log (§4.5: every on/off command, every credit-exhaustion trip).
 export const EV_DISCONNECT: u8 = 16;

@@ -196,13 +196,13 @@ rt_poke:
   add #__hasm_mem, r14
 1:
   mov 2(sp), r15
-2:
   tst r15
   jz 3f
-  mov.b @r14+, 0(r12)
+2:
+  mov.b @r14+, 0(r12)           ; 4 instructions a byte (the runtime copies every event through here)
   inc r12
   dec r15
-  jmp 2b
+  jnz 2b
 3:
   ret
 

@@ -18,6 +18,8 @@ import { HanParser } from './han.ts';
 import { decodeUplink } from '../central/messages.ts';
 import type { LogEntry } from './driver.ts';
 import { explainRelay } from './relay-cause.ts';
+import { provisionDlms, WanLineClients } from './dlms-port.ts';
+import { loadKeys } from '../dlms/keys.ts';
 
 export interface MeterRunOptions {
   descriptor: string;
@@ -32,6 +34,8 @@ export interface MeterRunOptions {
   random?: (n: number) => Uint8Array;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /** Ends the run early (tests: once their clients on the exposed UARTs are done). */
+  stop?: AbortSignal;
 }
 
 export interface MeterReport {
@@ -87,6 +91,13 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     let maxGap = 0;
     let hanSent = 0;
     const sockets = await exposeUarts(node, o.uarts ?? [], servers);
+    // The WAN line exposed: the meter's DLMS/COSEM endpoint (CS security) gets its keys and its wrapper frames.
+    const centralEnd = [...session.wanEnds.values()].find((e) => e.direction === 'to-node' && e.name === CENTRAL);
+    const wanClient = [...session.nodes.values()].find((x) => x.firmware === node)!.wan!;
+    if (centralEnd && o.uarts?.some((u) => u.name === 'wan')) {
+      const host = await provisionDlms(session, wanClient, centralEnd, { keys: loadKeys(), profile: 'hardened', threshold: 1_000_000, icFloor: 0 });
+      if (host) o.progress?.(`meter: DLMS/COSEM served by module '${host}' on the WAN line`);
+    }
     /** Log sequence numbers (entries ever appended) the logs module reported, by log. */
     const logSeq = new Map<number, number>();
     /** The last log entry read back (CMD_LOG_READ's answer), decoded. */
@@ -112,7 +123,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     const total = Math.round(o.seconds * hz);
     const step = hz; // one simulated second per step
     const wall0 = Date.now();
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total && !o.stop?.aborted; ) {
       const n = Math.min(step, total - done);
       node.advance(n);
       done += n;
@@ -218,7 +229,8 @@ function moduleName(s: DeploySession, id: number): string | null {
 async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; port: number }[], servers: Server[]): Promise<{ han: Socket[]; any: boolean }> {
   const han: Socket[] = [];
   const wan: Socket[] = [];
-  if (uarts.some((u) => u.name === 'wan')) node.wanTaps.push((b) => wan.forEach((s) => s.write(Buffer.of(b))));
+  const line = new WanLineClients(); // who hears what of the WAN line (dlms-port.ts)
+  if (uarts.some((u) => u.name === 'wan')) node.wanTaps.push((b) => line.transmitted(b));
   for (const u of uarts) {
     if (u.name === 'han' && !node.han) throw new InputError(`--uart han: the board of node '${node.name}' has no HAN UART`);
     const list = u.name === 'wan' ? wan : han;
@@ -226,15 +238,20 @@ async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; por
     const server = createServer((sock) => {
       list.push(sock);
       open.add(sock);
+      if (u.name === 'wan') line.add(sock);
       sock.on('close', () => {
         list.splice(list.indexOf(sock), 1);
         open.delete(sock);
+        line.remove(sock);
       });
       sock.on('error', () => {});
       // WAN: bytes from the client are the UART's receive line (the runtime's frames; the host's own requests share
       // the line). HAN: the line has no receive wire, bytes from the display go nowhere.
       sock.on('data', (b: Buffer) => {
-        if (u.name === 'wan') node.wan.receive(b);
+        if (u.name === 'wan') {
+          line.received(sock, b);
+          node.wan.receive(b);
+        }
       });
     });
     await new Promise<void>((res, rej) => {

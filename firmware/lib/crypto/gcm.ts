@@ -12,6 +12,7 @@
 //   gcm_key(K) — gcm_start(IV) — gcm_aad(...)* — gcm_encrypt(...)* | gcm_ghash(...)* — gcm_tag() / gcm_verify(T, n)
 // where each gcm_encrypt/gcm_ghash call but the last must cover a multiple of 16 bytes. gcm_open verifies the tag
 // over the ciphertext BEFORE it decrypts anything, so a forged APDU never turns into plaintext in the buffer.
+import { R8 } from './tables';
 import { AES_STATE, aes_encrypt, aes_key } from './aes';
 
 /** M[n] = n·H and M4[n] = n·H·x^4 for each nibble n (its top bit the lowest power of x), 16 bytes each. */
@@ -27,19 +28,6 @@ const CTR: usize = memory.data(16);
 /** The last full 16-byte tag computed by gcm_tag. */
 export const GCM_TAG: usize = memory.data(16);
 
-// R8(b): what the byte b shifted out of the low end (x^120..x^127) adds to bytes 0 and 1 after Z·x^8, modulo
-// x^128 + x^7 + x^2 + x + 1 (from SP 800-38D's R = 0xE1 ‖ 0^120 by eight single shifts). R8 is linear in b, so
-// R8(b) = RL[b & 15] ⊕ RH[b >> 4]: two 16-entry tables (64 bytes) in place of a 512-byte one — static data lives
-// in RAM with our compiler (linear memory), and the meter has 2 KiB for all of DLMS.
-// prettier-ignore
-const R8 = memory.data<u8>([
-  // RL
-  0x00, 0x00, 0x01, 0xc2, 0x03, 0x84, 0x02, 0x46, 0x07, 0x08, 0x06, 0xca, 0x04, 0x8c, 0x05, 0x4e,
-  0x0e, 0x10, 0x0f, 0xd2, 0x0d, 0x94, 0x0c, 0x56, 0x09, 0x18, 0x08, 0xda, 0x0a, 0x9c, 0x0b, 0x5e,
-  // RH
-  0x00, 0x00, 0x1c, 0x20, 0x38, 0x40, 0x24, 0x60, 0x70, 0x80, 0x6c, 0xa0, 0x48, 0xc0, 0x54, 0xe0,
-  0xe1, 0x00, 0xfd, 0x20, 0xd9, 0x40, 0xc5, 0x60, 0x91, 0x80, 0x8d, 0xa0, 0xa9, 0xc0, 0xb5, 0xe0,
-]);
 
 let gpos: u32 = 0; // bytes of the current GHASH block already absorbed
 let aadLen: u32 = 0;

@@ -137,7 +137,9 @@ function dateTime(s: u32, status: u32): void {
   const doe = z - era * 146097;
   const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const mp = (5 * doy + 2) / 153;
+  // (5·doy + 2) / 153 as a multiply and shift, exact for 5·doy + 2 ≤ 1827: binaryen turns this unsigned division
+  // into a signed one (both sides provably non-negative), and the signed helper alone costs 378 bytes of code.
+  const mp = ((5 * doy + 2) * 6855) >> 20;
   const d = doy - (153 * mp + 2) / 5 + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);

@@ -6,17 +6,18 @@
 // so the same client tests give the same verdicts against both (test/firmware/dlms.test.ts).
 //
 // One association at a time (the meter has one WAN link); one static receive buffer and one transmit buffer.
+import { AARE_AUTH, AARE_HEAD, INITIATE_RESPONSE } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
+import {
+  canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
+  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, setClock,
+  setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime,
+} from './objects';
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
 import {
   be32, copyBytes, o16, o32, o8, obegin, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
   sameBytes, vbegin, vsize,
 } from './io';
-import {
-  canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
-  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, setClock,
-  setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime,
-} from './objects';
 
 // ---- the values and requests of the objects (objects.ts), as entry points of the hosting module ----
 /** Active energy import, total, in Wh (Register 1.0.1.8.0.255; the meter core's register). */
@@ -474,15 +475,6 @@ function parseAarq(p: usize, n: u32): bool {
   return reqContext != 0;
 }
 
-// AARE templates (BER, IEC 62056-5-3 §9.3): copied, then the variable bytes patched — cheaper in code than
-// writing each byte. Head: 61 LL, application-context-name (A1 …, last byte the context), result (A2 … R),
-// result-source-diagnostic (A3 … A1 … D). Auth: ACSE requirements (88), mechanism name (89 …, last byte the
-// mechanism), responding-authentication-value (AA LL 80 LL).
-// prettier-ignore
-const AARE_HEAD = memory.data<u8>([0x61, 0, 0xa1, 9, 0x06, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 1, 1,
-  0xa2, 3, 0x02, 1, 0, 0xa3, 5, 0xa1, 3, 0x02, 1, 0, 0xa4, 10, 0x04, 8]);
-// prettier-ignore
-const AARE_AUTH = memory.data<u8>([0x88, 2, 0x07, 0x80, 0x89, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 2, 5, 0xaa, 0, 0x80, 0]);
 
 /** AARE: result and diagnostic, then the optional parts (title, mechanism, StoC) and user-information. */
 function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiLen: u32): u32 {
@@ -509,10 +501,6 @@ function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiL
   return total;
 }
 
-// InitiateResponse (Green Book §9.5): 08, no QoS, DLMS version 6, conformance 5F 1F 04 00 + 3 bytes (patched),
-// server-max-receive-pdu-size (MAX_PDU = 224 = 0x00E0), vaa-name 0x0007 (LN referencing).
-// prettier-ignore
-const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x00, 0xe0, 0x00, 0x07]);
 function initiateResponse(at: usize, conformance: u32): void {
   copyBytes(at, INITIATE_RESPONSE, 14);
   store<u8>(at + 7, <u8>(conformance >> 16));

@@ -1,0 +1,116 @@
+// The meter's DLMS/COSEM endpoint inside CS security (issue 19; seed chapter 4: this module terminates all security
+// with the central system; chapter 3 Table 3.2: the hardened HLS it speaks). The server itself is lib/dlms; this
+// file is the hosting: its keys and settings from the central system (CMD_DLMS over the sealed command connection),
+// whole wrapper frames handed in by the untrusted runtime (entry `dlms`, firmware/README.md "DLMS on the WAN UART"),
+// the answer written to the WAN UART's transmit register, the values other modules own (energy and time: core's
+// register reply) and the requests the head-end made (disconnect control → off-switch security, which decides).
+import * as ev from '../lib/events';
+import { IN } from '../lib/events';
+import { copy_in } from '../lib/unprotected';
+import { copyBytes } from '../lib/dlms/io';
+import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
+import {
+  dlms_configure, dlms_ic_boot, dlms_ic_granted, dlms_ic_wanted, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
+  dlms_set_energy, dlms_take_disconnect, dlms_tx_ptr,
+} from '../lib/dlms/server';
+
+// The WAN UART (boards/emulated.json "wan", base 0x0080; omsp_uart registers as firmware/han/index.ts): the runtime
+// configured it at start-up; the module only writes whole answers while the runtime waits in the entry call.
+const WAN_STATUS: u16 = 0x0081;
+const WAN_TX: u16 = 0x0084;
+const TX_FULL: u8 = 0x08;
+
+/** CMD_DLMS part 0: [09][0][GUEK 16][GAK 16]; part 1: [09][1][hardened u8][password length u8][jump threshold u32]
+ *  [server title 8][head-end title 8][password 16][invocation-counter floor u32] — the configuration block of
+ *  lib/dlms (dlms_configure) in two events, each under 64 bytes. */
+const CFG = memory.data(65);
+let cfgParts: u32 = 0;
+let configured: bool = false;
+
+/** What the module asks of off-switch security: [10][0] remote disconnect, [11][0] remote reconnect. */
+export const SWITCH_BOX = memory.data(2);
+/** A refresh of the registers: CMD_READ to the core, whose reply (input reply) sets the DLMS values. */
+export const READ_BOX = memory.data(2); // zero-filled here, written when used: no initial image (lib/crypto/tables.ts)
+/** A core reply this module asked for is due (not the central system's: those go up, this one stays here). A
+ *  flag, not a count: a runtime that withholds replies must not make later central-system replies vanish. */
+let ownRead: bool = false;
+
+export const DLMS_NONE: u32 = 0;
+export const DLMS_SWITCH: u32 = 1;
+export const DLMS_READ: u32 = 2;
+
+/** CMD_DLMS at IN; returns the log result (ev.OK or why not). */
+export function dlmsCommand(len: i32): u8 {
+  const part = load<u8>(IN, 1);
+  if (part == 0 && len == 34) {
+    copyBytes(CFG, IN + 2, 32);
+    cfgParts |= 1;
+    return ev.OK;
+  }
+  if (part != 1 || len != 44 || (cfgParts & 1) == 0) return ev.BAD_FORMAT;
+  copyBytes(CFG + 32, IN + 8, 16); // the two titles
+  store<u8>(CFG + 48, load<u8>(IN, 3));
+  copyBytes(CFG + 49, IN + 24, 16);
+  dlms_configure(CFG, load<u8>(IN, 2) != 0, load<u32>(IN, 4));
+  // The server's invocation counter starts at the floor the central system gives (above every counter it has seen
+  // from this meter). Not yet reset-proof on its own: the module has no non-volatile storage (firmware/README.md),
+  // so the reservation is granted from RAM — see "Not yet".
+  dlms_ic_boot(load<u32>(IN, 40));
+  grant();
+  for (let i: usize = 0; i < 65; i++) store<u8>(CFG + i, 0); // the keys now live in the server's own state only
+  cfgParts = 0;
+  configured = true;
+  return ev.OK;
+}
+
+function grant(): void {
+  const w = dlms_ic_wanted();
+  if (w != 0) dlms_ic_granted(w);
+}
+
+/** A core register reply at IN ([86 u32][now u32][total u32][tariff 1–4 u32 ×4][credit i32]): true when this
+ *  module asked for it (kept, not sent up). */
+export function dlmsReply(len: i32): bool {
+  if (len >= 12 && load<u32>(IN) == 0x86) {
+    dlms_set_energy(load<u32>(IN, 8));
+    dlms_set_clock(load<u32>(IN, 4), 0);
+  }
+  if (!ownRead) return false;
+  ownRead = false;
+  return true;
+}
+
+/**
+ * One whole wrapper frame at the absolute address `src` (unprotected memory, `len` bytes), from the runtime.
+ * Answers on the WAN UART; returns the answer's length (0: none, −1: not a frame we take, −2: not configured) and
+ * what to send on through `out` bits (DLMS_SWITCH: SWITCH_BOX to off-switch security, DLMS_READ: READ_BOX to core).
+ */
+export function dlmsFrame(src: usize, len: u32): i32 {
+  if (!configured) return -2;
+  if (len < 8 || len > dlms_rx_room() || !copy_in(dlms_rx_ptr(), src, <i32>len)) return -1;
+  const n = dlms_rx(len);
+  if (n > 0) {
+    const p = dlms_tx_ptr();
+    for (let i: i32 = 0; i < n; i++) {
+      while (mmio_read8(WAN_STATUS) & TX_FULL) {}
+      mmio_write8(WAN_TX, load<u8>(p + i));
+    }
+  }
+  grant();
+  return n;
+}
+
+/** After a frame: what the module sends on (DLMS_* bits). The head-end's disconnect control methods become
+ *  commands to off-switch security over its sealed connection — the DLMS layer asks, off-switch decides (§4.5). */
+export function dlmsAfter(): u32 {
+  store<u8>(READ_BOX, ev.CMD_READ);
+  let out: u32 = DLMS_READ;
+  ownRead = true;
+  const d = dlms_take_disconnect();
+  if (d != 0) {
+    store<u8>(SWITCH_BOX, d == 1 ? ev.CMD_DISCONNECT : ev.CMD_RECONNECT);
+    store<u8>(SWITCH_BOX, 0, 1);
+    out |= DLMS_SWITCH;
+  }
+  return out;
+}

@@ -1,0 +1,19 @@
+// The DLMS server's read-only templates, in a file the server imports first (with objects.ts's object table next):
+// our compiler places static data in linear memory in the order files are initialised and copies an initial image
+// from the module's text up to the last non-zero byte, so with every table ahead of the zero-filled buffers the
+// image holds the tables only (firmware/lib/crypto/tables.ts says the same for the crypto tables).
+// AARE templates (BER, IEC 62056-5-3 §9.3): copied, then the variable bytes patched — cheaper in code than
+// writing each byte. Head: 61 LL, application-context-name (A1 …, last byte the context), result (A2 … R),
+// result-source-diagnostic (A3 … A1 … D). Auth: ACSE requirements (88), mechanism name (89 …, last byte the
+// mechanism), responding-authentication-value (AA LL 80 LL).
+// prettier-ignore
+export const AARE_HEAD = memory.data<u8>([0x61, 0, 0xa1, 9, 0x06, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 1, 1,
+  0xa2, 3, 0x02, 1, 0, 0xa3, 5, 0xa1, 3, 0x02, 1, 0, 0xa4, 10, 0x04, 8]);
+
+// prettier-ignore
+export const AARE_AUTH = memory.data<u8>([0x88, 2, 0x07, 0x80, 0x89, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 2, 5, 0xaa, 0, 0x80, 0]);
+
+// InitiateResponse (Green Book §9.5): 08, no QoS, DLMS version 6, conformance 5F 1F 04 00 + 3 bytes (patched),
+// server-max-receive-pdu-size (MAX_PDU = 224 = 0x00E0), vaa-name 0x0007 (LN referencing).
+// prettier-ignore
+export const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x00, 0xe0, 0x00, 0x07]);
