@@ -25,11 +25,6 @@ const loop = (name: string, extra: string, param: string) => `
           (local.set $i (local.get $d))
           (br $top))))
     (local.get $s))`;
-const WAT = `(module
-  (memory 1)
-  (data (i32.const 0) "${Array.from({ length: 21 }, (_, i) => `\\${(i + 1).toString(16).padStart(2, '0')}\\00`).join('')}")
-  ${loop('walk', '', '')}
-  ${loop('skew', '(local.set $i (i32.add (local.get $i) (local.get $k)))', '(param $k i32)')})`;
 
 // `down(n)`: j = n & 15 counts down while j >= 0 (insertion sort's inner loop): its reads under the check are in
 // [0, 15], no check. `early(n)`: the decrement runs before the read, so the read may see −1 — checked, and traps.
@@ -95,22 +90,15 @@ describe('value ranges: a counter counting down under a >= 0 check; a counter st
 
 describe('value ranges: a guarded counter copied through another local', () => {
   it('is bounded by its guard (no check in the loop); another set of the counter first keeps the check, which traps', async () => {
-    const mod = binaryen.parseText(WAT);
-    expect(mod.validate()).toBeTruthy();
-    const b = await buildWasm(mod.emitBinary(), board, { heap: 0, file: 'ranges-copy' });
-    const fn = (name: string) => {
-      const at = b.backend.asm.indexOf(`\n${name}:`);
-      return b.backend.asm.slice(at, b.backend.asm.indexOf('.size', at));
-    };
+    const { b, fn, call } = await build(`${loop('walk', '', '')} ${loop('skew', '(local.set $i (i32.add (local.get $i) (local.get $k)))', '(param $k i32)')}`, 'ranges-copy');
     expect(fn('walk')).not.toMatch(/trap_memory/);
     expect(fn('skew')).toMatch(/trap_memory/);
-    const image = imageFromLinked(b.image, 'ranges-copy');
     // walk: Σ_{d=1..20} d · table[d] = Σ d · (d + 1)
     const want = Array.from({ length: 20 }, (_, i) => (i + 1) * (i + 2)).reduce((a, x) => a + x, 0);
-    expect(callExport(loadMachine(image, board), image, 'walk', []).result).toBe(BigInt(want));
-    expect(callExport(loadMachine(image, board), image, 'skew', [0n]).result).toBe(BigInt(want));
+    expect(call('walk', []).result).toBe(BigInt(want));
+    expect(call('skew', [0n]).result).toBe(BigInt(want));
     // k = 5000: i + 1 = 5001, the address 10002 lies beyond the module's memory; nothing proved it in range.
     expect(b.backend.memSize).toBeLessThan(10002);
-    expect(callExport(loadMachine(image, board), image, 'skew', [5000n]).trap).toBe('memory');
+    expect(call('skew', [5000n]).trap).toBe('memory');
   }, 60_000);
 });

@@ -122,41 +122,31 @@ export function guardedIncrements(fn: FuncInfo, id: LocalId = byIndex): Map<numb
   };
   const out = new Map<number, GuardedIncrement>();
   const guards: [number, number, number, number][] = []; // [local, N, ifTrue expression, loop depth]
-  let loops = 0;
-  const visit = (e: number) => {
-    const i = exprInfo(e);
-    if (i.id === B.LocalSetId) {
-      const self = id(e);
-      const k = incrementOf(i.value, self, id);
-      if (k !== undefined) {
-        const g = [...guards].reverse().find(([l]) => l === self);
-        if (g && g[3] === loops && incInside(g[2], self) === 1 && g[1] >= 1) out.set(e, { local: self, cap: g[1] - 1, step: k });
-      } else {
-        const add = addOf(i.value, id);
-        const from = add?.[0];
-        const g = from === undefined ? undefined : [...guards].reverse().find(([l]) => l === from);
-        // No loop between the guard and this set, and no set of L before it inside the guarded arm: L ≤ cap.
-        if (add && g && from !== self && g[3] === loops && g[1] >= 1 && !setBefore(g[2], add[0], e, id)) out.set(e, { local: self, cap: g[1] - 1, step: add[1], from: add[0] });
+  walkGuarded(
+    fn.body,
+    (cond, arm, loops) => {
+      const g = guardOf(cond, id);
+      if (g) guards.push([g[0], g[1], arm, loops]);
+      return () => void (g && guards.pop());
+    },
+    (e, loops) => {
+      const i = exprInfo(e);
+      if (i.id === B.LocalSetId) {
+        const self = id(e);
+        const k = incrementOf(i.value, self, id);
+        if (k !== undefined) {
+          const g = [...guards].reverse().find(([l]) => l === self);
+          if (g && g[3] === loops && incInside(g[2], self) === 1 && g[1] >= 1) out.set(e, { local: self, cap: g[1] - 1, step: k });
+        } else {
+          const add = addOf(i.value, id);
+          const from = add?.[0];
+          const g = from === undefined ? undefined : [...guards].reverse().find(([l]) => l === from);
+          // No loop between the guard and this set, and no set of L before it inside the guarded arm: L ≤ cap.
+          if (add && g && from !== self && g[3] === loops && g[1] >= 1 && !setBefore(g[2], add[0], e, id)) out.set(e, { local: self, cap: g[1] - 1, step: add[1], from: add[0] });
+        }
       }
-    }
-    if (i.id === B.IfId) {
-      visit(i.condition);
-      const g = guardOf(i.condition, id);
-      if (g) guards.push([g[0], g[1], i.ifTrue, loops]);
-      visit(i.ifTrue);
-      if (g) guards.pop();
-      if (i.ifFalse) visit(i.ifFalse);
-      return;
-    }
-    if (i.id === B.LoopId) {
-      loops++;
-      visit(i.body);
-      loops--;
-      return;
-    }
-    children(e).forEach(visit);
-  };
-  visit(fn.body);
+    },
+  );
   return out;
 }
 
@@ -218,29 +208,40 @@ export function signedFacts(fn: FuncInfo, id: LocalId = byIndex): SignedFacts {
   const nonNegGets = new Map<number, number>();
   const decrements = new Map<number, [number, number]>();
   const facts: [number, number, number][] = []; // [local, arm, loop depth]
-  let loops = 0;
-  const holds = (local: number, e: number) => {
+  const holds = (local: number, e: number, loops: number) => {
     const f = [...facts].reverse().find(([l]) => l === local);
     return f !== undefined && f[2] === loops && !setBefore(f[1], local, e, id);
   };
+  walkGuarded(
+    fn.body,
+    (cond, arm, loops) => {
+      const fs = nonNegFacts(cond, id);
+      for (const l of fs) facts.push([l, arm, loops]);
+      return () => void (facts.length -= fs.length);
+    },
+    (e, loops) => {
+      const i = exprInfo(e);
+      if (i.id === B.LocalGetId && i.type === B.i32 && holds(id(e), e, loops)) nonNegGets.set(e, id(e));
+      const k = i.id === B.LocalSetId ? decrementOf(i.value, id(e), id) : undefined;
+      if (k !== undefined && holds(id(e), e, loops)) decrements.set(e, [id(e), k]);
+    },
+  );
+  return { nonNegGets, decrements };
+}
+
+/**
+ * Walks a function body with the loop depth at hand: `enter` sees each if's condition before its arm and returns
+ * what undoes its facts after the arm; `at` sees every other expression (its children are walked after).
+ */
+function walkGuarded(body: number, enter: (cond: number, arm: number, loops: number) => () => void, at: (e: number, loops: number) => void): void {
+  let loops = 0;
   const visit = (e: number) => {
     const i = exprInfo(e);
-    if (i.id === B.LocalGetId) {
-      if (i.type === B.i32 && holds(id(e), e)) nonNegGets.set(e, id(e));
-      return;
-    }
-    if (i.id === B.LocalSetId) {
-      visit(i.value);
-      const k = decrementOf(i.value, id(e), id);
-      if (k !== undefined && holds(id(e), e)) decrements.set(e, [id(e), k]);
-      return;
-    }
     if (i.id === B.IfId) {
       visit(i.condition);
-      const fs = nonNegFacts(i.condition, id);
-      for (const l of fs) facts.push([l, i.ifTrue, loops]);
+      const leave = enter(i.condition, i.ifTrue, loops);
       visit(i.ifTrue);
-      facts.length -= fs.length;
+      leave();
       if (i.ifFalse) visit(i.ifFalse);
       return;
     }
@@ -250,8 +251,8 @@ export function signedFacts(fn: FuncInfo, id: LocalId = byIndex): SignedFacts {
       loops--;
       return;
     }
+    at(e, loops);
     children(e).forEach(visit);
   };
-  visit(fn.body);
-  return { nonNegGets, decrements };
+  visit(body);
 }
