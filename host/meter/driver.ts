@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { InputError, OperationError } from '../../toolchain/common/errors.ts';
 import { meterControls, type MeterControls } from '../../toolchain/emulator/meter.ts';
 import type { Gpio } from '../../toolchain/emulator/peripherals/gpio.ts';
-import { decodeUplink, encodeCommand, LOGS, type CommandArgs, type Uplink } from '../central/messages.ts';
+import { decodeUplink, encodeCommand, LOGS, NOT_HEAD_END, type CommandArgs, type Uplink } from '../central/messages.ts';
 import { deploySession, type DeployReport, type DeploySession, type WanEnd } from '../deploy/deploy.ts';
 import { loadDescriptor, type Descriptor } from '../deploy/descriptor.ts';
 import type { FirmwareNode } from '../deploy/firmware-node.ts';
@@ -104,8 +104,9 @@ export class MeterDriver {
     const central = ends.find((e) => e.direction === 'to-node' && e.name === CENTRAL);
     if (!central) throw new InputError(`the deployment has no connection from wan.${CENTRAL} (the central system's commands to CS security)`);
     this.central = central;
-    // The head end's ends only: the data concentrator's masked readings (wan.dc) are not for it (seed §4.3).
-    this.ins = new Map(ends.filter((e) => e.direction === 'from-node' && e.name !== 'dc').map((e) => [e.id, e]));
+    // The head end's ends only: the data concentrator's masked readings (wan.dc, seed §4.3) and the market
+    // evaluators' shares (wan.mpc1..3, seed chapter 6) are not for it.
+    this.ins = new Map(ends.filter((e) => e.direction === 'from-node' && !NOT_HEAD_END.includes(e.name)).map((e) => [e.id, e]));
     this.t0 = node ? node.machine.cycle : 0;
     this.energy0 = controls ? controls.energy().fedWh : 0;
     this.relay0 = controls ? controls.relay.history.length : 0;
@@ -222,8 +223,9 @@ export class MeterDriver {
     if (!logsEnd) throw new InputError(`the deployment has no connection to wan.${LOGS_END} (the logs' answers to the central system)`);
     const before = this.uplinks.length;
     await this.send('log-read', { log, index }, 'genuine');
-    // The logs module answers within the same event on the emulated node; on a board the answer may trail.
-    const got = await this.until(() => this.uplinks.slice(before).some((u) => u.uplink.type === 'log'), this.node ? 1 : 5, this.node ? SLICE_S : 0.05);
+    // The logs module answers within the same event on the emulated node; on a board the answer may trail (up to
+    // the serial line's own answer timeout, host/deploy/serial-wan.ts).
+    const got = await this.until(() => this.uplinks.slice(before).some((u) => u.uplink.type === 'log'), this.node ? 1 : 20, this.node ? SLICE_S : 0.05);
     if (!got && !this.node) await this.client.hello(); // a request collects what the board sent meanwhile
     const answer = this.uplinks.slice(before).find((u) => u.uplink.type === 'log');
     if (!answer || answer.uplink.type !== 'log') throw new OperationError(`log read (${log}, ${index}): no authenticated answer from the logs module`);
@@ -232,18 +234,19 @@ export class MeterDriver {
     return { seq: a.seq, entry: a.found ? { log, seq: a.seq - index, time: a.time, kind: a.kind, result: a.result, aux: a.aux, value: a.value } : null };
   }
 
-  /** Every entry of a log appended after sequence number `after` and still held (oldest first). */
+  /** Every entry of a log appended after sequence number `after` and still held (oldest first). Entries may be
+   *  appended between two reads (time runs while the host waits for an answer): each answer carries the log's
+   *  sequence number then, so every entry is labelled by its own number and none is skipped or counted twice. */
   async logSince(log: LogName, after: number): Promise<LogEntry[]> {
-    const { seq, entry } = await this.readLog(log, 0);
-    const out: LogEntry[] = [];
-    if (!entry) return out;
-    out.push(entry);
-    for (let i = 1; seq - i > after; i++) {
-      const e = (await this.readLog(log, i)).entry;
-      if (!e) break; // older ones were overwritten (a bounded log)
-      out.push(e);
+    const got = new Map<number, LogEntry>();
+    for (let index = 0, reads = 0; reads < 256; reads++) {
+      const { seq, entry } = await this.readLog(log, index);
+      if (!entry || entry.seq <= after) break;
+      got.set(entry.seq, entry);
+      if (entry.seq === after + 1) break;
+      index = seq - (entry.seq - 1); // where the next older entry is now
     }
-    return out.reverse();
+    return [...got.values()].sort((a, b) => a.seq - b.seq);
   }
 
   /** The relay's contact movements since the driver started, each with what explains it in the off-switch log
