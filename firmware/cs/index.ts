@@ -3,9 +3,10 @@
 // Inputs: command (central system), reading and reply (core). Outputs: to_core, to_offswitch, to_dc, to_logs, to_clock,
 // log (security log), uplink (central system: readings after the chapter 5 countermeasures, register replies).
 // The same module with the meter's DLMS/COSEM server: firmware/cs-dlms (firmware/README.md "DLMS on the WAN UART").
+import * as ev from '../lib/events';
 import { IN } from '../lib/events';
-import { csCommand, csReading, READING_BOX } from './cs';
-import { csRoute, uplink } from './route';
+import { csCommand, csLog, csReading, LOG_BOX, READING_BOX } from './cs';
+import { csRoute, log, uplink } from './route';
 
 // Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. A CMD_DLMS
 // (OUT_DLMS) is refused here like an unknown command: this module hosts no DLMS server.
@@ -19,6 +20,14 @@ export function input_reading(data: usize, len: i32): void {
 
 export function input_reply(data: usize, len: i32): void {
   if (data == IN) uplink(IN, len);
+}
+
+// Issue 18 item 7: a command the generated input path refused (it did not unwrap under the connection's key and
+// next counter: forged, replayed or reordered) is logged in the security log — connection and length only; the
+// payload never reaches this module and the connection's counter does not move (toolchain/sancus/module/runtime.ts).
+export function refused(conn: i32, len: i32): void {
+  csLog(ev.EV_REFUSED, ev.UNAUTHENTIC, <u32>conn, <u32>len);
+  log(LOG_BOX, 8);
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

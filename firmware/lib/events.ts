@@ -31,6 +31,7 @@ export const EV_APPLIANCE: u8 = 4;
 export const EV_PRIVACY: u8 = 5;
 export const EV_CS_REJECT: u8 = 6; // a CS plaintext with no known command byte
 export const EV_DC_KEY: u8 = 7;
+export const EV_REFUSED: u8 = 9; //  an event the input path refused (forged, replayed, reordered): aux = connection, value = length
 export const EV_DLMS: u8 = 8; //     the DLMS server configured (aux: part); a DLMS security event (result 16 + kind, value: its count)
 
 // Off-switch log (§4.5: every on/off command, every credit-exhaustion trip).
@@ -56,6 +57,7 @@ export const NO_CHANGE: u8 = 5;
 export const REUSED_TOKEN: u8 = 6; //   top-up token not newer than the last one accepted
 export const LOCKED: u8 = 7; //         refused in the tamper lock
 export const NOT_ARMED: u8 = 8;
+export const UNAUTHENTIC: u8 = 9; //  did not unwrap under the connection's key and next counter
 
 // Credit messages core → off-switch (the only two things the core may say to it, §4.5).
 export const CREDIT_EXHAUSTED: u8 = 1;

@@ -9,6 +9,9 @@
 //   - exports `input_NAME(data, len)` are inputs: the runtime's handle_input (runtime.ts) unwraps an event under
 //     the connection key with the connection's counter as AD and only then calls the glue generated here, which
 //     copies the plaintext into linear memory at INPUT_OFFSET and calls the function with (INPUT_OFFSET, len);
+//   - an export `refused(conn, len)` is neither entry nor input: handle_input calls it when an event for one of the
+//     module's inputs does not unwrap (forged, replayed, reordered) with the connection id and length only — never
+//     the payload, the counter unchanged — so the module can log the refusal (issue 18 item 7);
 //   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`) are outputs: the glue
 //     checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
 //   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
@@ -38,6 +41,8 @@ export const INPUT_OFFSET = 16;
 /** The `memoryBase` (asconfig.json) a module with inputs needs: AssemblyScript places nothing below it. */
 export const INPUT_MEMORY_BASE = INPUT_OFFSET + MAX_EVENT;
 const INPUT_PREFIX = 'input_';
+/** The export that hears of refused events (runtime.ts IoSpec.refused): `refused(conn: i32, len: i32): void`. */
+export const REFUSED_EXPORT = 'refused';
 const TRAP_MEMORY = 2; // toolchain/compiler/traps.ts TRAP.memory
 
 export interface CompiledOptions {
@@ -79,7 +84,14 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
 
   const entries: EntrySpec[] = [{ name: `${prefix}__hasm_init`, results: 0 }];
   const inputs: { name: string; fn: string }[] = [];
+  let refused: string | undefined;
   for (const e of unit.exports) {
+    if (e.name === REFUSED_EXPORT) {
+      const ok = e.params.length === 2 && e.params.every((p) => p === 'i32') && e.results.length === 0;
+      if (!ok) throw new InputError(`compiled module ${name}: '${REFUSED_EXPORT}' must be (conn: i32, len: i32): void, is (${e.params.join(', ')}) → (${e.results.join(', ') || 'void'})`, { file });
+      refused = exportLabel(e.name);
+      continue;
+    }
     if (e.name.startsWith(INPUT_PREFIX)) {
       const io = e.name.slice(INPUT_PREFIX.length);
       const ok = io.length > 0 && e.params.length === 2 && e.params.every((p) => p === 'i32') && e.results.length === 0;
@@ -102,6 +114,7 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
   const io: IoSpec = {
     io: [...outputs.map((n) => ({ kind: 'output' as const, name: n })), ...inputs.map((x) => ({ kind: 'input' as const, name: x.name, handler: `${prefix}_in_${x.name}` }))],
     slots: outputs.length + inputs.length,
+    refused,
   };
   const usesMmio = source.includes(`${prefix}__hasm_mmio_`);
   if (usesMmio && !opts.mmio) throw new InputError(`compiled module ${name}: calls __hasm_mmio_* but owns no register window (compile and package with the same window)`, { file });

@@ -38,6 +38,12 @@ export interface IoSpec {
   io: ({ kind: 'input'; name: string; handler: string } | { kind: 'output'; name: string })[];
   /** Connection slots in the module's data. */
   slots: number;
+  /**
+   * The module's refusal handler (issue 18 item 7: refused commands are logged), called by handle_input when an
+   * event for one of its keyed inputs does not unwrap under the connection key and counter — forged, replayed or
+   * reordered — with r12:r13 = the connection id, r14:r15 = the length; never the payload, and the counter stays.
+   */
+  refused?: string;
 }
 
 export function runtimeAssembly(name: string, io: IoSpec): string {
@@ -219,14 +225,22 @@ ${s('hi_copy')}:
   mov r13, r15
   sancus.unwrap
   tst r15
-  jz ${s('fail')}
+  jz ${s(io.refused ? 'refused' : 'fail')}
   inc 4(r8)
   mov #${s('plain')}, r12
   mov r6, r13
   call r5
   mov #1, r12
   ret
-
+${io.refused ? `${s('refused')}:
+  mov 0(r8), r12
+  clr r13
+  mov r6, r14
+  clr r15
+  call #${io.refused}
+  clr r12
+  ret
+` : ''}
 ${io.io.some((x) => x.kind === 'output') ? outputAssembly(name) : ''}
 ${s('handlers')}:
 ${io.io.length ? io.io.map((x) => `  .word ${x.kind === 'input' ? x.handler : 0}`).join('\n') : ''}
