@@ -157,52 +157,39 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
       `${s(`in_${x.name}_call`)}:`, `  mov #${INPUT_OFFSET}, r12`, '  clr r13', '  clr r15', `  call #${x.fn}`, '  ret',
     );
   }
-  // copy_in(dst: r12:r13, src: r14:r15, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused.
-  if (copy.in) {
-    const refuse = s('ci_refuse');
-    L.push(
-      `${s('_hasm_copy_in')}:`,
-      '  tst r13', `  jnz ${trap}`,
-      '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, '  tst r15', `  jnz ${refuse}`,
-      // destination inside linear memory, else a memory trap (as any out-of-bounds access)
-      '  mov r12, r13', '  add r11, r13', `  jc ${trap}`, `  cmp #${memSize + 1}, r13`, `  jhs ${trap}`,
-      // source [r14, r15] (r15 = its last byte) must not wrap and must miss [text_start, text_end) and
-      // [data_start, data_end); an empty copy copies nothing
-      '  tst r11', `  jz ${s('ci_done')}`,
-      '  mov r11, r15', '  dec r15', '  add r14, r15', `  jc ${refuse}`,
-      `  cmp #${s('text_start')}, r15`, `  jlo ${s('ci_text_ok')}`, `  cmp #${s('text_end')}, r14`, `  jlo ${refuse}`,
-      `${s('ci_text_ok')}:`,
-      `  cmp #${s('data_start')}, r15`, `  jlo ${s('ci_data_ok')}`, `  cmp #${s('data_end')}, r14`, `  jlo ${refuse}`,
-      `${s('ci_data_ok')}:`,
-      `  add #${mem}, r12`,
-      `${s('ci_loop')}:`, '  tst r11', `  jz ${s('ci_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('ci_loop')}`,
-      `${s('ci_done')}:`, '  mov #1, r12', '  clr r13', '  ret',
-      `${refuse}:`, '  clr r12', '  clr r13', '  ret',
-    );
-  }
-  // copy_out(dst: r12:r13 absolute, src: r14:r15 linear, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused: the
-  // mirror of copy_in — the destination [dst, dst + len) must not wrap and must miss the module's text and data.
-  if (copy.out) {
-    const refuse = s('co_refuse');
-    L.push(
-      `${s('_hasm_copy_out')}:`,
-      '  tst r15', `  jnz ${trap}`,
-      '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, '  tst r13', `  jnz ${refuse}`,
-      // source inside linear memory, else a memory trap
-      '  mov r14, r15', '  add r11, r15', `  jc ${trap}`, `  cmp #${memSize + 1}, r15`, `  jhs ${trap}`,
-      '  tst r11', `  jz ${s('co_done')}`,
-      '  mov r11, r13', '  dec r13', '  add r12, r13', `  jc ${refuse}`,
-      `  cmp #${s('text_start')}, r13`, `  jlo ${s('co_text_ok')}`, `  cmp #${s('text_end')}, r12`, `  jlo ${refuse}`,
-      `${s('co_text_ok')}:`,
-      `  cmp #${s('data_start')}, r13`, `  jlo ${s('co_data_ok')}`, `  cmp #${s('data_end')}, r12`, `  jlo ${refuse}`,
-      `${s('co_data_ok')}:`,
-      `  add #${mem}, r14`,
-      `${s('co_loop')}:`, '  tst r11', `  jz ${s('co_done')}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s('co_loop')}`,
-      `${s('co_done')}:`, '  mov #1, r12', '  clr r13', '  ret',
-      `${refuse}:`, '  clr r12', '  clr r13', '  ret',
-    );
-  }
+  if (copy.in) L.push(...copyGlue(s, 'in', trap, mem, memSize));
+  if (copy.out) L.push(...copyGlue(s, 'out', trap, mem, memSize));
   if (mmio) L.push(...driverMmioGlue(name, mmio, trap));
   L.push(`${trap}:`, `  mov #${TRAP_MEMORY}, r12`, `  br #${s('_hasm_trap')}`);
   return '\n' + L.join('\n') + '\n';
+}
+
+/**
+ * copy_in / copy_out (dst: r12:r13, src: r14:r15, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused. One side is a
+ * linear-memory range (copy_in's destination, copy_out's source): outside linear memory, the memory trap, as any
+ * out-of-bounds access. The other is an absolute range that must not wrap and must miss [text_start, text_end) and
+ * [data_start, data_end) — the confused-deputy rule reading in, and never writing the module's own memory out.
+ * An empty copy copies nothing.
+ */
+function copyGlue(s: (w: string) => string, dir: 'in' | 'out', trap: string, mem: string, memSize: number): string[] {
+  const [lin, linHi, abs, absHi] = dir === 'in' ? ['r12', 'r13', 'r14', 'r15'] : ['r14', 'r15', 'r12', 'r13'];
+  const p = dir === 'in' ? 'ci' : 'co';
+  const refuse = s(`${p}_refuse`);
+  const done = s(`${p}_done`);
+  return [
+    `${s(`_hasm_copy_${dir}`)}:`,
+    `  tst ${linHi}`, `  jnz ${trap}`,
+    '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, `  tst ${absHi}`, `  jnz ${refuse}`,
+    `  mov ${lin}, ${linHi}`, '  add r11, ' + linHi, `  jc ${trap}`, `  cmp #${memSize + 1}, ${linHi}`, `  jhs ${trap}`,
+    '  tst r11', `  jz ${done}`,
+    `  mov r11, ${absHi}`, `  dec ${absHi}`, `  add ${abs}, ${absHi}`, `  jc ${refuse}`,
+    `  cmp #${s('text_start')}, ${absHi}`, `  jlo ${s(`${p}_text_ok`)}`, `  cmp #${s('text_end')}, ${abs}`, `  jlo ${refuse}`,
+    `${s(`${p}_text_ok`)}:`,
+    `  cmp #${s('data_start')}, ${absHi}`, `  jlo ${s(`${p}_data_ok`)}`, `  cmp #${s('data_end')}, ${abs}`, `  jlo ${refuse}`,
+    `${s(`${p}_data_ok`)}:`,
+    `  add #${mem}, ${lin}`,
+    `${s(`${p}_loop`)}:`, '  tst r11', `  jz ${done}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s(`${p}_loop`)}`,
+    `${done}:`, '  mov #1, r12', '  clr r13', '  ret',
+    `${refuse}:`, '  clr r12', '  clr r13', '  ret',
+  ];
 }
