@@ -5,6 +5,7 @@
 // HLS-GMAC association and an authenticated GET each ≤ 25 ms (500,000 cycles); ≤ 16 KiB code, ≤ 2 KiB RAM.
 // Code: the functions of the linked image except the test harness's own (cfg, static_end) and the start-up code;
 // read-only tables are in linear memory with our compiler (copied to RAM at start), so RAM is the static data end.
+import { spawnSync } from 'node:child_process';
 import { DlmsClient } from '../../host/dlms/client.ts';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
 import type { Profile } from '../../host/dlms/security/hls.ts';
@@ -80,4 +81,19 @@ console.log('|---|---:|---|');
 console.log(`| code (functions of firmware/lib/dlms and lib/crypto, with the compiler's helpers) | ${code.toLocaleString('en')} | ≤ 16,384: ${code <= 16384 ? 'met' : 'NOT met'} |`);
 console.log(`| of which crypto (AES, GCM/GMAC) | ${crypto.toLocaleString('en')} | |`);
 console.log(`| RAM: static data (buffers, keys, GHASH tables, and the read-only tables our compiler places in RAM) | ${ram.toLocaleString('en')} | ≤ 2,048: ${ram <= 2048 ? 'met' : 'NOT met'} |`);
-console.log('\nNot included: the CS-security module that will host the server (its entry stub, module runtime and secure stack: `npx tsx test/bench/meter-tcb.ts`).');
+
+// The CS-security module as packaged (hasm build: entry stub, module runtime, code with its initial image; data =
+// linear memory, globals, secure stack, connection slots): without the server (firmware/cs, firmware/meter.json)
+// and with it (firmware/cs-dlms, firmware/meter-dlms.json on boards/emulated-dlms.json).
+function packaged(folder: string, board: string): { stub: number; runtime: number; code: number; text: number; data: number } {
+  const r = spawnSync(process.execPath, ['bin/hasm.mjs', 'build', folder, '--module', 'cs', '--board', board, '-o', `/tmp/meter-dlms-bench-${folder.replace(/\W/g, '_')}.elf`, '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`hasm build ${folder}: ${r.stderr || r.stdout}`);
+  return (JSON.parse(r.stdout) as { tcb: { stub: number; runtime: number; code: number; text: number; data: number } }).tcb;
+}
+const without = packaged('firmware/cs', 'boards/emulated.json');
+const withDlms = packaged('firmware/cs-dlms', 'boards/emulated-dlms.json');
+console.log('\n| CS-security module (packaged) | stub | runtime | code | text | data |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [what, t] of [['without DLMS (firmware/cs)', without], ['with DLMS (firmware/cs-dlms)', withDlms], ['the server\'s cost', { stub: withDlms.stub - without.stub, runtime: withDlms.runtime - without.runtime, code: withDlms.code - without.code, text: withDlms.text - without.text, data: withDlms.data - without.data }]] as const) {
+  console.log(`| ${what} | ${t.stub} | ${t.runtime} | ${t.code.toLocaleString('en')} | ${t.text.toLocaleString('en')} | ${t.data.toLocaleString('en')} |`);
+}
