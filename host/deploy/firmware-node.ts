@@ -79,7 +79,13 @@ export class FirmwareNode {
     const until = this.machine.cycle + cycles;
     while (this.machine.cycle < until) {
       const r = this.machine.run({ maxCycles: until });
-      if (r.stop === 'sleep') return;
+      // Asleep with no peripheral event left (its timers stopped, e.g. by hostile untrusted code, issue 20), or
+      // halted (a jump to itself with interrupts off: `dint` and a spin): nothing but the host or a reset can change
+      // that, so the virtual time simply passes (returning early left callers looping for ever).
+      if (r.stop === 'sleep' || r.stop === 'halt') {
+        this.machine.cycle = until;
+        return;
+      }
       if (r.stop !== 'max-cycles') throw new OperationError(`node ${this.name}: stopped with '${r.stop}' at 0x${r.pc?.toString(16)}`);
     }
   }

@@ -1,0 +1,29 @@
+; Untrusted code that re-enters protected modules at a high rate (issue 20: "re-enters modules"): every tick, 64
+; rounds of the relay driver's poll (its entry 4) and a forged event for the off-switch module's input path (entry
+; 2), then back to the runtime (a spin would only repeat spin.s).
+; Armed after 24 ticks (3 s of the runtime's 8 Hz timer), so the host can deploy and program the meter first.
+  .data
+  .even
+atk_ticks: .word 0
+atk_junk: .space 16
+  .text
+  .global attack
+attack:
+  cmp #24, &atk_ticks
+  jhs atk_armed
+  inc &atk_ticks
+  ret
+atk_armed:
+  mov #64, r10                  ; r4–r10 are saved by the runtime's rt_untrusted
+1:
+  mov #4, r6
+  call #__sm_relay_entry
+  mov #2, r6
+  mov #21, r12                  ; connection relay.local -> offswitch.local
+  mov #atk_junk, r13
+  mov #8, r14
+  clr r15
+  call #__sm_offswitch_entry
+  dec r10
+  jnz 1b
+  ret
