@@ -40,8 +40,8 @@ export interface FleetOptions {
   /** The meters' clock, set by the central system first (CMD_TIME, Unix s); default 2009-08-01T00:00Z, the start
    *  of the households' month (host/meter/household.ts: August 2009), so readings carry the study's dates. */
   clock?: number;
-  /** The chapter 5 countermeasures the central system configures on every meter (firmware/cs). */
-  privacy?: { round_wh: number; omit_per_1024: number; pseudonym_halfhours: number };
+  /** The chapter 5 countermeasures the central system configures (firmware/cs): on every meter, or on `meters`. */
+  privacy?: { round_wh: number; omit_per_1024: number; pseudonym_halfhours: number; meters?: string[] };
   concentrator?: ConcentratorOptions;
   /** Progress (a bar on a terminal); called often. */
   progress?: (p: { deployed: number; meters: number; simulated: number; total: number }) => void;
@@ -177,7 +177,8 @@ export class Fleet {
           await this.queue(members[j]!, 'dc-key', { index: j, group: n, peer: i, key: k });
         }
         await this.queue(members[i]!, 'dc-key', { index: i, group: n, peer: SHARE_KEY_PEER, key: key() });
-        if (this.options.privacy) await this.queue(members[i]!, 'privacy', { ...this.options.privacy, key: key() });
+        const p = this.options.privacy;
+        if (p && (!p.meters || p.meters.includes(members[i]!))) await this.queue(members[i]!, 'privacy', { round_wh: p.round_wh, omit_per_1024: p.omit_per_1024, pseudonym_halfhours: p.pseudonym_halfhours, key: key() });
       }
     }
     await this.dispatch();

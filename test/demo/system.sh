@@ -17,4 +17,4 @@ node bin/hasm.mjs fleet run --meters 4 --feeder-size 2 --for 40m --db "$db" --se
   --bypass m0002=0.4 --disconnect m0004@10m --settle naa --ihd m0001:${IHD_PORT:-8022} "$@"
 echo >&2
 echo "== what the central system stored: hasm central readings --db $db" >&2
-for m in m0001 m0002 m0003 m0004; do node bin/hasm.mjs central readings "$m" --db "$db" || true; done
+for m in m0001 m0002 m0003 m0004; do echo "$m:"; node bin/hasm.mjs central readings "$m" --db "$db"; done

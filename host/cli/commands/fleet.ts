@@ -1,6 +1,6 @@
 // `hasm fleet run` (issue 21 items 2, 4, 5, 7): many emulated meters in worker threads, the central system on its
 // database, the data concentrator of each feeder and the market evaluators (host/fleet), with a progress bar.
-import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
+import { InputError, OperationError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseInteger } from '../../../toolchain/common/numbers.ts';
 import { parseFlags, printJson, type Command } from '../command.ts';
 import { parseDuration } from './meter.ts';
@@ -21,7 +21,7 @@ Runs DURATION of simulated time (default 1h) and reports.
   --disconnect M@D      the central system disconnects meter M after D of simulated time
   --settle ALG          the evaluators settle every complete period on the meters' shares (region = feeder,
                         supplier = 1 + meter index mod 2)
-  --ihd METER[:PORT]    the in-home display of that meter's HAN frames on http://127.0.0.1:PORT/ (default 8022)
+  --ihd METER[:PORT]    the in-home display of that meter's HAN frames on http://127.0.0.1:PORT/ (default 8022, 0: any)
   --seed S              reproducible keys (tests, demos); fresh randomness without
   --json                {"meters", "readings", "feeders": [{feeder, t, wh}], "theft": [{feeder, t, transformer_wh,
                         metered_wh, missing_wh}], "relayed", "disconnected": [METER], "settlement": [{t, aggregates}],
@@ -74,8 +74,11 @@ export const fleetCommand: Command = {
       const { ihdServer } = await import('../../ihd/server.ts');
       const server = ihdServer();
       const port = m[2] ? Number(m[2]) : 8022;
-      await server.app.listen({ host: '127.0.0.1', port });
-      io.err(`fleet: the in-home display of ${ihdMeter} is at http://127.0.0.1:${port}/`);
+      await server.app.listen({ host: '127.0.0.1', port }).catch((e: Error) => {
+        throw new OperationError(`--ihd: cannot listen on 127.0.0.1:${port}: ${e.message}`);
+      });
+      const addr = server.app.server.address();
+      io.err(`fleet: the in-home display of ${ihdMeter} is at http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}/`);
       ihd = { feed: (b) => server.feed(b), close: () => server.close() };
     }
     const tty = process.stderr.isTTY;
