@@ -10,8 +10,8 @@ describe('SPONGENT π_b in WebAssembly', () => {
     const random = seededBytes(176);
     const states = [new Uint32Array(SPONGENT_WORDS), Uint32Array.of(~0, ~0, ~0, ~0, ~0, 0xffff)];
     for (let t = 0; t < 3000; t++) {
-      const b = random(24);
-      const w = new Uint32Array(b.buffer);
+      const w = new Uint32Array(SPONGENT_WORDS);
+      new Uint8Array(w.buffer).set(random(24));
       w[5]! &= 0xffff;
       states.push(w);
     }

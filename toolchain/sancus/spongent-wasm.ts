@@ -100,6 +100,13 @@ function moduleBytes(pages: number): Uint8Array {
   ]);
 }
 
+/** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 export interface WasmPermutation {
   /** Applies π_b in place to six 32-bit words (spongent.ts layout). */
   permuteWords(w: Uint32Array): void;
@@ -109,8 +116,8 @@ export interface WasmPermutation {
 export function wasmPermutation(table: Int32Array, roundLo: Uint32Array, roundHi: Uint32Array): WasmPermutation {
   const bytes = TABLE_AT + BYTES * 256 * ENTRY;
   const pages = Math.ceil(bytes / 65536);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(pages)));
-  const memory = instance.exports.memory as WebAssembly.Memory;
+  const instance = new wasm.Instance(new wasm.Module(moduleBytes(pages)));
+  const memory = instance.exports.memory as { buffer: ArrayBuffer };
   const permute = instance.exports.permute as () => void;
   const words = new Int32Array(memory.buffer);
   words.set(table, TABLE_AT / 4);
