@@ -135,6 +135,8 @@ export interface WanEnd {
 export interface DeploySession {
   nodes: Map<string, NodeHandle>;
   modules: Map<string, Placed>;
+  /** The drivers' exclusive MMIO modules (never attested or keyed): name → the ID SM_ENABLE gave it. */
+  mmio: Map<string, number>;
   wanEnds: Map<number, WanEnd>;
   close(): Promise<void>;
 }
@@ -206,8 +208,9 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
   const nodes = new Map<string, NodeHandle>();
   const placed = new Map<string, Placed>();
   const wanEnds = new Map<number, WanEnd>();
+  const mmioIds = new Map<string, number>();
   const session: DeploySession = {
-    nodes, modules: placed, wanEnds,
+    nodes, modules: placed, mmio: mmioIds, wanEnds,
     close: async () => {
       for (const n of nodes.values()) await n.wan?.link.close();
     },
@@ -296,6 +299,7 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
         const info = built.modules.find((x) => x.name === spec.name)!;
         const id = await phase(handle, 'protect_cycles', async () => (handle.emulated ? handle.emulated.enable(spec.name) : handle.wan!.enable(descs.length + k, info.vendorId, info.layout)));
         if (id === 0) throw new OperationError(`node '${n.name}': SM_ENABLE refused MMIO module '${spec.name}'`);
+        mmioIds.set(spec.name, id);
       }
     }
 

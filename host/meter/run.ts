@@ -18,7 +18,7 @@ import { HanParser } from './han.ts';
 import { decodeUplink } from '../central/messages.ts';
 import type { LogEntry } from './driver.ts';
 import { explainRelay } from './relay-cause.ts';
-import { provisionDlms, WanLineClients } from './dlms-port.ts';
+import { provisionDlms, WanLineClients, type DlmsSettings } from './dlms-port.ts';
 import { loadKeys } from '../dlms/keys.ts';
 
 export interface MeterRunOptions {
@@ -34,6 +34,8 @@ export interface MeterRunOptions {
   random?: (n: number) => Uint8Array;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /** The DLMS server's settings when the WAN line is exposed (default: demo keys, hardened profile, threshold 10^6). */
+  dlms?: Partial<DlmsSettings>;
   /** Ends the run early (tests: once their clients on the exposed UARTs are done). */
   stop?: AbortSignal;
 }
@@ -95,7 +97,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     const centralEnd = [...session.wanEnds.values()].find((e) => e.direction === 'to-node' && e.name === CENTRAL);
     const wanClient = [...session.nodes.values()].find((x) => x.firmware === node)!.wan!;
     if (centralEnd && o.uarts?.some((u) => u.name === 'wan')) {
-      const host = await provisionDlms(session, wanClient, centralEnd, { keys: loadKeys(), profile: 'hardened', threshold: 1_000_000, icFloor: 0 });
+      const host = await provisionDlms(session, wanClient, centralEnd, { keys: loadKeys(), profile: 'hardened', threshold: 1_000_000, icFloor: 0, ...o.dlms });
       if (host) o.progress?.(`meter: DLMS/COSEM served by module '${host}' on the WAN line`);
     }
     /** Log sequence numbers (entries ever appended) the logs module reported, by log. */
@@ -222,6 +224,7 @@ function meterNode(s: DeploySession): FirmwareNode {
 
 function moduleName(s: DeploySession, id: number): string | null {
   for (const p of s.modules.values()) if (p.id === id) return p.desc.name;
+  for (const [name, mid] of s.mmio) if (mid === id) return name;
   return null;
 }
 

@@ -4,13 +4,14 @@
 // violation and, on the emulated board (`peripheral_violation: suppressed`), never reaches the peripheral. Positive
 // twins: each driver works through its MMIO module. The MAL model itself: sancus-core b6b53bb lets a refused
 // peripheral access through (omsp_mem_backbone.v eu_per_en), the hardened board does not.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBoard } from '../../boards/board.ts';
 import { registerWindow, type RegisterWindow } from '../../boards/register-window.ts';
 import { deploySession, type DeploySession } from '../../host/deploy/deploy.ts';
+import { runMeter } from '../../host/meter/run.ts';
 import { parseDescriptor } from '../../host/deploy/descriptor.ts';
 import type { EmulatedNode } from '../../host/deploy/node.ts';
 import { Machine } from '../../toolchain/emulator/machine.ts';
@@ -202,4 +203,25 @@ describe('the memory access logic at peripheral addresses (omsp_mem_backbone.v)'
     u.update();
     expect(m.bus.readByte(0x0022)).toBe(0);
   });
+});
+
+describe('the untrusted node runtime (hasm meter run --untrusted) on the meter\'s drivers', () => {
+  it('compromised runtime code writing the metrology front end\'s registers is stopped by the hardware, the MMIO module named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmio-run-'));
+    const w = windowOf(DRIVERS[0]!);
+    // Select AENERGYA and command a read-with-reset: what would throw away an energy slice before the core sees it.
+    writeFileSync(join(dir, 'attack.s'), `  .text\n  .global attack\nattack:\n  mov #0x031e, &${w.start}\n  mov #1, &${w.start + 6}\n  ret\n`);
+    const keep = new Set(['clock', 'metrology', 'relay', 'core', 'offswitch', 'logs']);
+    const meter = JSON.parse(readFileSync('firmware/meter.json', 'utf8')) as { modules: { name: string; source: string }[]; connections: { from: string; to: string }[] };
+    const desc = {
+      nodes: [{ name: 'meter', board: 'emulated', runtime: 'firmware' }],
+      modules: meter.modules.filter((m) => keep.has(m.name)).map((m) => ({ ...m, source: resolve('firmware', m.source) })),
+      connections: meter.connections.filter((c) => [c.from, c.to].every((e) => keep.has(e.split('.')[0]!))),
+    };
+    const file = join(dir, 'meter.json');
+    writeFileSync(file, JSON.stringify(desc));
+    const r = await runMeter({ descriptor: file, seconds: 2, speed: 'max', untrusted: join(dir, 'attack.s'), random: seededBytes(43) });
+    expect(r.violations.length).toBeGreaterThan(0);
+    expect(r.violations[0]).toMatchObject({ module: 'metrology_mmio', address: w.start });
+  }, 300_000);
 });
