@@ -35,10 +35,11 @@ async function connect(port: number, failed: () => unknown): Promise<Socket> {
 }
 
 describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
-  it('reads the energy register through the WAN UART, plain and with HLS-GMAC', async () => {
+  it('reads the energy register through the WAN UART, plain and with HLS-GMAC; refuses a replayed counter and a wrong key', async () => {
     const stop = new AbortController();
     const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT }], load, stop: stop.signal });
     const reads: number[] = [];
+    const refusals: (Error | undefined)[] = [];
     // A run that fails (build, link, deployment) fails the test with its own error, not a refused connection.
     let failed: unknown;
     run.catch((e) => (failed = e));
@@ -52,6 +53,17 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
         reads.push(Number(v.value));
         await c.release();
       }
+      // The hosted server keeps the hardened checks (seed Table 3.2): a replayed client counter (a fresh store starts
+      // again below the last accepted one) and a wrong authentication key are refused at association.
+      const refusal = async (o: { counters?: MemoryCounterStore; gak?: Uint8Array }) => {
+        const keys = o.gak ? { ...demoKeys, gak: o.gak } : demoKeys;
+        const ch = new WrapperChannel(socketStream(await connect(PORT, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000);
+        const c = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys, counters: o.counters ?? new MemoryCounterStore() });
+        const e = await c.associate().then(() => undefined, (x: Error) => x);
+        await ch.close();
+        return e;
+      };
+      refusals.push(await refusal({}), await refusal({ counters, gak: new Uint8Array(16).fill(0x55) }));
     } finally {
       stop.abort();
     }
@@ -61,5 +73,8 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     expect(reads[2]).toBeGreaterThanOrEqual(reads[1]!);
     expect(reads[1]).toBeGreaterThanOrEqual(reads[0]!);
     expect(reads[2]).toBeLessThanOrEqual(report.energy_wh_fed);
+    expect(refusals).toHaveLength(2);
+    expect(String(refusals[0])).toMatch(/invocation counter/);
+    expect(String(refusals[1])).toMatch(/would not decipher our AARQ/);
   }, 180_000);
 });
