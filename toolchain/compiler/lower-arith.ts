@@ -161,12 +161,12 @@ export const arithMethods = {
       v >>= 1n;
     }
     if (terms.length > 3 || terms.some((t) => t.k > 15)) return undefined;
+    if (terms.length === 0) return [imm(0), imm(0)]; // x * 0 (fuzz seed 216078: was a crash)
     // Size first (words of code): one add per live word per bit shifted, a move and an add per term; taken when
     // no larger than the multiplier sequence (9 words) or a helper call's argument set-up (about 10).
     const live = narrow ? 1 : 2;
     const cost = live * (terms[terms.length - 1]!.k + 2 * terms.length);
     if (cost > 9) return undefined;
-    if (terms.length === 0) return [imm(0), imm(0)];
     let acc: Val | undefined;
     let cur = x;
     let at = 0;
