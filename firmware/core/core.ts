@@ -159,10 +159,21 @@ export function coreEnergy(len: i32): u32 {
   while (wh != 0) {
     const chunk = wh > 0xffff ? 0xffff : wh;
     wh -= chunk;
-    const acc = remainder + price * chunk;
-    const mills = acc / 1000;
+    let acc = remainder + price * chunk;
+    // Usually a Wh or two at a price of a few hundred mills/kWh: carry the whole mills out by subtraction, and
+    // leave the software division (no divider on the MSP430) to large sums — same quotient and remainder.
+    let mills: u32 = 0;
+    if (acc >= 8 * 1000) {
+      mills = acc / 1000;
+      acc -= mills * 1000; // not `%`: one division helper fewer in the TCB
+    } else {
+      while (acc >= 1000) {
+        acc -= 1000;
+        mills++;
+      }
+    }
     credit -= <i32>mills;
-    remainder = acc - mills * 1000; // not `%`: one division helper fewer in the TCB
+    remainder = acc;
   }
   return checkCredit();
 }

@@ -25,12 +25,21 @@ export function putItem(p: usize, ab: u32, c: u32, d: u32, e: u32, tag: u8, v: u
   return p + ITEM_BYTES;
 }
 
+/** The CRC of each 4-bit value under the reflected polynomial 0x8408: entry i = four bitwise steps from i. */
+const CRC_NIBBLE = memory.data<u16>([
+  0x0000, 0x1081, 0x2102, 0x3183, 0x4204, 0x5285, 0x6306, 0x7387,
+  0x8408, 0x9489, 0xa50a, 0xb58b, 0xc60c, 0xd68d, 0xe70e, 0xf78f,
+]);
+
 /** CRC-16/X-25 (HDLC FCS, IEC 62056-46): reflected 0x1021, init and final xor 0xFFFF. */
 export function crc16(p: usize, n: u32): u32 {
   let crc: u32 = 0xffff;
+  // Four bits per step from a 16-entry table instead of eight bitwise steps per byte: a HAN frame's CRC was a
+  // tenth of the meter's instructions (issue 18 "Measured"); 32 bytes of table instead of a 512-byte one.
   for (let i: u32 = 0; i < n; i++) {
     crc ^= <u32>load<u8>(p + i);
-    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >> 1) ^ 0x8408 : crc >> 1;
+    crc = (crc >> 4) ^ <u32>load<u16>(CRC_NIBBLE + ((crc & 15) << 1));
+    crc = (crc >> 4) ^ <u32>load<u16>(CRC_NIBBLE + ((crc & 15) << 1));
   }
   return crc ^ 0xffff;
 }
