@@ -73,7 +73,7 @@ describe('boards', () => {
     );
     expect(messageOf(() => loadBoard(f)).split('\n')).toEqual([
       `${f}:2:36: board (top level): unknown field "colour"`,
-      `${f}:5:28: board /memory/0/kind: must be one of "rom", "ram", "peripheral"`,
+      `${f}:5:28: board /memory/0/kind: must be one of "rom", "ram", "peripheral", "nvm"`,
       `${f}:6:44: board /memory/1/start: must match pattern "^(0x[0-9a-fA-F]+|[0-9]+)$"`,
     ]);
   });
