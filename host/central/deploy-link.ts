@@ -22,6 +22,38 @@ export interface DeployLinkOptions {
   exclude?: string[];
 }
 
+/** Module payloads are whole 16-bit words (firmware/README.md): an odd length is padded with a zero byte. */
+export function wholeWords(plaintext: Uint8Array): Uint8Array {
+  return plaintext.length % 2 ? Uint8Array.from([...plaintext, 0]) : plaintext;
+}
+
+/**
+ * What a meter sent the head end, opened: each event under its connection's key and that connection's next counter
+ * (the module's own rule, so a replayed or reordered event does not open), the counter advanced only when it did.
+ * Events on connections not in `ins` (between two nodes, or for the data concentrator and the evaluators) are
+ * skipped; those that do not open are counted in `rejected`. `open` lets a caller time the crypto (host/fleet).
+ */
+export function openInbound(
+  ins: Map<number, WanEnd>,
+  events: Iterable<SealedEvent>,
+  open: (key: Uint8Array, counter: number, sealed: Uint8Array) => Uint8Array | null = openEvent,
+): { got: Received[]; rejected: number } {
+  const got: Received[] = [];
+  let rejected = 0;
+  for (const e of events) {
+    const end = ins.get(e.connection);
+    if (!end) continue;
+    const plain = open(end.key, end.counter, e.sealed);
+    if (!plain) {
+      rejected++;
+      continue;
+    }
+    end.counter++;
+    got.push({ channel: end.name, plaintext: plain });
+  }
+  return { got, rejected };
+}
+
 export class DeployLink implements MeterLink {
   readonly identity: string;
   readonly keyHex: string;
@@ -52,9 +84,7 @@ export class DeployLink implements MeterLink {
   }
 
   seal(value: number, plaintext: Uint8Array): Uint8Array {
-    // Module payloads are whole 16-bit words (firmware/README.md): pad an odd length with a zero byte.
-    const p = plaintext.length % 2 ? Uint8Array.from([...plaintext, 0]) : plaintext;
-    return sealEvent(this.out.key, value, p);
+    return sealEvent(this.out.key, value, wholeWords(plaintext));
   }
 
   /** The node whose runtime delivers the command connection to its module (the deployer set up that route). */
@@ -76,18 +106,8 @@ export class DeployLink implements MeterLink {
       // Output frames the node sent on its own while the host was not waiting for an answer.
       if (n.firmware) for (const f of n.firmware.takeFrames()) if (f.type === 0x10 && f.payload.length >= 10) events.push({ connection: f.payload[0]! | (f.payload[1]! << 8), sealed: f.payload.slice(2) });
     }
-    const got: Received[] = [];
-    for (const e of events) {
-      const end = this.ins.get(e.connection);
-      if (!end) continue; // between two nodes: not for the head end
-      const plain = openEvent(end.key, end.counter, e.sealed);
-      if (!plain) {
-        this.rejected++;
-        continue;
-      }
-      end.counter++;
-      got.push({ channel: end.name, plaintext: plain });
-    }
+    const { got, rejected } = openInbound(this.ins, events);
+    this.rejected += rejected;
     return got;
   }
 

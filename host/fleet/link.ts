@@ -5,6 +5,7 @@
 import { OperationError } from '../../toolchain/common/errors.ts';
 import { NOT_HEAD_END } from '../central/messages.ts';
 import { fingerprint } from '../central/store.ts';
+import { openInbound, wholeWords } from '../central/deploy-link.ts';
 import type { MeterLink, Received } from '../central/link.ts';
 import { openEvent, sealEvent } from '../deploy/protocol.ts';
 import type { EndInfo } from './protocol.ts';
@@ -45,8 +46,7 @@ export class WorkerLink implements MeterLink {
   }
 
   seal(value: number, plaintext: Uint8Array): Uint8Array {
-    const p = plaintext.length % 2 ? Uint8Array.from([...plaintext, 0]) : plaintext; // whole words (firmware/README.md)
-    return timed(() => sealEvent(this.out.key, value, p));
+    return timed(() => sealEvent(this.out.key, value, wholeWords(plaintext)));
   }
 
   send(sealed: Uint8Array): Promise<boolean> {
@@ -54,18 +54,8 @@ export class WorkerLink implements MeterLink {
   }
 
   async receive(): Promise<Received[]> {
-    const got: Received[] = [];
-    for (const e of this.inbox.splice(0)) {
-      const end = this.ins.get(e.connection);
-      if (!end) continue;
-      const plain = timed(() => openEvent(end.key, end.counter, e.sealed));
-      if (!plain) {
-        this.rejected++;
-        continue;
-      }
-      end.counter++;
-      got.push({ channel: end.name, plaintext: plain });
-    }
+    const { got, rejected } = openInbound(this.ins, this.inbox.splice(0), (key, counter, sealed) => timed(() => openEvent(key, counter, sealed)));
+    this.rejected += rejected;
     return got;
   }
 

@@ -1,5 +1,6 @@
 // Messages between the fleet's main thread (central system, data concentrator, evaluators) and its worker threads
 // (emulated meters). Requests carry an id and get one reply with it; progress comes unasked.
+import type { WanEnd } from '../deploy/deploy.ts';
 
 export interface MeterSpec {
   id: string;
@@ -12,13 +13,8 @@ export interface MeterSpec {
   han?: boolean;
 }
 
-export interface EndInfo {
-  id: number;
-  name: string;
-  direction: 'to-node' | 'from-node';
-  key: Uint8Array;
-  counter: number;
-}
+/** One end of a meter's connection to or from the WAN, as the deployer keyed it (host/deploy). */
+export type EndInfo = WanEnd;
 
 export interface Frame {
   meter: string;
