@@ -2,47 +2,57 @@
 // Static cursors, no allocation (firmware/README.md: modules allocate statically). A read past the end never
 // touches memory beyond the input: it sets `bad` and returns 0, so a parser can run to its end and check once.
 
-let rp: usize = 0;
-let re: usize = 0;
-let bad: bool = false;
+// The cursors live in memory cells of 16 bits, not in globals: our compiler keeps every global as two words and
+// knows nothing of its range, while a 16-bit load is known to be below 2^16 — one register, half the bounds check
+// (toolchain/compiler/README.md "ranges"). Every buffer of the server lies in the first 64 KiB of linear memory.
+const CUR: usize = memory.data(16, 2);
+const RP: usize = CUR; // read position
+const RE: usize = CUR + 2; // read end
+const BAD: usize = CUR + 4; // a read went past the end
+const OP: usize = CUR + 6; // write position
+const VBASE: usize = CUR + 8; // windowed writer: where the window's bytes go,
+const VPOS: usize = CUR + 10; // bytes of the whole encoding so far,
+const VLO: usize = CUR + 12; // the window [VLO, VHI) of the encoding that is stored
+const VHI: usize = CUR + 14;
 
 /** Starts reading [p, p + n). */
 export function rbegin(p: usize, n: u32): void {
-  rp = p;
-  re = p + n;
-  bad = false;
+  store<u16>(RP, <u16>p);
+  store<u16>(RE, <u16>(p + n));
+  store<u8>(BAD, 0);
 }
 export function rbad(): bool {
-  return bad;
+  return load<u8>(BAD) != 0;
 }
 export function rfail(): void {
-  bad = true;
+  store<u8>(BAD, 1);
 }
 export function rpos(): usize {
-  return rp;
+  return <usize>load<u16>(RP);
 }
 export function rleft(): u32 {
-  return <u32>(re - rp);
+  return <u32>load<u16>(RE) - <u32>load<u16>(RP);
 }
 /** Reads n (1–4) bytes big-endian. A loop, so that the optimiser calls it rather than inlining it at each of
  *  the parser's many reads (measured: inlined reads and writes made the server 2× larger; README.md). */
 export function rN(n: u32): u32 {
   let v: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    if (rp >= re) {
-      bad = true;
+    const p = <usize>load<u16>(RP);
+    if (p >= <usize>load<u16>(RE)) {
+      store<u8>(BAD, 1);
       return 0;
     }
-    v = (v << 8) | <u32>load<u8>(rp);
-    rp++;
+    v = (v << 8) | <u32>load<u8>(p);
+    store<u16>(RP, <u16>(p + 1));
   }
   return v;
 }
 export function r8(): u32 {
-  return rN(1);
+  return rN(1) & 0xff;
 }
 export function r16(): u32 {
-  return rN(2);
+  return rN(2) & 0xffff;
 }
 export function r32(): u32 {
   return rN(4);
@@ -53,34 +63,34 @@ export function rlen(): u32 {
   if (b < 0x80) return b;
   if (b == 0x81) return r8();
   if (b == 0x82) return r16();
-  bad = true;
+  store<u8>(BAD, 1);
   return 0;
 }
 /** Skips n bytes and returns where they start (bad if fewer remain). */
 export function rskip(n: u32): usize {
-  const p = rp;
-  if (n > <u32>(re - rp)) {
-    bad = true;
-    rp = re;
+  const p = <usize>load<u16>(RP);
+  if (n > rleft()) {
+    store<u8>(BAD, 1);
+    store<u16>(RP, load<u16>(RE));
     return p;
   }
-  rp += n;
+  store<u16>(RP, <u16>(p + n));
   return p;
 }
 
-// The output cursor: plain writes at `op`.
-let op: usize = 0;
+// The output cursor: plain writes at OP.
 export function obegin(p: usize): void {
-  op = p;
+  store<u16>(OP, <u16>p);
 }
 export function opos(): usize {
-  return op;
+  return <usize>load<u16>(OP);
 }
 /** Writes the low n (1–4) bytes of v big-endian (a loop for the same reason as rN). */
 export function oN(v: u32, n: u32): void {
   for (let i: u32 = n; i > 0; i--) {
-    store<u8>(op, <u8>(i == 4 ? v >> 24 : i == 3 ? v >> 16 : i == 2 ? v >> 8 : v));
-    op++;
+    const p = <usize>load<u16>(OP);
+    store<u8>(p, <u8>(i == 4 ? v >> 24 : i == 3 ? v >> 16 : i == 2 ? v >> 8 : v));
+    store<u16>(OP, <u16>(p + 1));
   }
 }
 export function o8(v: u32): void {
@@ -93,32 +103,31 @@ export function o32(v: u32): void {
   oN(v, 4);
 }
 export function ocopy(src: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) store<u8>(op + i, load<u8>(src + i));
-  op += n;
+  const p = <usize>load<u16>(OP);
+  copyBytes(p, src, n);
+  store<u16>(OP, <u16>(p + n));
 }
 
 // The windowed value writer: a COSEM value is encoded from its start every time, and only the bytes inside
 // [wlo, whi) are stored (at wbase). GET with block transfer sends a value larger than the PDU one window at a
 // time without a buffer for the whole value (Green Book §9.4.6.2: blocks of the encoded Data).
-let vbase: usize = 0;
-let vpos: u32 = 0;
-let vlo: u32 = 0;
-let vhi: u32 = 0;
 export function vbegin(base: usize, lo: u32, hi: u32): void {
-  vbase = base;
-  vpos = 0;
-  vlo = lo;
-  vhi = hi;
+  store<u16>(VBASE, <u16>base);
+  store<u16>(VPOS, 0);
+  store<u16>(VLO, <u16>lo);
+  store<u16>(VHI, <u16>hi);
 }
 /** Bytes of the whole encoding so far (inside the window or not). */
 export function vsize(): u32 {
-  return vpos;
+  return <u32>load<u16>(VPOS);
 }
 /** The windowed form of oN. */
 export function vN(v: u32, n: u32): void {
   for (let i: u32 = n; i > 0; i--) {
-    if (vpos >= vlo && vpos < vhi) store<u8>(vbase + (vpos - vlo), <u8>(i == 4 ? v >> 24 : i == 3 ? v >> 16 : i == 2 ? v >> 8 : v));
-    vpos++;
+    const at = <u32>load<u16>(VPOS);
+    const lo = <u32>load<u16>(VLO);
+    if (at >= lo && at < <u32>load<u16>(VHI)) store<u8>(<usize>load<u16>(VBASE) + (at - lo), <u8>(i == 4 ? v >> 24 : i == 3 ? v >> 16 : i == 2 ? v >> 8 : v));
+    store<u16>(VPOS, <u16>(at + 1));
   }
 }
 export function v8(b: u32): void {
