@@ -330,6 +330,35 @@ describe('emit.ts', () => {
     expect(reach(170)).toContain('  jeq L'); // 1020 bytes
     expect(reach(171)).not.toContain('  jeq L'); // 1026 bytes
   });
+  it('jump islands: long jumps sharing a target go short to one `br` placed where nothing falls through; a lone one stays long', () => {
+    const filler = (k: number): MInstr[] => Array.from({ length: k }, () => ({ kind: 'op', op: 'mov', src: imm(1234), dst: { k: 'abs', sym: 'x', off: 0 } }) as MInstr);
+    const check = (n: number): MInstr[] => [{ kind: 'op', op: 'cmp', src: imm(n), dst: p(12) }, { kind: 'jump', cond: 'jhs', target: 'trap' }];
+    const code: MInstr[] = [
+      ...check(1),
+      ...filler(20),
+      ...check(2),
+      { kind: 'jump', cond: 'jmp', target: 'body' }, // nothing falls through after it: an island's place
+      { kind: 'label', name: 'body' },
+      ...check(3),
+      ...filler(200), // past the reach of the checks
+      ...check(4), // alone near the end, but the trap is close: short
+      { kind: 'ret', uses: [] },
+      { kind: 'label', name: 'trap' },
+      { kind: 'op', op: 'mov', src: imm(2), dst: p(12) },
+      { kind: 'jump', cond: 'jmp', target: '__hasm_trap' },
+    ];
+    const asm = emitFunction(allocate(fn(code), new Set()), { longBranches: false });
+    expect(asm.filter((l) => l === '  jhs .Lt$is0')).toHaveLength(3);
+    expect(asm.slice(asm.indexOf('.Lt$is0:'), asm.indexOf('.Lt$is0:') + 2)).toEqual(['.Lt$is0:', '  br #trap']);
+    expect(asm[asm.indexOf('.Lt$is0:') - 1]).toBe('  jmp body');
+    expect(asm).toContain('  jhs trap');
+    expect(asm.some((l) => l.includes('$sk'))).toBe(false);
+    expect(() => assemble(`  .set x, 0x200\n  .set __hasm_trap, 0xf000\n${asm.join('\n')}\n`, 't.s')).not.toThrow();
+    // one far check alone: an island would cost what it saves, the long form stays
+    const lone = emitFunction(allocate(fn([...check(1), { kind: 'jump', cond: 'jmp', target: 'b' }, { kind: 'label', name: 'b' }, ...filler(200), { kind: 'ret', uses: [] }, ...code.slice(-3)]), new Set()), { longBranches: false });
+    expect(lone).toContain('  jlo .Lt$sk0');
+    expect(lone.some((l) => l.includes('$is'))).toBe(false);
+  });
   it('checks every instruction against the instruction table', () => {
     const bad = allocate(fn([{ kind: 'op', op: 'swpb', b: true, dst: p(12) }, { kind: 'ret', uses: [] }]), new Set());
     expect(() => emitFunction(bad, { longBranches: false })).toThrow(/no byte form/);

@@ -15,6 +15,7 @@ import { SANCUS_UNWRAP, SANCUS_WRAP, sancusAeRoutine } from './sancus-wrap.ts';
 import { encodeSignature } from '../abi/signature.ts';
 import { exprInfo, walk } from './ir-walk.ts';
 import { asciz } from './abort.ts';
+import { memoryInit } from './mem-init.ts';
 
 export interface BackendOptions {
   /** Bytes of heap mapped after the static data (asconfig.json "hasm.heap"). */
@@ -237,23 +238,17 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   out.push(`${user.tableTypesSym}:`);
   for (const n of mod.table) out.push(`  .word ${n ? sigIds.get(mod.byName.get(n)!.sig)! : 0}`);
   for (const [text, sym] of rodataStrings) out.push(`${sym}:`, asciz(text));
-  // Linear memory (ARCHITECTURE.md "The compiler path" 5) is zero-filled RAM: `.bss`. Its initial bytes (the data
-  // segments, up to the last non-zero word) are a `.rodata` image that `__hasm_init` copies in, and the rest it
-  // clears, as a C startup file does for .data and .bss (wasm: memory starts zeroed, then the segments apply).
+  // Linear memory (ARCHITECTURE.md "The compiler path" 5) is zero-filled RAM: `.bss`; `__hasm_init` clears it and
+  // writes the data segments' non-zero words (mem-init.ts).
   const mem = new Uint8Array(memSize);
   for (const d of memSize ? mod.data : []) {
     if (d.offset + d.bytes.length > memSize) throw new InputError(`data segment at ${d.offset} does not fit the mapped memory`);
     mem.set(d.bytes, d.offset);
   }
-  let initLen = memSize;
-  while (initLen > 0 && mem[initLen - 1] === 0) initLen--;
-  initLen = align2(initLen);
+  const memInit = memSize ? memoryInit(MEM, memSize, mem) : { code: [], rodata: [] };
   if (memSize) {
     out.push('', '  .bss', '  .balign 2', `  .global ${MEM}`, `${MEM}:`, `  .skip ${memSize}`);
-    if (initLen) {
-      out.push('', '  .section .rodata', '  .balign 2', `${MEM}_init:`);
-      for (let i = 0; i < initLen; i += 16) out.push(`  .byte ${[...mem.subarray(i, Math.min(i + 16, initLen))].join(', ')}`);
-    }
+    if (memInit.rodata.length) out.push('', '  .section .rodata', ...memInit.rodata);
   }
   out.push(TRAP_HANDLER_ASM);
   for (const r of [SANCUS_WRAP, SANCUS_UNWRAP] as const) if (out.some((l) => l.includes(`#${r}`))) out.push(...sancusAeRoutine(r, MEM, memSize));
@@ -264,12 +259,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   out.push('  call #__hasm_init', '  br #__hasm_halt');
   // The wasm start function (AS: static allocations, global initialisers), callable on its own by `--call`.
   out.push('  .global __hasm_init', '__hasm_init:');
-  if (memSize) {
-    // r12 walks the memory a word at a time: first the initial image (r13 reads it), then zeros to the end.
-    out.push(`  mov #${MEM}, r12`);
-    if (initLen) out.push(`  mov #${MEM}_init, r13`, '.Lhasm_init_copy:', '  mov @r13+, 0(r12)', '  incd r12', `  cmp #${MEM}+${initLen}, r12`, '  jne .Lhasm_init_copy');
-    if (initLen < memSize) out.push('.Lhasm_init_clear:', '  clr 0(r12)', '  incd r12', `  cmp #${MEM}+${memSize}, r12`, '  jne .Lhasm_init_clear');
-  }
+  out.push(...memInit.code);
   if (mod.start) out.push(`  call #${user.funcSym(mod.start)}`);
   out.push('  ret');
   // Export signatures for `hasm run --call` (signature.ts).

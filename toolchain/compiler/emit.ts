@@ -4,6 +4,7 @@
 import { constantEncoding, EXT_MODES, jumpInverse, OP_BY_NAME, type Mode } from '../msp430/isa.ts';
 import type { Allocated } from './regalloc.ts';
 import type { MInstr, Opnd } from './mir.ts';
+import { withIslands } from './islands.ts';
 
 function modeOf(o: Opnd): Mode {
   switch (o.k) {
@@ -84,32 +85,43 @@ function sizes(a: Allocated, long: ReadonlySet<number>): number[] {
   });
 }
 
+/** Each instruction's address (from the function's entry) and each label's, with `long` jumps in their long form. */
+export function layout(a: Allocated, long: ReadonlySet<number>): { at: number[]; labels: Map<string, number> } {
+  const size = sizes(a, long);
+  const at: number[] = [];
+  const labels = new Map<string, number>();
+  let pc = 2 * a.saved.length + (a.frame ? 4 : 0);
+  a.fn.code.forEach((i, n) => {
+    at[n] = pc;
+    if (i.kind === 'label') labels.set(i.name, pc);
+    pc += size[n]!;
+  });
+  return { at, labels };
+}
+
+/** Whether jump `n` at `at[n]` reaches an address (the offset counts from the word after the jump). */
+export function reaches(from: number, to: number, margin = 0): boolean {
+  const d = to - (from + 2);
+  return d >= JUMP_MIN + margin && d <= JUMP_MAX - margin;
+}
+
 /**
  * Branch relaxation: the conditional and unconditional jumps whose target lies out of a jump's reach get the long
  * form (an inverted short jump over `br #target`). Sizes only grow, so marking until nothing changes ends.
  */
-function longJumps(a: Allocated, all: boolean): Set<number> {
+export function longJumps(a: Allocated, all: boolean): Set<number> {
   const code = a.fn.code;
   const long = new Set<number>();
   code.forEach((i, n) => {
     if (i.kind === 'jump' && all) long.add(n);
   });
   for (;;) {
-    const size = sizes(a, long);
-    const at: number[] = [];
-    const labels = new Map<string, number>();
-    let pc = 2 * a.saved.length + (a.frame ? 4 : 0);
-    code.forEach((i, n) => {
-      at[n] = pc;
-      if (i.kind === 'label') labels.set(i.name, pc);
-      pc += size[n]!;
-    });
+    const { at, labels } = layout(a, long);
     let changed = false;
     code.forEach((i, n) => {
       if (i.kind !== 'jump' || long.has(n)) return;
       const t = labels.get(i.target);
-      const d = t === undefined ? Infinity : t - (at[n]! + 2);
-      if (d < JUMP_MIN || d > JUMP_MAX) {
+      if (t === undefined || !reaches(at[n]!, t)) {
         long.add(n);
         changed = true;
       }
@@ -118,7 +130,8 @@ function longJumps(a: Allocated, all: boolean): Set<number> {
   }
 }
 
-export function emitFunction(a: Allocated, opts: EmitOptions): string[] {
+export function emitFunction(allocated: Allocated, opts: EmitOptions): string[] {
+  const a = opts.longBranches ? allocated : withIslands(allocated);
   const { fn, saved, frame } = a;
   const long = longJumps(a, opts.longBranches);
   const out: string[] = [];
