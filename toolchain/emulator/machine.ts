@@ -106,6 +106,12 @@ export class Machine implements DeviceHost {
    */
   gieGate: ((gie: number, last: number) => number) | undefined;
   /**
+   * Interrupt policy of Sancus secure-IRQ boards (toolchain/emulator/sancus/secure-irq.ts): a pending interrupt held
+   * off by a clear GIE for `maskBound` cycles is taken anyway where `forceable()` (unprotected code), and `accept()`
+   * runs as any interrupt is accepted, before its frame is pushed (it may save a module's context, move PC and SP).
+   */
+  irqPolicy: { readonly maskBound: number; forceable(): boolean; accept(): void } | undefined;
+  /**
    * Skip idle time (default): asleep (CPUOFF), time jumps to the next device event; an idle jump-to-self or a
    * polling loop on a stable register (blocks.ts `spin`) runs its remaining passes at once up to that event. Off,
    * the same time passes one cycle (or one pass) at a time: the oracle that the skip lands every event on the same
@@ -134,6 +140,8 @@ export class Machine implements DeviceHost {
   private readonly bp = new Uint8Array(0x8000);
   private bpCount = 0;
   private irqLines = 0;
+  /** With `irqPolicy`: the cycle since which a pending interrupt is held off by a clear GIE (−1: none). */
+  private maskedSince = -1;
   private nextEv = Infinity;
   private pucReason: string | undefined;
   private stopped = false;
@@ -360,6 +368,8 @@ export class Machine implements DeviceHost {
   private interrupt(gie: number): void {
     // highest line first; without GIE only the NMI is eligible
     const eligible = gie ? this.irqLines : this.irqLines & NMI_BIT;
+    this.maskedSince = -1;
+    this.irqPolicy?.accept();
     this.gieSeen = 0; // SR is cleared
     let line = 15;
     while (!(eligible & (1 << line))) line--;
@@ -415,15 +425,26 @@ export class Machine implements DeviceHost {
         steps++;
         continue;
       }
+      if (this.irqPolicy !== undefined && this.irqLines !== 0) {
+        // Bounded masking: held off at most maskBound cycles, then taken as if GIE were set.
+        if (this.maskedSince < 0) this.maskedSince = this.cycle;
+        else if (this.cycle >= this.maskedSince + this.irqPolicy.maskBound && this.irqPolicy.forceable()) {
+          this.interrupt(SR_GIE);
+          steps++;
+          continue;
+        }
+      } else this.maskedSince = -1;
+      const forceAt = this.maskedSince < 0 ? Infinity : this.maskedSince + this.irqPolicy!.maskBound;
       if (sr & SR_CPUOFF) {
         // Asleep: time runs straight to the next peripheral event (virtual time).
-        if (this.nextEv === Infinity) return this.result('sleep');
-        if (this.nextEv >= limit) {
+        const wake = Math.min(this.nextEv, forceAt);
+        if (wake === Infinity) return this.result('sleep');
+        if (wake >= limit) {
           if (this.cycle < limit) this.asleepCycles += limit - this.cycle;
           this.cycle = Math.max(this.cycle, limit);
           return this.result('max-cycles');
         }
-        const to = this.skipIdle ? this.nextEv : this.cycle + 1;
+        const to = this.skipIdle ? wake : this.cycle + 1;
         this.asleepCycles += to - this.cycle;
         this.cycle = to;
         continue;
@@ -435,7 +456,7 @@ export class Machine implements DeviceHost {
       if (this.bpCount === 0 && this.tracer === undefined && maxSteps === Infinity && (this.guard === undefined || (dm !== undefined && dm.quiet && dm.domainOf[r[0]! >> 1] === dm.current))) {
         // Fast path: no breakpoints, no tracer. Runs until the next device event or the limit; leaves early when a
         // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
-        const budget = this.nextEv < limit ? this.nextEv : limit;
+        const budget = Math.min(this.nextEv, limit, forceAt);
         const pending = this.irqLines !== 0; // a pending NMI never reaches here: the check above takes it first
         const retiAt = this.retiAt;
         let seen = this.gieSeen;
@@ -526,11 +547,14 @@ export class Machine implements DeviceHost {
         }
       }
       if (rc === RET_HALT) {
-        if (!(r[2]! & SR_GIE)) return this.result('halt');
+        // secure_irq with a module enabled: unprotected code's clear GIE is bounded, so this is no halt while time
+        // can still bring an interrupt (the halt convention of plain programs stays).
+        if (!(r[2]! & SR_GIE) && !(this.irqPolicy?.forceable() && this.guard !== undefined && (forceAt < Infinity || this.nextEv < Infinity))) return this.result('halt');
         this.gieSeen = r[2]! & SR_GIE;
-        // An idle loop with interrupts on: skip to the next event in steps of the jump's 2 cycles.
-        if (this.nextEv === Infinity) return this.result('sleep');
-        const target = Math.min(this.nextEv, limit);
+        // An idle loop with interrupts on (or held off for a bounded time only): skip to the next event in steps of
+        // the jump's 2 cycles.
+        if (this.nextEv === Infinity && forceAt === Infinity) return this.result('sleep');
+        const target = Math.min(this.nextEv, limit, forceAt);
         const n = this.skipIdle ? Math.max(1, Math.ceil((target - this.cycle) / 2)) : 1;
         this.cycle += 2 * n;
         this.instructions += n;

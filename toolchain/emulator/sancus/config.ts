@@ -21,6 +21,8 @@ export interface SancusConfig {
    * 'suppressed' (the same gate on eu_per_en: a core that protects exclusive MMIO ranges as it protects RAM).
    */
   peripheralViolation: 'performed' | 'suppressed';
+  /** Bounded interrupt masking and interruptible modules (secure-irq.ts); false: the core as shipped. */
+  secureIrq: boolean;
 }
 
 /** sancus-core's CMake default: 4 module slots. */
@@ -42,5 +44,6 @@ export function sancusConfig(board: Board): SancusConfig | undefined {
     violation: (s.violation as ViolationPolicy | undefined) ?? 'reset',
     atomicityMonitor: (s.atomicity_monitor as boolean | undefined) ?? false,
     peripheralViolation: (s.peripheral_violation as 'performed' | 'suppressed' | undefined) ?? 'performed',
+    secureIrq: (s.secure_irq as boolean | undefined) ?? false,
   };
 }

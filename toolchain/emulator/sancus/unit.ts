@@ -13,6 +13,7 @@ import { installBusGuard, rawBus, removeBusGuard } from './bus-guard.ts';
 import { sancusConfig, type SancusConfig } from './config.ts';
 import { sancusExtension } from './instructions.ts';
 import { ModuleTable, type ModuleSlot } from './modules.ts';
+import { SecureIrq } from './secure-irq.ts';
 import { describeViolation, type Violation, type ViolationKind } from './violations.ts';
 
 const TEXT = 0x100;
@@ -61,11 +62,25 @@ export class SancusUnit implements Device {
    */
   readonly protectedAt = new Uint16Array(0x10000);
   private layoutKey = '';
+  /** Bounded masking and interruptible modules (boards with `secure_irq`; secure-irq.ts), else undefined. */
+  readonly secureIrq: SecureIrq | undefined;
 
   constructor(readonly machine: Machine, readonly config: SancusConfig, options: SancusOptions = {}) {
     this.table = new ModuleTable(config.modules);
     this.stopOnViolation = options.stopOnViolation ?? false;
     const unit = this;
+    if (config.secureIrq) {
+      const s = new SecureIrq({
+        machine,
+        get cur() {
+          return unit.cur;
+        },
+        textIndex: (a) => unit.table.textIndex(a),
+        textStart: (i) => unit.table.slots[i]!.layout.textStart,
+      });
+      this.secureIrq = s;
+      machine.irqPolicy = { maskBound: s.maskBound, forceable: () => s.forceable(), accept: () => s.accept() };
+    }
     machine.domains = {
       domainOf: this.domainOf,
       get current() {
@@ -108,6 +123,7 @@ export class SancusUnit implements Device {
     this.pending = undefined;
     this.machine.bus.fault = 0;
     this.atomicity.reset(); // omsp_atomicity_monitor.v line 50: puc_rst clears the monitor
+    this.secureIrq?.reset();
     this.update();
   }
   read(): number {
@@ -220,6 +236,8 @@ export class SancusUnit implements Device {
       this.prevId = this.currentId;
       this.cur = idx;
       this.curId = idx < 0 ? 0 : this.table.slots[idx]!.id;
+      // secure_irq: the RETI of an interrupted module's frame resumes it (the fetch moves to where it was).
+      if (idx >= 0 && this.secureIrq?.enter(idx)) return GUARD_REFUSED;
     }
     this.pc = pc;
     return 0;

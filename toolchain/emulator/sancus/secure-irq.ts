@@ -1,0 +1,97 @@
+// Secure interrupts of boards with `sancus.secure_irq` (issue 20 item 3; seed §4.6.4 "Availability and real-time
+// guarantees": no unconditional interrupt disabling, only bounded atomic sections; interruptible protected modules).
+// A model of what later sancus-core builds add to the shipped core, not of the shipped core (boards/openmsp430.json
+// keeps that exactly); README.md "Secure interrupts" names the RTL each rule follows and where this model differs.
+//
+// 1. Bounded masking. With SANCUS_RESTRICT_GIE (omsp_register_file.v lines 281–290) code outside the privileged
+//    module cannot clear GIE at all and gets atomicity only through SM_CLIX, at most ATOM_BOUND cycles
+//    (omsp_atomicity_monitor.v). Here a clear GIE in unprotected code is honoured as such a section: an interrupt
+//    pending while it is clear is held off at most ATOM_BOUND cycles, then taken as if GIE were set (asleep or
+//    not). The runtime's own `dint … eint` sections (a few instructions) keep working unchanged; `dint` for ever
+//    delays the interrupt by ATOM_BOUND cycles (0.5 ms at 20 MHz). Code inside a protected module may keep
+//    interrupts off (its run is bounded by its attested text): the stubs' atomic entries stay as they are.
+// 2. Interruptible modules. sancus-core's E_IRQ_EXT / E_IRQ_SSA states (omsp_frontend.v lines 960–990,
+//    omsp_execution_unit.v lines 362–421, 672) save an interrupted module's registers in its state save area and
+//    clear them before vectoring, and the handler's RETI goes to the module's entry (sm_reti_id, SM_REQ_PUBSTART),
+//    whose own code restores them (core/sim/rtl_sim/src/sancus/sm_irq.s43). Here the unit keeps the saved registers
+//    (not the module's data: our stubs carry no restore code), the frame is pushed on the stack the module was
+//    entered with (the RTL sets SP to 0 and leaves the handler to find one), and the unit restores the registers
+//    when that frame's RETI reaches the entry — the SP back where the frame was pushed. Any other entry of the
+//    module starts a fresh call and drops the saved registers (the choice sm_irq.s43 leaves to the module's entry
+//    code): an interrupt can then cost the interrupted caller its call, never the scheduler its own.
+import { SR_GIE } from '../alu.ts';
+import type { Machine } from '../machine.ts';
+import { ATOM_BOUND } from './atomicity.ts';
+
+/** What the hardware saved of a module interrupted inside its text. */
+interface SavedContext {
+  /** r0–r15 as they were (r0: the next instruction of the module). */
+  regs: Uint16Array;
+  /** SP the interrupt frame was pushed below: the stack the module was entered with. */
+  sp: number;
+}
+
+/** The unit's side the model needs: the module of the last instruction and the module table's texts. */
+export interface SecureIrqHost {
+  readonly machine: Machine;
+  /** Slot of the module the last instruction ran in (−1: unprotected). */
+  readonly cur: number;
+  textIndex(addr: number): number;
+  textStart(slot: number): number;
+}
+
+export class SecureIrq {
+  readonly maskBound = ATOM_BOUND;
+  /** Per slot: the SP the module was last entered with from another context. */
+  private readonly entrySp: number[] = [];
+  private readonly saved: (SavedContext | undefined)[] = [];
+  /** Interrupts taken inside a module and resumed, for tests and the duty bench. */
+  interrupted = 0;
+  resumed = 0;
+
+  constructor(private readonly host: SecureIrqHost) {}
+
+  reset(): void {
+    this.saved.length = 0;
+    this.entrySp.length = 0;
+  }
+
+  /** Unprotected code's clear GIE is bounded; a module's is not. */
+  forceable(): boolean {
+    return this.host.cur < 0;
+  }
+
+  /** An interrupt accepted: inside a module, its registers are saved and cleared, the frame goes on its entry SP. */
+  accept(): void {
+    const h = this.host;
+    const r = h.machine.r;
+    const slot = h.textIndex(r[0]!);
+    if (slot < 0 || slot !== h.cur) return;
+    const sp = this.entrySp[slot] ?? r[1]!;
+    this.saved[slot] = { regs: Uint16Array.from(r), sp };
+    this.interrupted++;
+    r.fill(0, 3);
+    r[1] = sp;
+    // The frame's PC is the entry (the RTL's RETI address for an interrupted module); its SR only GIE: no flag
+    // of the module's computation leaves.
+    r[0] = h.textStart(slot);
+    r[2] = SR_GIE;
+  }
+
+  /**
+   * The CPU enters module `slot` at its entry from another context. Returns true when this is the RETI of the
+   * frame `accept` pushed (SP back above it): the registers are restored and the module resumes where it was.
+   */
+  enter(slot: number): boolean {
+    const r = this.host.machine.r;
+    const s = this.saved[slot];
+    this.saved[slot] = undefined;
+    if (s !== undefined && r[1] === s.sp) {
+      r.set(s.regs);
+      this.resumed++;
+      return true;
+    }
+    this.entrySp[slot] = r[1]!;
+    return false;
+  }
+}
