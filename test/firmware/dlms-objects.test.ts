@@ -1,13 +1,16 @@
-// The meter's objects through host/dlms's client (issue 19 items 1–2 groundwork): the object list read with GET
-// blocks, its advertised rights equal to the enforced ones (one table, firmware/lib/dlms/objects.ts), disconnect
-// control only REQUESTS (the off-switch module decides), a SET of the clock becomes a request to the clock
-// module, and the server's invocation counter survives resets through the reservation hook.
+// The meter's objects through host/dlms's client (issue 19 item 2), on the server alone (the hosting module's
+// entry points driven by the test; test/firmware/dlms-backed.test.ts runs them in the deployed meter): the object
+// list read with GET blocks, its advertised rights equal to the enforced ones (one table,
+// firmware/lib/dlms/objects.ts), disconnect control only REQUESTS (the off-switch module decides), a SET of the
+// clock becomes a request to the clock module, the server's invocation counter survives resets through the
+// reservation hook; the registers per tariff, security setup, and the profiles (test/firmware/dlms-profile.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { CosemData } from '../../host/dlms/axdr.ts';
 import { encodeDateTime } from '../../host/dlms/datetime.ts';
 import { DlmsRejectedError } from '../../host/dlms/errors.ts';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
 import { formatObis } from '../../host/dlms/obis.ts';
+import { OBIS } from '../../host/dlms/server/model.ts';
 import { breathe } from '../event-loop.ts';
 import { EmulatedMeter } from './dlms-meter.ts';
 
@@ -34,6 +37,14 @@ function objectList(d: CosemData): Entry[] {
 
 const dar = (e: unknown) => (e instanceof DlmsRejectedError ? (e.details as { dar?: number }).dar : e);
 
+/** The meter's objects in list order; the OBIS codes the reference server also has come from its table. */
+const METER_OBJECTS = [
+  `15/0.0.40.0.0.255`, `8/${OBIS.clock}`, `3/${OBIS.energyImport}`, '3/1.0.1.8.1.255', '3/1.0.1.8.2.255', '3/1.0.1.8.3.255',
+  '3/1.0.1.8.4.255', `1/${OBIS.frameCounter}`, `70/${OBIS.disconnect}`, `64/${OBIS.securitySetup}`, `7/${OBIS.loadProfile}`,
+  `7/${OBIS.eventLog}`, '7/0.0.99.98.2.255',
+];
+const ATTRIBUTES: Record<number, number> = { 15: 8, 8: 9, 3: 3, 1: 2, 70: 4, 64: 6, 7: 8 };
+
 describe('object list and access rights (public association, SAP 16)', () => {
   it('the object list (GET with blocks) names the meter objects, and every advertised right is the enforced one', async () => {
     const meter = await EmulatedMeter.start('hardened');
@@ -41,15 +52,16 @@ describe('object list and access rights (public association, SAP 16)', () => {
     await c.associate();
     const list = objectList(await c.get(15, '0.0.40.0.0.255', 2));
     expect(meter.frames.at(-1)!.bytes).toBeLessThanOrEqual(8 + 224);
-    expect(list.map((e) => `${e.classId}/${e.ln}`)).toEqual(['15/0.0.40.0.0.255', '8/0.0.1.0.0.255', '3/1.0.1.8.0.255', '1/0.0.43.1.0.255', '70/0.0.96.3.10.255']);
+    expect(list.map((e) => `${e.classId}/${e.ln}`)).toEqual(METER_OBJECTS);
     for (const e of list) {
-      const attrs = e.classId === 15 ? 8 : e.classId === 8 ? 9 : e.classId === 3 ? 3 : e.classId === 1 ? 2 : 4;
-      for (let a = 1; a <= attrs; a++) {
+      for (let a = 1; a <= ATTRIBUTES[e.classId]!; a++) {
         const r = await c.get(e.classId, e.ln, a).then(() => 0, dar);
         expect([e.ln, a, r]).toEqual([e.ln, a, e.read.includes(a) ? 0 : 3]);
       }
       await breathe();
     }
+    // consumption is personal data: the public client sees a profile's name only
+    expect(list.filter((e) => e.classId === 7).map((e) => e.read)).toEqual([[1], [1], [1]]);
     // methods: none advertised to the public association, none allowed
     expect(list.every((e) => e.methods.length === 0)).toBe(true);
     await expect(c.action(70, '0.0.96.3.10.255', 1, { type: 'integer', value: 0 })).rejects.toThrow(/failed/);
@@ -57,6 +69,8 @@ describe('object list and access rights (public association, SAP 16)', () => {
     // unknown object and wrong class
     expect(await c.get(3, '1.0.99.8.0.255', 2).then(() => 0, dar)).toBe(4);
     expect(await c.get(1, '1.0.1.8.0.255', 2).then(() => 0, dar)).toBe(9);
+    // selective access is defined on a profile's buffer only (scope-of-access-violated, as the reference server)
+    expect(await c.get(3, '1.0.1.8.0.255', 2, { selector: 2, params: { type: 'null' } }).then(() => 0, dar)).toBe(13);
     // SET refused (no write right), nothing requested
     expect(await c.set(8, '0.0.1.0.0.255', 2, { type: 'octet-string', value: new Uint8Array(12) }).then(() => 0, dar)).toBe(3);
     expect(meter.m.call('dlms_take_time')).toBe(0);

@@ -3,11 +3,13 @@
 // it may do), so advertised rights are the enforced rights (as host/dlms's test/dlms/access.test.ts demands of the
 // reference server).
 //
-// Values come from the modules that own them, through entry points of the hosting module (dlms_set_*): the
-// meter core's energy, the clock module's time, the off-switch module's relay state. Requests go the other way
-// as pending requests the hosting module collects (dlms_take_*): the DLMS layer asks, the owning module decides
-// (seed §4.5: only off-switch security decides about the supply).
-import { v8, v16, v32, vcopy, vlen } from './io';
+// Values come from the modules that own them, over their sealed connections to the hosting module (CS security),
+// which hands them in through entry points (dlms_set_*, dlms_log_entry): the meter core's registers, the clock
+// module's time, the logs module's entries (the profiles, profile.ts) and, from the off-switch log, the supply
+// state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
+// asks, the owning module decides (seed §4.5: only off-switch security decides about the supply).
+import { copyBytes, v8, v16, v32, vcopy, vlen } from './io';
+import { dateTime, encodeProfile, mirror, profileSelect } from './profile';
 
 export const KIND_PUBLIC: u32 = 0; // client SAP 16, no authentication
 export const KIND_READER: u32 = 1; // client SAP 17, LLS
@@ -15,10 +17,12 @@ export const KIND_MANAGER: u32 = 2; // client SAP 1, HLS-GMAC, ciphered
 
 export const OBJ_ASSOCIATION: u32 = 0;
 export const OBJ_CLOCK: u32 = 1;
-export const OBJ_ENERGY: u32 = 2;
-export const OBJ_FRAME_COUNTER: u32 = 3;
-export const OBJ_DISCONNECT: u32 = 4;
-export const OBJECTS: u32 = 5;
+export const OBJ_ENERGY: u32 = 2; // total, then tariffs 1–4
+export const OBJ_FRAME_COUNTER: u32 = 7;
+export const OBJ_DISCONNECT: u32 = 8;
+export const OBJ_SECURITY: u32 = 9;
+export const OBJ_PROFILE: u32 = 10; // load profile, security event log, off-switch event log (profile.ts)
+export const OBJECTS: u32 = 13;
 const ENTRY: u32 = 20;
 
 // Per object (20 bytes): class id, version, logical name (6), attribute count, method count, then for each kind
@@ -30,13 +34,26 @@ const TABLE = memory.data<u8>([
   15, 1, 0, 0, 40, 0, 0, 255, 8, 4,   0x83, 0, 0,   0x83, 0, 0,   0x83, 0, 1,   0,
   // Clock (class 8 v0): 1 logical_name, 2 time, 3 time_zone, 4 status; the manager may set the time
   8, 0, 0, 0, 1, 0, 0, 255, 9, 6,     0x0f, 0, 0,   0x0f, 0, 0,   0x0f, 2, 0,   0,
-  // Register, active energy import total (class 3 v0): 1 logical_name, 2 value, 3 scaler_unit
+  // Registers, active energy import total and per tariff 1–4 (class 3 v0): 1 logical_name, 2 value, 3 scaler_unit
   3, 0, 1, 0, 1, 8, 0, 255, 3, 1,     0x07, 0, 0,   0x07, 0, 0,   0x07, 0, 0,   0,
+  3, 0, 1, 0, 1, 8, 1, 255, 3, 1,     0x07, 0, 0,   0x07, 0, 0,   0x07, 0, 0,   0,
+  3, 0, 1, 0, 1, 8, 2, 255, 3, 1,     0x07, 0, 0,   0x07, 0, 0,   0x07, 0, 0,   0,
+  3, 0, 1, 0, 1, 8, 3, 255, 3, 1,     0x07, 0, 0,   0x07, 0, 0,   0x07, 0, 0,   0,
+  3, 0, 1, 0, 1, 8, 4, 255, 3, 1,     0x07, 0, 0,   0x07, 0, 0,   0x07, 0, 0,   0,
   // Data, invocation counter of the head-end (class 1 v0): 1 logical_name, 2 value
   1, 0, 0, 0, 43, 1, 0, 255, 2, 0,    0x03, 0, 0,   0x03, 0, 0,   0x03, 0, 0,   0,
   // Disconnect control (class 70 v0): 1 logical_name, 2 output_state, 3 control_state, 4 control_mode;
   // methods 1 remote_disconnect, 2 remote_reconnect — the manager only
   70, 0, 0, 0, 96, 3, 10, 255, 4, 2,  0x00, 0, 0,   0x0f, 0, 0,   0x0f, 0, 3,   0,
+  // Security setup (class 64 v1): 1 logical_name, 2 security_policy, 3 security_suite, 4 client_system_title,
+  // 5 server_system_title (6 certificates, methods 1–8: not offered)
+  64, 1, 0, 0, 43, 0, 0, 255, 6, 8,   0x1f, 0, 0,   0x1f, 0, 0,   0x1f, 0, 0,   0,
+  // Profile generic (class 7 v1, profile.ts): 1, 2 buffer, 3 capture_objects, 4 capture_period, 5 sort_method,
+  // 7 entries_in_use, 8 profile_entries. Consumption is personal data (seed ch. 5): not for the public client;
+  // the security event log for the manager only.
+  7, 1, 1, 0, 99, 1, 0, 255, 8, 2,    0x01, 0, 0,   0xdf, 0, 0,   0xdf, 0, 0,   0,
+  7, 1, 0, 0, 99, 98, 0, 255, 8, 2,   0x01, 0, 0,   0x01, 0, 0,   0xdf, 0, 0,   0,
+  7, 1, 0, 0, 99, 98, 2, 255, 8, 2,   0x01, 0, 0,   0xdf, 0, 0,   0xdf, 0, 0,   0,
 ]);
 
 export function objClass(o: u32): u32 {
@@ -78,17 +95,39 @@ export function findObject(classId: u32, ln: usize): u32 {
 }
 
 // ---- values (set by the hosting module) ----
-let energyWh: u32 = 0;
+const ENERGY: usize = memory.data(20, 4); // Wh: total, tariffs 1–4 (the core's registers)
+/** System titles, shared with the server (server.ts): ours 8, then the peers' (the configured head-end first). */
+export const TITLES: usize = memory.data(24);
 let clockSeconds: u32 = 0; // UTC, seconds since 1970-01-01
 let clockStatus: u32 = 0;
 let outputState: u32 = 1; // connected
 let controlState: u32 = 1; // 0 disconnected, 1 connected, 2 ready for reconnection
-let controlMode: u32 = 1;
+// Blue Book mode 4 is what off-switch security does: remote disconnect, local disconnect (credit, tamper), no
+// manual disconnect; a remote reconnect only arms (ready_for_reconnection), the button reconnects.
+let controlMode: u32 = 4;
 let frameCounter: u32 = 0;
 let associationStatus: u32 = 0;
 
 export function setEnergy(wh: u32): void {
-  energyWh = wh;
+  store<u32>(ENERGY, wh);
+}
+/** The core's registers (its CMD_READ reply from offset 8): total, then tariffs 1–4, Wh, u32 little-endian. */
+export function dlms_set_registers(p: usize): void {
+  copyBytes(ENERGY, p, 20);
+}
+/**
+ * An entry the logs module copied to the hosting module (firmware/logs: [log u8][found u8][index u16][seq u32]
+ * [entry 12 B]): kept for the profiles (profile.ts). An off-switch entry also carries the supply state (firmware/
+ * offswitch: aux = holds << 8 | pending, value = relay closed): disconnect control shows it — closed: connected;
+ * open with nothing holding it: ready for reconnection (the button closes it); else disconnected.
+ */
+export function dlms_log_entry(p: usize): void {
+  const log = <u32>load<u8>(p);
+  if (load<u8>(p, 1) == 0 || !mirror(log, p + 8)) return;
+  if (log == 2) {
+    outputState = load<u32>(p, 16) != 0 ? 1 : 0;
+    controlState = outputState != 0 ? 1 : load<u8>(p, 15) == 0 ? 2 : 0;
+  }
 }
 export function setClock(seconds: u32, status: u32): void {
   clockSeconds = seconds;
@@ -127,36 +166,6 @@ export function takeTime(): bool {
   return t;
 }
 
-/** COSEM date-time (Blue Book 4.1.6.1, 12 bytes) of `s` seconds since 1970 UTC: deviation 0, hundredths 0. */
-function dateTime(s: u32, status: u32): void {
-  const days = s / 86400;
-  const sod = s - days * 86400;
-  // Civil date from days (H. Hinnant's days_from_civil inverse, eras of 400 years; unsigned: dates after 1970)
-  const z = days + 719468;
-  const era = z / 146097;
-  const doe = z - era * 146097;
-  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  // (5·doy + 2) / 153 as a multiply and shift, exact for 5·doy + 2 ≤ 1827: binaryen turns this unsigned division
-  // into a signed one (both sides provably non-negative), and the signed helper alone costs 378 bytes of code.
-  const mp = ((5 * doy + 2) * 6855) >> 20;
-  const d = doy - (153 * mp + 2) / 5 + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  v8(0x09);
-  v8(12);
-  v16(y);
-  v8(m);
-  v8(d);
-  v8(((days + 3) % 7) + 1); // 1970-01-01 was a Thursday; DLMS: Monday = 1
-  v8(sod / 3600);
-  v8((sod / 60) % 60);
-  v8(sod % 60);
-  v8(0);
-  v16(0); // deviation from UTC in minutes
-  v8(status);
-}
-
 function logicalName(o: u32): void {
   v8(0x09);
   v8(6);
@@ -191,6 +200,13 @@ function objectList(kind: u32): void {
   }
 }
 
+/** GET's access selection (the reader at the selector when sel is 1): defined on a profile's buffer only
+ *  (profile.ts); elsewhere scope-of-access-violated, as host/dlms's reference server answers. */
+export function selectAccess(o: u32, attr: u32, sel: u32): u32 {
+  if (o >= OBJ_PROFILE && attr == 2) return profileSelect(o - OBJ_PROFILE, sel);
+  return sel != 0 ? 13 : 0;
+}
+
 /** Encodes attribute `attr` of object `o` as A-XDR Data through the windowed writer; the caller checked the right. */
 export function encodeAttribute(o: u32, attr: u32, kind: u32): void {
   if (attr == 1) {
@@ -204,8 +220,14 @@ export function encodeAttribute(o: u32, attr: u32, kind: u32): void {
     if (attr == 2) dateTime(clockSeconds, clockStatus);
     else if (attr == 3) { v8(0x10); v16(0); } // time_zone: UTC
     else { v8(0x11); v8(clockStatus); }
-  } else if (o == OBJ_ENERGY) {
-    if (attr == 2) { v8(0x06); v32(energyWh); }
+  } else if (o >= OBJ_PROFILE) {
+    encodeProfile(o - OBJ_PROFILE, attr);
+  } else if (o == OBJ_SECURITY) {
+    // policy 3 (authenticated and encrypted), suite 0 — as host/dlms's reference server; the titles
+    if (attr <= 3) { v8(0x16); v8(attr == 2 ? 3 : 0); }
+    else { v8(0x09); v8(8); vcopy(attr == 4 ? TITLES + 8 : TITLES, 8); }
+  } else if (o < OBJ_FRAME_COUNTER) {
+    if (attr == 2) { v8(0x06); v32(load<u32>(ENERGY + ((o - OBJ_ENERGY) << 2))); }
     else { v8(0x02); v8(2); v8(0x0f); v8(0); v8(0x16); v8(30); } // scaler 0, unit 30 = Wh
   } else if (o == OBJ_FRAME_COUNTER) {
     v8(0x06); v32(frameCounter);

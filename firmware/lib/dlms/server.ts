@@ -9,8 +9,8 @@
 import { AARE_AUTH, AARE_HEAD, INITIATE_RESPONSE } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
 import {
   canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
-  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, setClock,
-  setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime,
+  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, selectAccess,
+  setClock, setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime, TITLES,
 } from './objects';
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
@@ -53,7 +53,7 @@ const TX: usize = memory.data(24 + 224 + 16, 2);
 // LLS password length 1 + 16 bytes.
 const GUEK: usize = memory.data(16);
 const GAK: usize = memory.data(16);
-const SERVER_TITLE: usize = memory.data(8);
+const SERVER_TITLE: usize = TITLES; // objects.ts: security setup shows the titles
 const PASSWORD: usize = memory.data(16);
 let passwordLen: u32 = 0;
 let hardened: bool = true;
@@ -63,7 +63,7 @@ let jumpThreshold: u32 = 1000000;
 // Hardened (Table 3.2, "pinned titles"): only the configured head-end title is a peer. Standard: the configured one
 // and one other title, first come; a third is refused rather than forgetting a counter (which would allow replays).
 const PEERS: u32 = 2;
-const PEER_TITLE: usize = memory.data(16);
+const PEER_TITLE: usize = TITLES + 8;
 const PEER_IC: usize = memory.data(8, 4);
 let peersUsed: u32 = 1;
 
@@ -757,7 +757,7 @@ function get(p: usize, n: u32): u32 {
   let dar: u32 = 0;
   if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
   else if (!canRead(o, aKind, attr)) dar = 3; // read-write-denied
-  else if (sel != 0) dar = 250; // selective access: not offered on these objects
+  else dar = selectAccess(o, attr, sel); // a profile's buffer (objects.ts)
   if (dar != 0) {
     o8(1); o8(dar);
     return 4 + 1;

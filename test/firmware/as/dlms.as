@@ -4,6 +4,7 @@ export {
   dlms_event_count, dlms_rx_ptr, dlms_rx_room, dlms_tx_ptr, dlms_link_reset, dlms_rx, dlms_set_energy, dlms_set_clock,
   dlms_set_disconnect_state, dlms_take_disconnect, dlms_take_time,
 } from '../../../firmware/lib/dlms/server';
+export { dlms_log_entry, dlms_set_registers } from '../../../firmware/lib/dlms/objects';
 
 /** Where the test writes the configuration block (dlms_configure). */
 const CFG: usize = memory.data(80);
