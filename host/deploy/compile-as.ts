@@ -1,9 +1,17 @@
 // AssemblyScript → the backend's assembly, without linking: a protected module's or the node runtime's unit refers
 // to symbols only the node image supplies (outputs, copy_in, the runtime's platform routines), so it is packaged
 // and linked with the rest of the node (toolchain/sancus/module/compiled.ts, runtime-image.ts), not on its own.
-import { existsSync, statSync } from 'node:fs';
+//
+// The backend's output is cached (issue 21 item 4: a meter's twelve units cost about two CPU seconds to compile, and
+// every deployment, test file and fleet worker compiled them again): in this process by the same key, and on disk
+// (toolchain/common/cache.ts) by a hash of everything it is a function of — the front end's wasm (itself cached by
+// its inputs), the backend's options, the runtime helpers' wasm, and the source of the toolchain and board code that
+// runs (any edit there makes new entries; a stale entry is never read).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Board } from '../../boards/board.ts';
+import { cacheKey, readCached, writeCached } from '../../toolchain/common/cache.ts';
 import { InputError } from '../../toolchain/common/errors.ts';
 import { type BackendResult, compileWasm } from '../../toolchain/compiler/backend.ts';
 import { assembleRelaxed, runtimeHelpers } from '../../toolchain/compiler/compile.ts';
@@ -27,6 +35,29 @@ export function moduleSourceFile(path: string): string {
   return path;
 }
 
+const CODE_DIRS = ['../../toolchain', '../../boards'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
+let codeHash: string | undefined;
+
+/** A hash of every TypeScript file of the toolchain and the boards (once per process: the code that runs is what was
+ *  loaded; the emulator's files count too, which costs a spurious rebuild now and then, never a stale hit). */
+export function toolchainFingerprint(): string {
+  if (codeHash) return codeHash;
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) files.push(p);
+    }
+  };
+  for (const d of CODE_DIRS) walk(d);
+  files.sort();
+  codeHash = cacheKey(...files.flatMap((f) => [f, readFileSync(f)]));
+  return codeHash;
+}
+
+const backends = new Map<string, BackendResult>();
+
 /** `mmio`: register windows the module reaches through its exclusive MMIO module (BackendOptions.mmioCalls). */
 export async function compileAs(path: string, board: Board, configFile?: string, mmio?: readonly { start: number; end: number }[]): Promise<CompiledAs> {
   const file = moduleSourceFile(path);
@@ -34,7 +65,21 @@ export async function compileAs(path: string, board: Board, configFile?: string,
   const front = await compileAssemblyScript(file, config);
   const ram = board.memory.find((m) => m.kind === 'ram');
   if (!ram) throw new InputError(`board '${board.name}' has no RAM region for the stack`);
-  const backend = compileWasm(front.wasm, { heap: config.heap, stackTop: ram.start + ram.size, helpers: await runtimeHelpers(), where: (n) => sourceLocation(front, n), peripherals: peripheralSymbols(board), mmioCalls: mmio });
-  backend.asm = assembleRelaxed(backend.asm, `${file}.s`).asm;
-  return { file, backend, config };
+  const helpers = await runtimeHelpers();
+  const options = { heap: config.heap, stackTop: ram.start + ram.size, peripherals: peripheralSymbols(board), mmioCalls: mmio };
+  const name = `backend-${cacheKey(front.wasm, helpers, JSON.stringify(options), file, toolchainFingerprint())}.json`;
+  let backend = backends.get(name);
+  if (!backend) {
+    const disk = readCached(name);
+    if (disk) {
+      backend = JSON.parse(disk.toString('utf8')) as BackendResult;
+    } else {
+      backend = compileWasm(front.wasm, { ...options, helpers, where: (n) => sourceLocation(front, n) });
+      backend.asm = assembleRelaxed(backend.asm, `${file}.s`).asm;
+      writeCached(name, JSON.stringify(backend));
+    }
+    backends.set(name, backend);
+  }
+  // Each caller gets its own copy: a cached result is never changed through one.
+  return { file, backend: structuredClone(backend), config };
 }
