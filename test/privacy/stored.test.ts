@@ -98,6 +98,14 @@ describe('the attack on a central system\'s database', () => {
     }, [0, 4]);
     const b = attackPeriod(wrong.view, billingPeriods(wrong.view.bills)[0]!, truthOf(wrong.view));
     expect([b.parts, b.missing, b.identified]).toEqual([1, 1, 0]);
+    // A household that withheld the whole period leaves a bill without a label: the others still pair up.
+    const gone = await central({
+      m1: { wh: [undefined, undefined, undefined, undefined], registers: [0, 100] },
+      m2: { wh: [20, 20, 20, 20], registers: [0, 80] },
+      m3: { wh: [5, 5, 5, 5], registers: [0, 20] },
+    }, [0, 4]);
+    const c = attackPeriod(gone.view, billingPeriods(gone.view.bills)[0]!, truthOf(gone.view));
+    expect([c.households, c.missing, c.identified]).toEqual([3, 4, 2]);
   });
 
   it('rotated pseudonyms: where they change is found in the readings, and combinations are counted', async () => {

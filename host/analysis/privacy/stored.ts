@@ -44,7 +44,7 @@ export interface PeriodOutcome {
   anonymity_set: number;
   /** Runs of the period between two pseudonym changes, as inferred from the readings (1: no rotation). */
   parts: number;
-  /** Half hours the labels of the anonymity set left out (withheld readings). */
+  /** Half hours the anonymity set's households did not report (withheld readings; a household may withhold all). */
   missing: number;
   /** Newly identified: the adversary's pick for the household is its own and nothing else fits as well. */
   identified: number;
@@ -84,16 +84,14 @@ interface Series {
  * withheld one the average of the nearest reported readings on either side (one side at an edge) — the seed's
  * better fill (§5.4.2, "missing-average").
  */
-function filledSum(s: Series, lo: number, hi: number): { sum: number; missing: number } {
+function filledSum(s: Series, lo: number, hi: number): number {
   let sum = 0;
-  let missing = 0;
   for (let i = lo; i < hi; i++) {
     const v = s.slots.get(i);
     if (v !== undefined) {
       sum += v;
       continue;
     }
-    missing++;
     let l = i - 1;
     while (l >= lo && !s.slots.has(l)) l--;
     let r = i + 1;
@@ -102,7 +100,7 @@ function filledSum(s: Series, lo: number, hi: number): { sum: number; missing: n
     const right = r < hi ? s.slots.get(r) : undefined;
     sum += left !== undefined && right !== undefined ? (left + right) / 2 : (left ?? right ?? 0);
   }
-  return { sum, missing };
+  return sum;
 }
 
 /**
@@ -187,12 +185,11 @@ export function attackPeriod(
   const bounds = parts(all, slots);
   const partOf = (s: Series) => bounds.findIndex((b, k) => k + 1 < bounds.length && s.first >= b && s.last < bounds[k + 1]!);
   const groups: { label: string; sum: number }[][] = Array.from({ length: bounds.length - 1 }, () => []);
-  let missing = 0;
+  let missing = anon.length * slots;
   for (const s of series) {
     const k = partOf(s);
-    const f = filledSum(s, bounds[k]!, bounds[k + 1]!);
-    missing += f.missing;
-    groups[k]!.push({ label: s.label, sum: f.sum });
+    missing -= s.slots.size;
+    groups[k]!.push({ label: s.label, sum: filledSum(s, bounds[k]!, bounds[k + 1]!) });
   }
   const nonEmpty = groups.filter((g) => g.length > 0);
   const newly = new Map<string, string>();
