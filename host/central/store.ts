@@ -247,8 +247,8 @@ export class CentralStore {
 
   // --- readings and logs
   /** Stores a half-hourly reading; a reading already stored for that half hour is kept (returns false). */
-  async addReading(meter: string, r: Reading): Promise<boolean> {
-    const n = await this.db.run('INSERT INTO readings (meter_id, t, wh, tariff, pseudonym, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meter_id, t) DO NOTHING', [meter, r.t, r.wh, r.tariff, r.pseudonym, now()]);
+  async addReading(meter: string, r: Reading, tx: Sql = this.db): Promise<boolean> {
+    const n = await tx.run('INSERT INTO readings (meter_id, t, wh, tariff, pseudonym, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meter_id, t) DO NOTHING', [meter, r.t, r.wh, r.tariff, r.pseudonym, now()]);
     return n > 0;
   }
 
@@ -262,8 +262,8 @@ export class CentralStore {
     return num(r!.n);
   }
 
-  async addLog(e: LogEntry): Promise<number> {
-    const [r] = await this.db.all('INSERT INTO logs (meter_id, log, kind, result, aux, value, t, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id', [e.meter_id, e.log, e.kind, e.result, e.aux, e.value, e.t, now()]);
+  async addLog(e: LogEntry, tx: Sql = this.db): Promise<number> {
+    const [r] = await tx.all('INSERT INTO logs (meter_id, log, kind, result, aux, value, t, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id', [e.meter_id, e.log, e.kind, e.result, e.aux, e.value, e.t, now()]);
     return num(r!.id);
   }
 

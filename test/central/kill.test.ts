@@ -2,7 +2,9 @@
 // one — tested with kill -9: a child central system sends many commands and is SIGKILLed at a seeded random point,
 // again and again, on SQLite and on PostgreSQL. Afterwards: every counter value went out with one and only one
 // byte string (a resend after a crash is the identical bytes), values went out without a gap (the meter accepts
-// only the next one), the meter accepted each value exactly once, and every command has its outcome.
+// only the next one), the meter accepted each value exactly once, and every command has its outcome. Readings are
+// stored a collection per transaction (host/central/service.ts collect): every reading the child saw stored is in
+// the database after all the kills, once.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../seeded.ts';
@@ -49,6 +51,9 @@ function runChild(db: string, wire: string, count: number, killAfter: number): P
   });
 }
 
+/** The reading times the child printed after collect returned (`stored T T`). */
+const storedTimes = (lines: string[]): number[] => lines.filter((l) => l.startsWith('stored ')).flatMap((l) => l.split(' ').slice(1).map(Number));
+
 for (const backend of BACKENDS) {
   const skip = backend.name === 'postgres' ? postgresMissing : undefined;
   describe.skipIf(!!skip)(`kill -9 never reuses an invocation counter (${backend.name})`, () => {
@@ -63,15 +68,19 @@ for (const backend of BACKENDS) {
       try {
         let killed = 0;
         let recovered = 0;
+        const stored: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-          // 1..60 lines in (three per command): the kill lands anywhere in a command's life (queued, reserved, on the wire, recorded).
-          const r = await runChild(db, wire, 40, 1 + Math.floor(random() * 60));
+          // 1..80 lines in (four per command): the kill lands anywhere in a command's life (queued, reserved, on the
+          // wire, recorded) or in a collection of readings.
+          const r = await runChild(db, wire, 40, 1 + Math.floor(random() * 80));
           if (r.killed) killed++;
           recovered += r.lines.filter((l) => l.startsWith('recovered')).length;
+          stored.push(...storedTimes(r.lines));
         }
         expect(killed).toBeGreaterThan(ROUNDS / 2);
         const last = await runChild(db, wire, 3, Infinity); // recovers the last kill's command, sends three more
         recovered += last.lines.filter((l) => l.startsWith('recovered')).length;
+        stored.push(...storedTimes(last.lines));
         // How often a kill fell between a reservation and its outcome depends on scheduling: reported, not asserted.
         process.stderr.write(`kill -9 (${backend.name}): ${killed} kills, ${recovered} commands found reserved-but-unconfirmed and resent\n`);
 
@@ -97,6 +106,12 @@ for (const backend of BACKENDS) {
           const counters = commands.map((c) => c.counter!).sort((a, b) => a - b);
           expect(counters).toEqual(firstSeen);
           expect(await store.nextCounter('m1/loopback/00112233')).toBe(byValue.size);
+          // no reading the child saw stored was lost to a later kill, and none was stored twice
+          const times = (await store.readings('m1')).map((r) => r.t);
+          expect(stored.length).toBeGreaterThan(ROUNDS);
+          expect(new Set(times).size).toBe(times.length);
+          const missing = stored.filter((t) => !times.includes(t));
+          expect(missing, 'readings reported stored, then missing').toEqual([]);
         } finally {
           await store.db.close();
         }
