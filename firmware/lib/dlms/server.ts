@@ -6,7 +6,7 @@
 // so the same client tests give the same verdicts against both (test/firmware/dlms.test.ts).
 //
 // One association at a time (the meter has one WAN link); one static receive buffer and one transmit buffer.
-import { AARE_AUTH, AARE_HEAD, INITIATE_RESPONSE } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
+import { AARE_AUTH, AARE_HEAD, DLMS_OID, INITIATE_RESPONSE } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
 import {
   canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
   OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, selectAccess,
@@ -15,7 +15,7 @@ import {
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
 import {
-  be32, copyBytes, o16, o32, o8, obegin, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
+  be32, copyBytes, o16, o32, o8, obegin, oN, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
   sameBytes, vbegin, vsize,
 } from './io';
 
@@ -48,6 +48,41 @@ const HEAD: u32 = 24; // room before a response APDU for the wrapper header (8) 
 const RX: usize = memory.data(8 + 224, 2);
 const TX: usize = memory.data(24 + 224 + 16, 2);
 
+// ---- the server's small state in 8- and 16-bit memory cells, not globals (io.ts says why: a global is two words
+// of unknown range to our compiler, a cell one word whose range is known) ----
+const CELLS: usize = memory.data(42, 2);
+const C_PASSWORD_LEN: usize = CELLS + 0; // LLS password length (≤ 16)
+const C_HARDENED: usize = CELLS + 1; // 1: the hardened profile (seed Table 3.2), 0: standard
+const C_PEERS_USED: usize = CELLS + 2; // peer slots in use (the configured head-end is slot 0)
+const C_PHASE: usize = CELLS + 3; // 0 none, 1 pending HLS pass 3, 2 associated, 3 failed (gone after this answer)
+const C_A_SAP: usize = CELLS + 4; // the association's client SAP
+const C_A_KIND: usize = CELLS + 6; // KIND_* of the association
+const C_A_MECH: usize = CELLS + 7; // its authentication mechanism
+const C_A_CIPHERED: usize = CELLS + 8; // 1: only ciphered requests
+const C_A_PEER: usize = CELLS + 9; // the peer slot of its client title
+const C_A_MAX_PDU: usize = CELLS + 10; // the smaller of both max PDUs
+const C_CTOS_LEN: usize = CELLS + 12; // bytes of the CtoS held
+const C_STOC_LEN: usize = CELLS + 13; // bytes of our StoC
+const C_STOC_OUTSTANDING: usize = CELLS + 14; // 1: our last challenge, until pass 3 answered it (the reflection check)
+const C_HAS_DED: usize = CELLS + 15; // 1: a dedicated key came with the AARQ
+const C_KEY_SLOT: usize = CELLS + 16; // which key gcm_key last expanded: 0 GUEK, 1 dedicated, 0xff none
+const C_BLK_ACTIVE: usize = CELLS + 17; // GET with blocks: 1 while a value is being sent
+const C_BLK_NO: usize = CELLS + 18; // … its last block number
+const C_BLK_OBJ: usize = CELLS + 20; // … the object
+const C_BLK_ATTR: usize = CELLS + 21; // … the attribute
+const C_BLK_INVOKE: usize = CELLS + 22; // … the invoke-id
+const C_IC_OK: usize = CELLS + 23; // 0: no server invocation counter was left (nothing is enciphered)
+const C_RX_LEN: usize = CELLS + 24; // bytes in RX
+const C_TX_START: usize = CELLS + 26; // where the frame to send starts
+const C_HDR_SHIFT: usize = CELLS + 28; // bytes a ciphered envelope's header takes in front of OUT
+const C_REQ_CONTEXT: usize = CELLS + 29; // the AARQ parsed: application context
+const C_REQ_MECH: usize = CELLS + 30; // … mechanism name
+const C_REQ_TITLE: usize = CELLS + 32; // … where the calling title lies (1: present but not 8 bytes)
+const C_REQ_AUTH: usize = CELLS + 34; // … where the calling authentication value lies
+const C_REQ_AUTH_LEN: usize = CELLS + 36; // … its length
+const C_REQ_UI: usize = CELLS + 38; // … where the user-information lies
+const C_REQ_UI_LEN: usize = CELLS + 40; // … its length
+
 // ---- configuration (dlms_configure) ----
 // Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
 // LLS password length 1 + 16 bytes.
@@ -55,8 +90,6 @@ const GUEK: usize = memory.data(16);
 const GAK: usize = memory.data(16);
 const SERVER_TITLE: usize = TITLES; // objects.ts: security setup shows the titles
 const PASSWORD: usize = memory.data(16);
-let passwordLen: u32 = 0;
-let hardened: bool = true;
 let jumpThreshold: u32 = 1000000;
 
 // ---- peers: system titles and the last invocation counter accepted from each (Green Book §9.2.7.2.4.3) ----
@@ -65,7 +98,6 @@ let jumpThreshold: u32 = 1000000;
 const PEERS: u32 = 2;
 const PEER_TITLE: usize = TITLES + 8;
 const PEER_IC: usize = memory.data(8, 4);
-let peersUsed: u32 = 1;
 
 // ---- the server's own invocation counter: reserved in blocks by the hosting module (dlms_ic_*) ----
 export const IC_BLOCK: u32 = 1024;
@@ -81,29 +113,11 @@ export const EV_DECIPHER: u32 = 4;
 const EVENTS: usize = memory.data(10, 2);
 
 // ---- the association ----
-let phase: u32 = 0; // 0 none, 1 pending HLS pass 3, 2 associated
-let aSap: u32 = 0;
-let aKind: u32 = 0;
-let aMech: u32 = 0;
-let aCiphered: bool = false;
-let aContext: u32 = 1;
-let aPeer: u32 = 0;
 let aConformance: u32 = 0;
-let aMaxPdu: u32 = 0;
 const CTOS: usize = memory.data(68);
-let ctosLen: u32 = 0;
 const STOC: usize = memory.data(20);
-let stocLen: u32 = 0;
-let stocOutstanding: bool = false; // our last challenge, until pass 3 answered it (the reflection check)
 const DED: usize = memory.data(16);
-let hasDed: bool = false;
-let keySlot: i32 = -1; // which key gcm_key last expanded: 0 GUEK, 1 dedicated
 // GET with blocks: the attribute being sent and the last block number
-let blkActive: bool = false;
-let blkNo: u32 = 0;
-let blkObj: u32 = 0;
-let blkAttr: u32 = 0;
-let blkInvoke: u32 = 0;
 
 /** The conformance block this server grants at most (Green Book bits): get, set, action, block-transfer-with-get. */
 export const SERVER_CONFORMANCE: u32 = 0x001019;
@@ -122,17 +136,17 @@ export function dlms_configure(cfg: usize, isHardened: bool, threshold: u32): vo
   copyBytes(GAK, cfg + 16, 16);
   copyBytes(SERVER_TITLE, cfg + 32, 8);
   copyBytes(PEER_TITLE, cfg + 40, 8);
-  passwordLen = <u32>load<u8>(cfg + 48);
-  if (passwordLen > 16) passwordLen = 16;
+  store<u8>(C_PASSWORD_LEN, load<u8>(cfg + 48));
+  if (<u32>load<u8>(C_PASSWORD_LEN) > 16) store<u8>(C_PASSWORD_LEN, 16);
   copyBytes(PASSWORD, cfg + 49, 16);
-  hardened = isHardened;
+  store<u8>(C_HARDENED, isHardened ? 1 : 0);
   jumpThreshold = threshold;
-  peersUsed = 1;
+  store<u8>(C_PEERS_USED, 1);
   store<u32>(PEER_IC, 0);
   store<u32>(PEER_IC + 4, 0);
-  keySlot = -1;
-  phase = 0;
-  rxLen = 0;
+  store<u8>(C_KEY_SLOT, 0xff);
+  store<u8>(C_PHASE, 0);
+  store<u16>(C_RX_LEN, 0);
 }
 
 /**
@@ -177,10 +191,9 @@ function event(kind: u32): void {
 }
 
 /** Takes a server invocation counter; false when none is reserved (nothing is then enciphered). */
-let icOk: bool = true;
 function nextIc(): u32 {
   if (srvIc >= srvLimit || srvIc == 0xffffffff) {
-    icOk = false;
+    store<u8>(C_IC_OK, false ? 1 : 0);
     return 0;
   }
   return srvIc++;
@@ -189,14 +202,20 @@ function nextIc(): u32 {
 // ============================================================ crypto glue
 
 function useKey(slot: i32): void {
-  if (keySlot == slot) return;
+  if (<i32>load<u8>(C_KEY_SLOT) == slot) return;
   gcm_key(slot == 1 ? DED : GUEK);
-  keySlot = slot;
+  store<u8>(C_KEY_SLOT, <u8>(slot));
 }
 
-function setIv(title: usize, ic: u32): void {
+/** Every GCM use here starts alike (Green Book §9.2.7.2.4): key, IV = title ‖ IC, AAD = SC ‖ AK. */
+function gcmBegin(slot: i32, title: usize, ic: u32, sc: u32): void {
+  useKey(slot);
   copyBytes(IV, title, 8);
   put32(IV + 8, ic);
+  store<u8>(SC, <u8>sc);
+  gcm_start(IV);
+  gcm_aad(SC, 1);
+  gcm_aad(GAK, 16);
 }
 
 /**
@@ -210,12 +229,7 @@ function decipher(p: usize, n: u32, title: usize, slot: i32): i32 {
   const sc = <u32>load<u8>(p);
   if (sc != 0x30) return -5; // the associations require authentication and encryption, suite 0
   lastIc = be32(p + 1);
-  useKey(slot);
-  setIv(title, lastIc);
-  store<u8>(SC, <u8>sc);
-  gcm_start(IV);
-  gcm_aad(SC, 1);
-  gcm_aad(GAK, 16);
+  gcmBegin(slot, title, lastIc, sc);
   gcm_ghash(p + 5, n - 17);
   if (!gcm_verify(p + n - 12, 12)) return -5;
   gcm_decrypt(p + 5, n - 17);
@@ -225,15 +239,10 @@ function decipher(p: usize, n: u32, title: usize, slot: i32): i32 {
 /** Writes SC ‖ IC before the n plaintext bytes at p (p - 5) and the 12-byte tag after them; false without an IC. */
 function encipher(p: usize, n: u32, slot: i32): bool {
   const ic = nextIc();
-  if (!icOk) return false;
-  useKey(slot);
-  setIv(SERVER_TITLE, ic);
+  if (load<u8>(C_IC_OK) == 0) return false;
   store<u8>(p - 5, 0x30);
   put32(p - 4, ic);
-  store<u8>(SC, 0x30);
-  gcm_start(IV);
-  gcm_aad(SC, 1);
-  gcm_aad(GAK, 16);
+  gcmBegin(slot, SERVER_TITLE, ic, 0x30);
   gcm_encrypt(p, n);
   copyBytes(p + n, gcm_tag(), 12);
   return true;
@@ -247,7 +256,7 @@ function acceptIc(peer: u32, ic: u32): u32 {
     event(EV_REPLAY);
     return 6;
   }
-  if (hardened && ic - last > jumpThreshold) {
+  if ((load<u8>(C_HARDENED) != 0) && ic - last > jumpThreshold) {
     event(EV_JUMP);
     return 6;
   }
@@ -262,7 +271,7 @@ function acceptIc(peer: u32, ic: u32): u32 {
  */
 function challenge(dst: usize): bool {
   const ic = nextIc();
-  if (!icOk) return false;
+  if (load<u8>(C_IC_OK) == 0) return false;
   useKey(0);
   copyBytes(AES_STATE, SERVER_TITLE, 8);
   put32(AES_STATE + 8, ic);
@@ -274,25 +283,23 @@ function challenge(dst: usize): bool {
 
 // ============================================================ wrapper framing
 
-let rxLen: u32 = 0;
-let txStart: usize = 0;
 
 /** Where the hosting module puts received bytes, and how many fit. */
 export function dlms_rx_ptr(): usize {
-  return RX + rxLen;
+  return RX + <u32>load<u16>(C_RX_LEN);
 }
 export function dlms_rx_room(): u32 {
-  return 8 + MAX_PDU - rxLen;
+  return 8 + MAX_PDU - <u32>load<u16>(C_RX_LEN);
 }
 /** The frame to send after dlms_rx returned a length > 0. */
 export function dlms_tx_ptr(): usize {
-  return txStart;
+  return <usize>load<u16>(C_TX_START);
 }
 /** The link (re)connected: partial frames are dropped and the association ends (Green Book: a lost connection releases). */
 export function dlms_link_reset(): void {
-  rxLen = 0;
-  phase = 0;
-  blkActive = false;
+  store<u16>(C_RX_LEN, 0);
+  store<u8>(C_PHASE, 0);
+  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
 }
 
 /**
@@ -302,8 +309,8 @@ export function dlms_link_reset(): void {
  * process frames that arrived back to back.
  */
 export function dlms_rx(n: u32): i32 {
-  rxLen += n;
-  if (rxLen < 8) return 0;
+  store<u16>(C_RX_LEN, <u16>(<u32>load<u16>(C_RX_LEN) + n));
+  if (<u32>load<u16>(C_RX_LEN) < 8) return 0;
   if (load<u8>(RX) != 0 || load<u8>(RX + 1) != 1) {
     dlms_link_reset();
     return -1;
@@ -313,73 +320,67 @@ export function dlms_rx(n: u32): i32 {
     dlms_link_reset();
     return -1;
   }
-  if (rxLen < 8 + len) return 0;
+  if (<u32>load<u16>(C_RX_LEN) < 8 + len) return 0;
   const src = (<u32>load<u8>(RX + 2) << 8) | <u32>load<u8>(RX + 3);
   const dst = (<u32>load<u8>(RX + 4) << 8) | <u32>load<u8>(RX + 5);
   let out: u32 = 0;
   if (dst == 1 && len > 0) out = handle(src, RX + 8, len);
   // drop the frame, keep what followed it
-  const rest = rxLen - 8 - len;
+  const rest = <u32>load<u16>(C_RX_LEN) - 8 - len;
   for (let i: u32 = 0; i < rest; i++) store<u8>(RX + i, load<u8>(RX + 8 + len + i));
-  rxLen = rest;
+  store<u16>(C_RX_LEN, <u16>(rest));
   if (out == 0) return 0;
-  txStart = TX + HEAD - 8 - hdrShift;
-  store<u8>(txStart, 0);
-  store<u8>(txStart + 1, 1);
-  store<u8>(txStart + 2, <u8>(dst >> 8));
-  store<u8>(txStart + 3, <u8>dst);
-  store<u8>(txStart + 4, <u8>(src >> 8));
-  store<u8>(txStart + 5, <u8>src);
-  store<u8>(txStart + 6, <u8>(out >> 8));
-  store<u8>(txStart + 7, <u8>out);
+  store<u16>(C_TX_START, <u16>(TX + HEAD - 8 - <u32>load<u8>(C_HDR_SHIFT)));
+  obegin(<usize>load<u16>(C_TX_START));
+  o32(0x00010000 | dst); // version 1, source = the wPort addressed
+  o32((src << 16) | out); // destination = the client, length
   return <i32>(out + 8);
 }
 
 // ============================================================ APDU dispatch
 
 const OUT: usize = TX + HEAD; // a plain response APDU is written here
-let hdrShift: u32 = 0; // bytes a ciphered envelope's header takes in front of OUT
 
 /** Handles one APDU from client wPort `sap`; the response APDU starts at OUT - hdrShift. Returns its length. */
 function handle(sap: u32, p: usize, n: u32): u32 {
-  hdrShift = 0;
-  icOk = true;
+  store<u8>(C_HDR_SHIFT, 0);
+  store<u8>(C_IC_OK, true ? 1 : 0);
   const tag = <u32>load<u8>(p);
   if (tag == 0x60) return establish(sap, p, n);
   if (tag == 0x62) return release(sap, p, n);
-  if (phase == 0 || sap != aSap) return exception(1, 1); // no association for this client
+  if (<u32>load<u8>(C_PHASE) == 0 || sap != <u32>load<u16>(C_A_SAP)) return exception(1, 1); // no association for this client
   let plain = p;
   let pn = n;
   let style: u32 = 0; // 0 plain, 0x08 glo (+8 on the plain tag), 0x10 ded (+16)
   if (tag == 0xc8 || tag == 0xc9 || tag == 0xcb || tag == 0xd0 || tag == 0xd1 || tag == 0xd3) {
-    if (!aCiphered) return exception(1, 1);
+    if (load<u8>(C_A_CIPHERED) == 0) return exception(1, 1);
     style = tag >= 0xd0 ? 0x10 : 0x08;
-    if (style == 0x10 && !hasDed) return exception(1, 5);
+    if (style == 0x10 && load<u8>(C_HAS_DED) == 0) return exception(1, 5);
     rbegin(p + 1, n - 1);
     const bl = rlen();
     const body = rpos();
     if (rbad() || bl != rleft()) return exception(2, 3);
-    const r = decipher(body, bl, PEER_TITLE + (aPeer << 3), style == 0x10 ? 1 : 0);
+    const r = decipher(body, bl, PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), style == 0x10 ? 1 : 0);
     if (r < 0) {
       event(EV_DECIPHER);
       return exception(1, 5);
     }
-    if (acceptIc(aPeer, lastIc) != 0) return counterException(aPeer);
+    if (acceptIc(<u32>load<u8>(C_A_PEER), lastIc) != 0) return counterException(<u32>load<u8>(C_A_PEER));
     plain = body + 5;
     pn = <u32>r;
     if (pn == 0 || <u32>load<u8>(plain) != tag - style) return exception(2, 3);
-  } else if (aCiphered) {
+  } else if (load<u8>(C_A_CIPHERED) != 0) {
     return exception(1, 1); // this association accepts only ciphered requests
   }
   const t = <u32>load<u8>(plain);
   // In the pending phase only reply_to_HLS_authentication is allowed (Green Book §9.2.7.4 pass 3).
-  if (phase == 1 && !isReplyToHls(plain, pn)) return exception(1, 1);
+  if (<u32>load<u8>(C_PHASE) == 1 && !isReplyToHls(plain, pn)) return exception(1, 1);
   let len: u32;
   if (t == 0xc0) len = get(plain, pn);
   else if (t == 0xc1) len = set(plain, pn);
   else if (t == 0xc3) len = action(plain, pn);
   else return exception(2, 2);
-  if (phase == 3) phase = 0; // HLS failed: the association is gone after this answer
+  if (<u32>load<u8>(C_PHASE) == 3) store<u8>(C_PHASE, 0); // HLS failed: the association is gone after this answer
   // exception-response has no ciphered form; clients take it plain in a ciphered association
   if (style == 0 || load<u8>(OUT) == 0xd8) return len;
   const plainTag = <u32>load<u8>(OUT);
@@ -387,21 +388,19 @@ function handle(sap: u32, p: usize, n: u32): u32 {
   // envelope: tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag
   const body = len + 17;
   const lb: u32 = body > 0xff ? 3 : body > 0x7f ? 2 : 1;
-  hdrShift = 5 + lb + 1;
-  const e = OUT - hdrShift;
+  store<u8>(C_HDR_SHIFT, <u8>(5 + lb + 1));
+  const e = OUT - <u32>load<u8>(C_HDR_SHIFT);
   store<u8>(e, <u8>(plainTag + style));
   if (lb == 1) store<u8>(e + 1, <u8>body);
   else if (lb == 2) { store<u8>(e + 1, 0x81); store<u8>(e + 2, <u8>body); }
   else { store<u8>(e + 1, 0x82); store<u8>(e + 2, <u8>(body >> 8)); store<u8>(e + 3, <u8>body); }
-  return hdrShift + len + 12;
+  return <u32>load<u8>(C_HDR_SHIFT) + len + 12;
 }
 
 function exception(state: u32, service: u32): u32 {
-  hdrShift = 0;
+  store<u8>(C_HDR_SHIFT, 0);
   obegin(OUT);
-  o8(0xd8);
-  o8(state);
-  o8(service);
+  oN(0xd80000 | (state << 8) | service, 3);
   return 3;
 }
 
@@ -420,19 +419,11 @@ function isReplyToHls(p: usize, n: u32): bool {
 
 // ============================================================ ACSE
 
-// 60 85 74 05 08 = joint-iso-ctt country 756 identified-organization DLMS-UA; then 01 ctx / 02 mechanism
+/** DLMS-UA's object identifier (tables.ts DLMS_OID), then 01 application context / 02 mechanism name. */
 function isDlmsOid(p: usize, arc: u32): bool {
-  return load<u8>(p) == 0x60 && load<u8>(p + 1) == 0x85 && load<u8>(p + 2) == 0x74 && load<u8>(p + 3) == 0x05 &&
-    load<u8>(p + 4) == 0x08 && <u32>load<u8>(p + 5) == arc;
+  return sameBytes(p, DLMS_OID, 5) && <u32>load<u8>(p + 5) == arc;
 }
 
-let reqContext: u32 = 0;
-let reqMech: u32 = 0;
-let reqTitle: usize = 0;
-let reqAuth: usize = 0;
-let reqAuthLen: u32 = 0;
-let reqUi: usize = 0;
-let reqUiLen: u32 = 0;
 
 /** Parses an AARQ (BER) into req*; false if malformed. */
 function parseAarq(p: usize, n: u32): bool {
@@ -440,7 +431,7 @@ function parseAarq(p: usize, n: u32): bool {
   r8();
   const total = rlen();
   if (rbad() || total != rleft()) return false;
-  reqContext = 0; reqMech = 0; reqTitle = 0; reqAuth = 0; reqAuthLen = 0; reqUi = 0; reqUiLen = 0;
+  store<u8>(C_REQ_CONTEXT, 0); store<u8>(C_REQ_MECH, 0); store<u16>(C_REQ_TITLE, 0); store<u16>(C_REQ_AUTH, 0); store<u16>(C_REQ_AUTH_LEN, 0); store<u16>(C_REQ_UI, 0); store<u16>(C_REQ_UI_LEN, 0);
   while (rleft() > 0) {
     const tag = r8();
     const l = rlen();
@@ -448,40 +439,39 @@ function parseAarq(p: usize, n: u32): bool {
     if (rbad()) return false;
     if (tag == 0xa1) {
       if (l != 9 || load<u8>(v) != 0x06 || load<u8>(v + 1) != 7 || !isDlmsOid(v + 2, 1)) return false;
-      reqContext = <u32>load<u8>(v + 8);
+      store<u8>(C_REQ_CONTEXT, load<u8>(v + 8));
     } else if (tag == 0xa6) {
       if (l < 2 || load<u8>(v) != 0x04 || <u32>load<u8>(v + 1) != l - 2) return false;
-      reqTitle = v + 2;
-      if (l != 10) reqTitle = 1; // present but not 8 bytes: refused below
+      store<u16>(C_REQ_TITLE, <u16>(v + 2));
+      if (l != 10) store<u16>(C_REQ_TITLE, 1); // present but not 8 bytes: refused below
     } else if (tag == 0x8b) {
       if (l != 7 || !isDlmsOid(v, 2)) return false;
-      reqMech = <u32>load<u8>(v + 6);
+      store<u8>(C_REQ_MECH, load<u8>(v + 6));
     } else if (tag == 0xac) {
       if (l < 2 || load<u8>(v) != 0x80 || <u32>load<u8>(v + 1) != l - 2) return false;
-      reqAuth = v + 2;
-      reqAuthLen = l - 2;
+      store<u16>(C_REQ_AUTH, <u16>(v + 2));
+      store<u16>(C_REQ_AUTH_LEN, <u16>(l - 2));
     } else if (tag == 0xbe) {
       rbegin(v, l);
       if (r8() != 0x04) return false;
       const ul = rlen();
       if (rbad() || ul != rleft()) return false;
-      reqUi = rpos();
-      reqUiLen = ul;
+      store<u16>(C_REQ_UI, <u16>(rpos()));
+      store<u16>(C_REQ_UI_LEN, <u16>(ul));
       rbegin(v + l, <u32>(p + n - (v + l)));
-    } else if (tag == 0xa7 || tag == 0x8a || tag == 0xa2 || tag == 0xa3 || tag == 0xa4 || tag == 0xa5 || tag == 0xa8 || tag == 0xa9 || tag == 0x80 || tag == 0x88 || tag == 0x89) {
-      // fields DLMS does not use here (calling-AE-qualifier, ACSE requirements, …): skipped
-    } else if ((tag & 0x1f) == 0x1f) return false;
+    } else if ((tag & 0x1f) == 0x1f) return false; // a multi-byte BER tag: none in an AARQ
+    // any other field (calling-AE-qualifier, ACSE requirements, …) DLMS does not use here: skipped
   }
-  return reqContext != 0;
+  return <u32>load<u8>(C_REQ_CONTEXT) != 0;
 }
 
 
 /** AARE: result and diagnostic, then the optional parts (title, mechanism, StoC) and user-information. */
 function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiLen: u32): u32 {
-  hdrShift = 0;
+  store<u8>(C_HDR_SHIFT, 0);
   obegin(OUT);
   ocopy(AARE_HEAD, withTitle ? 29 : 25);
-  store<u8>(OUT + 12, <u8>(reqContext == 3 ? 3 : 1));
+  store<u8>(OUT + 12, <u8>(<u32>load<u8>(C_REQ_CONTEXT) == 3 ? 3 : 1));
   store<u8>(OUT + 17, <u8>result);
   store<u8>(OUT + 24, <u8>diag);
   if (withTitle) ocopy(SERVER_TITLE, 8);
@@ -489,12 +479,13 @@ function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiL
     const at = opos();
     ocopy(AARE_AUTH, 17);
     store<u8>(at + 12, <u8>mech);
-    store<u8>(at + 14, <u8>(stocLen + 2));
-    store<u8>(at + 16, <u8>stocLen);
-    ocopy(STOC, stocLen);
+    store<u8>(at + 14, <u8>(<u32>load<u8>(C_STOC_LEN) + 2));
+    store<u8>(at + 16, <u8><u32>load<u8>(C_STOC_LEN));
+    ocopy(STOC, <u32>load<u8>(C_STOC_LEN));
   }
   if (uiLen != 0) {
-    o8(0xbe); o8(uiLen + 2); o8(0x04); o8(uiLen); ocopy(ui, uiLen);
+    o32(0xbe000400 | ((uiLen + 2) << 16) | uiLen); // user-information: BE LL 04 LL
+    ocopy(ui, uiLen);
   }
   const total = <u32>(opos() - OUT);
   store<u8>(OUT + 1, <u8>(total - 2)); // an AARE here is always < 128 bytes: one length byte
@@ -513,7 +504,7 @@ function initiateResponse(at: usize, conformance: u32): void {
 const UI: usize = TX + HEAD + 140;
 
 function reject(diag: u32, uiLen: u32): u32 {
-  phase = 0;
+  store<u8>(C_PHASE, 0);
   return aare(1, diag, false, 0, UI, uiLen);
 }
 function rejectWithException(diag: u32, service: u32, peer: i32): u32 {
@@ -540,53 +531,53 @@ function sapKind(sap: u32): i32 {
 }
 
 function findPeer(title: usize): i32 {
-  for (let i: u32 = 0; i < peersUsed; i++) if (sameBytes(PEER_TITLE + (i << 3), title, 8)) return <i32>i;
-  if (hardened || peersUsed >= PEERS) return -1; // pinned (Table 3.2), or no slot without forgetting a counter
-  copyBytes(PEER_TITLE + (peersUsed << 3), title, 8);
-  store<u32>(PEER_IC + (peersUsed << 2), 0);
-  const i = peersUsed;
-  peersUsed = i + 1;
+  for (let i: u32 = 0; i < <u32>load<u8>(C_PEERS_USED); i++) if (sameBytes(PEER_TITLE + (i << 3), title, 8)) return <i32>i;
+  if ((load<u8>(C_HARDENED) != 0) || <u32>load<u8>(C_PEERS_USED) >= PEERS) return -1; // pinned (Table 3.2), or no slot without forgetting a counter
+  copyBytes(PEER_TITLE + (<u32>load<u8>(C_PEERS_USED) << 3), title, 8);
+  store<u32>(PEER_IC + (<u32>load<u8>(C_PEERS_USED) << 2), 0);
+  const i = <u32>load<u8>(C_PEERS_USED);
+  store<u8>(C_PEERS_USED, <u8>(i + 1));
   return <i32>i;
 }
 
 function establish(sap: u32, p: usize, n: u32): u32 {
-  phase = 0; // a new AARQ replaces the association
-  blkActive = false;
-  hasDed = false;
-  if (keySlot == 1) keySlot = -1;
+  store<u8>(C_PHASE, 0); // a new AARQ replaces the association
+  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  store<u8>(C_HAS_DED, false ? 1 : 0);
+  if (<i32>load<u8>(C_KEY_SLOT) == 1) store<u8>(C_KEY_SLOT, 0xff);
   if (!parseAarq(p, n)) {
-    reqContext = 1;
+    store<u8>(C_REQ_CONTEXT, 1);
     return reject(1, 0);
   }
   const kind = sapKind(sap);
   if (kind < 0) return reject(1, 0);
-  if (reqContext != 1 && reqContext != 3) return reject(2, 0); // application-context-name-not-supported (SN)
-  const ciphered = reqContext == 3;
+  if (<u32>load<u8>(C_REQ_CONTEXT) != 1 && <u32>load<u8>(C_REQ_CONTEXT) != 3) return reject(2, 0); // application-context-name-not-supported (SN)
+  const ciphered = <u32>load<u8>(C_REQ_CONTEXT) == 3;
   const mech: u32 = kind == <i32>KIND_MANAGER ? 5 : <u32>kind; // none, LLS, HLS-GMAC
   const hls = mech == 5;
   if (ciphered != hls) return reject(2, 0); // SAP 1 needs the ciphered context; 16/17 the plain one
-  if (reqMech != mech) return reject(11, 0);
-  if ((ciphered || hls) && (reqTitle == 0 || reqTitle == 1)) return reject(3, 0);
+  if (<u32>load<u8>(C_REQ_MECH) != mech) return reject(11, 0);
+  if ((ciphered || hls) && (<usize>load<u16>(C_REQ_TITLE) == 0 || <usize>load<u16>(C_REQ_TITLE) == 1)) return reject(3, 0);
   let peer: i32 = -1;
   if (ciphered || hls) {
-    if (sameBytes(reqTitle, SERVER_TITLE, 8)) {
+    if (sameBytes(<usize>load<u16>(C_REQ_TITLE), SERVER_TITLE, 8)) {
       event(EV_REFLECTION); // our own title as the caller: a reflection (seed Fig 3.6)
       return reject(3, 0);
     }
-    peer = findPeer(reqTitle);
+    peer = findPeer(<usize>load<u16>(C_REQ_TITLE));
     if (peer < 0) return reject(3, 0);
   }
-  if (reqUiLen == 0) return reject(1, 0);
-  let init = reqUi;
-  let initLen = reqUiLen;
+  if (<u32>load<u16>(C_REQ_UI_LEN) == 0) return reject(1, 0);
+  let init = <usize>load<u16>(C_REQ_UI);
+  let initLen = <u32>load<u16>(C_REQ_UI_LEN);
   if (ciphered) {
-    rbegin(reqUi, reqUiLen);
+    rbegin(<usize>load<u16>(C_REQ_UI), <u32>load<u16>(C_REQ_UI_LEN));
     if (r8() != 0x21) return reject(1, 0); // glo-initiate-request
     const bl = rlen();
     const body = rpos();
     if (rbad() || bl != rleft()) return reject(1, 0);
     if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return rejectWithException(1, 5, peer); // another suite
-    const r = decipher(body, bl, reqTitle, 0);
+    const r = decipher(body, bl, <usize>load<u16>(C_REQ_TITLE), 0);
     if (r < 0) {
       event(EV_DECIPHER);
       return rejectWithException(1, 5, peer);
@@ -622,50 +613,50 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   // Authentication
   if (mech == 1) {
     // LLS: the password is a secret, compared in constant time, its length included (issue 16)
-    let ok: u32 = reqAuthLen == passwordLen ? 1 : 0;
-    ok &= ct_equal(reqAuth, PASSWORD, reqAuthLen < passwordLen ? reqAuthLen : passwordLen);
-    if (reqAuth == 0 || ok == 0) {
+    let ok: u32 = <u32>load<u16>(C_REQ_AUTH_LEN) == <u32>load<u8>(C_PASSWORD_LEN) ? 1 : 0;
+    ok &= ct_equal(<usize>load<u16>(C_REQ_AUTH), PASSWORD, <u32>load<u16>(C_REQ_AUTH_LEN) < <u32>load<u8>(C_PASSWORD_LEN) ? <u32>load<u16>(C_REQ_AUTH_LEN) : <u32>load<u8>(C_PASSWORD_LEN));
+    if (<usize>load<u16>(C_REQ_AUTH) == 0 || ok == 0) {
       event(EV_AUTH);
       return reject(13, 0);
     }
   } else if (hls) {
-    if (reqAuth == 0 || reqAuthLen < 8 || reqAuthLen > 68) return reject(13, 0);
-    if (stocOutstanding && reqAuthLen == stocLen && sameBytes(reqAuth, STOC, stocLen)) {
+    if (<usize>load<u16>(C_REQ_AUTH) == 0 || <u32>load<u16>(C_REQ_AUTH_LEN) < 8 || <u32>load<u16>(C_REQ_AUTH_LEN) > 68) return reject(13, 0);
+    if ((load<u8>(C_STOC_OUTSTANDING) != 0) && <u32>load<u16>(C_REQ_AUTH_LEN) == <u32>load<u8>(C_STOC_LEN) && sameBytes(<usize>load<u16>(C_REQ_AUTH), STOC, <u32>load<u8>(C_STOC_LEN))) {
       event(EV_REFLECTION); // CtoS is the challenge we issued: a reflection (seed Figs 3.6–3.7)
       return reject(13, 0);
     }
     let counter: u32 = 0;
-    if (hardened) {
+    if (load<u8>(C_HARDENED) != 0) {
       // Table 3.2: the challenge carries the client's counter; accept only a greater one within the threshold, and
       // answer with ours one above it (so no challenge of either side ever repeats, seed §3.4.2).
-      if (reqAuthLen != 20) return reject(13, 0);
-      if (acceptIc(<u32>peer, be32(reqAuth + 16)) != 0) return rejectWithException(13, 6, peer);
+      if (<u32>load<u16>(C_REQ_AUTH_LEN) != 20) return reject(13, 0);
+      if (acceptIc(<u32>peer, be32(<usize>load<u16>(C_REQ_AUTH) + 16)) != 0) return rejectWithException(13, 6, peer);
       counter = load<u32>(PEER_IC + (<u32>peer << 2)) + 1;
       store<u32>(PEER_IC + (<u32>peer << 2), counter);
     }
-    copyBytes(CTOS, reqAuth, reqAuthLen);
-    ctosLen = reqAuthLen;
+    copyBytes(CTOS, <usize>load<u16>(C_REQ_AUTH), <u32>load<u16>(C_REQ_AUTH_LEN));
+    store<u8>(C_CTOS_LEN, <u8>(<u32>load<u16>(C_REQ_AUTH_LEN)));
     if (!challenge(STOC)) return reject(1, 0);
-    stocLen = 16;
-    if (hardened) {
+    store<u8>(C_STOC_LEN, 16);
+    if (load<u8>(C_HARDENED) != 0) {
       put32(STOC + 16, counter);
-      stocLen = 20;
+      store<u8>(C_STOC_LEN, 20);
     }
-    if (stocLen == ctosLen && sameBytes(STOC, CTOS, stocLen)) return reject(1, 0); // never our challenge = theirs
-    stocOutstanding = true;
+    if (<u32>load<u8>(C_STOC_LEN) == <u32>load<u8>(C_CTOS_LEN) && sameBytes(STOC, CTOS, <u32>load<u8>(C_STOC_LEN))) return reject(1, 0); // never our challenge = theirs
+    store<u8>(C_STOC_OUTSTANDING, true ? 1 : 0);
   }
   if (ded != 0) {
     copyBytes(DED, ded, 16);
-    hasDed = true;
+    store<u8>(C_HAS_DED, true ? 1 : 0);
   }
-  aSap = sap;
-  aKind = <u32>kind;
-  aMech = mech;
-  aCiphered = ciphered;
-  aPeer = peer < 0 ? 0 : <u32>peer;
+  store<u16>(C_A_SAP, <u16>(sap));
+  store<u8>(C_A_KIND, <u8>(<u32>kind));
+  store<u8>(C_A_MECH, <u8>(mech));
+  store<u8>(C_A_CIPHERED, ciphered ? 1 : 0);
+  store<u8>(C_A_PEER, <u8>(peer < 0 ? 0 : <u32>peer));
   aConformance = granted;
-  aMaxPdu = maxPdu == 0 || maxPdu > MAX_PDU ? MAX_PDU : maxPdu;
-  phase = hls ? 1 : 2;
+  store<u16>(C_A_MAX_PDU, <u16>(maxPdu == 0 || maxPdu > MAX_PDU ? MAX_PDU : maxPdu));
+  store<u8>(C_PHASE, <u8>(hls ? 1 : 2));
   initiateResponse(UI + 24, granted);
   let ui = UI + 24;
   let uiLen: u32 = 14;
@@ -680,11 +671,11 @@ function establish(sap: u32, p: usize, n: u32): u32 {
 }
 
 function release(sap: u32, p: usize, n: u32): u32 {
-  const wasCiphered = phase != 0 && sap == aSap && aCiphered;
-  const peer = aPeer;
-  phase = 0;
-  blkActive = false;
-  stocOutstanding = false;
+  const wasCiphered = <u32>load<u8>(C_PHASE) != 0 && sap == <u32>load<u16>(C_A_SAP) && (load<u8>(C_A_CIPHERED) != 0);
+  const peer = <u32>load<u8>(C_A_PEER);
+  store<u8>(C_PHASE, 0);
+  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  store<u8>(C_STOC_OUTSTANDING, false ? 1 : 0);
   // RLRQ: 62 len [80 01 reason] [BE .. 04 .. glo-initiate-request]
   rbegin(p, n);
   r8();
@@ -703,7 +694,7 @@ function release(sap: u32, p: usize, n: u32): u32 {
       }
     }
   }
-  hdrShift = 0;
+  store<u8>(C_HDR_SHIFT, 0);
   obegin(OUT);
   if (wasCiphered && uiLen > 2 && load<u8>(ui) == 0x21) {
     // A ciphered association releases with a ciphered InitiateRequest; answer in kind (host/dlms session.ts).
@@ -714,14 +705,14 @@ function release(sap: u32, p: usize, n: u32): u32 {
       initiateResponse(UI + 24, aConformance);
       if (encipher(UI + 24, 14, 0)) {
         obegin(OUT);
-        o8(0x63); o8(3 + 2 + 2 + 2 + 31); o8(0x80); o8(1); o8(0);
-        o8(0xbe); o8(2 + 2 + 31); o8(0x04); o8(2 + 31); o8(0x28); o8(31); ocopy(UI + 19, 31);
+        // RLRE 63 40 [80 01 00] [BE 35 04 33 glo-initiate-response 28 31 …]: lengths 3+2+2+2+31, 2+2+31, 2+31, 31
+        o32(0x63288001); o8(0); o32(0xbe230421); o16(0x281f); ocopy(UI + 19, 31);
         return <u32>(opos() - OUT);
       }
     }
     obegin(OUT);
   }
-  o8(0x63); o8(3); o8(0x80); o8(1); o8(0);
+  o32(0x63038001); o8(0); // RLRE, reason normal
   return 5;
 }
 
@@ -729,7 +720,7 @@ function release(sap: u32, p: usize, n: u32): u32 {
 
 /** Room for a response APDU: the client's max PDU (and ours), less the ciphered envelope if any. */
 function room(): u32 {
-  return aCiphered ? aMaxPdu - 4 - 17 : aMaxPdu;
+  return (load<u8>(C_A_CIPHERED) != 0) ? <u32>load<u16>(C_A_MAX_PDU) - 4 - 17 : <u32>load<u16>(C_A_MAX_PDU);
 }
 
 function get(p: usize, n: u32): u32 {
@@ -741,9 +732,9 @@ function get(p: usize, n: u32): u32 {
     // get-request-next: the next block of the value being sent
     const want = r32();
     if (rbad()) return exception(2, 3);
-    if (!blkActive) return blockDar(invoke, want, 16); // no-long-get-in-progress
-    if (want != blkNo) return blockDar(invoke, want, 19); // data-block-number-invalid
-    return sendBlock(blkInvoke, blkNo + 1);
+    if (load<u8>(C_BLK_ACTIVE) == 0) return blockDar(invoke, want, 16); // no-long-get-in-progress
+    if (want != <u32>load<u16>(C_BLK_NO)) return blockDar(invoke, want, 19); // data-block-number-invalid
+    return sendBlock(<u32>load<u8>(C_BLK_INVOKE), <u32>load<u16>(C_BLK_NO) + 1);
   }
   if (kind != 1) return exception(2, 2); // with-list: not in our conformance
   const classId = r16();
@@ -751,32 +742,32 @@ function get(p: usize, n: u32): u32 {
   const attr = r8();
   const sel = r8();
   if (rbad()) return exception(2, 3);
-  blkActive = false;
-  o8(0xc4); o8(1); o8(invoke);
+  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  oN(0xc40100 | invoke, 3); // get-response-normal
   const o = findObject(classId, ln);
   let dar: u32 = 0;
   if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
-  else if (!canRead(o, aKind, attr)) dar = 3; // read-write-denied
+  else if (!canRead(o, <u32>load<u8>(C_A_KIND), attr)) dar = 3; // read-write-denied
   else dar = selectAccess(o, attr, sel); // a profile's buffer (objects.ts)
   if (dar != 0) {
-    o8(1); o8(dar);
+    o16(0x100 | dar);
     return 4 + 1;
   }
-  setSessionValues(load<u32>(PEER_IC), phase);
+  setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
   // measure, then encode into the room if it fits; otherwise send it in blocks
   vbegin(opos() + 1, 0, 0);
-  encodeAttribute(o, attr, aKind);
+  encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
   const size = vsize();
   if (size + 4 <= room()) {
     o8(0);
     vbegin(opos(), 0, size);
-    encodeAttribute(o, attr, aKind);
+    encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
     return 4 + size;
   }
-  blkObj = o;
-  blkAttr = attr;
-  blkInvoke = invoke;
-  blkActive = true;
+  store<u8>(C_BLK_OBJ, <u8>(o));
+  store<u8>(C_BLK_ATTR, <u8>(attr));
+  store<u8>(C_BLK_INVOKE, <u8>(invoke));
+  store<u8>(C_BLK_ACTIVE, true ? 1 : 0);
   return sendBlock(invoke, 1);
 }
 
@@ -784,26 +775,26 @@ function get(p: usize, n: u32): u32 {
 function sendBlock(invoke: u32, no: u32): u32 {
   const size = room() - 12; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
   const start = (no - 1) * size;
-  setSessionValues(load<u32>(PEER_IC), phase);
+  setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
   vbegin(0, 0, 0);
-  encodeAttribute(blkObj, blkAttr, aKind);
+  encodeAttribute(<u32>load<u8>(C_BLK_OBJ), <u32>load<u8>(C_BLK_ATTR), <u32>load<u8>(C_A_KIND));
   const total = vsize();
   let part = total - start;
   const last = part <= size;
   if (!last) part = size;
   obegin(OUT);
-  o8(0xc4); o8(2); o8(invoke); o8(last ? 1 : 0); o32(no); o8(0);
+  o32(0xc4020000 | (invoke << 8) | (last ? 1 : 0)); o32(no); o8(0); // get-response-with-datablock
   if (part > 0x7f) { o8(0x81); o8(part); } else o8(part);
   vbegin(opos(), start, start + part);
-  encodeAttribute(blkObj, blkAttr, aKind);
-  blkNo = no;
-  if (last) blkActive = false;
+  encodeAttribute(<u32>load<u8>(C_BLK_OBJ), <u32>load<u8>(C_BLK_ATTR), <u32>load<u8>(C_A_KIND));
+  store<u16>(C_BLK_NO, <u16>(no));
+  if (last) store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
   return <u32>(opos() - OUT) + part;
 }
 
 function blockDar(invoke: u32, no: u32, dar: u32): u32 {
   obegin(OUT);
-  o8(0xc4); o8(2); o8(invoke); o8(1); o32(no); o8(1); o8(dar);
+  o32(0xc4020001 | (invoke << 8)); o32(no); o16(0x100 | dar);
   return 10;
 }
 
@@ -818,11 +809,11 @@ function set(p: usize, n: u32): u32 {
   const sel = r8();
   if (rbad()) return exception(2, 3);
   obegin(OUT);
-  o8(0xc5); o8(1); o8(invoke);
+  oN(0xc50100 | invoke, 3); // set-response-normal
   const o = findObject(classId, ln);
   let dar: u32 = 0;
   if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
-  else if (!canWrite(o, aKind, attr)) dar = 3;
+  else if (!canWrite(o, <u32>load<u8>(C_A_KIND), attr)) dar = 3;
   else if (sel != 0) dar = 250;
   else if (o == OBJ_CLOCK && attr == 2) {
     // time: octet-string of 12 (a COSEM date-time); the clock module decides whether to take it
@@ -851,10 +842,10 @@ function action(p: usize, n: u32): u32 {
   if (rbad()) return exception(2, 3);
   const o = findObject(classId, ln);
   obegin(OUT);
-  o8(0xc7); o8(1); o8(invoke);
+  oN(0xc70100 | invoke, 3); // action-response-normal
   let result: u32 = 0;
   if (o == OBJECTS) result = classMismatch() ? 9 : 4;
-  else if (!canInvoke(o, aKind, method)) result = 3;
+  else if (!canInvoke(o, <u32>load<u8>(C_A_KIND), method)) result = 3;
   else if (o == OBJ_ASSOCIATION) {
     // reply_to_HLS_authentication: octet-string f(StoC)
     const t = r8();
@@ -866,51 +857,45 @@ function action(p: usize, n: u32): u32 {
     // remote_disconnect / remote_reconnect (parameter integer 0): a request to the off-switch module, which decides
     requestDisconnect(method);
   } else result = 3;
-  o8(result);
-  o8(0);
+  o16(result << 8); // result, no return parameters
   return 5;
 }
 
 /** HLS pass 3 (check the client's f(StoC)) and pass 4 (our f(CtoS)); Green Book §9.2.7.4, seed §3.4.2. */
 function replyToHls(f: usize, l: u32): u32 {
-  const wasOutstanding = stocOutstanding;
-  stocOutstanding = false;
+  const wasOutstanding = (load<u8>(C_STOC_OUTSTANDING) != 0);
+  store<u8>(C_STOC_OUTSTANDING, false ? 1 : 0);
   let ok: u32 = 0;
-  if (phase == 1 && wasOutstanding && l == 17 && load<u8>(f) == 0x10) {
+  if (<u32>load<u8>(C_PHASE) == 1 && wasOutstanding && l == 17 && load<u8>(f) == 0x10) {
     // f(StoC) = 10 ‖ IC ‖ GMAC_{client title ‖ IC}(10 ‖ AK ‖ StoC (‖ CtoS hardened: both challenges bound))
     const ic = be32(f + 1);
-    const tag = macChallenges(PEER_TITLE + (aPeer << 3), ic, STOC, stocLen, CTOS, ctosLen);
+    const tag = macChallenges(PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), ic, STOC, <u32>load<u8>(C_STOC_LEN), CTOS, <u32>load<u8>(C_CTOS_LEN));
     ok = ct_equal(tag, f + 5, 12);
   }
   if (ok == 0) {
     event(EV_AUTH);
-    phase = 3; // failed: removed once this answer is out
-    o8(3); // read-write-denied
-    o8(0);
+    store<u8>(C_PHASE, 3); // failed: removed once this answer is out
+    o16(0x300); // read-write-denied, no return parameters
     return 5;
   }
   const ic2 = nextIc();
-  if (!icOk) {
-    phase = 3;
-    o8(3); o8(0);
+  if (load<u8>(C_IC_OK) == 0) {
+    store<u8>(C_PHASE, 3);
+    o16(0x300);
     return 5;
   }
-  const tag = macChallenges(SERVER_TITLE, ic2, CTOS, ctosLen, STOC, stocLen);
-  phase = 2;
-  o8(0); o8(1); o8(0); o8(0x09); o8(17); o8(0x10); o32(ic2); ocopy(tag, 12);
+  const tag = macChallenges(SERVER_TITLE, ic2, CTOS, <u32>load<u8>(C_CTOS_LEN), STOC, <u32>load<u8>(C_STOC_LEN));
+  store<u8>(C_PHASE, 2);
+  // success, return parameters: data octet-string(17) = 10 ‖ IC ‖ tag
+  o32(0x00010009); o16(0x1110); o32(ic2); ocopy(tag, 12);
   return <u32>(opos() - OUT);
 }
 
 /** GMAC over 10 ‖ AK ‖ first (‖ second when hardened) with IV = title ‖ ic; returns where the 12 bytes are. */
 function macChallenges(title: usize, ic: u32, first: usize, firstLen: u32, second: usize, secondLen: u32): usize {
-  useKey(0);
-  setIv(title, ic);
-  store<u8>(SC, 0x10);
-  gcm_start(IV);
-  gcm_aad(SC, 1);
-  gcm_aad(GAK, 16);
+  gcmBegin(0, title, ic, 0x10);
   gcm_aad(first, firstLen);
-  if (hardened) gcm_aad(second, secondLen);
+  if (load<u8>(C_HARDENED) != 0) gcm_aad(second, secondLen);
   return gcm_tag(); // GCM_TAG, valid until the next GCM call
 }
 

@@ -10,6 +10,10 @@
 export const AARE_HEAD = memory.data<u8>([0x61, 0, 0xa1, 9, 0x06, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 1, 1,
   0xa2, 3, 0x02, 1, 0, 0xa3, 5, 0xa1, 3, 0x02, 1, 0, 0xa4, 10, 0x04, 8]);
 
+// DLMS-UA's object identifier, BER (IEC 62056-5-3 §9.4.2.2.2): joint-iso-ctt(2) country(16) country-name(756)
+// identified-organization(5) DLMS-UA(8) — the prefix of the application context and mechanism names.
+export const DLMS_OID = AARE_HEAD + 6;
+
 // prettier-ignore
 export const AARE_AUTH = memory.data<u8>([0x88, 2, 0x07, 0x80, 0x89, 7, 0x60, 0x85, 0x74, 0x05, 0x08, 2, 5, 0xaa, 0, 0x80, 0]);
 
