@@ -3,9 +3,15 @@
 // (import total and per tariff), half-hourly readings, tariffs and their switching times, prepaid mode, credit and
 // top-ups, load-balancing commands with the reasonableness checks of §4.4.2, and the status the HAN gateway shows.
 // Everything it says leaves through one outbox per output (the OUT_* bits a handler returns say which are filled).
+//
+// Size (issue 18 "Measured", test/bench/meter-tcb.ts): the MSP430 is a 16-bit core, so every u32 is two words and
+// every u32 operation two instructions; a load at a computed address costs a bounds check and an alignment test,
+// one at a constant address costs nothing. So the state sits at constant addresses (the billing registers live in
+// the reply's own outbox, which a read then sends as it is), computed indexes are masked to their range (`& 3`),
+// which the compiler proves inside memory, and lengths are bytes (the input buffer holds at most 64).
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
-import { tariffCheck, tariffLoad, tariffAt, tariffPrice, TABLE_BYTES } from '../lib/tariff';
+import { tariffCheck, tariffLoad, tariffAt, tariffPrice } from '../lib/tariff';
 
 // Load balancing (§4.4.2: "limit the number of times the appliances can be switched off in one week and require a
 // minimal amount of time between consecutive switches"); the seed gives no numbers: at most 7 switch-offs in any
@@ -23,6 +29,8 @@ export const MAX_EMERGENCY: i32 = 50000;
 // does not break the requirement.
 export const HAN_PERIOD: u32 = 5;
 const HALF_HOUR: u32 = 1800;
+const DAY: u32 = 86400;
+const MINUTES_PER_DAY: u32 = 1440;
 
 export const OUT_CREDIT: u32 = 1; //    → off-switch: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]
 export const OUT_LOG_SEC: u32 = 2; //   → security log: {kind, result, aux u16, value u32}
@@ -32,42 +40,45 @@ export const OUT_HAN: u32 = 16; //      → HAN gateway: [t][total Wh][power W][
 export const OUT_APPLIANCE: u32 = 32; // → HAN gateway: [appliance u8][on u8]
 export const OUT_REPLY: u32 = 64; //    → CS security: [86][0][0 u16][t][total][tariff 1..4 u32 × 4][credit i32]
 
+/** [what][0]; `what` is also the trip state: CREDIT_EXHAUSTED while the core holds the supply off for credit. */
 export const CREDIT_BOX = memory.data(2);
 export const SEC_BOX = memory.data(8);
 export const MET_BOX = memory.data(8);
 export const READING_BOX = memory.data(12);
+/** The HAN status; its power word (8) is kept up to date by each energy event. */
 export const HAN_BOX = memory.data(24);
 export const APPLIANCE_BOX = memory.data(2);
+/** The reply to a read, and the live billing state: now (4), total (8), the tariff registers (12..28), credit (28). */
 export const REPLY_BOX = memory.data(32);
+const NOW: usize = 4;
+const TOTAL: usize = 8;
+const CREDIT: usize = 28;
 
-const REGISTERS = memory.data(16); // import Wh per tariff
-const TABLE = memory.data(52);
-const LAST_SWITCH = memory.data(16); // per appliance
-const OFF_TIMES = memory.data(28); // the last MAX_OFF_PER_WEEK switch-off times, a ring
+// Appliance switch times: the last switch of each appliance at 0 (4 × u32), the last MAX_OFF_PER_WEEK switch-offs
+// at 16, a ring of 8 slots of which 7 are used (the index is masked with 7: the ring cannot leave its region).
+const TIMES = memory.data(48);
+const OFF_TIMES: usize = 16;
 
-let now: u32 = 0;
-let total: u32 = 0;
 let halfHourWh: u32 = 0;
-let slot: u32 = 0;
-let power: u32 = 0;
+let slotStart: u32 = 0; //  the open half hour's first second
+let minuteStart: u32 = 0; // the first second of the minute of the day in MINUTE
 let lastHan: u32 = 0;
-let credit: i32 = 0;
 let threshold: i32 = 0;
 let remainder: u32 = 0; // mills × 1000 not yet debited: billing stays exact to the Wh
 let lastToken: u32 = 0;
 
 // Flags and small counters as bytes at constant addresses, not wasm globals: a global is an i32, two MSP430 words
-// on every access, where a byte at a constant address is one instruction (a smaller TCB, test/bench/meter-tcb.ts).
-const SMALL = memory.data<u8>([0, 0, 0, 0, 0, 0xf, 0, 0, 0, 0]);
+// on every access, where a byte at a constant address is one instruction. All zero at start (no initial image).
+const SMALL = memory.data(12);
 const STARTED: usize = 0;
 const PREPAID: usize = 1;
-const TRIPPED: usize = 2;
-const TARIFF: usize = 3; //      the tariff in force
-const SLOT_TARIFF: usize = 4; // the tariff at the start of the open half hour
-const APPLIANCES_ON: usize = 5; // bit a: appliance a on (all four on at power-up)
-const SWITCHED: usize = 6; //    bit a: appliance a switched at least once
-const OFF_COUNT: usize = 7; //   switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
-const OFF_NEXT: usize = 8; //    the ring's next (= oldest when full) slot
+const TARIFF: usize = 3; //        the tariff in force (always tariffAt(MINUTE))
+const SLOT_TARIFF: usize = 4; //   the tariff at the start of the open half hour
+const APPLIANCES_OFF: usize = 5; // bit a: appliance a off (all four on at power-up)
+const SWITCHED: usize = 6; //      bit a: appliance a switched at least once
+const OFF_COUNT: usize = 7; //     switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
+const OFF_NEXT: usize = 8; //      the ring's next (= oldest when full) slot
+const MINUTE: usize = 10; //       u16: the minute of the day of minuteStart
 
 // @ts-ignore: decorator
 @inline function get(field: usize): u32 {
@@ -77,89 +88,121 @@ const OFF_NEXT: usize = 8; //    the ring's next (= oldest when full) slot
 @inline function set(field: usize, v: u32): void {
   store<u8>(SMALL + field, <u8>v);
 }
+// @ts-ignore: decorator
+@inline function now(): u32 {
+  return load<u32>(REPLY_BOX + NOW);
+}
+// @ts-ignore: decorator
+@inline function credit(): i32 {
+  return load<i32>(REPLY_BOX + CREDIT);
+}
 
-function logSec(kind: u8, result: u8, aux: u32, value: u32): u32 {
-  store<u8>(SEC_BOX, kind);
-  store<u8>(SEC_BOX, result, 1);
-  store<u16>(SEC_BOX, <u16>aux, 2);
+/** A security-log entry: `head` = kind | result << 8 | aux << 16 (the entry's first word), `value`. Two arguments:
+ *  both travel in registers (four would put two on the stack at every one of the fifteen call sites). */
+function logSec(head: u32, value: u32): u32 {
+  store<u32>(SEC_BOX, head);
   store<u32>(SEC_BOX, value, 4);
   return OUT_LOG_SEC;
+}
+
+// @ts-ignore: decorator
+@inline function head(kind: u8, result: u8, aux: u32): u32 {
+  return <u32>kind | (<u32>result << 8) | (aux << 16);
 }
 
 /** Prepaid (§4.6.4 requirement 2): below the disablement threshold the off-switch is asked to disconnect; back
  *  above zero credit (or out of prepaid mode) the hold is released — the consumer then reconnects at the button. */
 function checkCredit(): u32 {
-  if (get(PREPAID) && !get(TRIPPED) && credit < threshold) {
-    set(TRIPPED, 1);
-    store<u8>(CREDIT_BOX, ev.CREDIT_EXHAUSTED);
-  } else if (get(TRIPPED) && (!get(PREPAID) || credit > 0)) {
-    set(TRIPPED, 0);
-    store<u8>(CREDIT_BOX, ev.CREDIT_RESTORED);
-  } else return 0;
-  store<u8>(CREDIT_BOX, 0, 1);
+  let what: u8 = 0;
+  if (load<u8>(CREDIT_BOX) == ev.CREDIT_EXHAUSTED) {
+    if (!get(PREPAID) || credit() > 0) what = ev.CREDIT_RESTORED;
+  } else if (get(PREPAID) && credit() < threshold) what = ev.CREDIT_EXHAUSTED;
+  if (!what) return 0;
+  store<u8>(CREDIT_BOX, what);
   return OUT_CREDIT;
+}
+
+/** Moves MINUTE to the minute of the day of `t` (≥ minuteStart); true when it changed. A tick a second after the
+ *  last costs a subtraction and a compare; the divisions only when a minute or more was skipped (the first tick,
+ *  withheld ticks). So the per-tick work has no division (issue 18), and the tariff is looked up once a minute. */
+function clockTo(t: u32): bool {
+  const d = t - minuteStart;
+  if (d < 60) return false;
+  if (d < 120) {
+    minuteStart += 60;
+    const m = <u32>load<u16>(SMALL + MINUTE) + 1;
+    store<u16>(SMALL + MINUTE, <u16>(m == MINUTES_PER_DAY ? 0 : m));
+  } else {
+    const s = t - (t / DAY) * DAY; // not `%`: one division helper fewer in the TCB
+    const m = s / 60;
+    store<u16>(SMALL + MINUTE, <u16>m);
+    minuteStart = t - (s - m * 60);
+  }
+  return true;
 }
 
 /** A clock tick [t u32] (the clock driver): closes half hours, moves the tariff, paces the HAN status. */
 export function coreTick(t: u32): u32 {
   if (!get(STARTED)) {
     set(STARTED, 1);
-    slot = t / HALF_HOUR;
-    set(SLOT_TARIFF, tariffAt(TABLE, t));
+    slotStart = (t / HALF_HOUR) * HALF_HOUR;
     lastHan = t - HAN_PERIOD;
-  } else if (t <= now) return 0;
-  now = t;
-  const tariff = tariffAt(TABLE, t);
-  set(TARIFF, tariff);
+    // Appliance switches before the first tick were stamped 0 (the time was not known): they count from now on,
+    // so a command that arrives before the clock cannot escape the weekly cap or the minimum gap.
+    for (let i: u32 = 0; i < 12; i++) store<u32>(TIMES + (i << 2), t);
+    if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
+    set(SLOT_TARIFF, get(TARIFF));
+  } else {
+    if (t <= now()) return 0;
+    if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
+  }
+  store<u32>(REPLY_BOX + NOW, t);
+  const tariff = get(TARIFF);
   let out: u32 = 0;
-  const s = t / HALF_HOUR;
-  if (s != slot) {
+  if (t - slotStart >= HALF_HOUR) {
     // A half-hourly reading (§4.3.4 "sending consumption data to the central system"; the metrology log §4.5). If
     // ticks were withheld, the reading of the open slot takes all energy until now: none is lost.
-    store<u8>(MET_BOX, ev.EV_HALF_HOUR);
-    store<u8>(MET_BOX, ev.OK, 1);
-    store<u16>(MET_BOX, <u16>get(SLOT_TARIFF), 2);
+    store<u32>(MET_BOX, head(ev.EV_HALF_HOUR, ev.OK, get(SLOT_TARIFF)));
     store<u32>(MET_BOX, halfHourWh, 4);
-    store<u32>(READING_BOX, slot * HALF_HOUR);
+    store<u32>(READING_BOX, slotStart);
     store<u32>(READING_BOX, halfHourWh, 4);
     store<u32>(READING_BOX, get(SLOT_TARIFF), 8);
     halfHourWh = 0;
-    slot = s;
+    slotStart = t - slotStart < 2 * HALF_HOUR ? slotStart + HALF_HOUR : (t / HALF_HOUR) * HALF_HOUR;
     set(SLOT_TARIFF, tariff);
-    out |= OUT_LOG_MET | OUT_READING;
+    out = OUT_LOG_MET | OUT_READING;
   }
   if (t - lastHan >= HAN_PERIOD) {
     lastHan = t;
     store<u32>(HAN_BOX, t);
-    store<u32>(HAN_BOX, total, 4);
-    store<u32>(HAN_BOX, power, 8);
-    store<i32>(HAN_BOX, credit, 12);
-    store<u32>(HAN_BOX, tariffPrice(TABLE, tariff), 16);
-    store<u8>(HAN_BOX, <u8>tariff, 20);
-    store<u8>(HAN_BOX, <u8>get(PREPAID), 21);
-    store<u16>(HAN_BOX, 0, 22);
+    store<u32>(HAN_BOX, load<u32>(REPLY_BOX + TOTAL), 4);
+    store<i32>(HAN_BOX, credit(), 12);
+    store<u32>(HAN_BOX, tariffPrice(tariff), 16);
+    store<u16>(HAN_BOX, <u16>(tariff | (get(PREPAID) << 8)), 20);
     out |= OUT_HAN;
   }
   return out;
 }
 
 /** Energy from the metrology driver, at IN: [Wh since the last event u32][instantaneous power W u32]. */
-export function coreEnergy(len: i32): u32 {
+export function coreEnergy(len: u32): u32 {
   if (len != 8) return 0;
   let wh = load<u32>(IN);
-  power = load<u32>(IN, 4);
-  total += wh;
+  store<u32>(HAN_BOX, load<u32>(IN, 4), 8);
+  store<u32>(REPLY_BOX + TOTAL, load<u32>(REPLY_BOX + TOTAL) + wh);
   const tariff = get(TARIFF);
-  const r = REGISTERS + 4 * tariff;
+  const r = REPLY_BOX + 12 + ((tariff & 3) << 2); // TARIFF < 4 (tariffAt masks it); the mask proves it
   store<u32>(r, load<u32>(r) + wh);
   halfHourWh += wh;
   if (!get(PREPAID)) return 0;
-  // Debit price × Wh / 1000 mills in chunks whose product fits 32 bits (price ≤ 65535, chunk ≤ 65535).
-  const price = tariffPrice(TABLE, tariff);
+  // Debit price × Wh / 1000 mills in chunks whose product fits 32 bits (price ≤ 65535, chunk ≤ 65535: a 16 × 16-bit
+  // product, one hardware multiply).
+  const price = <u32><u16>tariffPrice(tariff);
+  let c = credit();
   while (wh != 0) {
     const chunk = wh > 0xffff ? 0xffff : wh;
     wh -= chunk;
-    let acc = remainder + price * chunk;
+    let acc = remainder + price * <u32><u16>chunk;
     // Usually a Wh or two at a price of a few hundred mills/kWh: carry the whole mills out by subtraction, and
     // leave the software division (no divider on the MSP430) to large sums — same quotient and remainder.
     let mills: u32 = 0;
@@ -172,95 +215,94 @@ export function coreEnergy(len: i32): u32 {
         mills++;
       }
     }
-    credit -= <i32>mills;
+    c -= <i32>mills;
     remainder = acc;
   }
+  store<i32>(REPLY_BOX + CREDIT, c);
   return checkCredit();
 }
 
-function appliance(len: i32): u32 {
-  if (len != 4) return logSec(ev.EV_APPLIANCE, ev.BAD_FORMAT, 0, 0);
+function appliance(len: u32): u32 {
+  if (len != 4) return logSec(head(ev.EV_APPLIANCE, ev.BAD_FORMAT, 0), 0);
   const a = <u32>load<u8>(IN, 1);
   const on = <u32>load<u8>(IN, 2);
   const aux = (a << 8) | on;
   const offCount = get(OFF_COUNT);
-  if (a >= APPLIANCES || on > 1) return logSec(ev.EV_APPLIANCE, ev.BAD_VALUE, aux, offCount);
+  if (a >= APPLIANCES || on > 1) return logSec(head(ev.EV_APPLIANCE, ev.BAD_VALUE, aux), offCount);
   const bit: u32 = a == 0 ? 1 : a == 1 ? 2 : a == 2 ? 4 : 8; // not a variable shift: no shift helper in the TCB
-  if (((get(APPLIANCES_ON) & bit) != 0) == (on != 0)) return logSec(ev.EV_APPLIANCE, ev.NO_CHANGE, aux, offCount);
-  if ((get(SWITCHED) & bit) && now - load<u32>(LAST_SWITCH + 4 * a) < MIN_SWITCH_GAP) return logSec(ev.EV_APPLIANCE, ev.TOO_SOON, aux, offCount);
+  const off = get(APPLIANCES_OFF);
+  if (((off & bit) == 0) == (on != 0)) return logSec(head(ev.EV_APPLIANCE, ev.NO_CHANGE, aux), offCount);
+  const last = TIMES + ((a & 3) << 2); // a < 4: masked, the compiler proves the range
+  if ((get(SWITCHED) & bit) && now() - load<u32>(last) < MIN_SWITCH_GAP) return logSec(head(ev.EV_APPLIANCE, ev.TOO_SOON, aux), offCount);
   if (!on) {
-    // offNext is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
+    // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
     const next = get(OFF_NEXT);
-    if (offCount >= MAX_OFF_PER_WEEK && now - load<u32>(OFF_TIMES + 4 * next) < WEEK) return logSec(ev.EV_APPLIANCE, ev.WEEKLY_CAP, aux, offCount);
-    store<u32>(OFF_TIMES + 4 * next, now);
+    const slot = TIMES + OFF_TIMES + ((next & 7) << 2);
+    if (offCount >= MAX_OFF_PER_WEEK && now() - load<u32>(slot) < WEEK) return logSec(head(ev.EV_APPLIANCE, ev.WEEKLY_CAP, aux), offCount);
+    store<u32>(slot, now());
     set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
     if (offCount < MAX_OFF_PER_WEEK) set(OFF_COUNT, offCount + 1);
   }
-  set(APPLIANCES_ON, get(APPLIANCES_ON) ^ bit);
+  set(APPLIANCES_OFF, off ^ bit);
   set(SWITCHED, get(SWITCHED) | bit);
-  store<u32>(LAST_SWITCH + 4 * a, now);
+  store<u32>(last, now());
   store<u8>(APPLIANCE_BOX, <u8>a);
   store<u8>(APPLIANCE_BOX, <u8>on, 1);
-  return OUT_APPLIANCE | logSec(ev.EV_APPLIANCE, ev.OK, aux, get(OFF_COUNT));
+  return OUT_APPLIANCE | logSec(head(ev.EV_APPLIANCE, ev.OK, aux), get(OFF_COUNT));
 }
 
-/** A central-system command at IN, already unwrapped by CS security. Every prepaid switch, top-up, tariff update
- *  and appliance command is logged with its result, valid or not (§4.5). */
-export function coreCommand(len: i32): u32 {
+/** A central-system command at IN, already unwrapped by CS security; `len` ≤ 64 (the input buffer). Every prepaid
+ *  switch, top-up, tariff update and appliance command is logged with its result, valid or not (§4.5). */
+export function coreCommand(len: u32): u32 {
   const cmd = len >= 2 ? load<u8>(IN) : 0;
   if (cmd == ev.CMD_TARIFF) {
-    const bad = tariffCheck(IN, <u32>len);
+    const bad = tariffCheck(len);
     if (bad == 0) {
-      tariffLoad(TABLE, IN);
-      set(TARIFF, tariffAt(TABLE, now));
+      tariffLoad();
+      set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
     }
-    return logSec(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1), bad == 0 ? tariffPrice(TABLE, get(TARIFF)) : 0);
+    return logSec(head(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1)), bad == 0 ? tariffPrice(get(TARIFF)) : 0);
   }
   if (cmd == ev.CMD_PREPAID) {
-    if (len != 8) return logSec(ev.EV_PREPAID, ev.BAD_FORMAT, 0, 0);
+    if (len != 8) return logSec(head(ev.EV_PREPAID, ev.BAD_FORMAT, 0), 0);
     const mode = <u32>load<u8>(IN, 1);
     const th = load<i32>(IN, 4);
-    if (mode > 1 || th > 0 || th < -MAX_EMERGENCY) return logSec(ev.EV_PREPAID, ev.BAD_VALUE, mode, <u32>th);
-    const r = logSec(ev.EV_PREPAID, mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, mode, <u32>th);
+    if (mode > 1 || th > 0 || th < -MAX_EMERGENCY) return logSec(head(ev.EV_PREPAID, ev.BAD_VALUE, mode), <u32>th);
+    const r = logSec(head(ev.EV_PREPAID, mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, mode), <u32>th);
     set(PREPAID, mode);
     threshold = th;
     return r | checkCredit();
   }
   if (cmd == ev.CMD_TOPUP) {
-    if (len != 12) return logSec(ev.EV_TOPUP, ev.BAD_FORMAT, 0, 0);
+    if (len != 12) return logSec(head(ev.EV_TOPUP, ev.BAD_FORMAT, 0), 0);
     const amount = load<u32>(IN, 4);
     const token = load<u32>(IN, 8);
-    if (amount == 0 || amount > MAX_TOPUP) return logSec(ev.EV_TOPUP, ev.BAD_VALUE, token, amount);
-    if (token <= lastToken) return logSec(ev.EV_TOPUP, ev.REUSED_TOKEN, token, amount);
+    const h = token << 16; // aux: the token's low half
+    if (amount - 1 >= MAX_TOPUP) return logSec(h | head(ev.EV_TOPUP, ev.BAD_VALUE, 0), amount); // 0 wraps
+    if (token <= lastToken) return logSec(h | head(ev.EV_TOPUP, ev.REUSED_TOKEN, 0), amount);
     lastToken = token;
-    credit += <i32>amount;
-    return logSec(ev.EV_TOPUP, ev.OK, token, amount) | checkCredit();
+    store<i32>(REPLY_BOX + CREDIT, credit() + <i32>amount);
+    return logSec(h | head(ev.EV_TOPUP, ev.OK, 0), amount) | checkCredit();
   }
   if (cmd == ev.CMD_APPLIANCE) return appliance(len);
   if (cmd == ev.CMD_READ) {
-    // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them).
+    // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them), sent
+    // from where they live.
     store<u32>(REPLY_BOX, 0x86);
-    store<u32>(REPLY_BOX, now, 4);
-    store<u32>(REPLY_BOX, total, 8);
-    store<u32>(REPLY_BOX, load<u32>(REGISTERS), 12);
-    store<u32>(REPLY_BOX, load<u32>(REGISTERS, 4), 16);
-    store<u32>(REPLY_BOX, load<u32>(REGISTERS, 8), 20);
-    store<u32>(REPLY_BOX, load<u32>(REGISTERS, 12), 24);
-    store<i32>(REPLY_BOX, credit, 28);
     return OUT_REPLY;
   }
-  return logSec(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd, <u32>len);
+  return logSec(head(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd), len);
 }
 
 /** Tests and the bench: 0 total, 1–4 the tariff registers, 5 credit, 6 tariff, 7 prepaid, 8 appliances on,
  *  9 switch-offs in the ring, 10 Wh of the open half hour. */
 export function coreGet(what: u32): i32 {
-  if (what == 0) return <i32>total;
-  if (what <= 4) return load<i32>(REGISTERS + 4 * (what - 1));
-  if (what == 5) return credit;
+  if (what == 0) return load<i32>(REPLY_BOX + TOTAL);
+  if (what <= 4) return load<i32>(REPLY_BOX + 12 + ((what - 1) << 2));
+  if (what == 5) return credit();
   if (what == 6) return <i32>get(TARIFF);
   if (what == 7) return <i32>get(PREPAID);
-  if (what == 8) return <i32>get(APPLIANCES_ON);
+  if (what == 8) return <i32>(get(APPLIANCES_OFF) ^ 0xf);
   if (what == 9) return <i32>get(OFF_COUNT);
   return <i32>halfHourWh;
 }

@@ -4,58 +4,69 @@
 // The tariff in force at a minute is the one of the last switch at or before it, wrapping to the last switch of
 // the previous day. Time is the meter clock's seconds (UTC, no daylight saving: a switch at 07:00 local winter
 // time is 420 all year — the central system sends a new table twice a year if it wants local time).
+//
+// The table is this file's own static region (one user: the core) and the message is read at the input buffer's
+// constant address (events.ts IN): every access is a constant address plus an index masked to its range (`& 3`,
+// `& 7`), which the compiler proves inside memory — no bounds check per access (a smaller TCB, issue 18).
+import { IN } from './events';
 
 export const MAX_TARIFFS: u32 = 4;
 export const MAX_SWITCHES: u32 = 8;
-/** Table region: nT u8, nS u8, 2 spare, prices u32 × 4 at 4, switches {minute u16, tariff u8, 0} × 8 at 20. */
-export const TABLE_BYTES: u32 = 52;
+/** The table: the last valid CMD_TARIFF message as it came, [01][nT][nS][0][price u32 × nT][switch × nS]; a switch
+ *  is {minute u16, tariff u8, 0}. Room for 4 + 4 × 16 bytes: every index below is masked to 15 words. */
+const TABLE = memory.data(68);
+/** The bytes a message may hold: 4 + 4 × (4 + 8). */
+const MAX_BYTES: u32 = 52;
 
-/** Checks a CMD_TARIFF message ([01][nT][nS][0][price u32 × nT][minute u16, tariff u8, 0 × nS]); 0 = valid.
- *  Counts and indexes are u16 (one MSP430 word: the compiler keeps them single 16-bit operations). */
-export function tariffCheck(msg: usize, len: u32): u32 {
+/** Checks a CMD_TARIFF message at IN; 0 = valid, 1 = bad format, 2 = bad value. `len` is at most the input buffer's
+ *  64 bytes (the generated input path). One pass over the message's words: the prices' high halves must be 0 (at
+ *  most 65.535 per kWh), the switches' minutes strictly rising below 1440 and their tariffs below nT. */
+export function tariffCheck(len: u32): u32 {
   if (len < 4) return 1;
-  const nT = <u16>load<u8>(msg, 1);
-  const nS = <u16>load<u8>(msg, 2);
-  if (nT < 1 || nT > <u16>MAX_TARIFFS || nS < 1 || nS > <u16>MAX_SWITCHES) return 2;
-  if (len != 4 + 4 * <u32>(nT + nS)) return 1;
-  let p = msg + 4;
-  for (let i: u16 = 0; i < nT; i++, p += 4) if (load<u32>(p) > 0xffff) return 2; // ≤ 65.535 per kWh
-  let prev: u16 = 0;
-  for (let i: u16 = 0; i < nS; i++, p += 4) {
-    const minute = load<u16>(p);
-    if ((i != 0 && minute <= prev) || minute >= 1440 || <u16>load<u8>(p, 2) >= nT) return 2;
-    prev = minute;
+  const nT = <u32>load<u8>(IN, 1);
+  const nS = <u32>load<u8>(IN, 2);
+  if (nT == 0 || nT > MAX_TARIFFS) return 2;
+  if (nS == 0 || nS > MAX_SWITCHES) return 2;
+  const words = nT + nS;
+  if (len != 4 + (words << 2)) return 1;
+  let prev: u32 = 0;
+  for (let k: u32 = 0; k < MAX_TARIFFS + MAX_SWITCHES; k++) {
+    if (k >= words) break;
+    const p = IN + 4 + (k << 2);
+    if (k < nT) {
+      if (load<u16>(p, 2) != 0) return 2;
+    } else {
+      const minute = <u32>load<u16>(p);
+      if (minute >= 1440) return 2;
+      if (k != nT) if (minute <= prev) return 2;
+      if (<u32>load<u8>(p, 2) >= nT) return 2;
+      prev = minute;
+    }
   }
   return 0;
 }
 
-/** Loads a checked message into the table region. */
-export function tariffLoad(table: usize, msg: usize): void {
-  const nT = <u32>load<u8>(msg, 1);
-  const nS = <u32>load<u8>(msg, 2);
-  // Word by word, not memory.copy/fill: the copy helpers would be in every module that uses tariffs.
-  store<u8>(table, <u8>nT);
-  store<u8>(table, <u8>nS, 1);
-  let p = msg + 4;
-  for (let i: u32 = 0; i < MAX_TARIFFS; i++) store<u32>(table + 4 + 4 * i, i < nT ? load<u32>(p + 4 * i) : 0);
-  p += 4 * nT;
-  for (let i: u32 = 0; i < MAX_SWITCHES; i++) store<u32>(table + 20 + 4 * i, i < nS ? load<u32>(p + 4 * i) : 0);
+/** Takes the checked message at IN as the table: a fixed copy of the longest message, byte by byte (no alignment
+ *  test, no copy helper); what lies past the message is never read (indexes stay below nT and nS). */
+export function tariffLoad(): void {
+  for (let i: u32 = 0; i < MAX_BYTES; i++) store<u8>(TABLE + i, load<u8>(IN + i));
 }
 
-/** The tariff index in force at `t` seconds (0 with an empty table). */
-export function tariffAt(table: usize, t: u32): u32 {
-  const nS = <u16>load<u8>(table, 1);
-  if (nS == 0 || nS > <u16>MAX_SWITCHES) return 0;
-  const minute = <u16>((t - (t / 86400) * 86400) / 60); // not `%`: one division helper fewer in the TCB
-  let p = table + 20;
-  let idx = load<u8>(p + 4 * (nS - 1), 2);
-  for (let i: u16 = 0; i < nS; i++, p += 4) {
-    if (load<u16>(p) > minute) break;
-    idx = load<u8>(p, 2);
+/** The tariff index in force at `minute` of the day (0 with an empty table). */
+export function tariffAt(minute: u32): u32 {
+  const nS = <u32>load<u8>(TABLE, 2);
+  if (nS == 0) return 0;
+  const sw = TABLE + 4 + ((<u32>load<u8>(TABLE, 1) & 7) << 2); // the first switch
+  let idx = <u32>load<u8>(sw + (((nS - 1) & 7) << 2), 2); // before the first switch: the day's last one
+  for (let i: u32 = 0; i < MAX_SWITCHES; i++) {
+    if (i >= nS) break;
+    const p = sw + (i << 2);
+    if (<u32>load<u16>(p) > minute) break;
+    idx = <u32>load<u8>(p, 2);
   }
-  return <u32>idx & (MAX_TARIFFS - 1);
+  return idx & (MAX_TARIFFS - 1);
 }
 
-export function tariffPrice(table: usize, idx: u32): u32 {
-  return load<u32>(table + 4 + 4 * (idx & (MAX_TARIFFS - 1)));
+export function tariffPrice(idx: u32): u32 {
+  return load<u32>(TABLE + 4 + ((idx & (MAX_TARIFFS - 1)) << 2));
 }

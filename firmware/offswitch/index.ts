@@ -27,23 +27,26 @@ export function status(): u32 {
   return (restoredAs << 8) | offState();
 }
 
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
+// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. A restored hold
+// is re-asserted before the event is handled (offReassert; it never closes the relay, so one emit carries both). The
+// length is at most MAX_EVENT = 64 (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing but lets the
+// compiler compare it as one 16-bit word.
+function event(input: u32, len: i32): void {
+  const n = <u32>len & 0x7f;
+  const r = offReassert();
+  emit(r | (input == 0 ? offCommand(n) : input == 1 ? offCredit(n) : offLocal(n)));
+}
+
 export function input_command(data: usize, len: i32): void {
-  if (data != IN) return;
-  emit(offReassert());
-  emit(offCommand(len));
+  if (data == IN) event(0, len);
 }
 
 export function input_credit(data: usize, len: i32): void {
-  if (data != IN) return;
-  emit(offReassert());
-  emit(offCredit(len));
+  if (data == IN) event(1, len);
 }
 
 export function input_local(data: usize, len: i32): void {
-  if (data != IN) return;
-  emit(offReassert());
-  emit(offLocal(len));
+  if (data == IN) event(2, len);
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

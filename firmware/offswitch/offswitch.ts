@@ -34,11 +34,12 @@ export const RELAY_BOX = memory.data(2);
 /** Outbox for the off-switch log: {kind u8, result u8, aux u16 = holds << 8 | pending, value u32 = relay on}. */
 export const LOG_BOX = memory.data(8);
 
-function log(kind: u8, result: u8): u32 {
-  store<u8>(LOG_BOX, kind);
-  store<u8>(LOG_BOX, result, 1);
+/** The log entry {kind, result, holds << 8 | pending, relay on} for `what` = kind | result << 8; returns OUT_LOG.
+ *  Functions here take at most two arguments (the EABI's registers): a third would be pushed at every call. */
+function log(what: u32): u32 {
+  store<u16>(LOG_BOX, <u16>what);
   store<u16>(LOG_BOX, <u16>((get(HOLD) << 8) | get(PENDING)), 2);
-  store<u32>(LOG_BOX, get(RELAY_ON), 4);
+  store<u8>(LOG_BOX, <u8>get(RELAY_ON), 4); // bytes 5..7 stay 0: the value is a u32 of 0 or 1
   return OUT_LOG;
 }
 
@@ -47,75 +48,70 @@ function apply(close: bool): u32 {
   const on: u32 = close && get(HOLD) == 0 ? 1 : 0;
   if (on == get(RELAY_ON)) return 0;
   set(RELAY_ON, on);
-  store<u8>(RELAY_BOX, <u8>on);
-  store<u8>(RELAY_BOX, 0, 1);
+  store<u8>(RELAY_BOX, <u8>on); // byte 1 stays 0
   return OUT_RELAY;
 }
 
-/** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. */
-export function offCommand(len: i32): u32 {
+// @ts-ignore: decorator
+@inline function entry(kind: u8, result: u8): u32 {
+  return <u32>kind | (<u32>result << 8);
+}
+/** With `kind` as the second argument of hold/release: stay silent where the authority repeats itself. */
+const QUIET: u32 = 0x10000;
+
+/** `bit`'s authority holds the supply off: the relay opens, a pending release of that reason is withdrawn. Logged as
+ *  `kind` — unless QUIET and it was already held (a repeated trip or tamper is logged once, when it happened). */
+function hold(bit: u32, kind: u32): u32 {
+  const was = get(HOLD) & bit;
+  set(HOLD, get(HOLD) | bit);
+  set(PENDING, get(PENDING) & ~bit);
+  const r = apply(false);
+  return was && kind & QUIET ? r : r | log(kind & 0xff);
+}
+
+/** `bit`'s authority lifts its hold: only armed, the local button closes the relay. Not held: logged NO_CHANGE as
+ *  `kind`, or nothing when QUIET (a credit restore the core repeats). */
+function release(bit: u32, kind: u32): u32 {
+  if (!(get(HOLD) & bit)) return kind & QUIET ? 0 : log(entry(<u8>kind, ev.NO_CHANGE));
+  set(HOLD, get(HOLD) & ~bit);
+  set(PENDING, get(PENDING) | bit); // SMETS "supply armed": the consumer closes it with the button
+  return log(kind & 0xff);
+}
+
+/** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. `len` is at
+ *  most the input buffer's 64 bytes. */
+export function offCommand(len: u32): u32 {
   const cmd = len == 2 ? load<u8>(IN) : 0;
-  if (cmd == ev.CMD_DISCONNECT) {
-    set(HOLD, get(HOLD) | REMOTE);
-    set(PENDING, get(PENDING) & ~REMOTE);
-    return apply(false) | log(ev.EV_DISCONNECT, ev.OK);
-  }
-  if (cmd == ev.CMD_RECONNECT) {
-    if (get(HOLD) & TAMPER) return log(ev.EV_RECONNECT, ev.LOCKED);
-    if (!(get(HOLD) & REMOTE)) return log(ev.EV_RECONNECT, ev.NO_CHANGE);
-    set(HOLD, get(HOLD) & ~REMOTE);
-    set(PENDING, get(PENDING) | REMOTE);
-    return log(ev.EV_RECONNECT, ev.OK);
-  }
-  if (cmd == ev.CMD_UNLOCK) {
-    if (!(get(HOLD) & TAMPER)) return log(ev.EV_UNLOCK, ev.NO_CHANGE);
-    set(HOLD, get(HOLD) & ~TAMPER);
-    set(PENDING, get(PENDING) | TAMPER);
-    return log(ev.EV_UNLOCK, ev.OK);
-  }
-  return log(ev.EV_DISCONNECT, ev.BAD_FORMAT);
+  if (cmd == ev.CMD_DISCONNECT) return hold(REMOTE, ev.EV_DISCONNECT);
+  if (cmd == ev.CMD_RECONNECT) return get(HOLD) & TAMPER ? log(entry(ev.EV_RECONNECT, ev.LOCKED)) : release(REMOTE, ev.EV_RECONNECT);
+  if (cmd == ev.CMD_UNLOCK) return release(TAMPER, ev.EV_UNLOCK);
+  return log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
 }
 
 /** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
-export function offCredit(len: i32): u32 {
+export function offCredit(len: u32): u32 {
   const what = len == 2 ? load<u8>(IN) : 0;
-  if (what == ev.CREDIT_EXHAUSTED) {
-    if (get(HOLD) & CREDIT) return 0; // already held: the trip was logged when it happened
-    set(HOLD, get(HOLD) | CREDIT);
-    set(PENDING, get(PENDING) & ~CREDIT);
-    return apply(false) | log(ev.EV_CREDIT_TRIP, ev.OK);
-  }
-  if (what == ev.CREDIT_RESTORED) {
-    if (!(get(HOLD) & CREDIT)) return 0;
-    set(HOLD, get(HOLD) & ~CREDIT);
-    set(PENDING, get(PENDING) | CREDIT); // SMETS "supply armed": the consumer closes it with the button
-    return log(ev.EV_CREDIT_ARM, ev.OK);
-  }
+  if (what == ev.CREDIT_EXHAUSTED) return hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
+  if (what == ev.CREDIT_RESTORED) return release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
   return 0;
 }
 
 /** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
-export function offLocal(len: i32): u32 {
+export function offLocal(len: u32): u32 {
   if (len != 2) return 0;
   const what = load<u8>(IN);
-  if (what == ev.LOCAL_TAMPER) {
-    const first = !(get(HOLD) & TAMPER);
-    set(HOLD, get(HOLD) | TAMPER);
-    set(PENDING, get(PENDING) & ~TAMPER);
-    const r = apply(false);
-    return first ? r | log(ev.EV_TAMPER, ev.OK) : r;
-  }
+  if (what == ev.LOCAL_TAMPER) return hold(TAMPER, ev.EV_TAMPER | QUIET);
   if (what == ev.LOCAL_BUTTON) {
     if (get(PENDING) == 0) return 0; // a press that releases nothing is not logged (no log flooding from the button)
     set(PENDING, 0);
-    return apply(true) | log(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED);
+    return apply(true) | log(entry(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED));
   }
   if (what == ev.LOCAL_CONTACT) {
     const closed: u32 = load<u8>(IN, 1) != 0 ? 1 : 0;
     if (closed == get(CONTACT)) return 0;
     set(CONTACT, closed);
-    return closed != get(RELAY_ON) ? log(ev.EV_CONTACT, ev.BAD_VALUE) : 0;
+    return closed != get(RELAY_ON) ? log(entry(ev.EV_CONTACT, ev.BAD_VALUE)) : 0;
   }
   return 0;
 }
@@ -129,7 +125,7 @@ export function offState(): u32 {
 
 /** The bytes persist.ts seals: [holds u8][pending u8][0][0], as last saved. */
 export const PERSIST = memory.data(4);
-let reassert = false;
+const REASSERT = memory.data(2); // a byte: a restored hold still owes the relay its open command
 
 /** At start, with persist.ts's verdict on the record in PERSIST: the latest record (1) gives back the holds and the
  *  pending releases; a record that is not the latest or not genuine (2, 3) fails safe into the tamper lock — only
@@ -145,13 +141,13 @@ export function offRestore(status: u32): void {
   }
   store<u8>(PERSIST, <u8>get(HOLD));
   store<u8>(PERSIST, <u8>get(PENDING), 1);
-  reassert = get(HOLD) != 0;
+  store<u8>(REASSERT, get(HOLD) != 0 ? 1 : 0);
 }
 
 /** Before an event is handled: the relay command a restored hold owes (once; keyed outputs exist by then). */
 export function offReassert(): u32 {
-  if (!reassert) return 0;
-  reassert = false;
+  if (!load<u8>(REASSERT)) return 0;
+  store<u8>(REASSERT, 0);
   return apply(false);
 }
 

@@ -206,6 +206,49 @@ describe('load balancing (§4.4.2 reasonableness checks)', () => {
     expect(appliance(0, 0) & OUT.APPLIANCE).toBe(OUT.APPLIANCE); // the first switch-off left the window
   });
 
+  it('switch-offs before the first tick (time not yet known) count from it: neither the cap nor the gap is escaped', () => {
+    for (let a = 0; a < 4; a++) expect(appliance(a, 0) & OUT.APPLIANCE).toBe(OUT.APPLIANCE);
+    tick(T0);
+    expect(appliance(0, 1)).toBe(OUT.SEC); // 15 min from the first tick, not from time 0
+    expect(sec()).toMatchObject({ kind: EV.APPLIANCE, result: R.TOO_SOON });
+    let t = T0;
+    for (let k = 0; k < 3; k++) {
+      tick((t += 900));
+      expect(appliance(0, 1) & OUT.APPLIANCE).toBe(OUT.APPLIANCE);
+      tick((t += 900));
+      expect(appliance(0, 0) & OUT.APPLIANCE).toBe(OUT.APPLIANCE);
+    }
+    expect(get(G.OFFS)).toBe(7);
+    tick((t += 900));
+    appliance(0, 1);
+    tick((t += 900));
+    expect(appliance(0, 0)).toBe(OUT.SEC); // the 8th in a week: the four before the clock are in the window
+    expect(sec()).toMatchObject({ kind: EV.APPLIANCE, result: R.WEEKLY_CAP, value: 7 });
+    tick(T0 + 7 * DAY);
+    expect(appliance(0, 0) & OUT.APPLIANCE).toBe(OUT.APPLIANCE);
+  });
+
+  it('moves the tariff at the switching minute to the second, tick by tick and across midnight', () => {
+    tariff([100, 200, 300], [[1, 1], [3, 2], [1439, 0]]);
+    const seen: number[] = [];
+    for (let s = 1438 * 60 - 1; s <= 1440 * 60 + 4 * 60; s += 1) {
+      if (s % 60 > 1 && s % 60 < 59) continue; // the seconds around each minute boundary
+      tick(T0 + s);
+      seen.push(get(G.TARIFF));
+    }
+    // at :59, :00 and :01 of each minute from 23:57:59 to 00:04:01: 23:57 → 2 (switch at 00:03), 23:59 → 0,
+    // 00:00 → 0 (the previous day's last switch), 00:01 → 1, 00:03 → 2
+    const expected: number[] = [];
+    for (let s = 1438 * 60 - 1; s <= 1440 * 60 + 4 * 60; s += 1) {
+      if (s % 60 > 1 && s % 60 < 59) continue;
+      const minute = Math.floor((s % 86400) / 60);
+      expected.push(minute >= 1439 ? 0 : minute >= 3 ? 2 : minute >= 1 ? 1 : 0);
+    }
+    expect(seen).toEqual(expected);
+    tick(T0 + 3 * DAY + 2 * 60); // a gap of days: 00:02 → 1
+    expect(get(G.TARIFF)).toBe(1);
+  });
+
   it('logs refused appliance commands: unknown appliance, no change, malformed', () => {
     tick(T0);
     expect(appliance(4, 0)).toBe(OUT.SEC);
