@@ -1,4 +1,4 @@
-import { Duplex } from './duplex.ts';
+import { Duplex, DuplexMemo } from './duplex.ts';
 import { checkKey, KEY_BYTES, KEY_WORDS, TAG_BYTES, TAG_WORDS } from './params.ts';
 
 // A transaction-level model of the Sancus crypto unit: sancus-core core/rtl/verilog/crypto/sponge_wrap.v (the
@@ -50,8 +50,10 @@ class Hang extends Error {}
 /** A range walk longer than the address space means the 16-bit counter wrapped: the hardware would not stop. */
 const MAX_WORDS = 0x8000;
 
-/** Sponge states after the KEY states, by key (see SpongeWrapSequencer.absorbKey). */
-const KEY_STATES = new Map<string, Uint32Array>();
+/** Sponge states after the KEY states, by key (see SpongeWrapSequencer.absorbKey), with their memo ids. */
+const KEY_STATES = new Map<string, { w: Uint32Array; id: number }>();
+/** Every sequencer's transitions (duplex.ts DuplexMemo): an unwrap retraces the wrap of the same event. */
+const MEMO = new DuplexMemo();
 const KEY_STATES_MAX = 1024;
 
 function keyId(key: Uint8Array): string {
@@ -63,7 +65,7 @@ function keyId(key: Uint8Array): string {
 /** Model of sponge_wrap.v: key absorption on the first start, then AD, body and tag calls as the controls say. */
 class SpongeWrapSequencer {
   private phase: Phase = 'reset';
-  private duplex = new Duplex();
+  private duplex = new Duplex(MEMO);
   private earlier = 0;
 
   /** Permutations since this sequencer was made (across resets). */
@@ -74,7 +76,7 @@ class SpongeWrapSequencer {
   reset(): void {
     this.phase = 'reset';
     this.earlier += this.duplex.permutations;
-    this.duplex = new Duplex();
+    this.duplex = new Duplex(MEMO);
   }
 
   /** One start_continue. Returns the output word and whether the unit presents it (data_out_ready). */
@@ -120,7 +122,7 @@ class SpongeWrapSequencer {
     const id = empty ? 'empty' : keyId(key);
     const known = KEY_STATES.get(id);
     if (known) {
-      d.restore(known, KEY_WORDS);
+      d.restore(known.w, KEY_WORDS, known.id);
       return;
     }
     for (let i = 0; i < KEY_WORDS; i++) {
@@ -129,7 +131,7 @@ class SpongeWrapSequencer {
       else d.call(key[2 * i]! | (key[2 * i + 1]! << 8), 16, frame);
     }
     if (KEY_STATES.size >= KEY_STATES_MAX) KEY_STATES.clear(); // bounded: a tool that wraps under many keys
-    KEY_STATES.set(id, d.snapshot());
+    KEY_STATES.set(id, { w: d.snapshot(), id: d.memoId });
   }
 
   /** The current output word without starting a call (what the key-writing states read). */

@@ -10,10 +10,49 @@ import { permuteWords, SPONGENT_WORDS } from './spongent.ts';
 export const BLOCK_BITS = 16;
 export const BLOCK_BYTES = 2;
 
+/** The bits a call XORs into the state stay below bit 18 (16 data bits, frame, pad): a transition's input. */
+const INPUT_SPAN = 2 ** 18;
+
+/**
+ * Transitions already computed, shared by the duplexes given it: (state, input bits) → next state. A call is a pure
+ * function of the state before it and the bits it XORs in, so a sponge that walks a path walked before — the unwrap
+ * of an event this emulator sealed a moment ago absorbs the same associated data and the same plaintext, then
+ * squeezes the same tag — takes each next state from here instead of permuting (a host-side memo: the results are
+ * the same, and the permutation count the crypto unit's cycle model charges still counts every call). States are
+ * known by ids handed out once (never reused, so clearing the table when it is full forgets transitions, never
+ * confuses two states); id 1 is the all-zero state a sponge starts from.
+ */
+export class DuplexMemo {
+  private readonly next = new Map<number, { id: number; w: Uint32Array }>();
+  private ids = 1;
+
+  constructor(private readonly max = 1 << 15) {}
+
+  get(id: number, input: number): { id: number; w: Uint32Array } | undefined {
+    return this.next.get(id * INPUT_SPAN + input);
+  }
+
+  /** Records the state `w` reached from state `id` by `input`; returns its id. */
+  put(id: number, input: number, w: Uint32Array): number {
+    if (this.next.size >= this.max) this.next.clear();
+    const to = ++this.ids;
+    this.next.set(id * INPUT_SPAN + input, { id: to, w: w.slice() });
+    return to;
+  }
+}
+
 export class Duplex {
+  /** Permutations computed on the host by every duplex (memo hits and restored states not included; benches). */
+  static computed = 0;
   private readonly w = new Uint32Array(SPONGENT_WORDS);
   /** Permutations applied since construction (the hardware spends a fixed number of cycles on each). */
   permutations = 0;
+  /** The state's id in `memo` (0: not known to it). */
+  private id: number;
+
+  constructor(private readonly memo?: DuplexMemo) {
+    this.id = memo ? 1 : 0;
+  }
 
   /** Output of the last call: state bits 0..15. */
   get output(): number {
@@ -26,9 +65,7 @@ export class Duplex {
    */
   call(data: number, nBits: number, frame: number): number {
     const mask = nBits === 16 ? 0xffff : (1 << nBits) - 1;
-    this.w[0]! ^= (data & mask) | ((frame & 1) << nBits) | (1 << (nBits + 1));
-    permuteWords(this.w);
-    this.permutations++;
+    this.step((data & mask) | ((frame & 1) << nBits) | (1 << (nBits + 1)));
     return this.output;
   }
 
@@ -37,20 +74,42 @@ export class Duplex {
     return this.w.slice();
   }
 
+  /** The state's id in the memo (0: none): `restore` takes it back with the snapshot. */
+  get memoId(): number {
+    return this.id;
+  }
+
   /**
    * Puts back a state `snapshot` took after `calls` permutations from the same starting state: the host skips
    * recomputing them (a memo), the count — which the unit's cycle model charges — still includes them.
    */
-  restore(state: Uint32Array, calls: number): void {
+  restore(state: Uint32Array, calls: number, memoId = 0): void {
     this.w.set(state);
     this.permutations += calls;
+    this.id = this.memo ? memoId : 0;
   }
 
   /** The "blank" call used to squeeze tag words: only the pad bit at bit 0. */
   blank(): number {
-    this.w[0]! ^= 1;
-    permuteWords(this.w);
-    this.permutations++;
+    this.step(1);
     return this.output;
+  }
+
+  /** XORs `input` into state bits 0..17 and permutes (or takes the known result from the memo). */
+  private step(input: number): void {
+    this.permutations++;
+    const memo = this.memo;
+    if (memo !== undefined && this.id !== 0) {
+      const known = memo.get(this.id, input);
+      if (known !== undefined) {
+        this.w.set(known.w);
+        this.id = known.id;
+        return;
+      }
+    }
+    this.w[0]! ^= input;
+    permuteWords(this.w);
+    Duplex.computed++;
+    if (memo !== undefined && this.id !== 0) this.id = memo.put(this.id, input, this.w);
   }
 }
