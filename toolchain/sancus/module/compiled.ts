@@ -132,7 +132,7 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
   // Outputs: r12:r13 = data (linear offset), r14:r15 = len → __sm_NAME_output(io id, absolute address, even len).
   io.io.forEach((x, id) => {
     if (x.kind !== 'output') return;
-    L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${id}, r11`, `  br #${s('out_glue')}`);
+    L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${id}, r11`, `  jmp ${s('out_glue')}`); // out_glue follows: in reach
   });
   if (io.io.some((x) => x.kind === 'output')) {
     L.push(
@@ -148,13 +148,15 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
       '  ret',
     );
   }
-  // Inputs: called by handle_input with r12 = plaintext (module data), r13 = len (even, ≤ MAX_EVENT).
-  for (const x of inputs) {
+  // Inputs: called by handle_input with r12 = plaintext (module data), r13 = len (even, ≤ MAX_EVENT). Each names
+  // its function in r10 and shares one copy into linear memory, ending in a tail call (handle_input clobbers r5–r15).
+  for (const x of inputs) L.push(`${s(`in_${x.name}`)}:`, `  mov #${x.fn}, r10`, `  jmp ${s('in_glue')}`);
+  if (inputs.length) {
     L.push(
-      `${s(`in_${x.name}`)}:`,
+      `${s('in_glue')}:`,
       '  mov r13, r14', '  mov r13, r11', '  rra r11', `  mov #${mem}+${INPUT_OFFSET}, r15`,
-      `${s(`in_${x.name}_copy`)}:`, '  tst r11', `  jz ${s(`in_${x.name}_call`)}`, '  mov @r12+, 0(r15)', '  incd r15', '  dec r11', `  jmp ${s(`in_${x.name}_copy`)}`,
-      `${s(`in_${x.name}_call`)}:`, `  mov #${INPUT_OFFSET}, r12`, '  clr r13', '  clr r15', `  call #${x.fn}`, '  ret',
+      `${s('in_copy')}:`, '  tst r11', `  jz ${s('in_call')}`, '  mov @r12+, 0(r15)', '  incd r15', '  dec r11', `  jmp ${s('in_copy')}`,
+      `${s('in_call')}:`, `  mov #${INPUT_OFFSET}, r12`, '  clr r13', '  clr r15', '  br r10',
     );
   }
   if (copy.in) L.push(...copyGlue(s, 'in', trap, mem, memSize));

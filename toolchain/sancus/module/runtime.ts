@@ -54,20 +54,11 @@ ${s('attest')}:
   mov r12, r10
   mov #16, r11
   call #${s('outside')}
-  tst r10
-  jnz ${s('fail')}
   mov r13, r10
   mov #8, r11
   call #${s('outside')}
-  tst r10
-  jnz ${s('fail')}
-  mov #${s('buf')}, r14
   mov #8, r15
-${s('att_copy')}:
-  mov @r12+, 0(r14)
-  incd r14
-  dec r15
-  jnz ${s('att_copy')}
+  call #${s('copy')}
   mov r13, r15
   clr r9
   mov #${s('buf')}, r10
@@ -83,15 +74,8 @@ ${s('set_key')}:
   mov r12, r10
   mov #22, r11
   call #${s('outside')}
-  tst r10
-  jnz ${s('fail')}
-  mov #${s('buf')}, r14
   mov #11, r15
-${s('sk_copy')}:
-  mov @r12+, 0(r14)
-  incd r14
-  dec r15
-  jnz ${s('sk_copy')}
+  call #${s('copy')}
   mov &${s('buf')}+4, r15
   swpb r15
   cmp &${s('nconn')}, r15
@@ -104,7 +88,8 @@ ${s('sk_copy')}:
   mov #${s('buf')}+6, r11
   mov r11, r12
   mov #${s('buf')}+14, r13
-  mov #${s('plain')}, r14
+  mov r8, r14
+  add #6, r14
   mov r13, r15
   sancus.unwrap
   tst r15
@@ -116,36 +101,38 @@ ${s('sk_copy')}:
   swpb r15
   mov r15, 2(r8)
   clr 4(r8)
-  mov &${s('plain')}, 6(r8)
-  mov &${s('plain')}+2, 8(r8)
-  mov &${s('plain')}+4, 10(r8)
-  mov &${s('plain')}+6, 12(r8)
-  clr &${s('plain')}
-  clr &${s('plain')}+2
-  clr &${s('plain')}+4
-  clr &${s('plain')}+6
   inc &${s('nconn')}
   mov #1, r12
   ret
+${s('out_bad')}:
+  incd sp
 ${s('fail')}:
   clr r12
   ret
 
-; r10 := 0 when [r10, r10 + r11) lies outside the module's data, else 1. Every pointer an entry gets from the
-; caller is checked: the module may write its own data, so a pointer into it would let the caller use the module
-; as a confused deputy (e.g. attest's tag written over a connection counter).
+; Returns when [r10, r10 + r11) lies outside the module's data; else the entry that called it fails (its return
+; address dropped, fail returns 0 to the stub). Every pointer an entry gets from the caller is checked: the module
+; may write its own data, so a pointer into it would let the caller use the module as a confused deputy (e.g.
+; attest's tag written over a connection counter).
 ${s('outside')}:
   add r10, r11
   jc ${s('out_bad')}
   cmp #${s('data_end')}, r10
   jhs ${s('out_ok')}
   cmp #${s('data_start')}+1, r11
-  jlo ${s('out_ok')}
-${s('out_bad')}:
-  mov #1, r10
-  ret
+  jhs ${s('out_bad')}
 ${s('out_ok')}:
-  clr r10
+  ret
+
+; buf := r15 words from r12 (r12 advanced): a request is copied into the module before it is used, so the
+; unprotected caller cannot change it between check and use.
+${s('copy')}:
+  mov #${s('buf')}, r14
+${s('copy_loop')}:
+  mov @r12+, 0(r14)
+  incd r14
+  dec r15
+  jnz ${s('copy_loop')}
   ret
 
 ; r8 := address of connection slot r15 (14 bytes each)
@@ -160,13 +147,14 @@ ${s('slot_of')}:
   add #${s('conns')}, r8
   ret
 
-; r8 := the slot whose field at offset r7 (0: conn id, 2: io id) equals r12, or jump to fail
+; r8 := the slot whose field at offset r7 (0: conn id, 2: io id) equals r12; with none, the routine that called
+; it fails (its return address dropped: fail returns 0 to that routine's caller)
 ${s('find')}:
   mov #${s('conns')}, r8
   mov &${s('nconn')}, r15
 ${s('find_loop')}:
   tst r15
-  jz ${s('find_none')}
+  jz ${s('out_bad')}
   mov r8, r11
   add r7, r11
   cmp r12, 0(r11)
@@ -174,8 +162,6 @@ ${s('find_loop')}:
   add #${CONN_BYTES}, r8
   dec r15
   jmp ${s('find_loop')}
-${s('find_none')}:
-  clr r8
 ${s('find_done')}:
   ret
 
@@ -189,12 +175,8 @@ ${s('handle_input')}:
   mov r14, r11
   add #8, r11
   call #${s('outside')}
-  tst r10
-  jnz ${s('fail')}
   clr r7
   call #${s('find')}
-  tst r8
-  jz ${s('fail')}
   mov 2(r8), r15
   cmp #${io.io.length}, r15
   jhs ${s('fail')}
@@ -205,12 +187,8 @@ ${s('handle_input')}:
   mov r6, r15
   add #8, r15
   rra r15
-  mov #${s('buf')}, r11
-${s('hi_copy')}:
-  mov @r13+, 0(r11)
-  incd r11
-  dec r15
-  jnz ${s('hi_copy')}
+  mov r13, r12
+  call #${s('copy')}
   mov 4(r8), r15
   swpb r15
   mov r15, &${s('ad')}
@@ -268,8 +246,6 @@ ${s('output')}:
   mov r13, r5
   mov #2, r7
   call #${s('find')}
-  tst r8
-  jz ${s('fail')}
   mov #${OUTBOX}, r7
   mov #${OUTBOX_SLOTS}, r10
 ${s('out_free')}:

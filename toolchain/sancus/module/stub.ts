@@ -11,8 +11,8 @@
 //   2. saves SR and disables interrupts: the module runs atomically, so no interrupt sees its registers
 //      (the interrupt-with-register-save of newer sancus-core builds is not modelled, see emulator/sancus/README);
 //   3. if a call out is pending, this entry is its return (see ocall) — otherwise:
-//   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, dispatches on r6 through a
-//      table (an index out of range returns 0xFFFF);
+//   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, calls through a table
+//      indexed by r6 (an index out of range returns 0xFFFF);
 //   5. on exit clears the result registers the entry does not return, restores the caller's stack, r4–r11 and
 //      SR (flags of the module's computation are not visible), and returns with RETI (SR and PC at once).
 // An interrupt accepted in the first instructions of the entry (before DINT) returns into the stub's middle: an
@@ -76,19 +76,26 @@ export function stubPrefix(spec: StubSpec): string {
   L(`  mov #${s('stack_top')}, sp`);
   L(`  cmp #${spec.entries.length}, r6`);
   L(`  jhs ${s('bad_index')}`);
+  // Two tables indexed by 2·r6: the entry's routine, and the exit that clears the result registers it does not
+  // return. The index is kept on the secure stack across the call (the runtime's routines clobber r6).
   L('  rla r6');
-  L(`  mov ${s('table')}(r6), pc`);
-  L(`${s('table')}:`);
-  spec.entries.forEach((_, i) => L(`  .word ${s(`t${i}`)}`));
-  spec.entries.forEach((e, i) => {
-    const k = e.results ?? 1;
-    if (!Number.isInteger(k) || k < 0 || k > 4) throw new RangeError(`module ${spec.name} entry ${e.name}: results must be 0–4`);
-    L(`${s(`t${i}`)}:`);
-    L(`  call #${e.name}`);
-    L(`  br #${s(`exit${k}`)}`);
-  });
+  L('  push r6');
+  L(`  call ${s('table')}(r6)`);
+  L('  pop r6');
+  L(`  mov ${s('exits')}(r6), pc`);
   L(`${s('bad_index')}:`);
   L('  mov #0xffff, r12');
+  L(`  jmp ${s('exit1')}`);
+  L(`${s('table')}:`);
+  spec.entries.forEach((e) => L(`  .word ${e.name}`));
+  L(`${s('exits')}:`);
+  spec.entries.forEach((e) => {
+    const k = e.results ?? 1;
+    if (!Number.isInteger(k) || k < 0 || k > 4) throw new RangeError(`module ${spec.name} entry ${e.name}: results must be 0–4`);
+    L(`  .word ${s(`exit${k}`)}`);
+  });
+  L(`${s('exit0')}:`);
+  L('  clr r12');
   L(`${s('exit1')}:`);
   L('  clr r13');
   L(`${s('exit2')}:`);
@@ -101,9 +108,6 @@ export function stubPrefix(spec: StubSpec): string {
   // SR then the return address: exactly an interrupt frame, so RETI restores GIE and leaves in one instruction;
   // `pop sr; ret` would let a pending interrupt in before the `ret`, and its RETI would re-enter mid-text.
   L('  reti');
-  L(`${s('exit0')}:`);
-  L('  clr r12');
-  L(`  br #${s('exit1')}`);
   L(`${s('refuse')}:`);
   L('  mov #0xffff, r12');
   L('  ret');
