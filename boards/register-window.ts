@@ -6,7 +6,7 @@ import { InputError } from '../toolchain/common/errors.ts';
 import type { Board, PeripheralConfig } from './board.ts';
 
 /** Bytes of the window from the base, per peripheral type (the decoded registers, rounded up to whole words). */
-const WINDOW: Record<string, number> = { ade7953: 8, basic_timer: 8, uart: 8 };
+const WINDOW: Record<string, number> = { ade7953: 8, basic_timer: 8, uart: 8, timer_a: 0x18 };
 /** omsp_gpio: each port's first register from the GPIO base and its register count (P1/P2 with interrupts). */
 const GPIO_PORTS: Record<number, { at: number; bytes: number }> = {
   1: { at: 0x08, bytes: 8 },

@@ -437,6 +437,9 @@ function dispatch(type: i32, len: i32): void {
 // ---- periodic work ------------------------------------------------------------------------------------------------
 function tick(): void {
   ticks++;
+  // What a protected scheduler's calls left for the WAN or HAN (issue 20, host/deploy/scheduler.ts): out first.
+  drain();
+  route();
   untrusted();
   for (let p = 0; p < periodics; p++) {
     const left = u16at(perLeft + p * 2) - 1;

@@ -103,12 +103,15 @@ rt_take_ticks:
   eint
   ret
 
-; rt_timer_start(): Timer_A up mode from ACLK, CCR0 interrupt every tick
+; rt_timer_start(): Timer_A up mode from ACLK, CCR0 interrupt every tick — unless a protected scheduler owns
+; Timer_A (host/deploy/scheduler.ts leaves this out): then the scheduler counts the ticks and wakes the main loop
   .global rt_timer_start
 rt_timer_start:
+  ; @if TIMER
   mov #TICK_CCR0, &TIMER_BASE+0x12
   mov #0x0010, &TIMER_BASE+2    ; TACCTL0 = CCIE
   mov #0x0114, &TIMER_BASE      ; TACTL = TASSEL_1 (ACLK) | MC_1 (up) | TACLR
+  ; @endif
   ret
 
 ; rt_sleep(): low-power mode 0 until an interrupt, unless a byte or a tick is already waiting
@@ -235,6 +238,7 @@ __rt_timer_isr:
 
   .data
   .even
+  .global __rt_ticks
 __rt_ticks: .word 0
 __rt_rx_head: .byte 0
 __rt_rx_tail: .byte 0

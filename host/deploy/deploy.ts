@@ -26,6 +26,7 @@ import { registerWindow } from '../../boards/register-window.ts';
 import { buildNodeImage } from './build.ts';
 import { compileAs } from './compile-as.ts';
 import { isAssemblyScript, WAN_ENDPOINT, type Descriptor, type ModuleDesc, type NodeDesc } from './descriptor.ts';
+import { isScheduler, SCHED_START, schedulerSpec } from './scheduler.ts';
 import { EventManager, type SealedEvent } from './event-manager.ts';
 import { FirmwareNode } from './firmware-node.ts';
 import { EmulatedNode } from './node.ts';
@@ -238,11 +239,17 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
       const drivers = descs.filter((m) => m.mmio);
       if (descs.length + drivers.length > cfg.modules) throw new InputError(`node '${n.name}': ${descs.length} modules and ${drivers.length} MMIO modules but board '${board.name}' has ${cfg.modules} module slots`, { file: d.file });
       const specs: ModuleSpec[] = [];
-      for (const m of descs) specs.push(await moduleSpec(d, m, board));
+      for (const m of descs) if (!isScheduler(m)) specs.push(await moduleSpec(d, m, board));
+      // The protected scheduler's policy names the other modules' entries: its spec comes last, in its slot.
+      const sched = descs.findIndex(isScheduler);
+      if (sched >= 0) {
+        if (n.runtime !== 'firmware') throw new InputError(`node '${n.name}': a scheduler module needs the firmware runtime`, { file: d.file });
+        specs.splice(sched, 0, schedulerSpec(d, descs[sched]!, board, new Map(specs.map((s) => [s.name, s]))));
+      }
       const mmioSpecs = drivers.map((m) => mmioModuleSpec(m.name, m.vendor_id, registerWindow(board, m.mmio!.peripheral, m.mmio!.ports)));
       specs.push(...mmioSpecs);
       const firmware = n.runtime === 'firmware';
-      const built = firmware ? await buildRuntimeNodeImage(board, specs, options.untrusted) : buildNodeImage(board, specs);
+      const built = firmware ? await buildRuntimeNodeImage(board, specs, options.untrusted, sched >= 0 ? descs[sched]!.name : undefined) : buildNodeImage(board, specs);
       const handle: NodeHandle = { desc: n, board };
       if (typeof n.loader === 'object') {
         const confidential = descs.find((m) => m.confidential_nonce !== undefined);
@@ -380,12 +387,19 @@ export async function deploySession(d: Descriptor, options: DeployOptions = {}):
     for (const n of keyQueue.keys()) await flushKeys(n);
 
     // 4. Periodic work on firmware nodes; then their schedulers start.
+    const scheduled = new Set([...placed.values()].filter((p) => isScheduler(p.desc)).map((p) => p.node));
     for (const p of placed.values()) {
+      if (scheduled.has(p.node)) continue; // the node's scheduler calls them (its attested policy)
       for (const w of p.desc.periodic ?? []) {
         await p.node.wan!.periodic(p.slot, entryIndex(p, w.entry), Math.max(1, Math.round((w.every_ms * TICK_HZ) / 1000)));
       }
     }
-    for (const n of nodes.values()) if (n.wan && d.modules.some((m) => m.node === n.desc.name && m.periodic?.length)) await n.wan.start();
+    for (const n of nodes.values()) if (n.wan && !scheduled.has(n) && d.modules.some((m) => m.node === n.desc.name && m.periodic?.length)) await n.wan.start();
+    for (const p of placed.values()) {
+      if (!isScheduler(p.desc)) continue;
+      const [r] = await p.node.wan!.call(p.slot, SCHED_START);
+      if (r !== 1) throw new OperationError(`node '${p.node.desc.name}': scheduler '${p.desc.name}' did not start (its Timer_A MMIO module is not the genuine one)`);
+    }
     for (const s of startup.values()) {
       s.total_cycles = s.load_cycles + s.protect_cycles + s.attest_cycles + s.key_cycles;
       s.total_s = s.total_cycles / s.clock_hz;

@@ -44,6 +44,8 @@ export interface ModuleDesc {
   confidential_nonce?: number;
   /** A driver's register window, owned through its exclusive MMIO module (toolchain/sancus/module/mmio.ts). */
   mmio?: { peripheral: string; ports?: number[] };
+  /** The node's protected scheduler (host/deploy/scheduler.ts, firmware/sched/sched.s; issue 20). */
+  scheduler?: boolean;
 }
 
 export interface ConnectionDesc {
@@ -130,12 +132,17 @@ function crossCheck(d: Descriptor, src: JsonSource): void {
     const dup = io.find((x, j) => io.indexOf(x) !== j);
     if (dup) fail(`/modules/${i}`, `module '${m.name}' names io '${dup}' twice`);
     if (m.name === WAN_ENDPOINT) fail(`/modules/${i}/name`, `'${WAN_ENDPOINT}' names the host on the WAN in connections; a module cannot have that name`);
-    if (!isAssemblyScript(m)) {
+    if (m.scheduler) {
+      // host/deploy/scheduler.ts generates it: its entries, io and MMIO window are fixed.
+      if (d.nodes.find((n) => n.name === m.node)?.runtime !== 'firmware') fail(`/modules/${i}/scheduler`, `scheduler '${m.name}' needs the firmware runtime on node '${m.node}'`);
+      if (m.entries || m.inputs || m.outputs || m.periodic) fail(`/modules/${i}`, `scheduler '${m.name}' takes no entries, io or periodic work of its own (its policy is the node's other modules' periodic entries and local connections)`);
+      if (d.modules.some((x, j) => j !== i && x.node === m.node && x.scheduler)) fail(`/modules/${i}/scheduler`, `node '${m.node}' has two schedulers`);
+    } else if (!isAssemblyScript(m)) {
       if (!m.entries) fail(`/modules/${i}`, `assembly module '${m.name}' must list its "entries"`);
       (m.inputs ?? []).forEach((x, j) => x.handler || fail(`/modules/${i}/inputs/${j}`, `assembly module '${m.name}': input '${x.name}' needs a handler`));
     }
     if (m.periodic?.length && d.nodes.find((n) => n.name === m.node)?.runtime !== 'firmware') fail(`/modules/${i}/periodic`, `periodic entries need the firmware runtime on node '${m.node}' ("runtime": "firmware")`);
-    if (m.mmio && !isAssemblyScript(m)) fail(`/modules/${i}/mmio`, `module '${m.name}': an MMIO window is for AssemblyScript drivers (their hasm.mmio_* accesses become calls into the MMIO module)`);
+    if (m.mmio && !isAssemblyScript(m) && !m.scheduler) fail(`/modules/${i}/mmio`, `module '${m.name}': an MMIO window is for AssemblyScript drivers (their hasm.mmio_* accesses become calls into the MMIO module)`);
     if (m.confidential_nonce === 0) fail(`/modules/${i}/confidential_nonce`, 'the nonce of a confidential load must not be 0 (0 means a plain load)');
     modules.set(m.name, m);
   });

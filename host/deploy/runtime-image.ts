@@ -42,8 +42,12 @@ const num = (p: PeripheralConfig, k: string, d: number): number => {
   return v === undefined ? d : typeof v === 'string' ? Number(v) : (v as number);
 };
 
-/** The platform layer's source for a board: generated constants and vectors, then platform.s. */
-export function platformAssembly(board: Board): string {
+/**
+ * The platform layer's source for a board: generated constants and vectors, then platform.s. With a protected
+ * scheduler module (`scheduler`, its name: host/deploy/scheduler.ts) Timer_A's CCR0 vector is the scheduler's entry
+ * and the runtime's own Timer_A code is left out (the timer is the scheduler's exclusive MMIO).
+ */
+export function platformAssembly(board: Board, scheduler?: string): string {
   const rb = runtimeBoard(board);
   const clock = board.cpu.clock_hz;
   const div = (u: PeripheralConfig) => Math.max(1, Math.round(clock / num(u, 'baud', 115200)) - 1);
@@ -58,11 +62,12 @@ export function platformAssembly(board: Board): string {
     `; generated for board '${board.name}' by host/deploy/runtime-image.ts`,
     ...Object.entries(consts).map(([k, v]) => `  .set ${k}, 0x${v.toString(16)}`),
     ...vec(num(rb.wan, 'irq_rx', 7), '__rt_wan_rx_isr'),
-    ...vec(num(rb.timer, 'irq_ccr0', 9), '__rt_timer_isr'),
+    ...vec(num(rb.timer, 'irq_ccr0', 9), scheduler ? `__sm_${scheduler}_entry` : '__rt_timer_isr'),
     ...vec(15, '__rt_start'),
   ];
   let body = readFileSync(PLATFORM, 'utf8');
   if (!rb.han) body = body.replace(/^\s*; @if HAN$[\s\S]*?^\s*; @endif$/gm, '');
+  if (scheduler) body = body.replace(/^\s*; @if TIMER$[\s\S]*?^\s*; @endif$/gm, '');
   return head.join('\n') + '\n' + body;
 }
 
@@ -86,7 +91,7 @@ export interface UntrustedCode {
 
 const NO_ATTACK = { source: '  .text\n  .global attack\nattack:\n  ret\n', file: '<no untrusted code>' };
 
-export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[], untrusted?: UntrustedCode): Promise<NodeImage> {
+export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[], untrusted?: UntrustedCode, scheduler?: string): Promise<NodeImage> {
   const unit = await runtimeUnit(board);
-  return linkNode(board, [{ source: platformAssembly(board), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
+  return linkNode(board, [{ source: platformAssembly(board, scheduler), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
 }

@@ -1,6 +1,6 @@
-// Issue 20 item 2: untrusted code that rewrites the interrupt vector table. Defended on the emulated board only
-// because the emulator keeps program memory read-only to the CPU; the shipped core lets the CPU write it
-// (toolchain/emulator/sancus/README.md), so there the timer vector would be the attacker's.
+// Issue 20 item 2: untrusted code that rewrites the interrupt vector table. Met: the emulator keeps program memory
+// read-only to the CPU, so the writes do not land and Timer_A's vector stays the scheduler's entry (on the shipped
+// core, which lets the CPU write program memory, see test/meter/README.md "What cannot be defended").
 import { dutyTests } from './duty-tests.ts';
 
 dutyTests('vectors', { han: 'met', prepaid: 'met', tamper: 'met' });

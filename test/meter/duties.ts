@@ -9,7 +9,9 @@
 //   prepaid — the supply is off within 5 s of the credit passing the disablement threshold (SMIP gives no figure;
 //             the seed calls the constraints "in the order of tens of seconds");
 //   tamper  — the hard deadline of §4.6.4: the supply is off (relay contacts open) within 0.5 s of the case opening.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeterDriver } from '../../host/meter/driver.ts';
 import { describeViolation } from '../../toolchain/emulator/sancus/violations.ts';
@@ -24,17 +26,47 @@ export type Attack = (typeof ATTACKS)[number];
 /** The fixtures arm after 24 ticks of the runtime's 8 Hz timer (`atk_ticks` in ./attacks/*.s). */
 export const ARM_S = 3;
 const DESCRIPTOR = fileURLToPath(new URL('../../firmware/meter.json', import.meta.url));
+const EMULATED = fileURLToPath(new URL('../../boards/emulated.json', import.meta.url));
+
+/**
+ * The meter as measured: `defended` is firmware/meter.json on boards/emulated.json as they are (the protected
+ * scheduler module, secure_irq); `shipped` is the same deployment without the scheduler on the same board with
+ * `secure_irq` off — the node as sancus-core b6b53bb ships it, the runtime calling and routing everything (issue 20's
+ * first pass measured this one).
+ */
+export type Config = 'defended' | 'shipped';
+export const CONFIGS: readonly Config[] = ['defended', 'shipped'];
+
+let shippedPath: string | undefined;
+/** The shipped variant's descriptor and board, derived from the two files above (written once per process). */
+function shippedDescriptor(): string {
+  if (shippedPath) return shippedPath;
+  const dir = join(tmpdir(), `hasm-duties-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const board = JSON.parse(readFileSync(EMULATED, 'utf8')) as { sancus: Record<string, unknown>; $schema?: string };
+  board.sancus.secure_irq = false;
+  delete board.$schema;
+  writeFileSync(join(dir, 'emulated-shipped.json'), JSON.stringify(board));
+  const d = JSON.parse(readFileSync(DESCRIPTOR, 'utf8')) as { $schema?: string; nodes: { board?: string }[]; modules: { source: string; scheduler?: boolean }[] };
+  const base = resolve(DESCRIPTOR, '..');
+  delete d.$schema;
+  d.modules = d.modules.filter((m) => !m.scheduler).map((m) => ({ ...m, source: resolve(base, m.source) }));
+  for (const n of d.nodes) n.board = join(dir, 'emulated-shipped.json');
+  shippedPath = join(dir, 'meter-shipped.json');
+  writeFileSync(shippedPath, JSON.stringify(d));
+  return shippedPath;
+}
 
 export function attackFile(a: Attack): string {
   return fileURLToPath(new URL(`./attacks/${a}.s`, import.meta.url));
 }
 
 /** A deployed meter, seeded (deterministic keys and nonces), with the attack linked in or none. */
-export async function startMeter(attack?: Attack): Promise<MeterDriver> {
+export async function startMeter(attack?: Attack, config: Config = 'defended'): Promise<MeterDriver> {
   const rnd = mulberry32(20);
   const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
   const untrusted = attack === undefined ? undefined : { source: readFileSync(attackFile(attack), 'utf8'), file: `test/meter/attacks/${attack}.s` };
-  return MeterDriver.start({ descriptor: DESCRIPTOR, random, untrusted });
+  return MeterDriver.start({ descriptor: config === 'defended' ? DESCRIPTOR : shippedDescriptor(), random, untrusted });
 }
 
 /** One duty's measured latency: seconds, or Infinity when it never happened within the span watched. */
@@ -147,13 +179,13 @@ export interface VariantResult {
 }
 
 /** Both runs of a variant (no attack, or one fixture): the three duties measured. */
-export async function measureAll(attack?: Attack, phase = 0): Promise<VariantResult> {
-  let d = await startMeter(attack);
+export async function measureAll(attack?: Attack, phase = 0, config: Config = 'defended'): Promise<VariantResult> {
+  let d = await startMeter(attack, config);
   try {
     const tamper = await measureTamper(d, phase);
     const seen = incidents(d);
     await d.close();
-    d = await startMeter(attack);
+    d = await startMeter(attack, config);
     const { han, prepaid } = await measureHanAndPrepaid(d);
     return { han, prepaid, tamper, incidents: [...new Set([...seen, ...incidents(d)])] };
   } finally {

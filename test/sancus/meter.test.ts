@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededBytes } from './vectors.ts';
 
-const MODULES = ['clock', 'metrology', 'relay', 'core', 'logs', 'offswitch', 'cs', 'dc', 'han'];
+const MODULES = ['sched', 'clock', 'metrology', 'relay', 'core', 'logs', 'offswitch', 'cs', 'dc', 'han'];
 /** 120 W for an hour, in the privacy study's CSV. */
 const LOAD = { intervalSeconds: 1800, mwh: [60_000n, 60_000n] };
 
