@@ -8,11 +8,13 @@ import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { copy_in } from '../lib/unprotected';
 import { copyBytes } from '../lib/dlms/io';
+import { icReserve, icStart } from './ic';
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
 import {
-  dlms_configure, dlms_ic_boot, dlms_ic_granted, dlms_ic_wanted, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
-  dlms_set_energy, dlms_take_disconnect, dlms_tx_ptr,
+  dlms_configure, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
+  dlms_take_disconnect, dlms_tx_ptr,
 } from '../lib/dlms/server';
+import { dlms_set_registers } from '../lib/dlms/objects';
 
 // The WAN UART (boards/emulated.json "wan", base 0x0080; omsp_uart registers as firmware/han/index.ts): the runtime
 // configured it at start-up; the module only writes whole answers while the runtime waits in the entry call.
@@ -52,27 +54,20 @@ export function dlmsCommand(len: i32): u8 {
   store<u8>(CFG + 48, load<u8>(IN, 3));
   copyBytes(CFG + 49, IN + 24, 16);
   dlms_configure(CFG, load<u8>(IN, 2) != 0, load<u32>(IN, 4));
-  // The server's invocation counter starts at the floor the central system gives (above every counter it has seen
-  // from this meter). Not yet reset-proof on its own: the module has no non-volatile storage (firmware/README.md),
-  // so the reservation is granted from RAM — see "Not yet".
-  dlms_ic_boot(load<u32>(IN, 40));
-  grant();
+  // The server's invocation counter starts above every counter used before a reset (the board's monotonic counter,
+  // ./ic.ts) and at least at the floor the central system gives (above every counter it has seen from this meter).
+  icStart(load<u32>(IN, 40));
   for (let i: usize = 0; i < 65; i++) store<u8>(CFG + i, 0); // the keys now live in the server's own state only
   cfgParts = 0;
   configured = true;
   return ev.OK;
 }
 
-function grant(): void {
-  const w = dlms_ic_wanted();
-  if (w != 0) dlms_ic_granted(w);
-}
-
 /** A core register reply at IN ([86 u32][now u32][total u32][tariff 1–4 u32 ×4][credit i32]): true when this
  *  module asked for it (kept, not sent up). */
 export function dlmsReply(len: i32): bool {
-  if (len >= 12 && load<u32>(IN) == 0x86) {
-    dlms_set_energy(load<u32>(IN, 8));
+  if (len >= 28 && load<u32>(IN) == 0x86) {
+    dlms_set_registers(IN + 8); // total and tariffs 1–4
     dlms_set_clock(load<u32>(IN, 4), 0);
   }
   if (!ownRead) return false;
@@ -96,7 +91,7 @@ export function dlmsFrame(src: usize, len: u32): i32 {
       mmio_write8(WAN_TX, load<u8>(p + i));
     }
   }
-  grant();
+  icReserve();
   return n;
 }
 

@@ -38,6 +38,9 @@ export interface MeterRunOptions {
   dlms?: Partial<DlmsSettings>;
   /** Ends the run early (tests: once their clients on the exposed UARTs are done). */
   stop?: AbortSignal;
+  /** Called with the node after its image is loaded, before its modules are enabled (tests: the non-volatile chips
+   *  of a previous boot, a reset kept across runs). */
+  prepare?: (node: FirmwareNode) => void;
 }
 
 export interface MeterReport {
@@ -69,7 +72,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
   const d = loadDescriptor(o.descriptor);
   const untrusted = o.untrusted === undefined ? undefined : { source: readSource(o.untrusted), file: o.untrusted };
   const started = Date.now();
-  const { report: deployReport, session } = await deploySession(d, { random: o.random, untrusted });
+  const { report: deployReport, session } = await deploySession(d, { random: o.random, untrusted, beforeEnableFirmware: o.prepare });
   const servers: Server[] = [];
   try {
     const node = meterNode(session);

@@ -4,11 +4,13 @@
 // byte) → CS security's `dlms` entry (the server of firmware/lib/dlms) → the answer on the WAN UART → TCP.
 import { describe, expect, it } from 'vitest';
 import { DlmsClient } from '../../host/dlms/client.ts';
-import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
+import { MemoryCounterStore, serverCounterKey } from '../../host/dlms/counter-store.ts';
 import { createConnection, type Socket } from 'node:net';
 import { socketStream } from '../../host/dlms/stream.ts';
 import { WrapperChannel } from '../../host/dlms/wrapper.ts';
+import type { FirmwareNode } from '../../host/deploy/firmware-node.ts';
 import { runMeter } from '../../host/meter/run.ts';
+import type { MonotonicCounter } from '../../toolchain/emulator/peripherals/monotonic-counter.ts';
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
 import { demoKeys } from './dlms-meter.ts';
 
@@ -34,17 +36,26 @@ async function connect(port: number, failed: () => unknown): Promise<Socket> {
   }
 }
 
+/** The board's monotonic counter of CS security's invocation-counter blocks (firmware/cs-dlms/ic.ts). */
+const nvcountCs = (n: FirmwareNode) => n.machine.devices.find((d) => d.name === 'nvcount_cs') as MonotonicCounter;
+/** The head-end's counters, kept across the meter's boots as a head-end keeps them. */
+const counters = new MemoryCounterStore();
+const serverIc = () => counters.get(serverCounterKey(demoKeys.serverSystemTitle, demoKeys)).server;
+/** What the first boot left in the counter chip, and the last server counter the head-end saw then. */
+let chip = -1;
+let lastIcBoot1 = -1;
+
 describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
   it('reads the energy register through the WAN UART, plain and with HLS-GMAC; refuses a replayed counter and a wrong key', async () => {
     const stop = new AbortController();
-    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT }], load, stop: stop.signal });
+    let node: FirmwareNode | undefined;
+    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT }], load, stop: stop.signal, prepare: (n) => (node = n) });
     const reads: number[] = [];
     const refusals: (Error | undefined)[] = [];
     // A run that fails (build, link, deployment) fails the test with its own error, not a refused connection.
     let failed: unknown;
     run.catch((e) => (failed = e));
     try {
-      const counters = new MemoryCounterStore();
       for (const [sap, mechanism] of [[16, 'none'], [1, 'hls-gmac'], [1, 'hls-gmac']] as const) {
         const c = new DlmsClient(new WrapperChannel(socketStream(await connect(PORT, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), { mechanism, profile: 'hardened', keys: demoKeys, counters });
         await c.associate();
@@ -68,6 +79,8 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
       stop.abort();
     }
     const report = await run;
+    chip = nvcountCs(node!).count;
+    lastIcBoot1 = serverIc();
     // The register is the core's, read through CS security: non-zero, never more than was fed, never decreasing.
     expect(reads[0]).toBeGreaterThan(0);
     expect(reads[2]).toBeGreaterThanOrEqual(reads[1]!);
@@ -76,5 +89,31 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     expect(refusals).toHaveLength(2);
     expect(String(refusals[0])).toMatch(/invocation counter/);
     expect(String(refusals[1])).toMatch(/would not decipher our AARQ/);
+  }, 180_000);
+
+  // Issue 19 item 1: the server's invocation counter is never reused across resets. A reset of the meter is a new
+  // boot of its board (RAM and modules gone, deployed and keyed afresh, the central system's floor 0 again) whose
+  // monotonic counter chip is the previous boot's: CS security starts above every block it ever reserved.
+  it('after a reset the server continues above every invocation counter it used before', async () => {
+    expect(chip).toBeGreaterThan(0); // the first boot reserved at least one block before enciphering
+    expect(lastIcBoot1).toBeGreaterThan(0);
+    const stop = new AbortController();
+    let node: FirmwareNode | undefined;
+    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT + 1 }], load, stop: stop.signal, prepare: (n) => ((node = n), (nvcountCs(n).count = chip)) });
+    let failed: unknown;
+    run.catch((e) => (failed = e));
+    try {
+      const c = new DlmsClient(new WrapperChannel(socketStream(await connect(PORT + 1, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
+      await c.associate();
+      expect((await c.get(3, '1.0.1.8.0.255', 2)).type).toBe('double-long-unsigned');
+      await c.release();
+    } finally {
+      stop.abort();
+    }
+    await run;
+    // The head-end saw only counters above the first boot's: the block the first boot reserved is skipped whole.
+    expect(serverIc()).toBeGreaterThan(lastIcBoot1);
+    expect(serverIc()).toBeGreaterThanOrEqual(chip * 1024);
+    expect(nvcountCs(node!).count).toBeGreaterThan(chip);
   }, 180_000);
 });
