@@ -35,51 +35,65 @@ const ROUND_WH: usize = 0;
 const OMIT_PER_1024: usize = 2;
 const PSEUDONYM_HALF_HOURS: usize = 4;
 
-/** Fills LOG_BOX with a security-log entry; returns OUT_LOG. */
+/** Fills LOG_BOX with a security-log entry; returns OUT_LOG. (Four arguments, for firmware/cs-dlms; here logHead:
+ *  two arguments travel in registers, four put two on the stack at every call.) */
 export function csLog(kind: u8, result: u8, aux: u32, value: u32): u32 {
-  store<u8>(LOG_BOX, kind);
-  store<u8>(LOG_BOX, result, 1);
-  store<u16>(LOG_BOX, <u16>aux, 2);
+  return logHead(<u32>kind | (<u32>result << 8) | (aux << 16), value);
+}
+
+/** The entry {kind, result, aux u16, value u32} with `head` = kind | result << 8 | aux << 16. */
+function logHead(head: u32, value: u32): u32 {
+  store<u32>(LOG_BOX, head);
   store<u32>(LOG_BOX, value, 4);
   return OUT_LOG;
 }
 
-function privacy(len: i32): u32 {
-  if (len != 24) return csLog(ev.EV_PRIVACY, ev.BAD_FORMAT, 0, <u32>len);
+function privacy(len: u32): u32 {
+  if (len != 24) return logHead(ev.EV_PRIVACY | (<u32>ev.BAD_FORMAT << 8), len);
   const r = <u32>load<u16>(IN, 2);
   const o = <u32>load<u16>(IN, 4);
   const p = <u32>load<u16>(IN, 6);
-  if (o > 512) return csLog(ev.EV_PRIVACY, ev.BAD_VALUE, p, (o << 16) | r); // at most half the readings withheld
-  store<u16>(SETTINGS + ROUND_WH, <u16>r);
-  store<u16>(SETTINGS + OMIT_PER_1024, <u16>o);
+  const head = ev.EV_PRIVACY | (p << 16);
+  const value = (o << 16) | r;
+  if (o > 512) return logHead(head | (<u32>ev.BAD_VALUE << 8), value); // at most half the readings withheld
+  store<u32>(SETTINGS, value); // ROUND_WH, OMIT_PER_1024: the message's words 2 and 4
   store<u16>(SETTINGS + PSEUDONYM_HALF_HOURS, <u16>p);
-  // four words, not memory.copy: binaryen's optimiser asserts on a bulk-memory op in a function it inlined into
-  for (let i: usize = 0; i < 16; i += 4) store<u32>(KEY + i, load<u32>(IN + 8 + i));
-  return csLog(ev.EV_PRIVACY, ev.OK, p, (o << 16) | r);
+  // byte by byte, not memory.copy: binaryen's optimiser asserts on a bulk-memory op in a function it inlined into;
+  // bytes, not words: no alignment test per access
+  for (let i: u32 = 0; i < 16; i++) store<u8>(KEY + i, load<u8>(IN + 8 + i));
+  return logHead(head, value);
 }
 
-/** A plaintext from the central system at IN; returns where it goes (the caller passes the same bytes on). */
+/** A plaintext from the central system at IN; returns where it goes (the caller passes the same bytes on). The
+ *  command byte's ranges decide (events.ts: 01–04 and 06 core, 07 logs, 08 clock, 09 DLMS, 10–12 off-switch, 30 DC
+ *  security); `len` is at most the input buffer's 64 bytes, so `& 0x7f` changes nothing but lets the compiler compare
+ *  it as one 16-bit word. */
 export function csCommand(len: i32): u32 {
-  const cmd = len >= 2 ? load<u8>(IN) : 0;
-  if (cmd == ev.CMD_TARIFF || cmd == ev.CMD_PREPAID || cmd == ev.CMD_TOPUP || cmd == ev.CMD_APPLIANCE || cmd == ev.CMD_READ) return OUT_CORE;
-  if (cmd == ev.CMD_DISCONNECT || cmd == ev.CMD_RECONNECT || cmd == ev.CMD_UNLOCK) return OUT_OFFSWITCH;
+  const n = <u32>len & 0x7f;
+  if (n < 2) return csReject(len);
+  const cmd = <u32>load<u8>(IN);
+  if (cmd != 0 && cmd <= <u32>ev.CMD_DLMS) {
+    if (cmd == ev.CMD_PRIVACY) return privacy(n);
+    if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
+    if (cmd == ev.CMD_TIME) return OUT_CLOCK;
+    if (cmd == ev.CMD_DLMS) return OUT_DLMS;
+    return OUT_CORE; // CMD_TARIFF, CMD_PREPAID, CMD_TOPUP, CMD_APPLIANCE, CMD_READ
+  }
+  if (cmd >= <u32>ev.CMD_DISCONNECT && cmd <= <u32>ev.CMD_UNLOCK) return OUT_OFFSWITCH;
   if (cmd == ev.CMD_DC_KEY) return OUT_DC;
-  if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
-  if (cmd == ev.CMD_TIME) return OUT_CLOCK;
-  if (cmd == ev.CMD_PRIVACY) return privacy(len);
-  if (cmd == ev.CMD_DLMS) return OUT_DLMS;
   return csReject(len);
 }
 
 /** A plaintext no module here takes (unknown command byte, or CMD_DLMS with no DLMS server): logged, refused. */
 export function csReject(len: i32): u32 {
-  return csLog(ev.EV_CS_REJECT, ev.BAD_FORMAT, len >= 2 ? load<u8>(IN) : 0, <u32>len);
+  const n = <u32>len & 0x7f;
+  return logHead(ev.EV_CS_REJECT | (<u32>ev.BAD_FORMAT << 8) | (n >= 2 ? <u32>load<u8>(IN) << 16 : 0), n);
 }
 
 /** A half-hourly reading from the core at IN ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1,
  *  or returns 0 when this reading is one the omission countermeasure withholds. */
 export function csReading(len: i32): u32 {
-  if (len != 12) return 0;
+  if ((<u32>len & 0x7f) != 12) return 0;
   const t = load<u32>(IN);
   let wh = load<u32>(IN, 4);
   const omit = <u32>load<u16>(SETTINGS + OMIT_PER_1024);
@@ -87,8 +101,7 @@ export function csReading(len: i32): u32 {
   const period = <u32>load<u16>(SETTINGS + PSEUDONYM_HALF_HOURS);
   if (omit != 0 && (prf(KEY, OMIT, t) & 1023) < omit) return 0;
   if (step != 0) wh = ((wh + (step >> 1)) / step) * step;
-  store<u16>(READING_BOX, 0x80);
-  store<u16>(READING_BOX, load<u16>(IN, 8), 2);
+  store<u32>(READING_BOX, 0x80 | (<u32>load<u16>(IN, 8) << 16));
   store<u32>(READING_BOX, period != 0 ? prf(KEY, PSEUDONYM, t / 1800 / period) : 0, 4);
   store<u32>(READING_BOX, t, 8);
   store<u32>(READING_BOX, wh, 12);

@@ -12,7 +12,8 @@ import { csReject, LOG_BOX, OUT_CLOCK, OUT_CORE, OUT_DC, OUT_LOG, OUT_LOGS, OUT_
 @external("output", "uplink") export declare function uplink(data: usize, len: i32): void;
 
 /** The command at IN (`len` bytes) to where csCommand said (`out`); anything else is refused and logged. */
-export function csRoute(out: u32, len: i32): void {
+export function csRoute(route: u32, len: i32): void {
+  const out = route & 0x7f; // the OUT_* values: as one 16-bit word
   if (out == OUT_CORE) to_core(IN, len);
   else if (out == OUT_OFFSWITCH) to_offswitch(IN, len);
   else if (out == OUT_DC) to_dc(IN, len);

@@ -9,22 +9,6 @@ export const ITEM_BYTES: u32 = 11;
 export const TAG_U32: u8 = 0x06;
 export const TAG_I32: u8 = 0x05;
 
-/** Writes one item at `p`; `obis` packs C.D.E (A.B and F are fixed per call: ab = A·256 + B, F = 255). */
-export function putItem(p: usize, ab: u32, c: u32, d: u32, e: u32, tag: u8, v: u32): usize {
-  store<u8>(p, <u8>(ab >> 8));
-  store<u8>(p, <u8>ab, 1);
-  store<u8>(p, <u8>c, 2);
-  store<u8>(p, <u8>d, 3);
-  store<u8>(p, <u8>e, 4);
-  store<u8>(p, 255, 5);
-  store<u8>(p, tag, 6);
-  store<u8>(p, <u8>(v >> 24), 7);
-  store<u8>(p, <u8>(v >> 16), 8);
-  store<u8>(p, <u8>(v >> 8), 9);
-  store<u8>(p, <u8>v, 10);
-  return p + ITEM_BYTES;
-}
-
 /** The CRC of each 4-bit value under the reflected polynomial 0x8408: entry i = four bitwise steps from i. */
 const CRC_NIBBLE = memory.data<u16>([
   0x0000, 0x1081, 0x2102, 0x3183, 0x4204, 0x5285, 0x6306, 0x7387,
