@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Board, PeripheralConfig } from '../../boards/board.ts';
 import { InputError } from '../../toolchain/common/errors.ts';
-import { linkNode, type NodeImage } from '../../toolchain/sancus/module/node-image.ts';
+import type { NodeImage } from '../../toolchain/sancus/module/node-image.ts';
 import type { ModuleSpec } from '../../toolchain/sancus/module/package.ts';
 import { OUTBOX_SLOTS, OUTBOX_SLOT_BYTES } from '../../toolchain/sancus/module/runtime.ts';
+import { linkNodeOnce } from './build.ts';
 import { compileAs } from './compile-as.ts';
 
 export const RUNTIME_DIR = fileURLToPath(new URL('../../firmware/runtime/', import.meta.url));
@@ -93,5 +94,5 @@ const NO_ATTACK = { source: '  .text\n  .global attack\nattack:\n  ret\n', file:
 
 export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[], untrusted?: UntrustedCode, scheduler?: string): Promise<NodeImage> {
   const unit = await runtimeUnit(board);
-  return linkNode(board, [{ source: platformAssembly(board, scheduler), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
+  return linkNodeOnce(board, [{ source: platformAssembly(board, scheduler), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
 }
