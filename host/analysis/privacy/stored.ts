@@ -44,7 +44,7 @@ export interface PeriodOutcome {
   anonymity_set: number;
   /** Runs of the period between two pseudonym changes, as inferred from the readings (1: no rotation). */
   parts: number;
-  /** Half hours the anonymity set's households did not report (withheld readings; a household may withhold all). */
+  /** Half hours the billed households did not report (withheld readings; a household may withhold all). */
   missing: number;
   /** Newly identified: the adversary's pick for the household is its own and nothing else fits as well. */
   identified: number;
@@ -185,10 +185,10 @@ export function attackPeriod(
   const bounds = parts(all, slots);
   const partOf = (s: Series) => bounds.findIndex((b, k) => k + 1 < bounds.length && s.first >= b && s.last < bounds[k + 1]!);
   const groups: { label: string; sum: number }[][] = Array.from({ length: bounds.length - 1 }, () => []);
-  let missing = anon.length * slots;
+  let missing = bills.length * slots;
+  for (const s of all) missing -= s.slots.size;
   for (const s of series) {
     const k = partOf(s);
-    missing -= s.slots.size;
     groups[k]!.push({ label: s.label, sum: filledSum(s, bounds[k]!, bounds[k + 1]!) });
   }
   const nonEmpty = groups.filter((g) => g.length > 0);
