@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { MeterLink } from './link.ts';
 import { decodeUplink, privacySettings, type Uplink } from './messages.ts';
-import type { Sql } from './sql.ts';
-import type { CentralStore, CommandRow } from './store.ts';
+import { StorageError, type Sql } from './sql.ts';
+import type { CentralStore, CommandRow, Reservation } from './store.ts';
 
 export interface DispatchResult {
   command: number;
@@ -80,38 +80,18 @@ export class CentralSystem {
     return results;
   }
 
-  /** Sends one queued command: reserve the counter (durable), then carry the sealed bytes, then record the outcome. */
-  async send(c: CommandRow): Promise<DispatchResult> {
-    const link = this.links.get(c.meter_id);
-    if (!link) throw new OperationError(`meter ${c.meter_id} is not attached to this central system`, { meter: c.meter_id });
-    const plain = Uint8Array.from(Buffer.from(c.payload_hex, 'hex'));
-    let r;
-    try {
-      r = await this.store.reserve(link.identity, c.id, (v) => link.seal(v, plain));
-    } catch (e) {
-      await this.store.setOutcome(c.id, 'failed', (e as Error).message);
-      return { command: c.id, status: 'failed', outcome: (e as Error).message };
-    }
-    let accepted: boolean;
-    try {
-      accepted = await link.send(r.sealed);
-    } catch (e) {
-      // The bytes may or may not have reached the meter: stay 'sent', so a restart sends exactly them again.
-      throw new OperationError(`command ${c.id} to ${c.meter_id}: ${(e as Error).message}`, { command: c.id });
-    }
-    const status = accepted ? 'delivered' : 'refused';
-    const outcome = accepted ? `accepted by the meter (counter ${r.value})` : `refused by the meter (counter ${r.value})`;
-    await this.store.setOutcome(c.id, status, outcome);
-    if (c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, status);
-    if (accepted && (c.kind === 'read' || c.kind === 'log-read')) this.awaiting.set(c.meter_id, c.id);
-    return { command: c.id, status, counter: r.value, outcome };
-  }
-
   /**
    * Sends every queued command of the attached meters, oldest first. A command whose bytes could not be carried
    * (the link broke) stays 'sent' and is carried again, byte for byte, before anything newer goes to that meter —
    * the meter takes only the next counter value, so nothing newer could pass before it anyway. One meter's broken
    * link holds back only that meter's commands.
+   *
+   * In rounds (issue 21 item 4: a fleet's thousands of commands each waited for the disk two or three times): a
+   * round takes the oldest queued command of every attached meter, reserves all their counters in one durable
+   * transaction, carries them to their meters together, then records the outcomes in one transaction. The counter
+   * rule holds for each command as before — its value and sealed bytes are on disk before the bytes leave, and a
+   * crash after leaves it 'sent' for recover() to carry exactly those bytes again; each meter still gets its
+   * commands one at a time, in order (a round holds one per meter, and each meter's identity is its own).
    */
   async dispatch(): Promise<DispatchResult[]> {
     const out: DispatchResult[] = [];
@@ -125,16 +105,57 @@ export class CentralSystem {
         this.report(`meter ${link.meter}: ${(e as Error).message}; its commands wait for the link`);
       }
     }
-    for (const c of await this.store.commands({ status: 'queued' })) {
-      if (!this.links.has(c.meter_id) || broken.has(c.meter_id)) continue;
-      try {
-        out.push(await this.send(c));
-      } catch (e) {
-        broken.add(c.meter_id);
-        this.report(`${(e as Error).message}; the command stays sent and is carried again, byte for byte`);
+    for (;;) {
+      const round = new Map<string, CommandRow>();
+      for (const c of await this.store.commands({ status: 'queued', limit: 1_000_000 })) {
+        if (this.links.has(c.meter_id) && !broken.has(c.meter_id) && !round.has(c.meter_id)) round.set(c.meter_id, c);
       }
+      if (!round.size) break;
+      out.push(...(await this.sendRound([...round.values()], broken)));
     }
     return out;
+  }
+
+  /** One command per meter: reserve all (one commit), carry all, record all outcomes (one commit). */
+  private async sendRound(commands: CommandRow[], broken: Set<string>): Promise<DispatchResult[]> {
+    const results: DispatchResult[] = [];
+    const reserved: { c: CommandRow; link: MeterLink; r: Reservation }[] = [];
+    await this.store.db.transaction(async (tx) => {
+      for (const c of commands) {
+        const link = this.links.get(c.meter_id)!;
+        const plain = Uint8Array.from(Buffer.from(c.payload_hex, 'hex'));
+        try {
+          reserved.push({ c, link, r: await this.store.reserveIn(tx, link.identity, c.id, (v) => link.seal(v, plain)) });
+        } catch (e) {
+          // reserveIn throws before it writes (no counter, used up, sealing failed): this command fails, the round goes on.
+          if (e instanceof StorageError) throw e;
+          await this.store.setOutcome(c.id, 'failed', (e as Error).message, tx);
+          results.push({ command: c.id, status: 'failed', outcome: (e as Error).message });
+        }
+      }
+    });
+    const carried = await Promise.all(reserved.map(async (x) => {
+      try {
+        return { ...x, accepted: await x.link.send(x.r.sealed) };
+      } catch (e) {
+        // The bytes may or may not have reached the meter: it stays 'sent', so a restart sends exactly them again.
+        broken.add(x.c.meter_id);
+        this.report(`command ${x.c.id} to ${x.c.meter_id}: ${(e as Error).message}; the command stays sent and is carried again, byte for byte`);
+        return undefined;
+      }
+    }));
+    const done = carried.filter((x) => x !== undefined);
+    if (done.length) await this.store.db.transaction(async (tx) => {
+      for (const { c, r, accepted } of done) {
+        const status = accepted ? 'delivered' : 'refused';
+        const outcome = accepted ? `accepted by the meter (counter ${r.value})` : `refused by the meter (counter ${r.value})`;
+        await this.store.setOutcome(c.id, status, outcome, tx);
+        if (c.kind === 'privacy') await this.store.setPrivacy(c.meter_id, privacySettings(c.args), c.id, status, tx);
+        results.push({ command: c.id, status, counter: r.value, outcome });
+      }
+    });
+    for (const { c, accepted } of done) if (accepted && (c.kind === 'read' || c.kind === 'log-read')) this.awaiting.set(c.meter_id, c.id);
+    return results.sort((x, y) => x.command - y.command);
   }
 
   /**

@@ -178,20 +178,24 @@ export class CentralStore {
    * crash before leaves the value unused and untaken. No value is ever handed out twice.
    */
   async reserve(identity: string, commandId: number | null, seal: (value: number) => Uint8Array): Promise<Reservation> {
-    return this.db.transaction(async (tx) => {
-      const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-      const [c] = await tx.all(`SELECT next_value, max_value FROM counters WHERE identity = ?${lock}`, [identity]);
-      if (!c) throw new OperationError(`no invocation counter for ${identity}`, { identity });
-      const value = num(c.next_value, 'counter');
-      const max = num(c.max_value, 'counter limit');
-      if (value > max) throw new CounterExhaustedError(identity, max);
-      const sealed = seal(value);
-      const at = now();
-      await tx.run('UPDATE counters SET next_value = ?, updated_at = ? WHERE identity = ?', [value + 1, at, identity]);
-      await tx.run('INSERT INTO counter_uses (identity, value, command_id, sealed_hex, reserved_at) VALUES (?, ?, ?, ?, ?)', [identity, value, commandId, hex(sealed), at]);
-      if (commandId !== null) await tx.run("UPDATE commands SET status = 'sent', identity = ?, counter = ?, sent_at = ? WHERE id = ?", [identity, value, at, commandId]);
-      return { identity, value, sealed };
-    });
+    return this.db.transaction((tx) => this.reserveIn(tx, identity, commandId, seal));
+  }
+
+  /** reserve's work inside the caller's transaction (several identities' reservations under one commit: a dispatch
+   *  round, service.ts). It throws before it writes anything (no counter, used up, a failing seal). */
+  async reserveIn(tx: Sql, identity: string, commandId: number | null, seal: (value: number) => Uint8Array): Promise<Reservation> {
+    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const [c] = await tx.all(`SELECT next_value, max_value FROM counters WHERE identity = ?${lock}`, [identity]);
+    if (!c) throw new OperationError(`no invocation counter for ${identity}`, { identity });
+    const value = num(c.next_value, 'counter');
+    const max = num(c.max_value, 'counter limit');
+    if (value > max) throw new CounterExhaustedError(identity, max);
+    const sealed = seal(value);
+    const at = now();
+    await tx.run('UPDATE counters SET next_value = ?, updated_at = ? WHERE identity = ?', [value + 1, at, identity]);
+    await tx.run('INSERT INTO counter_uses (identity, value, command_id, sealed_hex, reserved_at) VALUES (?, ?, ?, ?, ?)', [identity, value, commandId, hex(sealed), at]);
+    if (commandId !== null) await tx.run("UPDATE commands SET status = 'sent', identity = ?, counter = ?, sent_at = ? WHERE id = ?", [identity, value, at, commandId]);
+    return { identity, value, sealed };
   }
 
   /** The sealed bytes recorded for a counter value (what to send again after a crash). */
@@ -273,11 +277,11 @@ export class CentralStore {
   }
 
   // --- privacy countermeasures (seed chapter 5)
-  async setPrivacy(meter: string, s: PrivacySettings, commandId: number | null, status: string): Promise<void> {
+  async setPrivacy(meter: string, s: PrivacySettings, commandId: number | null, status: string, tx: Sql = this.db): Promise<void> {
     const at = now();
     const params = [s.round_wh, s.omit_per_1024, s.pseudonym_halfhours, s.key_hex, commandId, status, at];
-    const n = await this.db.run('UPDATE privacy_settings SET round_wh = ?, omit_per_1024 = ?, pseudonym_halfhours = ?, key_hex = ?, command_id = ?, status = ?, updated_at = ? WHERE meter_id = ?', [...params, meter]);
-    if (!n) await this.db.run('INSERT INTO privacy_settings (round_wh, omit_per_1024, pseudonym_halfhours, key_hex, command_id, status, updated_at, meter_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [...params, meter]);
+    const n = await tx.run('UPDATE privacy_settings SET round_wh = ?, omit_per_1024 = ?, pseudonym_halfhours = ?, key_hex = ?, command_id = ?, status = ?, updated_at = ? WHERE meter_id = ?', [...params, meter]);
+    if (!n) await tx.run('INSERT INTO privacy_settings (round_wh, omit_per_1024, pseudonym_halfhours, key_hex, command_id, status, updated_at, meter_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [...params, meter]);
   }
 
   async privacy(meter: string): Promise<(PrivacySettings & { status: string; command_id: number | null; updated_at: string }) | undefined> {

@@ -57,6 +57,19 @@ export interface FleetTimes {
   /** Main thread: the central system's database work (storing readings, counters, commands). */
   database_s: number;
   wall_s: number;
+  /**
+   * CPU seconds of the whole process (every thread) in each phase. The phases do not overlap — the main thread waits
+   * while the workers deploy or emulate, the workers idle while the main thread stores — so each is that part's own
+   * CPU time, which the other processes on a shared machine do not stretch as they stretch the wall times above.
+   * `database` is the main thread's storing (readings, queued commands, attaching) and includes its crypto.
+   */
+  cpu: { deploy_s: number; commands_s: number; emulation_s: number; database_s: number };
+}
+
+/** CPU seconds of this process (all threads) since `c0`. */
+function cpuSince(c0: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(c0);
+  return (u.user + u.system) / 1e6;
 }
 
 export class Fleet {
@@ -66,7 +79,7 @@ export class Fleet {
   readonly links = new Map<string, WorkerLink>();
   readonly feeders = new Map<string, string[]>();
   readonly deployed: Deployed[] = [];
-  readonly times: FleetTimes = { deploy_s: 0, commands_s: 0, emulation_s: 0, crypto_s: 0, database_s: 0, wall_s: 0 };
+  readonly times: FleetTimes = { deploy_s: 0, commands_s: 0, emulation_s: 0, crypto_s: 0, database_s: 0, wall_s: 0, cpu: { deploy_s: 0, commands_s: 0, emulation_s: 0, database_s: 0 } };
   /** Simulated seconds run so far (every meter). */
   simulated = 0;
   /** Relay state of each meter after the last chunk (closed = supplied). */
@@ -136,13 +149,16 @@ export class Fleet {
 
   private async deploy(): Promise<void> {
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     const all = this.specs();
     const w = this.pool.size;
     const parts = Array.from({ length: w }, (_, k) => all.filter((_, i) => i % w === k));
     const descriptor = this.options.descriptor ?? 'firmware/meter.json';
     const replies = await Promise.all(parts.map((p, k) => this.pool.ask(k, { op: 'deploy', descriptor, meters: p.map((x) => x.spec), seed: this.options.seed })));
     this.times.deploy_s = (performance.now() - t) / 1000;
+    this.times.cpu.deploy_s += cpuSince(cpu0);
     const tdb = performance.now();
+    const cpu1 = process.cpuUsage();
     const c0 = cryptoClock.ms;
     for (const [k, r] of replies.entries()) {
       for (const d of r.meters) {
@@ -161,6 +177,7 @@ export class Fleet {
       }
     }
     this.times.database_s += (performance.now() - tdb - (cryptoClock.ms - c0)) / 1000;
+    this.times.cpu.database_s += cpuSince(cpu1);
   }
 
   /** The central system keys each feeder group's DC security (one pairwise key per pair, both ends) and each meter's share key, and sets the privacy countermeasures. */
@@ -186,8 +203,10 @@ export class Fleet {
 
   async queue(meter: string, kind: string, args: CommandArgs = {}): Promise<number> {
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     const c = await queueCommand(this.store, meter, kind, args);
     this.times.database_s += (performance.now() - t) / 1000;
+    this.times.cpu.database_s += cpuSince(cpu0);
     return c.id;
   }
 
@@ -195,7 +214,9 @@ export class Fleet {
   async dispatch(): Promise<DispatchResult[]> {
     const t = performance.now();
     const c0 = cryptoClock.ms;
+    const cpu0 = process.cpuUsage();
     const r = await this.central.dispatch();
+    this.times.cpu.commands_s += cpuSince(cpu0);
     const bad = r.filter((x) => x.status !== 'delivered');
     if (bad.length) throw new InputError(`${bad.length} of ${r.length} commands not delivered: ${bad.slice(0, 3).map((x) => `${x.command} ${x.status} ${x.outcome}`).join('; ')}`);
     await this.collect();
@@ -223,7 +244,9 @@ export class Fleet {
   private async collect(): Promise<void> {
     const t = performance.now();
     const c0 = cryptoClock.ms;
+    const cpu0 = process.cpuUsage();
     await this.central.collect();
+    this.times.cpu.database_s += cpuSince(cpu0);
     this.times.database_s += (performance.now() - t - (cryptoClock.ms - c0)) / 1000;
   }
 
@@ -249,8 +272,10 @@ export class Fleet {
     this.total *= this.options.meters;
     for (let done = 0; done < seconds; ) {
       const s = Math.min(chunk, seconds - done);
+      const cpu0 = process.cpuUsage();
       const replies = await Promise.all(Array.from({ length: this.pool.size }, (_, k) => this.pool.ask(k, { op: 'run', seconds: s })));
       this.times.emulation_s += Math.max(...replies.map((r) => r.emulation_ms)) / 1000;
+      this.times.cpu.emulation_s += cpuSince(cpu0);
       const c0 = cryptoClock.ms;
       const d0 = this.dc.cryptoMs;
       for (const r of replies) {
