@@ -57,7 +57,7 @@ const CREDIT: usize = 28;
 // Appliance switch times: the last switch of each appliance at 0 (4 × u32), the last MAX_OFF_PER_WEEK switch-offs
 // at 16, a ring of 8 slots of which 7 are used (the index is masked with 7: the ring cannot leave its region).
 const TIMES = memory.data(48);
-const OFF_TIMES: usize = 16;
+const OFF_SLOT0: u32 = 4; // the ring's first slot in TIMES (words)
 
 let halfHourWh: u32 = 0;
 let slotStart: u32 = 0; //  the open half hour's first second
@@ -143,19 +143,17 @@ function clockTo(t: u32): bool {
 
 /** A clock tick [t u32] (the clock driver): closes half hours, moves the tariff, paces the HAN status. */
 export function coreTick(t: u32): u32 {
-  if (!get(STARTED)) {
+  const first = !get(STARTED);
+  if (first) {
     set(STARTED, 1);
     slotStart = (t / HALF_HOUR) * HALF_HOUR;
     lastHan = t - HAN_PERIOD;
     // Appliance switches before the first tick were stamped 0 (the time was not known): they count from now on,
     // so a command that arrives before the clock cannot escape the weekly cap or the minimum gap.
-    for (let i: u32 = 0; i < 12; i++) store<u32>(TIMES + (i << 2), t);
-    if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
-    set(SLOT_TARIFF, get(TARIFF));
-  } else {
-    if (t <= now()) return 0;
-    if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
-  }
+    for (let i: u32 = 0; i < 12; i++) setTime(i, t);
+  } else if (t <= now()) return 0;
+  if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
+  if (first) set(SLOT_TARIFF, get(TARIFF));
   store<u32>(REPLY_BOX + NOW, t);
   const tariff = get(TARIFF);
   let out: u32 = 0;
@@ -222,76 +220,114 @@ export function coreEnergy(len: u32): u32 {
   return checkCredit();
 }
 
+// @ts-ignore: decorator
+@inline function time(i: u32): u32 {
+  return load<u32>(TIMES + ((i & 15) << 2));
+}
+// @ts-ignore: decorator
+@inline function setTime(i: u32, t: u32): void {
+  store<u32>(TIMES + ((i & 15) << 2), t);
+}
+
+/** A load-balancing command [04][appliance][on][0]: the result (ev.OK or why not) and, when OK, the switch done. */
 function appliance(len: u32): u32 {
-  if (len != 4) return logSec(head(ev.EV_APPLIANCE, ev.BAD_FORMAT, 0), 0);
+  if (len != 4) return ev.BAD_FORMAT;
   const a = <u32>load<u8>(IN, 1);
   const on = <u32>load<u8>(IN, 2);
-  const aux = (a << 8) | on;
-  const offCount = get(OFF_COUNT);
-  if (a >= APPLIANCES || on > 1) return logSec(head(ev.EV_APPLIANCE, ev.BAD_VALUE, aux), offCount);
+  if (a >= APPLIANCES || on > 1) return ev.BAD_VALUE;
   const bit: u32 = a == 0 ? 1 : a == 1 ? 2 : a == 2 ? 4 : 8; // not a variable shift: no shift helper in the TCB
   const off = get(APPLIANCES_OFF);
-  if (((off & bit) == 0) == (on != 0)) return logSec(head(ev.EV_APPLIANCE, ev.NO_CHANGE, aux), offCount);
-  const last = TIMES + ((a & 3) << 2); // a < 4: masked, the compiler proves the range
-  if ((get(SWITCHED) & bit) && now() - load<u32>(last) < MIN_SWITCH_GAP) return logSec(head(ev.EV_APPLIANCE, ev.TOO_SOON, aux), offCount);
+  if (((off & bit) == 0) == (on != 0)) return ev.NO_CHANGE;
+  const t = now();
+  if ((get(SWITCHED) & bit) && t - time(a) < MIN_SWITCH_GAP) return ev.TOO_SOON;
   if (!on) {
     // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
+    const offCount = get(OFF_COUNT);
     const next = get(OFF_NEXT);
-    const slot = TIMES + OFF_TIMES + ((next & 7) << 2);
-    if (offCount >= MAX_OFF_PER_WEEK && now() - load<u32>(slot) < WEEK) return logSec(head(ev.EV_APPLIANCE, ev.WEEKLY_CAP, aux), offCount);
-    store<u32>(slot, now());
+    const slot = OFF_SLOT0 + (next & 7);
+    if (offCount >= MAX_OFF_PER_WEEK && t - time(slot) < WEEK) return ev.WEEKLY_CAP;
+    setTime(slot, t);
     set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
     if (offCount < MAX_OFF_PER_WEEK) set(OFF_COUNT, offCount + 1);
   }
   set(APPLIANCES_OFF, off ^ bit);
   set(SWITCHED, get(SWITCHED) | bit);
-  store<u32>(last, now());
-  store<u8>(APPLIANCE_BOX, <u8>a);
-  store<u8>(APPLIANCE_BOX, <u8>on, 1);
-  return OUT_APPLIANCE | logSec(head(ev.EV_APPLIANCE, ev.OK, aux), get(OFF_COUNT));
+  setTime(a, t);
+  store<u16>(APPLIANCE_BOX, <u16>(a | (on << 8)));
+  return ev.OK;
 }
 
 /** A central-system command at IN, already unwrapped by CS security; `len` ≤ 64 (the input buffer). Every prepaid
- *  switch, top-up, tariff update and appliance command is logged with its result, valid or not (§4.5). */
+ *  switch, top-up, tariff update and appliance command is logged with its result, valid or not (§4.5): each branch
+ *  says what to log (kind, result, aux, value) and the one store at the end writes the entry. */
 export function coreCommand(len: u32): u32 {
-  const cmd = len >= 2 ? load<u8>(IN) : 0;
+  const cmd = len >= 2 ? <u32>load<u8>(IN) & 0xff : 0;
+  let kind: u32 = ev.EV_CS_REJECT;
+  let result: u32 = ev.BAD_FORMAT;
+  let aux: u32 = 0;
+  let value: u32 = 0;
+  let out: u32 = OUT_LOG_SEC;
   if (cmd == ev.CMD_TARIFF) {
-    const bad = tariffCheck(len);
-    if (bad == 0) {
+    kind = ev.EV_TARIFF;
+    aux = <u32>load<u16>(IN, 1);
+    result = tariffCheck(len);
+    if (result == 0) {
       tariffLoad();
       set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
+      value = tariffPrice(get(TARIFF));
     }
-    return logSec(head(ev.EV_TARIFF, <u8>bad, load<u16>(IN, 1)), bad == 0 ? tariffPrice(get(TARIFF)) : 0);
-  }
-  if (cmd == ev.CMD_PREPAID) {
-    if (len != 8) return logSec(head(ev.EV_PREPAID, ev.BAD_FORMAT, 0), 0);
-    const mode = <u32>load<u8>(IN, 1);
-    const th = load<i32>(IN, 4);
-    if (mode > 1 || th > 0 || th < -MAX_EMERGENCY) return logSec(head(ev.EV_PREPAID, ev.BAD_VALUE, mode), <u32>th);
-    const r = logSec(head(ev.EV_PREPAID, mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, mode), <u32>th);
-    set(PREPAID, mode);
-    threshold = th;
-    return r | checkCredit();
-  }
-  if (cmd == ev.CMD_TOPUP) {
-    if (len != 12) return logSec(head(ev.EV_TOPUP, ev.BAD_FORMAT, 0), 0);
-    const amount = load<u32>(IN, 4);
-    const token = load<u32>(IN, 8);
-    const h = token << 16; // aux: the token's low half
-    if (amount - 1 >= MAX_TOPUP) return logSec(h | head(ev.EV_TOPUP, ev.BAD_VALUE, 0), amount); // 0 wraps
-    if (token <= lastToken) return logSec(h | head(ev.EV_TOPUP, ev.REUSED_TOKEN, 0), amount);
-    lastToken = token;
-    store<i32>(REPLY_BOX + CREDIT, credit() + <i32>amount);
-    return logSec(h | head(ev.EV_TOPUP, ev.OK, 0), amount) | checkCredit();
-  }
-  if (cmd == ev.CMD_APPLIANCE) return appliance(len);
-  if (cmd == ev.CMD_READ) {
+  } else if (cmd == ev.CMD_PREPAID) {
+    kind = ev.EV_PREPAID;
+    if (len == 8) {
+      const mode = <u32>load<u8>(IN, 1);
+      const th = load<i32>(IN, 4);
+      aux = mode;
+      value = <u32>th;
+      result = ev.BAD_VALUE;
+      if (mode <= 1 && th <= 0 && th >= -MAX_EMERGENCY) {
+        result = mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK;
+        set(PREPAID, mode);
+        threshold = th;
+        out |= checkCredit();
+      }
+    }
+  } else if (cmd == ev.CMD_TOPUP) {
+    kind = ev.EV_TOPUP;
+    if (len == 12) {
+      const amount = load<u32>(IN, 4);
+      const token = load<u32>(IN, 8);
+      aux = token; // its low half
+      value = amount;
+      result = ev.BAD_VALUE;
+      if (amount - 1 < MAX_TOPUP) { // 1 ≤ amount ≤ MAX_TOPUP (0 wraps)
+        result = ev.REUSED_TOKEN;
+        if (token > lastToken) {
+          result = ev.OK;
+          lastToken = token;
+          store<i32>(REPLY_BOX + CREDIT, credit() + <i32>amount);
+          out |= checkCredit();
+        }
+      }
+    }
+  } else if (cmd == ev.CMD_APPLIANCE) {
+    kind = ev.EV_APPLIANCE;
+    result = appliance(len);
+    if (result != ev.BAD_FORMAT) {
+      aux = <u32>load<u16>(IN, 1); // appliance | on << 8 as the log's aux: (a << 8) | on, byte-swapped below
+      aux = ((aux & 0xff) << 8) | (aux >> 8);
+      value = get(OFF_COUNT);
+    }
+    if (result == ev.OK) out |= OUT_APPLIANCE;
+  } else if (cmd == ev.CMD_READ) {
     // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them), sent
     // from where they live.
     store<u32>(REPLY_BOX, 0x86);
     return OUT_REPLY;
+  } else {
+    aux = cmd;
+    value = len;
   }
-  return logSec(head(ev.EV_CS_REJECT, ev.BAD_FORMAT, cmd), len);
+  return out | logSec(kind | (result << 8) | (aux << 16), value);
 }
 
 /** Tests and the bench: 0 total, 1–4 the tariff registers, 5 credit, 6 tariff, 7 prepaid, 8 appliances on,

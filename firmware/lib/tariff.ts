@@ -27,11 +27,10 @@ export function tariffCheck(len: u32): u32 {
   const nS = <u32>load<u8>(IN, 2);
   if (nT == 0 || nT > MAX_TARIFFS) return 2;
   if (nS == 0 || nS > MAX_SWITCHES) return 2;
-  const words = nT + nS;
+  const words = (nT + nS) & 15; // ≤ 12 here: the mask only tells the compiler so (16-bit loop, proven indexes)
   if (len != 4 + (words << 2)) return 1;
   let prev: u32 = 0;
-  for (let k: u32 = 0; k < MAX_TARIFFS + MAX_SWITCHES; k++) {
-    if (k >= words) break;
+  for (let k: u32 = 0; k < words; k++) {
     const p = IN + 4 + (k << 2);
     if (k < nT) {
       if (load<u16>(p, 2) != 0) return 2;
