@@ -35,6 +35,11 @@
 /** Copies `len` bytes from absolute `src` to linear `dst` / from linear `src` to absolute `dst`. */
 @external("extern", "rt_peek") declare function peek(dst: usize, src: usize, len: i32): void;
 @external("extern", "rt_poke") declare function poke(dst: usize, src: usize, len: i32): void;
+/** Bit k set when outbox slot k (slots `stride` bytes apart) holds an output (its first word non-zero): the runtime
+ *  looks after every call and every tick, and mostly finds the outbox empty. */
+@external("extern", "rt_outbox_used") declare function outbox_used(stride: i32): i32;
+/** Zero into the word at absolute `dst` (a taken slot's "full" word). */
+@external("extern", "rt_clear16") declare function clear16(dst: usize): void;
 
 // ---- constants shared with the host (host/deploy/wan.ts) and the module runtime ------------------------------
 const SYNC: u8 = 0x7e;
@@ -241,15 +246,16 @@ function call(slot: i32, index: i32, a: i32, b: i32, c: i32, d: i32): i32 {
 
 /** Moves every pending output of the outbox into the queue (in slot order), then routes the queue. */
 function drain(): void {
+  const used = outbox_used(OUTBOX_SLOT);
+  if (used == 0) return;
   const box = outbox();
   for (let k = 0; k < OUTBOX_SLOTS; k++) {
+    if ((used & (1 << k)) == 0) continue;
     const at = box + k * OUTBOX_SLOT;
-    peek(regs + 8, at, 6);
-    if (u16at(regs + 8) == 0) continue;
-    const conn = u16at(regs + 10);
-    const len = u16at(regs + 12);
-    put16(regs + 8, 0);
-    poke(at, regs + 8, 2);
+    peek(regs + 8, at + 2, 4);
+    const conn = u16at(regs + 8);
+    const len = u16at(regs + 10);
+    clear16(at);
     if (len > MAX_EVENT || qCount == QUEUE) {
       dropped++;
       continue;

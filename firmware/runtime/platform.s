@@ -209,6 +209,30 @@ rt_poke:
 3:
   ret
 
+; rt_outbox_used(stride) → bit k set when the outbox slot at k·stride holds an output (first word non-zero);
+; rt_clear16(dst absolute): zero the word there (a taken slot)
+  .global rt_outbox_used
+rt_outbox_used:
+  mov r12, r14                  ; stride
+  clr r12
+  mov #1, r13
+  clr r15                       ; offset of slot k
+1:
+  tst __em_outbox(r15)
+  jz 2f
+  bis r13, r12
+2:
+  rla r13
+  add r14, r15
+  cmp #OUTBOX_BYTES, r15
+  jlo 1b
+  clr r13
+  ret
+  .global rt_clear16
+rt_clear16:
+  clr 0(r12)
+  ret
+
 ; Interrupts (vectors: see the generated prologue). The WAN receive interrupt buffers the byte; the timer counts
 ; ticks; both wake the main loop (CPUOFF cleared in the saved SR).
   .global __rt_wan_rx_isr
