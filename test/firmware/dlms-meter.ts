@@ -7,6 +7,12 @@ import { loadKeys, type DlmsKeys } from '../../host/dlms/keys.ts';
 import type { Profile } from '../../host/dlms/security/hls.ts';
 import type { ByteStream } from '../../host/dlms/stream.ts';
 import { WrapperChannel } from '../../host/dlms/wrapper.ts';
+import { socketStream } from '../../host/dlms/stream.ts';
+import type { ApduChannel } from '../../host/dlms/transport.ts';
+import type { FirmwareNode } from '../../host/deploy/firmware-node.ts';
+import { runMeter } from '../../host/meter/run.ts';
+import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
+import { createConnection, type Socket } from 'node:net';
 import { loadModule, type Module } from './harness.ts';
 
 export const demoKeys: DlmsKeys = loadKeys();
@@ -117,5 +123,88 @@ export class EmulatedMeter {
 
   event(kind: 'replay' | 'jump' | 'auth' | 'reflection' | 'decipher'): number {
     return this.m.call('dlms_event_count', ['replay', 'jump', 'auth', 'reflection', 'decipher'].indexOf(kind));
+  }
+}
+
+/**
+ * The whole meter deployed (firmware/meter-dlms.json: CS security hosting this server, `hasm meter run --uart
+ * wan=tcp:PORT`), its DLMS/COSEM endpoint on a loopback TCP port: the target issue 19 item 4 names — the same client
+ * tests as against the reference server, over the wire, through the WAN UART and the untrusted runtime. One per test
+ * file (a deployment is seconds; the build is cached per process).
+ */
+export class DeployedMeter {
+  private constructor(
+    readonly port: number,
+    private readonly stopper: AbortController,
+    private readonly run: Promise<unknown>,
+    private readonly failed: () => unknown,
+    readonly node: () => FirmwareNode | undefined,
+  ) {}
+
+  /** `port`: a loopback port for this file (distinct per file: files run in parallel). */
+  static async start(profile: Profile, port: number, opts: { threshold?: number } = {}): Promise<DeployedMeter> {
+    const stop = new AbortController();
+    let node: FirmwareNode | undefined;
+    let failed: unknown;
+    // 2 kW from the start: the register moves; a day of simulated time is far more than any test file needs.
+    const load: LoadProfile = { intervalSeconds: 60, mwh: Array.from({ length: 120 }, () => 33_333n) };
+    const run = runMeter({
+      descriptor: new URL('../../firmware/meter-dlms.json', import.meta.url).pathname, seconds: 86_400, speed: 'max', load,
+      uarts: [{ name: 'wan', port }], stop: stop.signal, prepare: (n) => (node = n),
+      dlms: { profile, threshold: opts.threshold ?? 1_000_000 },
+    });
+    run.catch((e) => (failed = e));
+    const m = new DeployedMeter(port, stop, run, () => failed, () => node);
+    (await m.socket()).destroy(); // deployed and listening
+    return m;
+  }
+
+  /** A TCP connection to the meter's WAN line (retried until the meter listens; a failed run fails with its error). */
+  async socket(): Promise<Socket> {
+    for (let i = 0; ; i++) {
+      try {
+        return await new Promise<Socket>((res, rej) => {
+          const s = createConnection({ host: '127.0.0.1', port: this.port }, () => res(s));
+          s.once('error', rej);
+        });
+      } catch (e) {
+        if (this.failed()) throw this.failed();
+        if (i > 1200) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** A wrapper channel from client SAP `sap` over a fresh connection. */
+  async channel(sap: number): Promise<ApduChannel> {
+    return new WrapperChannel(socketStream(await this.socket()), { clientSap: sap, serverSap: 1 }, 60_000);
+  }
+
+  async client(sap: number, o: Partial<ClientOptions> & Pick<ClientOptions, 'mechanism' | 'profile'>): Promise<DlmsClient> {
+    return new DlmsClient(await this.channel(sap), { keys: demoKeys, counters: new MemoryCounterStore(), ...o });
+  }
+
+  /** The meter's energy register now (a public association, SAP 16). */
+  async energy(): Promise<number> {
+    const c = await this.client(16, { mechanism: 'none', profile: 'hardened' });
+    await c.associate();
+    const v = await c.get(3, '1.0.1.8.0.255', 2);
+    await c.release();
+    return Number((v as { value: number }).value);
+  }
+
+  /** The last invocation counter the meter accepted from the head-end: its frame-counter object 0.0.43.1.0.255
+   *  (readable by the public association; a new association replaces the current one). */
+  async held(): Promise<number> {
+    const c = await this.client(16, { mechanism: 'none', profile: 'hardened' });
+    await c.associate();
+    const v = await c.get(1, '0.0.43.1.0.255', 2);
+    await c.release();
+    return Number((v as { value: number }).value);
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await this.run;
   }
 }
