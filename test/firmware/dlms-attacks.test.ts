@@ -165,7 +165,7 @@ for (const profile of ['hardened', 'standard'] as Profile[]) {
     let m: DeployedMeter;
     const counters = new MemoryCounterStore();
     beforeAll(async () => {
-      m = await DeployedMeter.start(profile, 42000 + (process.pid % 8000) * 2 + (profile === 'hardened' ? 0 : 1), { threshold: 100 });
+      m = await DeployedMeter.start(profile, { threshold: 100 });
     }, 120_000);
     afterAll(async () => {
       await m?.stop();

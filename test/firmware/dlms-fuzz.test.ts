@@ -1,14 +1,18 @@
 // Seeded bad input for the meter's DLMS server on the emulated MSP430 (issue 19 item 4, the subset of
 // test/dlms/fuzz.test.ts its objects support): mutated AARQs and mutated ciphered requests never trap (the harness
 // throws on a trap and on any V8/emulator disagreement), never leave an association open or move a counter they
-// should not, and a genuine client still associates afterwards. Also: the dedicated key (ded- ciphering).
-import { describe, expect, it } from 'vitest';
+// should not, and a genuine client still associates afterwards. Also: the dedicated key (ded- ciphering). Then the
+// same mutations against the whole meter deployed, over TCP through its WAN UART (DeployedMeter): answered or
+// refused, the meter keeps serving, its head-end counter moved only by the genuine requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
 import type { ApduChannel } from '../../host/dlms/transport.ts';
 import { encodeWrapper } from '../../host/dlms/wrapper.ts';
 import { prng } from '../dlms/helpers.ts';
 import { breathe } from '../event-loop.ts';
-import { EmulatedMeter } from './dlms-meter.ts';
+import { DeployedMeter, EmulatedMeter } from './dlms-meter.ts';
+import { DlmsClient } from '../../host/dlms/client.ts';
+import { demoKeys } from './dlms-meter.ts';
 
 function mutate(rand: () => number, b: Uint8Array): Uint8Array {
   const x = b.slice();
@@ -101,4 +105,47 @@ describe('bad input to the emulated meter (seeded)', () => {
     expect(await c.get(8, '0.0.1.0.0.255', 4)).toEqual({ type: 'unsigned', value: 0 });
     expect(sent.at(-1)![0]).toBe(0xd0); // ded-get-request
   });
+});
+
+describe('bad input to the deployed meter over TCP (seeded)', () => {
+  let m: DeployedMeter;
+  beforeAll(async () => {
+    m = await DeployedMeter.start('hardened');
+  }, 120_000);
+  afterAll(async () => {
+    await m?.stop();
+  }, 60_000);
+
+  it('mutated ciphered requests and mutated AARQs: refused or answered, never a hang; counters moved only by genuine requests', async () => {
+    const counters = new MemoryCounterStore();
+    const ch = await m.channel(1);
+    const sent: Uint8Array[] = [];
+    const rec: ApduChannel = { address: ch.address, request: (a) => (sent.push(a), ch.request(a)), close: () => ch.close() };
+    const client = new DlmsClient(rec, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
+    await client.associate();
+    await client.get(3, '1.0.1.8.0.255', 2);
+    const aarq = sent[0]!;
+    const corpus = sent.slice(1);
+    const rand = prng(0x19f);
+    for (let k = 0; k < 16; k++) {
+      const answer = await ch.request(mutate(rand, corpus[k % corpus.length]!));
+      // an exception-response, or a ciphered answer to a request the mutation left intact
+      expect([0xd8, 0xcc, 0xcf, 0xcd, 0xc4, 0xc7, 0xc5]).toContain(answer[0]);
+    }
+    // the association goes on: the genuine client reads, and the meter holds exactly its last counter
+    expect((await client.get(3, '1.0.1.8.0.255', 2)).type).toBe('double-long-unsigned');
+    await client.release();
+    for (let k = 0; k < 16; k++) {
+      const answer = await ch.request(mutate(rand, aarq));
+      expect([0x61, 0xd8]).toContain(answer[0]); // an AARE (accepted only if genuine) or an exception
+    }
+    await ch.close();
+    // a genuine client still associates; nothing above its own counters was accepted from the mutations
+    const again = await m.client(1, { mechanism: 'hls-gmac', profile: 'hardened', counters });
+    await again.associate();
+    expect((await again.get(3, '1.0.1.8.0.255', 2)).type).toBe('double-long-unsigned');
+    await again.release();
+    const { ownCounterKey } = await import('../../host/dlms/counter-store.ts');
+    expect(await m.held()).toBe(counters.get(ownCounterKey(demoKeys)).own);
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ import type { ApduChannel } from '../../host/dlms/transport.ts';
 import type { FirmwareNode } from '../../host/deploy/firmware-node.ts';
 import { runMeter } from '../../host/meter/run.ts';
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { loadModule, type Module } from './harness.ts';
 
 export const demoKeys: DlmsKeys = loadKeys();
@@ -141,8 +141,9 @@ export class DeployedMeter {
     readonly node: () => FirmwareNode | undefined,
   ) {}
 
-  /** `port`: a loopback port for this file (distinct per file: files run in parallel). */
-  static async start(profile: Profile, port: number, opts: { threshold?: number } = {}): Promise<DeployedMeter> {
+  /** On a loopback port the system hands out free (test files run in parallel). */
+  static async start(profile: Profile, opts: { threshold?: number } = {}): Promise<DeployedMeter> {
+    const port = await freePort();
     const stop = new AbortController();
     let node: FirmwareNode | undefined;
     let failed: unknown;
@@ -207,4 +208,16 @@ export class DeployedMeter {
     this.stopper.abort();
     await this.run;
   }
+}
+
+/** A loopback port free now (the system picks it; released at once for the meter to listen on). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
 }
