@@ -36,12 +36,12 @@ export function moduleSourceFile(path: string): string {
 }
 
 const CODE_DIRS = ['../../toolchain', '../../boards'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
-let codeHash: string | undefined;
 
-/** A hash of every TypeScript file of the toolchain and the boards (once per process: the code that runs is what was
- *  loaded; the emulator's files count too, which costs a spurious rebuild now and then, never a stale hit). */
-export function toolchainFingerprint(): string {
-  if (codeHash) return codeHash;
+/** A hash of every TypeScript and JSON file of the toolchain and the boards — the emulator's too, which costs a
+ *  spurious rebuild now and then, never a stale hit. Taken once, as this module is evaluated, right after the
+ *  toolchain's modules it imports were loaded: an edit made while the process runs must not label what the code
+ *  loaded before it builds. */
+function hashCode(): string {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -52,8 +52,12 @@ export function toolchainFingerprint(): string {
   };
   for (const d of CODE_DIRS) walk(d);
   files.sort();
-  codeHash = cacheKey(...files.flatMap((f) => [f, readFileSync(f)]));
-  return codeHash;
+  return cacheKey(...files.flatMap((f) => [f, readFileSync(f)]));
+}
+const CODE_HASH = hashCode();
+
+export function toolchainFingerprint(): string {
+  return CODE_HASH;
 }
 
 const backends = new Map<string, BackendResult>();
