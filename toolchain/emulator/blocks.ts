@@ -63,9 +63,9 @@ function endsBlock(ins: Instruction): boolean {
 
 /**
  * Builds the block at `pc`, or undefined when it would hold fewer than 2 instructions (the single-instruction
- * function is as fast then). `decodeAt` reads the current memory.
+ * function is as fast then) or, with `spinOnly`, when it is not a polling loop. `decodeAt` reads the current memory.
  */
-export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }, checked = false, stable: StableRead = () => false): Block | undefined {
+export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | undefined, env: { r: Uint16Array; b: unknown; dadd: unknown }, checked = false, stable: StableRead = () => false, spinOnly = false): Block | undefined {
   const parts: string[] = [];
   const consts: number[] = [];
   const words: number[] = [];
@@ -112,7 +112,7 @@ export function buildBlock(pc: number, decodeAt: (a: number) => Instruction | un
     lastAt = at - 2 * size;
     if (endsBlock(ins)) break;
   }
-  if (count < 2) return undefined;
+  if (count < 2 || (spinOnly && !spin)) return undefined;
   parts.push(`${checked ? `b.pc = ${lastAt & 0xffff}; ` : ''}return ${offset | (count << 16)};`);
   const names = consts.map((_, i) => `k${i}`);
   const factory = new Function('r', 'b', 'dadd', ...names, `return function block(c0) {\n${parts.join('\n')}\n};`) as (...a: unknown[]) => BlockFn;

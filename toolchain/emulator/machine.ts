@@ -78,6 +78,10 @@ const BP_RETURN = 2;
 const NMI_BIT = 1 << 14;
 /** A translated instruction's marker for the debug unit's software breakpoint. */
 const RET_SWBREAK = -2;
+/** `heat` value of an entry whose block was decided (built, or none possible). */
+const HEAT_DECIDED = 0xffff;
+/** Default executions before a block of straight-line code (see the constructor). */
+const STRAIGHT_AFTER = 16384;
 
 export class Machine implements DeviceHost {
   readonly bus: Bus;
@@ -134,8 +138,8 @@ export class Machine implements DeviceHost {
    * (unprotected, and every block without domains) uses `blocks`.
    */
   private readonly domainBlocks: (Block | undefined)[][] = [this.blocks];
-  /** Executions of each entry word on the fast path before a block is built there. */
-  private readonly heat = new Uint8Array(0x8000);
+  /** Executions of each entry word on the fast path while no block is built there (HEAT_DECIDED: counted out). */
+  private readonly heat = new Uint16Array(0x8000);
   private readonly blockOwners = new Map<number, number[]>();
   private readonly bp = new Uint8Array(0x8000);
   private bpCount = 0;
@@ -156,16 +160,27 @@ export class Machine implements DeviceHost {
   /** Registers before a polling block's pass (see `spin`). */
   private readonly spinRegs = new Uint16Array(16);
 
-  /** Fast-path executions of an address before its block is built (0: at once; -1: never). */
+  /** Fast-path executions of an address before a polling-loop block is built there (0: at once; -1: never). */
   private readonly hot: number;
+  /** Fast-path executions of an address before any block is built there (-1: never). */
+  private readonly hotStraight: number;
 
+  /**
+   * `blockAfter`: executions of an entry before its block is built (default: 16 for a polling loop, whose block the
+   * idle skip needs, and STRAIGHT_AFTER for other code); -1 never. Why so late for straight-line code: a block is
+   * a function of its own, which V8 runs interpreted until that function alone has run thousands of times, while
+   * the per-instruction functions are shared by every instruction of a shape and optimised early — on the meter,
+   * whose paths run a few times per simulated second, early blocks made the run 1.6× slower than none
+   * (test/bench/meter-speed.ts); a hot loop (CRC, test/bench/emulator-speed.ts) reaches the count at once.
+   */
   constructor(
     readonly board: Board,
     options: { blockAfter?: number; skipIdle?: boolean } = {},
   ) {
     this.hot = options.blockAfter ?? 16;
+    this.hotStraight = options.blockAfter ?? STRAIGHT_AFTER;
     this.skipIdle = options.skipIdle ?? true;
-    if (this.hot > 254) throw new Error('blockAfter must be at most 254 (or -1 for never)');
+    if (this.hot >= HEAT_DECIDED) throw new Error(`blockAfter must be below ${HEAT_DECIDED} (or -1 for never)`);
     this.bus = new Bus(board);
     this.bus.onCodeWrite = (a) => this.invalidate(a);
     const built = buildDevices(board, this, this.bus);
@@ -274,14 +289,15 @@ export class Machine implements DeviceHost {
     }
   }
 
-  /** Translates the hot straight-line code at `pc` into one block function (blocks.ts). */
-  private makeBlock(pc: number): void {
+  /** Translates the hot straight-line code at `pc` into one block function (blocks.ts); only a polling loop's when
+   *  `spinOnly`. */
+  private makeBlock(pc: number, spinOnly: boolean): void {
     // Extension words (Sancus) decode as invalid here, so a block ends before them; with protection domains a block
     // stays inside its entry's domain and checks the bus's fault flag after each memory access (violations).
     const sw = this.softwareBreak;
     const dom = this.domains?.domainOf;
     const d0 = dom === undefined ? 0 : dom[pc >> 1]!;
-    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined, (a, byte) => this.bus.readStable(a, byte));
+    const blk = buildBlock(pc, (a) => (sw !== undefined && this.bus.peekWord(a) === sw) || (dom !== undefined && dom[a >> 1] !== d0) ? undefined : this.decodeAt(a), { r: this.r, b: this.bus, dadd: daddDigits }, dom !== undefined, (a, byte) => this.bus.readStable(a, byte), spinOnly);
     if (!blk) return;
     const entry = pc >> 1;
     this.blocksOf(d0)[entry] = blk;
@@ -466,6 +482,7 @@ export class Machine implements DeviceHost {
         rc = 1;
         const heat = this.heat;
         const hot = this.hot;
+        const hotStraight = this.hotStraight;
         // Protected: leave for the guard when the next fetch changes domain (domains only change through it). A
         // block from the current domain's table is in that domain; other fetches are checked below.
         const dom = dm?.domainOf;
@@ -500,10 +517,12 @@ export class Machine implements DeviceHost {
           } else if (dom !== undefined && dom[w] !== cd) break;
           else {
             const h = heat[w]!;
-            if (h < hot) heat[w] = h + 1;
-            else if (h === hot) {
-              heat[w] = 255; // decided: a block or none
-              this.makeBlock(r[0]!);
+            if (h !== HEAT_DECIDED) {
+              heat[w] = h + 1;
+              if (h === hotStraight) {
+                heat[w] = HEAT_DECIDED; // a block or none, for good (until the code changes)
+                this.makeBlock(r[0]!, false);
+              } else if (h === hot) this.makeBlock(r[0]!, true);
             }
           }
           const f = fns[w] ?? this.translate(r[0]!);
