@@ -11,11 +11,13 @@
 ; An interrupt frame and a call are told apart by the word above the SR this entry pushes: an SR (< 0x0200) for an
 ; interrupt, a return address in program memory for a call. Whoever fakes one costs only itself.
 ;
-; A round: the time since the last round from the timer's free-running TAR (continuous mode, ACLK), CCR0 re-armed
-; one tick (SCHED_TICK counts) ahead, every periodic entry that is due called, and every event those calls leave in the
-; node's outbox delivered to the receiving module's input (entry 2, handle_input) when its connection is local, until
-; none is left; events for the WAN or the HAN line are left to the runtime, and dropped at the next round if it did
-; not take them (a runtime that never drains must not fill the outbox the duties' events need). It holds no key and
+; A round: first the events that sat in the outbox since the last round (nobody took them within a tick: left by
+; calls others made, or for a runtime that does not drain) — the local ones delivered, the others dropped, so no
+; runtime can hold back a duty's event or fill the outbox the duties need; then the time since the last round from
+; the timer's free-running TAR (continuous mode, ACLK), CCR0 re-armed one tick (SCHED_TICK counts) ahead, every
+; periodic entry that is due called, and every event those calls leave in the node's outbox delivered to the
+; receiving module's input (entry 2, handle_input) when its connection is local, until none is left; events for the
+; WAN or the HAN line are left to the runtime (it sends them at its next tick). It holds no key and
 ; reads no event: routing cannot forge, so the scheduler adds availability and nothing else to the TCB.
 ; Interrupts stay off throughout (a module's own clear GIE is honoured on secure_irq boards).
 
@@ -223,23 +225,16 @@ __sm_%_round:
   jnz 1f
   ret
 1:
-  ; events left for the runtime last round and still there: it did not take them within a tick
-  mov &__sm_%_rtmask, r12
-  clr &__sm_%_rtmask
-  mov #__em_outbox, r13
-  mov #1, r14
-2:
-  bit r14, r12
-  jz 3f
-  tst 0(r13)
-  jz 3f
-  clr 0(r13)
-  inc &__sm_%_dropped
-3:
-  add #SCHED_OUTBOX_SLOT, r13
-  rla r14
-  cmp #1 << SCHED_OUTBOX_SLOTS, r14
-  jne 2b
+  ; events that sat in the outbox since the last round's end (nobody took them within a tick: a runtime that does
+  ; not drain, or calls made by others): the local ones delivered now, the others dropped
+  call #__sm_%_pending
+  mov r12, r5
+  and &__sm_%_rtmask, r12
+  bic r12, r5
+  clr r4
+  mov #1, &__sm_%_dropmode
+  call #__sm_%_route
+  clr &__sm_%_dropmode
   ; time: ACLK counts since the last round; CCR0 one tick past now
   mov #1, r6
   mov #SCHED_TA_R, r12
@@ -291,6 +286,8 @@ __sm_%_set:
   incd r7
   jmp 5b
 8:
+  call #__sm_%_pending
+  mov r12, &__sm_%_rtmask
   ret
 
 ; r12 = the mask of pending outbox slots (clobbers r13, r14).
@@ -323,6 +320,11 @@ __sm_%_callr:
   pop r13
   pop r12
   call #__sm_%_ocall
+; Routes every pending slot not in r5 (nor in r4: left to the runtime), until none is left. A local event is first
+; copied out of the outbox into the scheduler's event buffer and its slot freed, so that the delivery's own outputs
+; find room (a receiver's output dropped for want of a slot is lost: its counter does not advance, but nothing sends
+; it again — an off-switch command after a tamper report, say). Delivered in slot order, one at a time.
+__sm_%_route:
 1:
   call #__sm_%_pending
   bic r5, r12
@@ -350,18 +352,38 @@ __sm_%_callr:
   add #4, r10
   jmp 5b
 6:
+  tst &__sm_%_dropmode
+  jnz 61f
   bis r14, r4                   ; not local: the runtime's (WAN, HAN)
-  bis r14, &__sm_%_rtmask
+  jmp 1b
+61:
+  clr 0(r13)                    ; stale and not local: dropped
+  inc &__sm_%_dropped
   jmp 1b
 7:
+  mov 4(r13), r14               ; length; cipher ‖ tag (at most SCHED_EVENT_MAX bytes: longer cannot be genuine)
+  mov r14, r12
+  add #8, r12
+  cmp #SCHED_EVENT_MAX + 1, r12
+  jlo 71f
+  mov #SCHED_EVENT_MAX, r12
+71:
+  inc r12
+  rra r12
   push r13
+  add #6, r13
+  mov #__sm_%_evbuf, r11
+72:
+  mov @r13+, 0(r11)
+  incd r11
+  dec r12
+  jnz 72b
+  pop r13
+  clr 0(r13)                    ; the slot is free
   mov 2(r10), r11
   mov #2, r6
   mov r15, r12
-  mov 4(r13), r14
-  add #6, r13
+  mov #__sm_%_evbuf, r13
   clr r15
   call #__sm_%_ocall
-  pop r13
-  clr 0(r13)
   jmp 1b

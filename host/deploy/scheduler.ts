@@ -12,7 +12,7 @@ import type { Board, PeripheralConfig } from '../../boards/board.ts';
 import { InputError } from '../../toolchain/common/errors.ts';
 import { mmioModuleName, tagPlaceholder } from '../../toolchain/sancus/module/mmio.ts';
 import type { ModuleSpec } from '../../toolchain/sancus/module/package.ts';
-import { OUTBOX_SLOTS, OUTBOX_SLOT_BYTES, RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
+import { MAX_EVENT, OUTBOX_SLOTS, OUTBOX_SLOT_BYTES, RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import { sym } from '../../toolchain/sancus/module/stub.ts';
 import type { Descriptor, ModuleDesc } from './descriptor.ts';
 
@@ -25,8 +25,11 @@ export const SCHED_START = 3;
 const TA = { CTL: 0x00, CCTL0: 0x02, R: 0x10, CCR0: 0x12 };
 /** Timer_A's register window for the MMIO module: TACTL 0x0160 … TACCR2 0x0176 (TAIV at 0x012E stays outside). */
 export const TIMER_A_WINDOW_BYTES = 0x18;
-const DATA_STACK = 96;
+/** The scheduler's own stack: its deepest path (entry → round → callr → ocall) needs about 30 bytes. */
+const DATA_STACK = 48;
 const XSTACK = 64;
+/** The event being delivered, copied out of the outbox (unprotected: the receiver's input path reads it). */
+const EVBUF = MAX_EVENT + 8;
 
 export function isScheduler(m: ModuleDesc): boolean {
   return m.scheduler === true;
@@ -75,6 +78,7 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     `  .set SCHED_TICK, ${Math.round(aclk / SCHED_TICK_HZ)}`,
     `  .set SCHED_OUTBOX_SLOTS, ${OUTBOX_SLOTS}`,
     `  .set SCHED_OUTBOX_SLOT, ${OUTBOX_SLOT_BYTES}`,
+    `  .set SCHED_EVENT_MAX, ${MAX_EVENT + 8}`,
     `${s('text_start')}:`,
     body,
     `${s('stub_end')}:`,
@@ -100,6 +104,7 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     `${s('last')}: .word 0`,
     `${s('rtmask')}: .word 0`,
     `${s('dropped')}: .word 0`,
+    `${s('dropmode')}: .word 0`,
     `${s('mmio_id')}: .word 0`,
     `${s('buf')}: .space 16`,
     `${s('left')}: .space ${Math.max(2, 2 * periodic.length)}`,
@@ -112,6 +117,7 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     '  .even',
     `${s('xstack')}: .space ${XSTACK}`,
     `${s('xstack_top')}:`,
+    `${s('evbuf')}: .space ${EVBUF}`,
     '',
   ].join('\n');
   return {

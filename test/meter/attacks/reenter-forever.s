@@ -1,7 +1,6 @@
 ; Untrusted code that re-enters protected modules as fast as it can, for ever (issue 20: "re-enters modules"): the
 ; relay driver's poll (its entry 4) and a forged event for the off-switch module's input path (entry 2), in turn.
-; Measured by test/bench/meter-duties.ts only (each module entry is a protection-domain crossing, which the emulator
-; checks on its slow path: seconds of this take minutes); the bounded variant, reenter.s, is the test.
+; test/meter/duties-reenter-forever.test.ts; the bounded variant is reenter.s.
 ; Armed after 24 ticks (3 s of the runtime's 8 Hz timer), so the host can deploy and program the meter first.
   .data
   .even

@@ -17,8 +17,13 @@
 //    (not the module's data: our stubs carry no restore code), the frame is pushed on the stack the module was
 //    entered with (the RTL sets SP to 0 and leaves the handler to find one), and the unit restores the registers
 //    when that frame's RETI reaches the entry — the SP back where the frame was pushed. Any other entry of the
-//    module starts a fresh call and drops the saved registers (the choice sm_irq.s43 leaves to the module's entry
-//    code): an interrupt can then cost the interrupted caller its call, never the scheduler its own.
+//    module starts a fresh call and leaves the saved registers for that RETI (the choice sm_irq.s43 leaves to the
+//    module's entry code): the handler — the protected scheduler — may call the module it interrupted, and the
+//    interrupted call still resumes afterwards. A second interrupt of the module replaces the saved registers; the
+//    first frame's RETI then finds none and enters afresh with the cleared registers, which leave r6 (our stubs'
+//    entry index) at 0xFFFF, a bad index: that call returns at once. Safe for our stubs because they are only ever
+//    interrupted before their `dint` (no module state touched yet); a module running with interrupts on would have
+//    to guard its own re-entry.
 import { SR_GIE } from '../alu.ts';
 import type { Machine } from '../machine.ts';
 import { ATOM_BOUND } from './atomicity.ts';
@@ -71,6 +76,10 @@ export class SecureIrq {
     this.saved[slot] = { regs: Uint16Array.from(r), sp };
     this.interrupted++;
     r.fill(0, 3);
+    // r6 is the entry index of our stubs' calling convention: 0xFFFF, a bad index, so that a RETI to the entry
+    // finding no saved context (another call entered the module meanwhile) makes a call that returns at once
+    // instead of entry 0 with zero arguments.
+    r[6] = 0xffff;
     r[1] = sp;
     // The frame's PC is the entry (the RTL's RETI address for an interrupted module); its SR only GIE: no flag
     // of the module's computation leaves.
@@ -85,8 +94,8 @@ export class SecureIrq {
   enter(slot: number): boolean {
     const r = this.host.machine.r;
     const s = this.saved[slot];
-    this.saved[slot] = undefined;
     if (s !== undefined && r[1] === s.sp) {
+      this.saved[slot] = undefined;
       r.set(s.regs);
       this.resumed++;
       return true;
