@@ -81,7 +81,8 @@ function release(bit: u32, kind: u32): u32 {
 /** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. `len` is at
  *  most the input buffer's 64 bytes. */
 export function offCommand(len: u32): u32 {
-  const cmd = len == 2 ? load<u8>(IN) : 0;
+  if (len != 2) return log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
+  const cmd = load<u8>(IN);
   if (cmd == ev.CMD_DISCONNECT) return hold(REMOTE, ev.EV_DISCONNECT);
   if (cmd == ev.CMD_RECONNECT) return get(HOLD) & TAMPER ? log(entry(ev.EV_RECONNECT, ev.LOCKED)) : release(REMOTE, ev.EV_RECONNECT);
   if (cmd == ev.CMD_UNLOCK) return release(TAMPER, ev.EV_UNLOCK);
@@ -91,7 +92,8 @@ export function offCommand(len: u32): u32 {
 /** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
 export function offCredit(len: u32): u32 {
-  const what = len == 2 ? load<u8>(IN) : 0;
+  if (len != 2) return 0;
+  const what = load<u8>(IN);
   if (what == ev.CREDIT_EXHAUSTED) return hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
   if (what == ev.CREDIT_RESTORED) return release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
   return 0;
