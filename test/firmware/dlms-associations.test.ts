@@ -50,7 +50,7 @@ for (const profile of ['hardened', 'standard'] as Profile[]) {
     let m: DeployedMeter;
     beforeAll(async () => {
       m = await DeployedMeter.start(profile);
-    }, 120_000);
+    }, 300_000); // a deployment's build, on a loaded machine
     afterAll(async () => {
       await m?.stop();
     }, 60_000);

@@ -166,7 +166,7 @@ for (const profile of ['hardened', 'standard'] as Profile[]) {
     const counters = new MemoryCounterStore();
     beforeAll(async () => {
       m = await DeployedMeter.start(profile, { threshold: 100 });
-    }, 120_000);
+    }, 300_000); // a deployment's build, on a loaded machine
     afterAll(async () => {
       await m?.stop();
     }, 120_000);

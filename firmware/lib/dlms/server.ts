@@ -352,7 +352,8 @@ function handle(sap: u32, p: usize, n: u32): u32 {
   let plain = p;
   let pn = n;
   let style: u32 = 0; // 0 plain, 0x08 glo (+8 on the plain tag), 0x10 ded (+16)
-  if (tag == 0xc8 || tag == 0xc9 || tag == 0xcb || tag == 0xd0 || tag == 0xd1 || tag == 0xd3) {
+  // glo-get/set/action-request C8 C9 CB, ded- D0 D1 D3: bits 0, 1, 3, 8, 9, 11 above C8
+  if (tag - 0xc8 < 12 && ((0xb0b >> (tag - 0xc8)) & 1) != 0) {
     if (load<u8>(C_A_CIPHERED) == 0) return exception(1, 1);
     style = tag >= 0xd0 ? 0x10 : 0x08;
     if (style == 0x10 && load<u8>(C_HAS_DED) == 0) return exception(1, 5);
