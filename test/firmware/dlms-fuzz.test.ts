@@ -111,7 +111,7 @@ describe('bad input to the deployed meter over TCP (seeded)', () => {
   let m: DeployedMeter;
   beforeAll(async () => {
     m = await DeployedMeter.start('hardened');
-  }, 120_000);
+  }, 300_000); // a deployment's build, on a loaded machine
   afterAll(async () => {
     await m?.stop();
   }, 60_000);
