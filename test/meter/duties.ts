@@ -30,31 +30,36 @@ const EMULATED = fileURLToPath(new URL('../../boards/emulated.json', import.meta
 
 /**
  * The meter as measured: `defended` is firmware/meter.json on boards/emulated.json as they are (the protected
- * scheduler module, secure_irq); `shipped` is the same deployment without the scheduler on the same board with
- * `secure_irq` off — the node as sancus-core b6b53bb ships it, the runtime calling and routing everything (issue 20's
- * first pass measured this one).
+ * scheduler module, secure_irq, `violation: reset`); `irq` the same on a board whose Sancus violations are the
+ * violation interrupt (`violation: irq`, vector 13 the scheduler's entry) instead of a reset; `shipped` the deployment
+ * without the scheduler on the board with `secure_irq` off — the node as sancus-core b6b53bb ships it, the runtime
+ * calling and routing everything (issue 20's first pass measured this one).
  */
-export type Config = 'defended' | 'shipped';
-export const CONFIGS: readonly Config[] = ['defended', 'shipped'];
+export type Config = 'defended' | 'irq' | 'shipped';
+export const CONFIGS: readonly Config[] = ['shipped', 'defended', 'irq'];
 
-let shippedPath: string | undefined;
-/** The shipped variant's descriptor and board, derived from the two files above (written once per process). */
-function shippedDescriptor(): string {
-  if (shippedPath) return shippedPath;
+const derived = new Map<Config, string>();
+/** A variant's descriptor and board, derived from the two files above (written once per process). */
+function derivedDescriptor(config: Exclude<Config, 'defended'>): string {
+  const done = derived.get(config);
+  if (done) return done;
   const dir = join(tmpdir(), `hasm-duties-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const board = JSON.parse(readFileSync(EMULATED, 'utf8')) as { sancus: Record<string, unknown>; $schema?: string };
-  board.sancus.secure_irq = false;
+  if (config === 'shipped') board.sancus.secure_irq = false;
+  else board.sancus.violation = 'irq';
   delete board.$schema;
-  writeFileSync(join(dir, 'emulated-shipped.json'), JSON.stringify(board));
+  const boardFile = join(dir, `emulated-${config}.json`);
+  writeFileSync(boardFile, JSON.stringify(board));
   const d = JSON.parse(readFileSync(DESCRIPTOR, 'utf8')) as { $schema?: string; nodes: { board?: string }[]; modules: { source: string; scheduler?: boolean }[] };
   const base = resolve(DESCRIPTOR, '..');
   delete d.$schema;
-  d.modules = d.modules.filter((m) => !m.scheduler).map((m) => ({ ...m, source: resolve(base, m.source) }));
-  for (const n of d.nodes) n.board = join(dir, 'emulated-shipped.json');
-  shippedPath = join(dir, 'meter-shipped.json');
-  writeFileSync(shippedPath, JSON.stringify(d));
-  return shippedPath;
+  d.modules = d.modules.filter((m) => config !== 'shipped' || !m.scheduler).map((m) => ({ ...m, source: resolve(base, m.source) }));
+  for (const n of d.nodes) n.board = boardFile;
+  const path = join(dir, `meter-${config}.json`);
+  writeFileSync(path, JSON.stringify(d));
+  derived.set(config, path);
+  return path;
 }
 
 export function attackFile(a: Attack): string {
@@ -66,7 +71,7 @@ export async function startMeter(attack?: Attack, config: Config = 'defended'): 
   const rnd = mulberry32(20);
   const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
   const untrusted = attack === undefined ? undefined : { source: readFileSync(attackFile(attack), 'utf8'), file: `test/meter/attacks/${attack}.s` };
-  return MeterDriver.start({ descriptor: config === 'defended' ? DESCRIPTOR : shippedDescriptor(), random, untrusted });
+  return MeterDriver.start({ descriptor: config === 'defended' ? DESCRIPTOR : derivedDescriptor(config), random, untrusted });
 }
 
 /** One duty's measured latency: seconds, or Infinity when it never happened within the span watched. */
