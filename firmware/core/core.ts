@@ -189,8 +189,8 @@ export function coreEnergy(len: u32): u32 {
   store<u32>(HAN_BOX, load<u32>(IN, 4), 8);
   store<u32>(REPLY_BOX + TOTAL, load<u32>(REPLY_BOX + TOTAL) + wh);
   const tariff = get(TARIFF);
-  const r = REPLY_BOX + 12 + ((tariff & 3) << 2); // TARIFF < 4 (tariffAt masks it); the mask proves it
-  store<u32>(r, load<u32>(r) + wh);
+  const r = (tariff & 3) << 2; // TARIFF < 4 (tariffAt masks it); the mask proves it, the offset keeps it aligned
+  store<u32>(REPLY_BOX + r, load<u32>(REPLY_BOX + r, 12) + wh, 12);
   halfHourWh += wh;
   if (!get(PREPAID)) return 0;
   // Debit price × Wh / 1000 mills in chunks whose product fits 32 bits (price ≤ 65535, chunk ≤ 65535: a 16 × 16-bit
@@ -222,11 +222,11 @@ export function coreEnergy(len: u32): u32 {
 
 // @ts-ignore: decorator
 @inline function time(i: u32): u32 {
-  return load<u32>(TIMES + ((i & 15) << 2));
+  return load<u32>(TIMES + (i << 2)); // callers pass i masked below 12: proven inside TIMES
 }
 // @ts-ignore: decorator
 @inline function setTime(i: u32, t: u32): void {
-  store<u32>(TIMES + ((i & 15) << 2), t);
+  store<u32>(TIMES + (i << 2), t);
 }
 
 /** A load-balancing command [04][appliance][on][0]: the result (ev.OK or why not) and, when OK, the switch done. */
@@ -239,7 +239,7 @@ function appliance(len: u32): u32 {
   const off = get(APPLIANCES_OFF);
   if (((off & bit) == 0) == (on != 0)) return ev.NO_CHANGE;
   const t = now();
-  if ((get(SWITCHED) & bit) && t - time(a) < MIN_SWITCH_GAP) return ev.TOO_SOON;
+  if ((get(SWITCHED) & bit) && t - time(a & 3) < MIN_SWITCH_GAP) return ev.TOO_SOON;
   if (!on) {
     // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
     const offCount = get(OFF_COUNT);
@@ -252,7 +252,7 @@ function appliance(len: u32): u32 {
   }
   set(APPLIANCES_OFF, off ^ bit);
   set(SWITCHED, get(SWITCHED) | bit);
-  setTime(a, t);
+  setTime(a & 3, t);
   store<u16>(APPLIANCE_BOX, <u16>(a | (on << 8)));
   return ev.OK;
 }
