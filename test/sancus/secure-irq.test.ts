@@ -20,22 +20,30 @@ function load(src: string, secure: boolean) {
   return e;
 }
 
-// Unprotected code that raises P1's interrupt with GIE clear and then spins with it clear for ever (a module enabled:
-// without one a jump to itself with GIE clear stays the conventional halt).
-const DINT_SPIN = `
+/** Enables the module whose text is [start, end), data 0x0400–0x0410. */
+const enable = (start: string, end: string) => `
   mov #0x1234, r11
   clr r10
-  mov #d_start, r12
-  mov #d_end, r13
+  mov #${start}, r12
+  mov #${end}, r13
   mov #0x0400, r14
   mov #0x0410, r15
   ${W.enable}
+`;
+
+/** Raises P1's interrupt with GIE clear (r13, r7 cleared for the handlers). */
+const RAISE_MASKED = `
   clr r13
   clr r7
   bis.b #1, &${P1IE}
   dint
   nop
   bis.b #1, &${P1IFG}
+`;
+
+// Unprotected code that raises P1's interrupt with GIE clear and then spins with it clear for ever (a module enabled:
+// without one a jump to itself with GIE clear stays the conventional halt).
+const DINT_SPIN = `${enable('d_start', 'd_end')}${RAISE_MASKED}
 raised:
   mov &0x0000, r4
 spin:
@@ -76,13 +84,7 @@ describe('bounded masking', () => {
   });
 
   it('secure_irq: a short dint … eint section still holds the interrupt off until its eint', () => {
-    const e = load(`
-  clr r13
-  clr r7
-  bis.b #1, &${P1IE}
-  dint
-  nop
-  bis.b #1, &${P1IFG}
+    const e = load(`${RAISE_MASKED}
   mov #100, r10
 1:
   dec r10
@@ -109,14 +111,7 @@ viol:
 // A module whose code runs with interrupts on, counting in r10 with marks in r4–r15; the unprotected handler records
 // what it sees of the module's registers, then returns. The module stops at `done` after 400 passes.
 const MODULE = `
-  bis.b #1, &${P1IE}
-  mov #0x1234, r11
-  clr r10
-  mov #m_start, r12
-  mov #m_end, r13
-  mov #0x0400, r14
-  mov #0x0410, r15
-  ${W.enable}
+  bis.b #1, &${P1IE}${enable('m_start', 'm_end')}
   clr r7
   mov #0x2900, sp
   br #m_start
