@@ -7,6 +7,7 @@ import { IN } from '../lib/events';
 import { csCommand, csLog, csReading, LOG_BOX, OUT_DLMS, READING_BOX } from '../cs/cs';
 import { csRoute, log, to_core, to_offswitch, uplink } from '../cs/route';
 import { dlmsAfter, dlmsCommand, dlmsFrame, dlmsReply, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
+import { dlms_log_entry } from '../lib/dlms/objects';
 
 export function input_command(data: usize, len: i32): void {
   if (data != IN) return;
@@ -33,6 +34,12 @@ export function refused(conn: i32, len: i32): void {
 // A register reply CS security asked for itself (after a DLMS frame) sets the DLMS values and stays here.
 export function input_reply(data: usize, len: i32): void {
   if (data == IN && !dlmsReply(len)) uplink(IN, len);
+}
+
+// Each entry the logs module appends, copied to this module over its own sealed connection (logs.copy → cs.logs):
+// the DLMS profiles (load profile, security and off-switch event logs) and disconnect control's state show them.
+export function input_logs(data: usize, len: i32): void {
+  if (data == IN && len == 20) dlms_log_entry(IN);
 }
 
 // The DLMS/COSEM endpoint: an entry, not an input — a wrapper frame is not an event of the mechanism (DLMS brings

@@ -1,10 +1,19 @@
 // The logs module (seed §4.5 "Separate logs"): three bounded regions, written only through their own inputs.
 // Inputs: tick (clock driver), metrology (core), security (core), security_cs (CS security), offswitch
-// (off-switch module), read (CS security, a CMD_LOG_READ). Output: entry (to the central system).
+// (off-switch module), read (CS security, a CMD_LOG_READ). Outputs: entry (to the central system); copy (each entry
+// as appended, in the read reply's form: to CS security, whose DLMS profiles show the logs — firmware/meter-dlms.json;
+// unconnected in firmware/meter.json, where the output path drops it).
 import { IN } from '../lib/events';
 import { logsTick, logsAppend, logsRead, REPLY, REPLY_BYTES, LOG_METROLOGY, LOG_SECURITY, LOG_OFFSWITCH } from './logs';
 
 @external("output", "entry") declare function entry(data: usize, len: i32): void;
+@external("output", "copy") declare function copy(data: usize, len: i32): void;
+
+function append(which: u32, len: i32): void {
+  if (logsAppend(which, len) == 0) return;
+  logsRead(which, 0);
+  copy(REPLY, REPLY_BYTES);
+}
 
 // Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
 export function input_tick(data: usize, len: i32): void {
@@ -12,19 +21,19 @@ export function input_tick(data: usize, len: i32): void {
 }
 
 export function input_metrology(data: usize, len: i32): void {
-  if (data == IN) logsAppend(LOG_METROLOGY, len);
+  if (data == IN) append(LOG_METROLOGY, len);
 }
 
 export function input_security(data: usize, len: i32): void {
-  if (data == IN) logsAppend(LOG_SECURITY, len);
+  if (data == IN) append(LOG_SECURITY, len);
 }
 
 export function input_security_cs(data: usize, len: i32): void {
-  if (data == IN) logsAppend(LOG_SECURITY, len);
+  if (data == IN) append(LOG_SECURITY, len);
 }
 
 export function input_offswitch(data: usize, len: i32): void {
-  if (data == IN) logsAppend(LOG_OFFSWITCH, len);
+  if (data == IN) append(LOG_OFFSWITCH, len);
 }
 
 /** [07][log u8][index u16] → one entry to the central system, sealed under the logs→CS connection key. */

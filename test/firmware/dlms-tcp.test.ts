@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { DlmsClient } from '../../host/dlms/client.ts';
 import { MemoryCounterStore, serverCounterKey } from '../../host/dlms/counter-store.ts';
-import { createConnection, type Socket } from 'node:net';
 import { socketStream } from '../../host/dlms/stream.ts';
 import { WrapperChannel } from '../../host/dlms/wrapper.ts';
 import type { FirmwareNode } from '../../host/deploy/firmware-node.ts';
@@ -13,6 +12,7 @@ import { runMeter } from '../../host/meter/run.ts';
 import type { MonotonicCounter } from '../../toolchain/emulator/peripherals/monotonic-counter.ts';
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
 import { demoKeys } from './dlms-meter.ts';
+import { connectMeter } from './meter-port.ts';
 
 const PORT = 41000 + (process.pid % 20000);
 const descriptor = new URL('../../firmware/meter-dlms.json', import.meta.url).pathname;
@@ -20,21 +20,6 @@ const descriptor = new URL('../../firmware/meter-dlms.json', import.meta.url).pa
 /** 2 kW from the start (33.3 Wh a minute): the metrology front end's load profile. */
 const load: LoadProfile = { intervalSeconds: 60, mwh: Array.from({ length: 120 }, () => 33_333n) };
 
-/** The meter opens its port once built and deployed: retry until it listens. */
-async function connect(port: number, failed: () => unknown): Promise<Socket> {
-  for (let i = 0; ; i++) {
-    try {
-      return await new Promise<Socket>((res, rej) => {
-        const s = createConnection({ host: '127.0.0.1', port }, () => res(s));
-        s.once('error', rej);
-      });
-    } catch (e) {
-      if (failed()) throw failed();
-      if (i > 1200) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** The board's monotonic counter of CS security's invocation-counter blocks (firmware/cs-dlms/ic.ts). */
 const nvcountCs = (n: FirmwareNode) => n.machine.devices.find((d) => d.name === 'nvcount_cs') as MonotonicCounter;
@@ -57,7 +42,7 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     run.catch((e) => (failed = e));
     try {
       for (const [sap, mechanism] of [[16, 'none'], [1, 'hls-gmac'], [1, 'hls-gmac']] as const) {
-        const c = new DlmsClient(new WrapperChannel(socketStream(await connect(PORT, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), { mechanism, profile: 'hardened', keys: demoKeys, counters });
+        const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(PORT, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), { mechanism, profile: 'hardened', keys: demoKeys, counters });
         await c.associate();
         const v = await c.get(3, '1.0.1.8.0.255', 2);
         if (v.type !== 'double-long-unsigned') throw new Error(`energy register: ${JSON.stringify(v)}`);
@@ -68,7 +53,7 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
       // again below the last accepted one) and a wrong authentication key are refused at association.
       const refusal = async (o: { counters?: MemoryCounterStore; gak?: Uint8Array }) => {
         const keys = o.gak ? { ...demoKeys, gak: o.gak } : demoKeys;
-        const ch = new WrapperChannel(socketStream(await connect(PORT, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000);
+        const ch = new WrapperChannel(socketStream(await connectMeter(PORT, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000);
         const c = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys, counters: o.counters ?? new MemoryCounterStore() });
         const e = await c.associate().then(() => undefined, (x: Error) => x);
         await ch.close();
@@ -103,7 +88,7 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     let failed: unknown;
     run.catch((e) => (failed = e));
     try {
-      const c = new DlmsClient(new WrapperChannel(socketStream(await connect(PORT + 1, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
+      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(PORT + 1, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
       await c.associate();
       expect((await c.get(3, '1.0.1.8.0.255', 2)).type).toBe('double-long-unsigned');
       await c.release();

@@ -1,7 +1,7 @@
 // Profile generic (Blue Book IEC 62056-6-2 class 7 v1) over the meter's three logs (seed §4.5 "Separate logs"):
 // the half-hourly load profile (metrology log), the security event log and the off-switch event log. The logs
 // module owns the logs; it sends every entry it appends to CS security over its own sealed connection
-// (logs.copy → cs.log, firmware/meter-dlms.json), and the hosting module hands it here (dlms_log_entry in
+// (logs.copy → cs.logs, firmware/meter-dlms.json), and the hosting module hands it here (dlms_log_entry in
 // objects.ts): this file keeps a copy in the same ring format (../ring.ts, the same capacities as firmware/logs),
 // so a GET answers within the call, in blocks when long (the windowed writer re-encodes per block).
 //
@@ -37,6 +37,8 @@ const PROF = memory.data<u8>([
   32, 4, 0, 3, 4, 5, 0, 0, 73, //        security event log 0.0.99.98.0.255 (offset 584)
   32, 4, 0, 6, 7, 8, 0, 0, 122, //       off-switch event log 0.0.99.98.2.255 (offset 976)
 ]);
+/** An octet-string of 12 (a date-time's header), then an empty array (a range_descriptor's selected_values). */
+const DATE_TIME = memory.data<u8>([0x09, 12, 0x01, 0]);
 const RINGS: usize = memory.data(8 + 48 * 12 + 2 * (8 + 32 * 12), 4);
 const SCRATCH: usize = memory.data(20);
 const NONE: usize = memory.data(12); // an entry overwritten during a block transfer reads as zeros
@@ -150,9 +152,10 @@ export function profileSelect(p: u32, sel: u32): u32 {
       const from = rskip(14);
       const to = rskip(14);
       const selected = rskip(2);
-      if (rbad() || load<u16>(from) != 0x0c09 || load<u16>(to) != 0x0c09) return 12;
+      // (byte loads: the request's fields lie at any address, and a word access must be even on the MSP430)
+      if (rbad() || !sameBytes(from, DATE_TIME, 2) || !sameBytes(to, DATE_TIME, 2)) return 12;
       if (!sameBytes(restricting, SCRATCH, 18)) return 13;
-      if (load<u16>(selected) != 0x0001) return 250;
+      if (!sameBytes(selected, DATE_TIME + 2, 2)) return 250;
       // The log is in time order (the logs module stamps entries with its own, never decreasing, time).
       let a = end;
       let b = end;
@@ -220,6 +223,6 @@ export function encodeProfile(p: u32, attr: u32): void {
     v8(1); // fifo
   } else {
     v8(0x06);
-    v32(attr == 4 ? <u32>load<u16>(PROF + p * 9 + 6) : attr == 7 ? used(p) : prof(p, 0));
+    v32(attr == 4 ? prof(p, 6) | (prof(p, 7) << 8) : attr == 7 ? used(p) : prof(p, 0));
   }
 }
