@@ -88,14 +88,14 @@ for (const [i, p] of periods.entries()) {
     s.name, param(s), o.period, String(o.households), String(o.parts), String(o.missing),
     `${o.identified} (${((100 * o.identified) / o.households).toFixed(0)} %)`,
     o.parts > 1 ? `${o.correct}/${o.matches} = ${o.seed_percent.toFixed(0)} %` : '—',
-    `${dev.toFixed(2)} %`,
+    devs.length ? `${dev.toFixed(2)} %` : '— (no feeder total)',
   ]);
 }
 const head = ['countermeasure', 'setting', 'period (UTC)', 'households', 'pseudonyms', 'withheld', 'identified', 'seed metric (rotation)', 'aggregate deviation'];
 const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
 const line = (r: string[]) => `| ${r.map((x, c) => x.padEnd(w[c]!)).join(' | ')} |`;
 console.log(`${meters} emulated meters (households 0…${meters - 1}, seed 1), one feeder, ${SETTINGS.length} billing periods of ${periodHours} h; central system on SQLite`);
-console.log(`${view.readings.length} readings stored under ${view.owners.size} pseudonyms; ${view.bills.length} bills; largest |bill − Σ readings| with the countermeasures off: ${billGap} Wh (attack tolerance 1 Wh)`);
+console.log(`${view.readings.length} readings stored under ${view.owners.size} pseudonyms; ${view.bills.length} bills; ${dcTotals.size} feeder totals from the data concentrator; largest |bill − Σ readings| with the countermeasures off: ${billGap} Wh (attack tolerance 1 Wh)`);
 console.log(line(head));
 console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
