@@ -2,10 +2,13 @@
 // every association the meter offers, reading the clock and the energy register; release. Then the same matrix
 // (test/dlms/associations.test.ts: suite 0, mechanisms none / LLS / HLS-GMAC, both profiles, the wrapper framing)
 // against the whole meter deployed, over TCP through its WAN UART (DeployedMeter, one per profile).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeDateTime } from '../../host/dlms/datetime.ts';
 import type { Profile } from '../../host/dlms/security/hls.ts';
 import { CLOCK, demoKeys, DeployedMeter, EmulatedMeter, ENERGY } from './dlms-meter.ts';
+
+// Two builds (the server alone, the whole meter) share a loaded machine: generous time, no verdict on it.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const clockBytes = encodeDateTime(new Date(CLOCK * 1000));
 

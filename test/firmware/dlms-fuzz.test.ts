@@ -4,7 +4,7 @@
 // should not, and a genuine client still associates afterwards. Also: the dedicated key (ded- ciphering). Then the
 // same mutations against the whole meter deployed, over TCP through its WAN UART (DeployedMeter): answered or
 // refused, the meter keeps serving, its head-end counter moved only by the genuine requests.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
 import type { ApduChannel } from '../../host/dlms/transport.ts';
 import { encodeWrapper } from '../../host/dlms/wrapper.ts';
@@ -13,6 +13,9 @@ import { breathe } from '../event-loop.ts';
 import { DeployedMeter, EmulatedMeter } from './dlms-meter.ts';
 import { DlmsClient } from '../../host/dlms/client.ts';
 import { demoKeys } from './dlms-meter.ts';
+
+// Two builds (the server alone, the whole meter) share a loaded machine: generous time, no verdict on it.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 function mutate(rand: () => number, b: Uint8Array): Uint8Array {
   const x = b.slice();

@@ -6,7 +6,7 @@
 // so the same client tests give the same verdicts against both (test/firmware/dlms.test.ts).
 //
 // One association at a time (the meter has one WAN link); one static receive buffer and one transmit buffer.
-import { AARE_AUTH, AARE_HEAD, DLMS_OID, INITIATE_RESPONSE } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
+import { AARE_AUTH, AARE_HEAD, DLMS_OID, INITIATE_RESPONSE, REPLY_TO_HLS } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
 import {
   canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
   OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, selectAccess,
@@ -86,8 +86,9 @@ const C_REQ_UI_LEN: usize = CELLS + 40; // … its length
 // ---- configuration (dlms_configure) ----
 // Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
 // LLS password length 1 + 16 bytes.
-const GUEK: usize = memory.data(16);
-const GAK: usize = memory.data(16);
+const KEYS: usize = memory.data(32); // as the configuration block has them: one copy
+const GUEK: usize = KEYS;
+const GAK: usize = KEYS + 16;
 const SERVER_TITLE: usize = TITLES; // objects.ts: security setup shows the titles
 const PASSWORD: usize = memory.data(16);
 let jumpThreshold: u32 = 1000000;
@@ -132,12 +133,10 @@ const SC: usize = memory.data(1);
  * password length 1, password 16) and the profile: hardened (Table 3.2) or standard (Green Book, for interop).
  */
 export function dlms_configure(cfg: usize, isHardened: bool, threshold: u32): void {
-  copyBytes(GUEK, cfg, 16);
-  copyBytes(GAK, cfg + 16, 16);
-  copyBytes(SERVER_TITLE, cfg + 32, 8);
-  copyBytes(PEER_TITLE, cfg + 40, 8);
-  store<u8>(C_PASSWORD_LEN, load<u8>(cfg + 48));
-  if (<u32>load<u8>(C_PASSWORD_LEN) > 16) store<u8>(C_PASSWORD_LEN, 16);
+  copyBytes(KEYS, cfg, 32); // GUEK, GAK
+  copyBytes(SERVER_TITLE, cfg + 32, 16); // ours, then the head-end's (PEER_TITLE follows it: objects.ts TITLES)
+  const pl = <u32>load<u8>(cfg + 48);
+  store<u8>(C_PASSWORD_LEN, <u8>(pl > 16 ? 16 : pl));
   copyBytes(PASSWORD, cfg + 49, 16);
   store<u8>(C_HARDENED, isHardened ? 1 : 0);
   jumpThreshold = threshold;
@@ -145,8 +144,7 @@ export function dlms_configure(cfg: usize, isHardened: bool, threshold: u32): vo
   store<u32>(PEER_IC, 0);
   store<u32>(PEER_IC + 4, 0);
   store<u8>(C_KEY_SLOT, 0xff);
-  store<u8>(C_PHASE, 0);
-  store<u16>(C_RX_LEN, 0);
+  dlms_link_reset(); // no frame, no association
 }
 
 /**
@@ -192,8 +190,8 @@ function event(kind: u32): void {
 
 /** Takes a server invocation counter; false when none is reserved (nothing is then enciphered). */
 function nextIc(): u32 {
-  if (srvIc >= srvLimit || srvIc == 0xffffffff) {
-    store<u8>(C_IC_OK, false ? 1 : 0);
+  if (srvIc >= srvLimit) { // (0xffffffff is never below a limit: the last counter is never used)
+    store<u8>(C_IC_OK, 0);
     return 0;
   }
   return srvIc++;
@@ -299,7 +297,7 @@ export function dlms_tx_ptr(): usize {
 export function dlms_link_reset(): void {
   store<u16>(C_RX_LEN, 0);
   store<u8>(C_PHASE, 0);
-  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  store<u8>(C_BLK_ACTIVE, 0);
 }
 
 /**
@@ -327,7 +325,7 @@ export function dlms_rx(n: u32): i32 {
   if (dst == 1 && len > 0) out = handle(src, RX + 8, len);
   // drop the frame, keep what followed it
   const rest = <u32>load<u16>(C_RX_LEN) - 8 - len;
-  for (let i: u32 = 0; i < rest; i++) store<u8>(RX + i, load<u8>(RX + 8 + len + i));
+  copyBytes(RX, RX + 8 + len, rest); // forward, byte by byte: the overlap is safe
   store<u16>(C_RX_LEN, <u16>(rest));
   if (out == 0) return 0;
   store<u16>(C_TX_START, <u16>(TX + HEAD - 8 - <u32>load<u8>(C_HDR_SHIFT)));
@@ -344,7 +342,7 @@ const OUT: usize = TX + HEAD; // a plain response APDU is written here
 /** Handles one APDU from client wPort `sap`; the response APDU starts at OUT - hdrShift. Returns its length. */
 function handle(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_HDR_SHIFT, 0);
-  store<u8>(C_IC_OK, true ? 1 : 0);
+  store<u8>(C_IC_OK, 1);
   const tag = <u32>load<u8>(p);
   if (tag == 0x60) return establish(sap, p, n);
   if (tag == 0x62) return release(sap, p, n);
@@ -413,40 +411,41 @@ function counterException(peer: u32): u32 {
 }
 
 function isReplyToHls(p: usize, n: u32): bool {
-  if (n < 13 || load<u8>(p) != 0xc3 || load<u8>(p + 1) != 1) return false;
-  if (load<u8>(p + 3) != 0 || load<u8>(p + 4) != 15 || load<u8>(p + 11) != 1) return false;
-  return findObject(15, p + 5) == OBJ_ASSOCIATION;
+  // action-request-normal, any invoke-id, then class 15, Association LN 0.0.40.0.0.255, method 1 (tables.ts)
+  return n >= 13 && load<u8>(p) == 0xc3 && load<u8>(p + 1) == 1 && sameBytes(p + 3, REPLY_TO_HLS, 9);
 }
 
 // ============================================================ ACSE
 
-/** DLMS-UA's object identifier (tables.ts DLMS_OID), then 01 application context / 02 mechanism name. */
-function isDlmsOid(p: usize, arc: u32): bool {
-  return sameBytes(p, DLMS_OID, 5) && <u32>load<u8>(p + 5) == arc;
+/** DLMS-UA's object identifier (tables.ts DLMS_OID; `n` bytes from `prefix`), then 01 application context / 02
+ *  mechanism name. */
+function isDlmsOid(p: usize, prefix: usize, n: u32, arc: u32): bool {
+  return sameBytes(p, prefix, n) && <u32>load<u8>(p + n) == arc;
 }
 
 
-/** Parses an AARQ (BER) into req*; false if malformed. */
+/** Parses an AARQ (BER) into req*; false if malformed. Also an RLRQ's user-information (release), which has no
+ *  application context: false, with reqUi set when present. */
 function parseAarq(p: usize, n: u32): bool {
+  store<u8>(C_REQ_CONTEXT, 0); store<u8>(C_REQ_MECH, 0); store<u16>(C_REQ_TITLE, 0); store<u16>(C_REQ_AUTH, 0); store<u16>(C_REQ_AUTH_LEN, 0); store<u16>(C_REQ_UI, 0); store<u16>(C_REQ_UI_LEN, 0);
   rbegin(p, n);
   r8();
   const total = rlen();
   if (rbad() || total != rleft()) return false;
-  store<u8>(C_REQ_CONTEXT, 0); store<u8>(C_REQ_MECH, 0); store<u16>(C_REQ_TITLE, 0); store<u16>(C_REQ_AUTH, 0); store<u16>(C_REQ_AUTH_LEN, 0); store<u16>(C_REQ_UI, 0); store<u16>(C_REQ_UI_LEN, 0);
   while (rleft() > 0) {
     const tag = r8();
     const l = rlen();
     const v = rskip(l);
     if (rbad()) return false;
     if (tag == 0xa1) {
-      if (l != 9 || load<u8>(v) != 0x06 || load<u8>(v + 1) != 7 || !isDlmsOid(v + 2, 1)) return false;
+      if (l != 9 || !isDlmsOid(v, DLMS_OID - 2, 7, 1)) return false; // 06 07 then the OID (the AARE template's)
       store<u8>(C_REQ_CONTEXT, load<u8>(v + 8));
     } else if (tag == 0xa6) {
       if (l < 2 || load<u8>(v) != 0x04 || <u32>load<u8>(v + 1) != l - 2) return false;
       store<u16>(C_REQ_TITLE, <u16>(v + 2));
       if (l != 10) store<u16>(C_REQ_TITLE, 1); // present but not 8 bytes: refused below
     } else if (tag == 0x8b) {
-      if (l != 7 || !isDlmsOid(v, 2)) return false;
+      if (l != 7 || !isDlmsOid(v, DLMS_OID, 5, 2)) return false;
       store<u8>(C_REQ_MECH, load<u8>(v + 6));
     } else if (tag == 0xac) {
       if (l < 2 || load<u8>(v) != 0x80 || <u32>load<u8>(v + 1) != l - 2) return false;
@@ -509,26 +508,28 @@ function reject(diag: u32, uiLen: u32): u32 {
   return aare(1, diag, false, 0, UI, uiLen);
 }
 function rejectWithException(diag: u32, service: u32, peer: i32): u32 {
-  store<u8>(UI, 0xd8);
+  store<u8>(UI, 0xd8); // exception-response: service-error, as user-information
   store<u8>(UI + 1, 1);
   store<u8>(UI + 2, <u8>service);
   if (service == 6) {
-    put32(UI + 3, load<u32>(PEER_IC + (<u32>peer << 2)));
+    put32(UI + 3, load<u32>(PEER_IC + (<u32>peer << 2))); // invocation-counter-error carries the counter held
     return reject(diag, 7);
   }
   return reject(diag, 3);
 }
 function initiateError(value: u32): u32 {
-  store<u8>(UI, 0x0e); store<u8>(UI + 1, 1); store<u8>(UI + 2, 6); store<u8>(UI + 3, <u8>value);
+  obegin(UI);
+  o32(0x0e010600 | value); // confirmed-service-error: initiate, initiate-error(value)
   return reject(1, 4);
 }
 
+const NO_KIND: u32 = 0xff;
 /** Which association a client SAP opens (the reference server's defaults, host/dlms/server/config.ts). */
-function sapKind(sap: u32): i32 {
-  if (sap == 16) return <i32>KIND_PUBLIC;
-  if (sap == 17) return <i32>KIND_READER;
-  if (sap == 1) return <i32>KIND_MANAGER;
-  return -1;
+function sapKind(sap: u32): u32 {
+  if (sap == 16) return KIND_PUBLIC;
+  if (sap == 17) return KIND_READER;
+  if (sap == 1) return KIND_MANAGER;
+  return NO_KIND;
 }
 
 function findPeer(title: usize): i32 {
@@ -543,18 +544,18 @@ function findPeer(title: usize): i32 {
 
 function establish(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_PHASE, 0); // a new AARQ replaces the association
-  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
-  store<u8>(C_HAS_DED, false ? 1 : 0);
+  store<u8>(C_BLK_ACTIVE, 0);
+  store<u8>(C_HAS_DED, 0);
   if (<i32>load<u8>(C_KEY_SLOT) == 1) store<u8>(C_KEY_SLOT, 0xff);
   if (!parseAarq(p, n)) {
     store<u8>(C_REQ_CONTEXT, 1);
     return reject(1, 0);
   }
   const kind = sapKind(sap);
-  if (kind < 0) return reject(1, 0);
+  if (kind == NO_KIND) return reject(1, 0);
   if (<u32>load<u8>(C_REQ_CONTEXT) != 1 && <u32>load<u8>(C_REQ_CONTEXT) != 3) return reject(2, 0); // application-context-name-not-supported (SN)
   const ciphered = <u32>load<u8>(C_REQ_CONTEXT) == 3;
-  const mech: u32 = kind == <i32>KIND_MANAGER ? 5 : <u32>kind; // none, LLS, HLS-GMAC
+  const mech: u32 = kind == KIND_MANAGER ? 5 : kind; // none, LLS, HLS-GMAC
   const hls = mech == 5;
   if (ciphered != hls) return reject(2, 0); // SAP 1 needs the ciphered context; 16/17 the plain one
   if (<u32>load<u8>(C_REQ_MECH) != mech) return reject(11, 0);
@@ -644,14 +645,14 @@ function establish(sap: u32, p: usize, n: u32): u32 {
       store<u8>(C_STOC_LEN, 20);
     }
     if (<u32>load<u8>(C_STOC_LEN) == <u32>load<u8>(C_CTOS_LEN) && sameBytes(STOC, CTOS, <u32>load<u8>(C_STOC_LEN))) return reject(1, 0); // never our challenge = theirs
-    store<u8>(C_STOC_OUTSTANDING, true ? 1 : 0);
+    store<u8>(C_STOC_OUTSTANDING, 1);
   }
   if (ded != 0) {
     copyBytes(DED, ded, 16);
-    store<u8>(C_HAS_DED, true ? 1 : 0);
+    store<u8>(C_HAS_DED, 1);
   }
   store<u16>(C_A_SAP, <u16>(sap));
-  store<u8>(C_A_KIND, <u8>(<u32>kind));
+  store<u8>(C_A_KIND, <u8>kind);
   store<u8>(C_A_MECH, <u8>(mech));
   store<u8>(C_A_CIPHERED, ciphered ? 1 : 0);
   store<u8>(C_A_PEER, <u8>(peer < 0 ? 0 : <u32>peer));
@@ -675,26 +676,12 @@ function release(sap: u32, p: usize, n: u32): u32 {
   const wasCiphered = <u32>load<u8>(C_PHASE) != 0 && sap == <u32>load<u16>(C_A_SAP) && (load<u8>(C_A_CIPHERED) != 0);
   const peer = <u32>load<u8>(C_A_PEER);
   store<u8>(C_PHASE, 0);
-  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
-  store<u8>(C_STOC_OUTSTANDING, false ? 1 : 0);
-  // RLRQ: 62 len [80 01 reason] [BE .. 04 .. glo-initiate-request]
-  rbegin(p, n);
-  r8();
-  const total = rlen();
-  let ui: usize = 0;
-  let uiLen: u32 = 0;
-  if (!rbad() && total == rleft()) {
-    while (rleft() > 0) {
-      const tag = r8();
-      const l = rlen();
-      const v = rskip(l);
-      if (rbad()) break;
-      if (tag == 0xbe && l > 2 && load<u8>(v) == 0x04) {
-        ui = v + 2;
-        uiLen = l - 2;
-      }
-    }
-  }
+  store<u8>(C_BLK_ACTIVE, 0);
+  store<u8>(C_STOC_OUTSTANDING, 0);
+  // RLRQ: 62 len [80 01 reason] [BE .. 04 .. glo-initiate-request]: its fields as an AARQ's (parseAarq)
+  parseAarq(p, n);
+  const ui = <usize>load<u16>(C_REQ_UI);
+  const uiLen = <u32>load<u16>(C_REQ_UI_LEN);
   store<u8>(C_HDR_SHIFT, 0);
   obegin(OUT);
   if (wasCiphered && uiLen > 2 && load<u8>(ui) == 0x21) {
@@ -724,6 +711,15 @@ function room(): u32 {
   return (load<u8>(C_A_CIPHERED) != 0) ? <u32>load<u16>(C_A_MAX_PDU) - 4 - 17 : <u32>load<u16>(C_A_MAX_PDU);
 }
 
+/** Encodes attribute `attr` of object `o` for this association, storing only bytes [lo, hi) of the encoding at
+ *  `base`; returns the whole encoding's size (GET measures, encodes, or sends a window of it per block). */
+function encodeWindow(o: u32, attr: u32, base: usize, lo: u32, hi: u32): u32 {
+  setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
+  vbegin(base, lo, hi);
+  encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
+  return vsize();
+}
+
 function get(p: usize, n: u32): u32 {
   rbegin(p + 1, n - 1);
   const kind = r8();
@@ -743,7 +739,7 @@ function get(p: usize, n: u32): u32 {
   const attr = r8();
   const sel = r8();
   if (rbad()) return exception(2, 3);
-  store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  store<u8>(C_BLK_ACTIVE, 0);
   oN(0xc40100 | invoke, 3); // get-response-normal
   const o = findObject(classId, ln);
   let dar: u32 = 0;
@@ -754,21 +750,17 @@ function get(p: usize, n: u32): u32 {
     o16(0x100 | dar);
     return 4 + 1;
   }
-  setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
   // measure, then encode into the room if it fits; otherwise send it in blocks
-  vbegin(opos() + 1, 0, 0);
-  encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
-  const size = vsize();
+  const size = encodeWindow(o, attr, 0, 0, 0);
   if (size + 4 <= room()) {
     o8(0);
-    vbegin(opos(), 0, size);
-    encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
+    encodeWindow(o, attr, opos(), 0, size);
     return 4 + size;
   }
   store<u8>(C_BLK_OBJ, <u8>(o));
   store<u8>(C_BLK_ATTR, <u8>(attr));
   store<u8>(C_BLK_INVOKE, <u8>(invoke));
-  store<u8>(C_BLK_ACTIVE, true ? 1 : 0);
+  store<u8>(C_BLK_ACTIVE, 1);
   return sendBlock(invoke, 1);
 }
 
@@ -776,20 +768,18 @@ function get(p: usize, n: u32): u32 {
 function sendBlock(invoke: u32, no: u32): u32 {
   const size = room() - 12; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
   const start = (no - 1) * size;
-  setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
-  vbegin(0, 0, 0);
-  encodeAttribute(<u32>load<u8>(C_BLK_OBJ), <u32>load<u8>(C_BLK_ATTR), <u32>load<u8>(C_A_KIND));
-  const total = vsize();
+  const obj = <u32>load<u8>(C_BLK_OBJ);
+  const attr = <u32>load<u8>(C_BLK_ATTR);
+  const total = encodeWindow(obj, attr, 0, 0, 0);
   let part = total - start;
   const last = part <= size;
   if (!last) part = size;
   obegin(OUT);
   o32(0xc4020000 | (invoke << 8) | (last ? 1 : 0)); o32(no); o8(0); // get-response-with-datablock
   if (part > 0x7f) { o8(0x81); o8(part); } else o8(part);
-  vbegin(opos(), start, start + part);
-  encodeAttribute(<u32>load<u8>(C_BLK_OBJ), <u32>load<u8>(C_BLK_ATTR), <u32>load<u8>(C_A_KIND));
+  encodeWindow(obj, attr, opos(), start, start + part);
   store<u16>(C_BLK_NO, <u16>(no));
-  if (last) store<u8>(C_BLK_ACTIVE, false ? 1 : 0);
+  if (last) store<u8>(C_BLK_ACTIVE, 0);
   return <u32>(opos() - OUT) + part;
 }
 
@@ -865,7 +855,7 @@ function action(p: usize, n: u32): u32 {
 /** HLS pass 3 (check the client's f(StoC)) and pass 4 (our f(CtoS)); Green Book §9.2.7.4, seed §3.4.2. */
 function replyToHls(f: usize, l: u32): u32 {
   const wasOutstanding = (load<u8>(C_STOC_OUTSTANDING) != 0);
-  store<u8>(C_STOC_OUTSTANDING, false ? 1 : 0);
+  store<u8>(C_STOC_OUTSTANDING, 0);
   let ok: u32 = 0;
   if (<u32>load<u8>(C_PHASE) == 1 && wasOutstanding && l == 17 && load<u8>(f) == 0x10) {
     // f(StoC) = 10 ‖ IC ‖ GMAC_{client title ‖ IC}(10 ‖ AK ‖ StoC (‖ CtoS hardened: both challenges bound))

@@ -21,3 +21,8 @@ export const AARE_AUTH = memory.data<u8>([0x88, 2, 0x07, 0x80, 0x89, 7, 0x60, 0x
 // server-max-receive-pdu-size (MAX_PDU = 224 = 0x00E0), vaa-name 0x0007 (LN referencing).
 // prettier-ignore
 export const INITIATE_RESPONSE = memory.data<u8>([0x08, 0, 6, 0x5f, 0x1f, 4, 0, 0, 0, 0, 0x00, 0xe0, 0x00, 0x07]);
+
+// reply_to_HLS_authentication as an action-request addresses it (Green Book §9.2.7.4 pass 3; Blue Book class 15):
+// class id 15, Association LN 0.0.40.0.0.255, method 1 — the one request served before HLS pass 3 succeeds.
+// prettier-ignore
+export const REPLY_TO_HLS = memory.data<u8>([0, 15, 0, 0, 40, 0, 0, 255, 1]);
