@@ -16,6 +16,7 @@ import { encodeSignature } from '../abi/signature.ts';
 import { exprInfo, walk } from './ir-walk.ts';
 import { asciz } from './abort.ts';
 import { memoryInit } from './mem-init.ts';
+import { paramBounds } from './param-ranges.ts';
 
 export interface BackendOptions {
   /** Bytes of heap mapped after the static data (asconfig.json "hasm.heap"). */
@@ -150,8 +151,11 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   const reports: FunctionReport[] = [];
 
   let f0 = '';
+  // Parameter ranges across the user's module (param-ranges.ts); the helpers are called by the lowering itself.
+  const userParams = paramBounds(mod);
   const compileUnit = (u: Unit, names: string[] | 'all') => {
     const ctx: LowerContext = {
+      paramBounds: u === user ? (n) => userParams.get(n) : undefined,
       mod: u.mod,
       funcSym: u.funcSym,
       globalSym: u.globalSym,
@@ -181,8 +185,8 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       f0 = f.name;
       const lowered: MFunction = lowerFunction(f, ctx);
       const params = new Set<number>();
-      let id = 0;
-      for (const t of f.params) for (let k = 0; k < wordsOf(t); k++) params.add(id++);
+      const n = lowered.paramVregs ?? f.params.reduce((m, t) => m + wordsOf(t), 0);
+      for (let id = 0; id < n; id++) params.add(id);
       const a = peephole(allocate(runPasses(lowered, opts.passes), params));
       opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;

@@ -3,6 +3,7 @@
 import binaryen from 'binaryen';
 import { assignArgs, resultRegs } from '../abi/eabi.ts';
 import { lowerIntrinsic } from './intrinsics.ts';
+import { lowWordOnly } from './param-ranges.ts';
 import { type Opnd, imm, isConst, p } from './mir.ts';
 import { sigOf, wordsOf } from './module-info.ts';
 import type { Lowerer } from './lower.ts';
@@ -11,12 +12,14 @@ import { type Val } from './lower-util.ts';
 const B = binaryen;
 
 export const callMethods = {
-  placeArgs(this: Lowerer, args: Val[]): number[] {
+  /** `skip`: arguments whose high word the callee does not read (param-ranges.ts): left unset. */
+  placeArgs(this: Lowerer, args: Val[], skip: readonly boolean[] = []): number[] {
     const places = assignArgs(args.map((a) => a.length));
     const used: number[] = [];
     let stackBytes = 0;
     places.forEach((pl, i) => {
       args[i]!.forEach((w, k) => {
+        if (k === 1 && skip[i]) return;
         if (pl.regs) {
           this.mov(w, p(pl.regs[k]!));
           used.push(pl.regs[k]!);
@@ -30,9 +33,8 @@ export const callMethods = {
     return used;
   },
 
-  emitCall(this: Lowerer, target: Opnd, args: Val[], resultWords: number): Val {
-    // Stack arguments first (they may read registers that the register arguments overwrite? no: all are vregs).
-    const uses = this.placeArgs(args);
+  emitCall(this: Lowerer, target: Opnd, args: Val[], resultWords: number, skip?: readonly boolean[]): Val {
+    const uses = this.placeArgs(args, skip);
     this.code.push({ kind: 'call', target, uses });
     const d = this.newVs(resultWords);
     resultRegs(resultWords).forEach((r, k) => this.mov(p(r), d[k]!));
@@ -50,7 +52,10 @@ export const callMethods = {
     const args = this.exSeq(operands);
     if (f.imported) return lowerIntrinsic(this, f, args, operands);
     const n = f.results.reduce((s, t) => s + wordsOf(t), 0);
-    const r = this.emitCall(imm(this.ctx.funcSym(f.name)), args, n);
+    // The callee's parameters below 2^16 (param-ranges.ts) take no high word.
+    const bounds = this.ctx.paramBounds?.(f.name);
+    const skip = f.params.map((t, i) => lowWordOnly(bounds, i, t));
+    const r = this.emitCall(imm(this.ctx.funcSym(f.name)), args, n, skip);
     if (isReturn) {
       this.setResult(r);
       this.jump('jmp', this.exitLabel);

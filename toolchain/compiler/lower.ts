@@ -13,9 +13,9 @@ import { type Cond, type MFunction, type MInstr, type Opnd, imm, isConst, p, v }
 import { type FuncInfo, type ModuleInfo, typeName, wordsOf } from './module-info.ts';
 import { TRAP, type TrapReason } from './traps.ts';
 import { exprInfo, walk } from './ir-walk.ts';
-import { guardedIncrements, signedFacts } from './narrow.ts';
-import { localRanges, Ranges } from './ranges.ts';
-import { type LocalId, localWebs } from './local-webs.ts';
+import { Ranges } from './ranges.ts';
+import type { LocalId } from './local-webs.ts';
+import { functionRanges, lowWordOnly } from './param-ranges.ts';
 import { abortText, TRAP_INFO_SYM } from './abort.ts';
 import { arithMethods } from './lower-arith.ts';
 import { callMethods } from './lower-calls.ts';
@@ -46,6 +46,8 @@ export interface LowerContext {
   rodataString: (text: string) => string;
   /** True when an MMIO address lies in a window the module owns through its MMIO module (BackendOptions.mmioCalls). */
   mmioCall?: (addr: number) => boolean;
+  /** A function's parameter bounds (param-ranges.ts), for functions only this module's code calls. */
+  paramBounds?: (name: string) => readonly (number | undefined)[] | undefined;
 }
 
 const B = binaryen;
@@ -126,23 +128,27 @@ class Lowerer {
 
   run(): MFunction {
     const { fn } = this;
-    // Incoming arguments: EABI registers or the caller's outgoing area.
-    const argWords = fn.params.map(wordsOf);
-    const places = assignArgs(argWords);
+    // Each web of a wasm local (local-webs.ts) is a local of its own: its own registers and its own range; a
+    // parameter's range is what its callers pass (param-ranges.ts).
+    const passed = this.ctx.paramBounds?.(fn.name);
+    const { webs, bounds, ranges } = functionRanges(fn, passed);
+    this.webOf = (e) => webs.webOf.get(e)!;
+    this.ranges = ranges;
+    const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);
+    // Incoming arguments: EABI registers or the caller's outgoing area. A parameter every caller passes below 2^16
+    // comes as its low word only (the high one is not passed); it keeps a high register only when its web holds
+    // larger values later.
+    const places = assignArgs(fn.params.map(wordsOf));
     fn.params.forEach((t, i) => {
-      const vals = this.newVs(wordsOf(t));
+      const vals = t === binaryen.i32 && (bounds.get(i) ?? Infinity) <= 0xffff ? [this.newV(), imm(0)] : this.newVs(wordsOf(t));
       this.locals[i] = vals;
       const pl = places[i]!;
-      vals.forEach((d, k) => this.mov(pl.regs ? p(pl.regs[k]!) : { k: 'arg', off: pl.stack! + 2 * k }, d));
+      vals.forEach((d, k) => {
+        if (d.k !== 'v') return;
+        this.mov(k === 1 && lowWordOnly(passed, i, t) ? imm(0) : pl.regs ? p(pl.regs[k]!) : { k: 'arg', off: pl.stack! + 2 * k }, d);
+      });
     });
-    // Each web of a wasm local (local-webs.ts) is a local of its own: its own registers and its own range.
-    const webs = localWebs(fn);
-    this.webOf = (e) => webs.webOf.get(e)!;
-    const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);
-    const tracked = new Set<number>();
-    webs.localOf.forEach((l, w) => w >= fn.params.length && typeOf(l) === binaryen.i32 && tracked.add(w));
-    const { bounds, signed, nonNeg, lows } = localRanges(fn.body, tracked, guardedIncrements(fn, this.webOf), this.webOf, signedFacts(fn, this.webOf), webs.entryWebs);
-    this.ranges = new Ranges(bounds, this.webOf, signed, nonNeg, lows);
+    const paramVregs = this.nextV;
     // A local that never holds 2^16 or more (ranges.ts, narrow.ts) has the constant 0 as its high word: only its
     // low word is a register.
     webs.localOf.forEach((l, w) => {
@@ -165,7 +171,7 @@ class Lowerer {
       this.mov(imm(TRAP.abort), p(12));
       this.code.push({ kind: 'jump', cond: 'jmp', target: '__hasm_trap' });
     }
-    return { name: fn.name, sym: this.sym, code: this.code, nextV: this.nextV, outArea: this.outArea, exported: false };
+    return { name: fn.name, sym: this.sym, code: this.code, nextV: this.nextV, outArea: this.outArea, exported: false, paramVregs };
   }
 
   setResult(r: Val): void {

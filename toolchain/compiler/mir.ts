@@ -34,6 +34,8 @@ export interface MFunction {
   /** Words of incoming stack arguments (the callee reads them through `arg` operands). */
   outArea: number;
   exported: boolean;
+  /** Virtual registers 0..paramVregs−1 hold the incoming arguments (a parameter passed as its low word only has one). */
+  paramVregs?: number;
 }
 
 export const v = (id: number): Opnd => ({ k: 'v', id });

@@ -149,8 +149,9 @@ export interface LocalRanges {
 }
 
 /**
- * The range of every tracked local (i32, not a parameter; a web of one, local-webs.ts) over the whole function: the union of 0 (wasm locals
- * start at zero) and every value stored into it, to a fixed point. A guarded increment (narrow.ts) stores at
+ * The range of every tracked local (i32; a web of one, local-webs.ts) over the whole function: the union of 0 (wasm locals
+ * start at zero) and every value stored into it, to a fixed point. A parameter's entry web is tracked only with
+ * `entry` (web → the largest argument any call passes, param-ranges.ts): its entry value is that, not 0. A guarded increment (narrow.ts) stores at
  * most max(cap, the local's other values) + step: before it, the local either passed its guard (≤ cap) or was
  * last set by another assignment. A bound still growing after a few rounds (an unguarded counter) gives up.
  *
@@ -158,7 +159,7 @@ export interface LocalRanges {
  * signedFacts) holds values in [−k, M], M its largest non-negative value: the decrement stores at most M − k and
  * at least −k. Such a local keeps both words; where its `>= 0` check holds, a read of it is in [0, M].
  */
-export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex, facts: SignedFacts = { nonNegGets: new Map(), decrements: new Map() }, entryWebs?: ReadonlySet<number>): LocalRanges {
+export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex, facts: SignedFacts = { nonNegGets: new Map(), decrements: new Map() }, entryWebs?: ReadonlySet<number>, entry: ReadonlyMap<number, number> = new Map()): LocalRanges {
   const sets: { e: number; index: number; value: number }[] = [];
   walkAll(body, (e) => {
     const i = exprInfo(e);
@@ -176,15 +177,15 @@ export function localRanges(body: number, tracked: ReadonlySet<number>, incremen
     return out;
   };
   const bound = new Map<number, number>();
-  for (const l of tracked) bound.set(l, 0);
+  for (const l of tracked) bound.set(l, entry.get(l) ?? 0);
   const given = new Set<number>();
   // Least values, from above: a web that never sees its entry value (local-webs.ts) holds only what is stored
   // into it. Without webs, every local may be read at its entry value 0.
   const low = new Map<number, number>();
-  if (entryWebs) for (const l of tracked) if (!entryWebs.has(l) && !signed.has(l)) low.set(l, U32);
+  if (entryWebs) for (const l of tracked) if (!entryWebs.has(l) && !signed.has(l) && !entry.has(l)) low.set(l, U32);
   for (let round = 0; ; round++) {
     const ranges = new Ranges(bound, id, signed, nonNegOf(bound), low);
-    const other = new Map<number, number>(); // per local: 0 and its assignments other than guarded increments
+    const other = new Map<number, number>(entry); // per local: its entry value (0, or a parameter's bound) and its assignments other than guarded increments
     const nextLow = new Map<number, number>();
     for (const s of sets) {
       if (low.has(s.index)) nextLow.set(s.index, Math.min(nextLow.get(s.index) ?? U32, ranges.of(s.value).lo));
@@ -201,7 +202,7 @@ export function localRanges(body: number, tracked: ReadonlySet<number>, incremen
       else low.set(l, n);
     }
     const next = new Map<number, number>();
-    for (const [index] of bound) next.set(index, other.get(index) ?? 0);
+    for (const [index] of bound) next.set(index, Math.max(other.get(index) ?? 0, entry.get(index) ?? 0));
     for (const s of sets) {
       const inc = increments.get(s.e);
       if (!inc) continue;
