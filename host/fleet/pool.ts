@@ -1,7 +1,8 @@
 // The fleet's worker threads from the main thread: one request at a time per worker is enough (the main thread
 // waits on all workers together), replies matched by id, progress forwarded.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { Progress, Reply, ReplyBody, Request } from './protocol.ts';
@@ -13,12 +14,14 @@ type Ask = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never)
 
 /** The worker: the compiled worker.js beside this file (dist/, `hasm`), else worker.ts loaded through tsx's ESM
  *  hooks registered inside the new thread (tests, benches under tsx; `--import` in a worker's execArgv does not
- *  reach its entry module). */
+ *  reach its entry module). Binaryen (a 15 MB module the compiler imports) is loaded natively before the hooks
+ *  are registered: through them it cost each worker about 7.5 CPU s (0.4 s natively), most of a deployment's. */
 function newWorker(): Worker {
   const js = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(js))) return new Worker(js);
   const ts = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { eval: true });
+  const binaryen = pathToFileURL(createRequire(import.meta.url).resolve('binaryen')).href;
+  return new Worker(`import(${JSON.stringify(binaryen)}).then(() => import('tsx/esm/api')).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`, { eval: true });
 }
 
 export class WorkerPool {

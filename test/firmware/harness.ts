@@ -6,11 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../../boards/board.ts';
 import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
-import { toolchainFingerprint } from '../../host/deploy/compile-as.ts';
-import { cacheKey, readCached, writeCached } from '../../toolchain/common/cache.ts';
-import { buildSource } from '../../toolchain/compiler/compile.ts';
-import { compileAssemblyScript, loadAsConfig, type FrontResult } from '../../toolchain/compiler/front.ts';
-import type { LinkedImage } from '../../toolchain/link/link.ts';
+import { buildSource, type BuildResult } from '../../toolchain/compiler/compile.ts';
+import { loadAsConfig } from '../../toolchain/compiler/front.ts';
 import { TRAP } from '../../toolchain/compiler/traps.ts';
 import { imageFromLinked, type Image } from '../../toolchain/link/image.ts';
 import type { Machine } from '../../toolchain/emulator/machine.ts';
@@ -35,30 +32,6 @@ export function harnessPath(name: string): string {
   return fileURLToPath(new URL(`./as/${name}.ts`, import.meta.url));
 }
 
-/** What a test needs of a harness's build: the wasm V8 runs and the image the emulator runs. */
-export interface HarnessBuild {
-  front: FrontResult;
-  image: LinkedImage;
-}
-
-/**
- * A harness built: the front end's wasm (cached on disk by its inputs, front.ts), and the linked image, cached on
- * disk too (toolchain/common/cache.ts) by a hash of that wasm, the config, the board and the toolchain's source
- * (host/deploy/compile-as.ts toolchainFingerprint): every test file compiled its harnesses again, a few CPU seconds
- * each in every fresh test worker. The image is a function of exactly those, so the compiler under test is the one
- * that built it; any edit to the toolchain builds it again.
- */
-async function buildHarness(name: string): Promise<HarnessBuild> {
-  const path = harnessPath(name);
-  const front = await compileAssemblyScript(path, FIRMWARE_CONFIG);
-  const entry = `harness-${cacheKey(front.wasm, JSON.stringify(FIRMWARE_CONFIG), JSON.stringify(board), toolchainFingerprint())}.json`;
-  const hit = readCached(entry);
-  if (hit) return { front, image: JSON.parse(hit.toString('utf8'), (_, v: unknown) => (v && typeof v === 'object' && 'base64' in v ? new Uint8Array(Buffer.from((v as { base64: string }).base64, 'base64')) : v)) as LinkedImage };
-  const b = await buildSource(path, board, FIRMWARE_CONFIG);
-  writeCached(entry, JSON.stringify(b.image, (_, v: unknown) => (v instanceof Uint8Array ? { base64: Buffer.from(v).toString('base64') } : v)));
-  return { front: b.front ?? front, image: b.image };
-}
-
 export class Module {
   readonly image: Image;
   readonly machine: Machine;
@@ -66,7 +39,7 @@ export class Module {
   calls = 0;
   cycles = 0;
   constructor(
-    readonly build: HarnessBuild,
+    readonly build: BuildResult,
     /** undefined for a driver: its MMIO has no V8 counterpart, it runs on the emulated board only. */
     private readonly v8: Record<string, unknown> | undefined,
   ) {
@@ -141,12 +114,12 @@ export class Module {
   }
 }
 
-const builds = new Map<string, Promise<HarnessBuild>>();
+const builds = new Map<string, Promise<BuildResult>>();
 
 /** A fresh instance (new emulated machine, new V8 instance unless `emulatorOnly`) of a harness, compiled once per
  *  test file. */
 export async function loadModule(name: string, emulatorOnly = false): Promise<Module> {
-  if (!builds.has(name)) builds.set(name, buildHarness(name));
+  if (!builds.has(name)) builds.set(name, buildSource(harnessPath(name), board, FIRMWARE_CONFIG));
   const build = await builds.get(name)!;
   const trap = (r: number) => {
     throw new Error(`trap ${Object.entries(TRAP).find(([, v]) => v === r)?.[0] ?? r}`);
@@ -167,7 +140,7 @@ export async function loadModule(name: string, emulatorOnly = false): Promise<Mo
     mem.set(r.tag, tag);
     return 1;
   };
-  const { instance } = await WA.instantiate(build.front.wasm, { hasm: { trap, sancus_wrap } });
+  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap, sancus_wrap } });
   memory = instance.exports.memory as { buffer: ArrayBuffer };
   return new Module(build, instance.exports);
 }
