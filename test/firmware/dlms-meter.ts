@@ -185,15 +185,6 @@ export class DeployedMeter {
     return new DlmsClient(await this.channel(sap), { keys: demoKeys, counters: new MemoryCounterStore(), ...o });
   }
 
-  /** The meter's energy register now (a public association, SAP 16). */
-  async energy(): Promise<number> {
-    const c = await this.client(16, { mechanism: 'none', profile: 'hardened' });
-    await c.associate();
-    const v = await c.get(3, '1.0.1.8.0.255', 2);
-    await c.release();
-    return Number((v as { value: number }).value);
-  }
-
   /** The last invocation counter the meter accepted from the head-end: its frame-counter object 0.0.43.1.0.255
    *  (readable by the public association; a new association replaces the current one). */
   async held(): Promise<number> {
