@@ -349,7 +349,7 @@ __sm_%_route:
   jhs 6f
   cmp @r10, r15
   jeq 7f
-  add #4, r10
+  add #6, r10
   jmp 5b
 6:
   tst &__sm_%_dropmode
@@ -361,6 +361,25 @@ __sm_%_route:
   inc &__sm_%_dropped
   jmp 1b
 7:
+  push r13                      ; room for what the receiver may send off the node (the route's third word)?
+  push r14
+  call #__sm_%_pending
+  mov #SCHED_OUTBOX_SLOTS + 1, r11   ; free slots once this event's own is freed
+  mov #SCHED_OUTBOX_SLOTS, r13
+73:
+  rra r12
+  jnc 74f
+  dec r11
+74:
+  dec r13
+  jnz 73b
+  pop r14
+  pop r13
+  cmp 4(r10), r11
+  jhs 75f
+  bis r14, r4                   ; not now: left for the runtime's tick (it routes it) or the next round
+  jmp 1b
+75:
   mov 4(r13), r14               ; length; cipher ‖ tag (at most SCHED_EVENT_MAX bytes: longer cannot be genuine)
   mov r14, r12
   add #8, r12
