@@ -3,18 +3,17 @@
 // own authority lifts it. The record is lib/persist.ts's (sealed under this module's key, versioned by the board's
 // monotonic counter); a record that is not the latest or not genuine makes the module start in the tamper lock
 // (offswitch.ts offRestore): rollback can cause a disconnect, never lift one.
+import { nvcount, nvm } from '../lib/board';
 import { persistLoad, persistSave } from '../lib/persist';
 
-/** boards/emulated.json: this module's record in the non-volatile memory ("nvm", 0x3000–0x31FF) and its monotonic
- *  counter ("nvcount"). */
-const SLOT: usize = 0x3000;
-const COUNTER: usize = 0x01a0;
+// This module's record: the start of the board's non-volatile memory ("nvm"), versioned by its monotonic counter
+// ("nvcount") — both where the board file puts them.
 const STATE_BYTES: u32 = 4;
 
 export function loadState(state: usize): u32 {
-  return persistLoad(SLOT, COUNTER, state, STATE_BYTES);
+  return persistLoad(nvm(), nvcount(), state, STATE_BYTES);
 }
 
 export function saveState(state: usize): void {
-  persistSave(SLOT, COUNTER, state, STATE_BYTES);
+  persistSave(nvm(), nvcount(), state, STATE_BYTES);
 }

@@ -7,8 +7,11 @@ import { imm, isConst, p, type Opnd } from './mir.ts';
 import { type FuncInfo, wordsOf } from './module-info.ts';
 import { TRAP } from './traps.ts';
 import { SANCUS_UNWRAP, SANCUS_WRAP } from './sancus-wrap.ts';
+import { boardSymbol } from './peripherals.ts';
 
 export const INTRINSIC_NAMESPACE = 'hasm';
+/** Imports `board.NAME`: the board's memory region or peripheral NAME's address, a constant of the build. */
+export const BOARD_NAMESPACE = 'board';
 
 /** Status-register bits (TI guide §3.2.3): GIE and the low-power mode bits. */
 const GIE = 0x08;
@@ -40,6 +43,10 @@ export function checkImport(f: FuncInfo, where: string): void {
     return;
   }
   if (imp.module === ABORT_MODULE && imp.base === ABORT_BASE) return; // AS's abort: a trap with its text (abort.ts)
+  if (imp.module === BOARD_NAMESPACE) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(imp.base) || f.params.length !== 0 || resultWords(f) === 0) throw new InputError(`${where}: import '${imp.module}.${imp.base}': a board address is a function of no arguments returning usize, named after a memory region or peripheral of the board`);
+    return;
+  }
   if (imp.module !== INTRINSIC_NAMESPACE || !INTRINSICS.includes(imp.base)) {
     throw new InputError(`${where}: import '${imp.module}.${imp.base}' is not allowed: a module may import only the '${INTRINSIC_NAMESPACE}' intrinsics (${INTRINSICS.join(', ')}), its outputs ('output' namespace) or, in the node runtime, 'extern' routines`);
   }
@@ -58,6 +65,10 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
     L.abort(args);
     return [];
   }
+  // `board.NAME`: the start of the board's memory region or the base of its peripheral NAME (peripherals.ts), an
+  // absolute symbol the board defines — so no address is kept in firmware source; a name the board lacks is an
+  // undefined symbol at assembly.
+  if (f.imported!.module === BOARD_NAMESPACE) return resultWords(f) === 1 ? [imm(boardSymbol(name))] : [imm(boardSymbol(name)), imm(0)];
   const word = (a: Opnd[] | undefined) => a?.[0];
   switch (name) {
     case 'copy_in':
