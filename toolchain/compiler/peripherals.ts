@@ -21,4 +21,6 @@ export function peripheralSymbols(board: Board): Record<string, number> {
 }
 
 /** The absolute symbol of a board memory region or peripheral named `name` (`board.NAME` in AssemblyScript). */
-export const boardSymbol = (name: string): string => `__board_${name}`;
+export const boardSymbol = (name: string): string => `${BOARD_PREFIX}${name}`;
+export const isBoardSymbol = (symbol: string): boolean => symbol.startsWith(BOARD_PREFIX);
+const BOARD_PREFIX = '__board_';
