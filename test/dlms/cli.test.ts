@@ -35,8 +35,13 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  server.kill('SIGTERM');
+afterAll(async () => {
+  // The server saves its counters into `dir` as it stops: remove the directory once it has exited.
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
