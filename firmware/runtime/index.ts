@@ -124,6 +124,10 @@ let wLen: i32 = 0;
 
 // receiver state: 0 hunt, 1 type, 2 len, 3 payload, 4 checksum, 5 wrapper frame
 let rxState: i32 = 0;
+/** Ticks since the last WAN byte: a frame left unfinished for two ticks is dropped (its byte was lost — the UART
+ *  holds one byte, overrun while a module ran with interrupts off — or its sender gave up), so the next frame is
+ *  read from its start instead of as the rest of the old one. */
+let rxIdle: i32 = 0;
 let rxType: i32 = 0;
 let rxLen: i32 = 0;
 let rxGot: i32 = 0;
@@ -166,6 +170,7 @@ function put16(p: usize, v: i32): void {
 
 /** Feeds one received byte to the frame parser; dispatches a complete frame. */
 function receive(b: i32): void {
+  rxIdle = 0;
   if (rxState == 0) {
     if (b == SYNC) rxState = 1;
     else if (b == 0 && dlmsSlot != 0xff) {
@@ -443,6 +448,7 @@ function dispatch(type: i32, len: i32): void {
 // ---- periodic work ------------------------------------------------------------------------------------------------
 function tick(): void {
   ticks++;
+  if (rxState != 0 && ++rxIdle >= 2) rxState = 0;
   // What a protected scheduler's calls left for the WAN or HAN (issue 20, host/deploy/scheduler.ts): out first.
   drain();
   route();

@@ -153,7 +153,13 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       if (done % (600 * hz) === 0) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }
     maxGap = Math.max(maxGap, (m.cycle - lastHan) / hz);
-    const tEnd = m.cycle; // the run's end; the closing log reads below take a little more virtual time
+    // The run's TCP clients leave the WAN line before the closing reads below share it: nothing of theirs arrives
+    // after this, and a frame of theirs left unfinished is dropped by the runtime after two ticks of silence.
+    const tEnd = m.cycle;
+    if (servers.length) {
+      detach(servers);
+      node.advance(Math.round(hz / 2));
+    } // the run's end; the closing log reads below take a little more virtual time
     // The logs' sizes, as the central system learns them: a log read (CMD_LOG_READ) of each log's newest entry
     // through CS security, answered sealed on the logs' connection with the log's sequence number. (Each read is
     // itself a security-log entry; the security log is read last.)
@@ -203,11 +209,16 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
       deploy: deployReport,
     };
   } finally {
-    for (const s of servers) {
-      s.close();
-      for (const sock of (s as Server & { sockets?: Set<Socket> }).sockets ?? []) sock.destroy();
-    }
+    detach(servers);
     await session.close();
+  }
+}
+
+/** Closes the `--uart` servers and their clients' connections. */
+function detach(servers: Server[]): void {
+  for (const s of servers) {
+    if (s.listening) s.close();
+    for (const sock of (s as Server & { sockets?: Set<Socket> }).sockets ?? []) sock.destroy();
   }
 }
 
