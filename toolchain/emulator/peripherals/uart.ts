@@ -36,10 +36,13 @@ export interface UartOptions {
   irqTx: number;
   /** false: transmit-only wiring (no receive line). */
   receive?: boolean;
+  /** The host holds its next byte while the last is unread (RX pending), as a sender honouring RTS/CTS would:
+   *  the board's "flow_control". Without it a byte that arrives before the firmware cleared the last overruns. */
+  flowControl?: boolean;
 }
 
 export function uartOptions(cfg: PeripheralConfig): UartOptions {
-  return { base: cfg.base, irqRx: optNumber(cfg, 'irq_rx', 7), irqTx: optNumber(cfg, 'irq_tx', 6), receive: cfg.receive !== false };
+  return { base: cfg.base, irqRx: optNumber(cfg, 'irq_rx', 7), irqTx: optNumber(cfg, 'irq_tx', 6), receive: cfg.receive !== false, flowControl: cfg.flow_control === true };
 }
 
 export class Uart implements Device {
@@ -57,6 +60,8 @@ export class Uart implements Device {
   private txShifting: number | undefined;
   private rxData = 0;
   private readonly rxQueue: number[] = [];
+  /** flowControl: the next byte is due but held while the last is unread. */
+  private rxHeld = false;
   private rxDoneAt = Infinity;
   /** The board wires a receive line to this UART. */
   readonly canReceive: boolean;
@@ -138,6 +143,10 @@ export class Uart implements Device {
         return;
       case STATUS:
         this.pnd &= ~(v & (ST_TX_EMPTY_PND | ST_TX_PND | ST_RX_OVFLW_PND | ST_RX_PND)); // write 1 to clear
+        if (this.rxHeld && !(this.pnd & ST_RX_PND)) {
+          this.rxHeld = false;
+          this.rxDoneAt = now + this.frameCycles;
+        }
         return;
       case BAUD_LO:
         this.baud = (this.baud & 0xff00) | v;
@@ -186,6 +195,11 @@ export class Uart implements Device {
         this.startTx(at);
       } else {
         const at = this.rxDoneAt;
+        if (this.opts.flowControl && this.pnd & ST_RX_PND) {
+          this.rxDoneAt = Infinity; // held until the firmware clears RX pending (writeReg STATUS)
+          this.rxHeld = true;
+          continue;
+        }
         const byte = this.rxQueue.shift()!;
         if (this.pnd & ST_RX_PND) this.pnd |= ST_RX_OVFLW_PND;
         this.pnd |= ST_RX_PND;
