@@ -400,7 +400,9 @@ export class Machine implements DeviceHost {
     r[1] = (sp - 2) & 0xfffe;
     r[2] = 0;
     for (const d of this.devices) d.acknowledge?.(line);
-    r[0] = b.readWord(VECTOR_BASE + 2 * line) & 0xfffe;
+    // The frontend fetches the vector (omsp_frontend.v: irq_addr on the program-memory bus), not the execution
+    // unit: no Sancus data-access check, so a table inside a protected module's text (issue 20) still vectors.
+    r[0] = b.peekWord(VECTOR_BASE + 2 * line) & 0xfffe;
     this.cycle += INTERRUPT_CYCLES;
     this.changed();
   }

@@ -175,6 +175,7 @@ function placeSections(out: Map<string, LinkedSection & { align: number }>, opti
     const vec = /^__interrupt_vector_(\d+)$/.exec(s.name);
     if (addr === undefined && vec) addr = 0xffe0 + 2 * (Number(vec[1]) - 1);
     if (addr === undefined && s.name === '.vectors') addr = 0x10000 - s.size; // the vector table ends the address space
+    if (addr === undefined && isVectorText(s.name)) addr = vectorTextAddress(s);
     if (addr === undefined) continue;
     s.address = addr;
     s.region = board.memory.find((m) => addr! >= m.start && addr! < m.start + m.size)?.name;
@@ -209,6 +210,26 @@ function placeSections(out: Map<string, LinkedSection & { align: number }>, opti
     }
   }
   checkOverlaps([...out.values()]);
+}
+
+/** Vectors 0–14 (0xFFE0–0xFFFD): the interrupt vector table without the reset vector. */
+const TABLE_BYTES = RESET_VECTOR - 0xffe0;
+
+/**
+ * A `.vectors.*` section is code whose last 30 bytes are interrupt vectors 0–14: it is placed to end where the reset
+ * vector begins (issue 20, seed §4.6.4: the vector table inside a protected module's text, immutable — Sancus
+ * refuses every write to module text). Its end is 0xFFFE and not 0x10000 because a module's text end is a 16-bit
+ * address (SM_ENABLE's r13); the reset vector stays a section of its own, read only at a reset, which clears every
+ * module anyway.
+ */
+function isVectorText(name: string): boolean {
+  return name.startsWith('.vectors.');
+}
+
+function vectorTextAddress(s: LinkedSection): number {
+  if (s.size < TABLE_BYTES) linkError(`section '${s.name}' (${s.size} bytes) must end with the interrupt vector table 0xffe0..0xfffd (${TABLE_BYTES} bytes)`);
+  if (s.size % 2) linkError(`section '${s.name}' (${s.size} bytes) must be a whole number of words to end at the vector table`);
+  return RESET_VECTOR - s.size;
 }
 
 function checkOverlaps(sections: LinkedSection[]): void {

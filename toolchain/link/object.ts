@@ -57,7 +57,7 @@ export function newSection(name: string, flags: Partial<Pick<Section, 'nobits' |
 
 /** Flags a section gets from its name when `.section` gives none (GNU as conventions). */
 export function sectionFlags(name: string): Pick<Section, 'nobits' | 'alloc' | 'write' | 'exec'> {
-  if (name === '.text' || name.startsWith('.text.') || name === '.vectors' || name.startsWith('__interrupt_vector')) {
+  if (name === '.text' || name.startsWith('.text.') || name === '.vectors' || name.startsWith('.vectors.') || name.startsWith('__interrupt_vector')) {
     return { nobits: false, alloc: true, write: false, exec: true };
   }
   if (name === '.bss' || name.startsWith('.bss.') || name === '.noinit') return { nobits: true, alloc: true, write: true, exec: false };
