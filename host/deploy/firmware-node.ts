@@ -10,7 +10,7 @@ import type { Uart } from '../../toolchain/emulator/peripherals/uart.ts';
 import { attachSancus, type SancusUnit } from '../../toolchain/emulator/sancus/unit.ts';
 import type { Image } from '../../toolchain/link/image.ts';
 import { RUNTIME_READY, runtimeBoard } from './runtime-image.ts';
-import { FrameParser, type Frame, type WanLink } from './wan.ts';
+import { FrameParser, NoAnswerError, type Frame, type WanLink } from './wan.ts';
 
 /** Cycles the host waits for an answer before it gives up (10 s at 20 MHz: a module call is far shorter). */
 const ANSWER_BUDGET = 200_000_000;
@@ -21,6 +21,9 @@ export class FirmwareNode {
   readonly sancus: SancusUnit;
   readonly wan: Uart;
   readonly han: Uart | undefined;
+  /** Cycles an exchange waits for the runtime's answer before it throws NoAnswerError; a caller that can carry on
+   *  without the answer (the closing reads of `hasm meter run`) may shorten it. */
+  answerBudget = ANSWER_BUDGET;
   private readonly wanParser = new FrameParser();
   /** Frames from the WAN UART not yet consumed by an exchange. */
   private pending: Frame[] = [];
@@ -110,12 +113,12 @@ export class FirmwareNode {
     for (;;) {
       const i = this.pending.findIndex(isAnswer);
       if (i >= 0) return done(i);
-      if (this.machine.cycle - start > ANSWER_BUDGET) throw new OperationError(`node ${this.name}: no answer from the runtime within ${ANSWER_BUDGET} cycles`);
+      if (this.machine.cycle - start > this.answerBudget) throw new NoAnswerError(`node ${this.name}: no answer from the runtime within ${this.answerBudget} cycles`);
       const r = this.machine.run({ maxCycles: this.machine.cycle + SLICE });
       if (r.stop === 'sleep') {
         const j = this.pending.findIndex(isAnswer);
         if (j >= 0) return done(j);
-        throw new OperationError(`node ${this.name}: the runtime went to sleep without answering (frame lost?)`);
+        throw new NoAnswerError(`node ${this.name}: the runtime went to sleep without answering (frame lost?)`);
       }
       if (r.stop !== 'max-cycles') throw new OperationError(`node ${this.name}: stopped with '${r.stop}' at 0x${r.pc?.toString(16)} while the host waited for an answer`);
     }

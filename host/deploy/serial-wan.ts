@@ -4,7 +4,7 @@
 // handling of a request is not idempotent — a repeated set_key or event is refused by the module, as it should be).
 import { SerialPort } from 'serialport';
 import { OperationError } from '../../toolchain/common/errors.ts';
-import { FrameParser, type Frame, type WanLink } from './wan.ts';
+import { FrameParser, NoAnswerError, type Frame, type WanLink } from './wan.ts';
 
 export async function openSerialWan(o: { serial: string; baud: number; timeoutMs?: number }): Promise<WanLink> {
   const timeoutMs = o.timeoutMs ?? 20_000; // a board answers in milliseconds; this only bounds a failure (and a loaded test machine)
@@ -25,7 +25,7 @@ export async function openSerialWan(o: { serial: string; baud: number; timeoutMs
         const i = frames.findIndex(isAnswer);
         if (i >= 0) return frames.splice(0, i + 1);
         const left = until - Date.now();
-        if (left <= 0) throw new OperationError(`serial ${o.serial}: no answer from the node's runtime to message 0x${request[1]!.toString(16)} within ${timeoutMs} ms`, { path: o.serial });
+        if (left <= 0) throw new NoAnswerError(`serial ${o.serial}: no answer from the node's runtime to message 0x${request[1]!.toString(16)} within ${timeoutMs} ms`, { path: o.serial });
         await new Promise<void>((res) => {
           const t = setTimeout(res, left);
           wake = () => {

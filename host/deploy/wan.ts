@@ -14,6 +14,13 @@ export const SETKEYS_PER_FRAME = 5;
 export const ROUTE = { local: 1, wan: 2, han: 3 } as const;
 const ERRORS: Record<number, string> = { 1: 'checksum', 2: 'unknown message type', 3: 'bad arguments', 4: 'table full' };
 
+/** The node's runtime did not answer a request: it went silent, spins, or dropped the frame. The runtime is
+ *  untrusted and may always withhold service (seed §4.4: a compromised node can deny, not forge), so callers that
+ *  can carry on without the answer catch this one error and report the silence; every other error stays fatal. */
+export class NoAnswerError extends OperationError {
+  override name = 'NoAnswerError';
+}
+
 export interface Frame {
   type: number;
   payload: Uint8Array;

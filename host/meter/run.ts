@@ -13,7 +13,7 @@ import { deploySession, type DeployReport, type DeploySession } from '../deploy/
 import { loadDescriptor } from '../deploy/descriptor.ts';
 import type { FirmwareNode } from '../deploy/firmware-node.ts';
 import { openEvent, sealEvent } from '../deploy/protocol.ts';
-import { T } from '../deploy/wan.ts';
+import { NoAnswerError, T } from '../deploy/wan.ts';
 import { HanParser } from './han.ts';
 import { decodeUplink } from '../central/messages.ts';
 import type { LogEntry } from './driver.ts';
@@ -175,23 +175,38 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     };
     // The off-switch log's entries since deployment (oldest first): what explains each relay movement.
     const offswitch: LogEntry[] = [];
+    /** Why the closing reads got no answer: a runtime under attack (--untrusted) may withhold service. */
+    let withheld: string | null = null;
     if (central && [...ends.values()].some((e) => e.name === LOGS)) {
-      for (const which of [LOG.metrology, LOG.offswitch, LOG.security]) {
-        const e = await readLog(which, 0);
-        if (which === LOG.offswitch && e) {
-          offswitch.push(e);
-          for (let i = 1; i < e.seq; i++) {
-            const older = await readLog(which, i);
-            if (!older) break; // overwritten: the log is bounded
-            offswitch.unshift(older);
+      // A log read is answered within milliseconds (the DLMS object list, the longest a module keeps interrupts off,
+      // takes 144 ms): a runtime silent for a whole simulated second is withholding it.
+      node.answerBudget = hz;
+      try {
+        for (const which of [LOG.metrology, LOG.offswitch, LOG.security]) {
+          const e = await readLog(which, 0);
+          if (which === LOG.offswitch && e) {
+            offswitch.push(e);
+            for (let i = 1; i < e.seq; i++) {
+              const older = await readLog(which, i);
+              if (!older) break; // overwritten: the log is bounded
+              offswitch.unshift(older);
+            }
           }
         }
+      } catch (e) {
+        // Issue 18 item 6: a compromised runtime can only withhold service. The run still reports what the host saw
+        // itself (HAN frames, relay, readings already received); a log it could not read stays null.
+        if (!(e instanceof NoAnswerError)) throw e;
+        withheld = e.message;
+        o.progress?.(`meter: the closing log reads got no answer (${e.message}): the runtime withholds service; logs reported as unknown`);
       }
     }
     const seq = (w: number) => logSeq.get(w) ?? null;
     const history = relay ? relay.history.slice(relay0) : [];
     const moves = history.map((c) => ({ t: (c.cycle - t0) / hz, state: (c.closed ? 'on' : 'off') as 'on' | 'off' }));
-    const causes = relay0 === 0 ? explainRelay(moves, offswitch).map((c) => c.text) : moves.map(() => 'unknown (the relay moved before this run)');
+    const causes =
+      relay0 !== 0 ? moves.map(() => 'unknown (the relay moved before this run)')
+      : explainRelay(moves, offswitch).map((c) => (withheld !== null && c.kind !== 'power-up' ? 'unknown (the runtime withheld the off-switch log)' : c.text));
     const unit = node.sancus;
     return {
       simulated_s: (tEnd - t0) / hz,

@@ -44,6 +44,8 @@ function human(io: CommandIO, r: MeterReport): void {
   io.err(`  HAN: ${r.han_frames} frames, longest gap ${r.han_max_gap_s.toFixed(1)} s`);
   for (const x of r.relay) io.err(`  relay ${x.state} at ${x.t.toFixed(3)} s: ${x.cause}`);
   for (const v of r.violations) io.err(`  violation at ${v.t.toFixed(3)} s: pc 0x${v.pc.toString(16)} touched 0x${v.address.toString(16)} (module ${v.module ?? '-'})`);
+  const log = (n: number | null) => (n === null ? 'not read' : `${n}`);
+  io.err(`  logs (entries ever appended): metrology ${log(r.logs.metrology)}, security ${log(r.logs.security)}, off-switch ${log(r.logs.offswitch)}`);
   io.err(`  TCB: ${r.tcb_bytes} bytes of module text`);
 }
 
