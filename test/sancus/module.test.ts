@@ -132,6 +132,33 @@ seen_r4: .word 0xffff
     expect(m.r[7]).toBe(0); // r4 (the secret) was cleared before the call out
   });
 
+  it('a module that never calls out carries no call-out path (issue 18 TCB): no ocall, no ssp, 74 bytes less text', () => {
+    // The vault without its calling-out entry: same stub otherwise.
+    const quiet: ModuleSpec = { ...VAULT, name: 'quiet', entries: VAULT.entries.slice(0, 2).map((e) => ({ ...e, name: `q_${e.name}` })), source: VAULT.source.split('vault_peek_out:')[0]!.replace(/vault_/g, 'q_vault_') + '  .section .data.sm.quiet, "aw"\nq_vault_secret: .word 0\n' };
+    const { m, u, n, sym } = node(`${enableAsm('quiet', 0x1234)}
+  mov #0x4321, r12
+  mov #3, r6
+  call #__sm_quiet_entry
+  mov #0x4321, r12
+  mov #4, r6
+  call #__sm_quiet_entry
+  mov r12, r8
+`, [quiet]);
+    const res = m.run({ maxCycles: 1e6 });
+    expect(res.stop).toBe('halt');
+    expect(u.violations).toEqual([]);
+    expect(m.r[8]).toBe(1);
+    const names = n.image.symbols.map((x) => x.name);
+    expect(names).not.toContain('__sm_quiet_ocall');
+    expect(names).not.toContain('__sm_quiet_ssp');
+    expect(names).toContain('__sm_quiet_usp');
+    // The vault (it calls out) keeps both, and its stub is the longer by the call-out path.
+    const vault = node(enableAsm('vault', 0x1234));
+    expect(vault.n.image.symbols.map((x) => x.name)).toEqual(expect.arrayContaining(['__sm_vault_ocall', '__sm_vault_ssp']));
+    const stubBytes = (k: typeof vault, mod: string) => k.sym(`__sm_${mod}_stub_end`) - k.sym(`__sm_${mod}_text_start`);
+    expect(stubBytes(vault, 'vault') - stubBytes({ m, u, n, sym }, 'quiet')).toBe(74 + 4); // and one entry fewer (a word in each of the two tables)
+  });
+
   it('image metadata: layout from the linker, identity MAC and the module key enable derives', () => {
     const { m, u, n } = node(enableAsm('vault', 0x1234));
     m.run({ maxCycles: 1e6 });

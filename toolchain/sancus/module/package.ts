@@ -42,7 +42,8 @@ export const DEFAULT_STACK = 128;
 /** The module's full assembly source: stub prefix, the module's own code, stack and end markers. */
 export function moduleAssembly(spec: ModuleSpec): string {
   if (spec.naked) return spec.source;
-  const stub = { name: spec.name, entries: allEntries(spec), stackBytes: spec.stackBytes ?? DEFAULT_STACK };
+  // The call-out path only in a module that calls out (its own code or its generated glue names the routine).
+  const stub = { name: spec.name, entries: allEntries(spec), stackBytes: spec.stackBytes ?? DEFAULT_STACK, ocall: spec.source.includes(sym(spec.name, 'ocall')) };
   // The module's source starts in its text section, so plain code needs no .section line.
   return stubPrefix(stub) + runtimeAssembly(spec.name, spec.io ?? { io: [], slots: 0 }) + spec.source + '\n' + stubSuffix(stub);
 }

@@ -10,7 +10,7 @@
 //      own data freely, so such an SP would let a caller overwrite secrets through it);
 //   2. saves SR and disables interrupts: the module runs atomically, so no interrupt sees its registers
 //      (the interrupt-with-register-save of newer sancus-core builds is not modelled, see emulator/sancus/README);
-//   3. if a call out is pending, this entry is its return (see ocall) — otherwise:
+//   3. if a call out is pending, this entry is its return (see ocall; only in a module that calls out) — otherwise:
 //   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, calls through a table
 //      indexed by r6 (an index out of range returns 0xFFFF);
 //   5. on exit clears the result registers the entry does not return, restores the caller's stack, r4–r11 and
@@ -37,6 +37,12 @@ export interface StubSpec {
   entries: EntrySpec[];
   /** Secure stack size in bytes (even). */
   stackBytes: number;
+  /**
+   * Whether the module calls out (`__sm_NAME_ocall`, and the entry's resumption of a pending call out). Default
+   * true; a module that never calls out leaves both out of its text (74 bytes of TCB, issue 18 "Measured") and
+   * `ssp` out of its data — an entry can then never be taken for a return from a call out.
+   */
+  ocall?: boolean;
 }
 
 /** Words the entry pushes on the caller's stack: SR and r4–r11. */
@@ -58,7 +64,8 @@ export function stubPrefix(spec: StubSpec): string {
   const lines: string[] = [];
   const L = (x: string) => lines.push(x);
   L(`  .section ${text}, "ax"`);
-  for (const g of ['entry', 'ocall', 'text_start', 'text_end', 'data_start', 'data_end', 'usp', 'ssp', 'stack_top']) L(`  .global ${s(g)}`);
+  const ocall = spec.ocall ?? true;
+  for (const g of ['entry', ...(ocall ? ['ocall'] : []), 'text_start', 'text_end', 'data_start', 'data_end', 'usp', ...(ocall ? ['ssp'] : []), 'stack_top']) L(`  .global ${s(g)}`);
   L(`${s('text_start')}:`);
   L(`${s('entry')}:`);
   L(`  cmp #${s('data_start')}, sp`);
@@ -69,8 +76,10 @@ export function stubPrefix(spec: StubSpec): string {
   L('  push sr');
   L('  dint');
   L('  nop');
-  L(`  tst &${s('ssp')}`);
-  L(`  jnz ${s('reentry')}`);
+  if (ocall) {
+    L(`  tst &${s('ssp')}`);
+    L(`  jnz ${s('reentry')}`);
+  }
   for (let r = 4; r <= 11; r++) L(`  push r${r}`);
   L(`  mov sp, &${s('usp')}`);
   L(`  mov #${s('stack_top')}, sp`);
@@ -111,6 +120,19 @@ export function stubPrefix(spec: StubSpec): string {
   L(`${s('refuse')}:`);
   L('  mov #0xffff, r12');
   L('  ret');
+  if (ocall) callOut(spec, L);
+  L(`${s('stub_end')}:`);
+  L(`  .section ${data}, "aw"`);
+  L(`${s('data_start')}:`);
+  L(`${s('usp')}: .word 0`);
+  if (ocall) L(`${s('ssp')}: .word 0`);
+  L(`  .section ${text}, "ax"`);
+  return lines.join('\n') + '\n';
+}
+
+/** A pending call out's resumption (the entry jumps here while ssp ≠ 0) and the call-out routine itself. */
+function callOut(spec: StubSpec, L: (x: string) => void): void {
+  const s = (w: string) => sym(spec.name, w);
   L(`${s('reentry')}:`);
   L('  incd sp'); // drop the SR this entry pushed: the return resumes with the module's own state
   L(`  mov &${s('ssp')}, sp`);
@@ -125,13 +147,6 @@ export function stubPrefix(spec: StubSpec): string {
   L(`  mov &${s('usp')}, sp`);
   L(`  push #${s('entry')}`);
   L('  mov r11, pc');
-  L(`${s('stub_end')}:`);
-  L(`  .section ${data}, "aw"`);
-  L(`${s('data_start')}:`);
-  L(`${s('usp')}: .word 0`);
-  L(`${s('ssp')}: .word 0`);
-  L(`  .section ${text}, "ax"`);
-  return lines.join('\n') + '\n';
 }
 
 /** Assembly that closes the module: end of text, the secure stack at the end of data. */
