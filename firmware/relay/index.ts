@@ -1,7 +1,7 @@
 // The relay driver module: owns ports P1/P2 (0x0020–0x002F: relay coil and feedback, tamper switch, reconnect
-// button; its protected data, issue 18 item 3). Entry: poll() — the runtime calls it periodically and on the P2
-// interrupt; returns the local events sent. Input: relay (off-switch module only: [on u8][0]). Output: local
-// (off-switch module: tamper, button, contact feedback).
+// button; its protected data, issue 18 item 3). Entry: poll() — the protected scheduler calls it every 250 ms
+// (firmware/meter.json: the tamper lock's 0.5 s deadline, issue 20); returns the local events sent. Input: relay
+// (off-switch module only: [on u8][0]). Output: local (off-switch module: tamper, button, contact feedback).
 import { relaySet, relayPoll, LOCAL_BOX } from './relay';
 import { IN } from '../lib/events';
 

@@ -8,6 +8,7 @@ const HZ = 20_000_000;
 interface Ade { setLoad(w: number): void; setSupply(closed: boolean): void; lsbFed(): bigint; fed(): { wh: number } }
 interface Sw { set(active: boolean): void; press(cycles: number): void }
 interface Relay { closed: boolean }
+interface Gpio { setInput(port: number, pin: number, level: boolean): void }
 
 describe('metrology driver (ADE7953)', () => {
   it('registers every whole Wh the front end accumulates, carrying the remainder: none lost, none twice', async () => {
@@ -105,5 +106,57 @@ describe('relay driver (coil, feedback, tamper, button)', () => {
     m.idle(HZ / 100);
     expect(m.call('relayPoll')).toBe(1);
     expect([...m.read(m.call('t_box'), 2)]).toEqual([2, 0]);
+    // Still open: reported at every poll (the off-switch module re-locks a case unlocked while open); closed: silent.
+    for (let k = 0; k < 3; k++) {
+      m.idle(HZ / 4);
+      expect(m.call('relayPoll')).toBe(1);
+      expect([...m.read(m.call('t_box'), 2)]).toEqual([2, 0]);
+    }
+    tamper.set(false);
+    m.idle(HZ / 4);
+    expect(m.call('relayPoll')).toBe(0);
+    expect(m.call('relayPoll')).toBe(0);
+  }, 120_000);
+
+  it('reports a case opened and closed again between two polls (the edge is latched), once', async () => {
+    const m = await loadModule('relay', true);
+    m.call('relayPoll');
+    m.idle(HZ / 10);
+    m.call('relayPoll');
+    m.device<Sw>('tamper').press(HZ / 100); // open for 10 ms, closed again before the next poll
+    m.idle(HZ / 4);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([2, 0]);
+    m.idle(HZ / 4);
+    expect(m.call('relayPoll')).toBe(0);
+  }, 120_000);
+
+  it('reports a case already open at power-up at the first poll (no edge to latch)', async () => {
+    const m = await loadModule('relay', true);
+    m.device<Sw>('tamper').set(true);
+    m.idle(HZ / 10);
+    expect(m.call('relayPoll')).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([2, 0]);
+  }, 120_000);
+
+  it('reports a contact that changes on its own (welded, bypassed) within FEEDBACK_EVERY = 4 polls, once', async () => {
+    const m = await loadModule('relay', true);
+    m.call('relayPoll');
+    m.idle(HZ / 10);
+    expect(m.call('relayPoll')).toBe(1); // the contacts closed after power-up: [3, 1]
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 1]);
+    // The auxiliary contact drops while the coil still holds the main contacts closed (relay_fb, P1.3).
+    m.device<Gpio>('gpio').setInput(1, 3, false);
+    let polls = 0;
+    let n = 0;
+    while (n === 0 && polls < 8) {
+      m.idle(HZ / 4);
+      n = m.call('relayPoll');
+      polls++;
+    }
+    expect(n).toBe(1);
+    expect([...m.read(m.call('t_box'), 2)]).toEqual([3, 0]);
+    expect(polls).toBeLessThanOrEqual(4);
+    for (let k = 0; k < 8; k++) expect(m.call('relayPoll')).toBe(0); // reported once
   }, 120_000);
 });
