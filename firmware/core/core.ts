@@ -69,16 +69,16 @@ let lastToken: u32 = 0;
 
 // Flags and small counters as bytes at constant addresses, not wasm globals: a global is an i32, two MSP430 words
 // on every access, where a byte at a constant address is one instruction. All zero at start (no initial image).
-const SMALL = memory.data(12);
+const SMALL = memory.data(16);
 const STARTED: usize = 0;
 const PREPAID: usize = 1;
-const TARIFF: usize = 3; //        the tariff in force (always tariffAt(MINUTE))
-const SLOT_TARIFF: usize = 4; //   the tariff at the start of the open half hour
-const APPLIANCES_OFF: usize = 5; // bit a: appliance a off (all four on at power-up)
-const SWITCHED: usize = 6; //      bit a: appliance a switched at least once
-const OFF_COUNT: usize = 7; //     switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
-const OFF_NEXT: usize = 8; //      the ring's next (= oldest when full) slot
+const TARIFF: usize = 2; //        the tariff in force (always tariffAt(MINUTE))
+const SLOT_TARIFF: usize = 3; //   the tariff at the start of the open half hour
+const APPLIANCE: usize = 4; //     4 bytes, one per appliance: bit 0 off (all on at power-up), bit 1 switched before
+const OFF_COUNT: usize = 8; //     switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
+const OFF_NEXT: usize = 9; //      the ring's next (= oldest when full) slot
 const MINUTE: usize = 10; //       u16: the minute of the day of minuteStart
+const OUTS: usize = 12; //         the OUT_* bits of the event being handled (a byte: one instruction to set a bit)
 
 // @ts-ignore: decorator
 @inline function get(field: usize): u32 {
@@ -97,29 +97,26 @@ const MINUTE: usize = 10; //       u16: the minute of the day of minuteStart
   return load<i32>(REPLY_BOX + CREDIT);
 }
 
-/** A security-log entry: `head` = kind | result << 8 | aux << 16 (the entry's first word), `value`. Two arguments:
- *  both travel in registers (four would put two on the stack at every one of the fifteen call sites). */
-function logSec(head: u32, value: u32): u32 {
-  store<u32>(SEC_BOX, head);
-  store<u32>(SEC_BOX, value, 4);
-  return OUT_LOG_SEC;
-}
-
 // @ts-ignore: decorator
 @inline function head(kind: u8, result: u8, aux: u32): u32 {
   return <u32>kind | (<u32>result << 8) | (aux << 16);
 }
 
+// @ts-ignore: decorator
+@inline function out(bits: u32): void {
+  set(OUTS, get(OUTS) | bits);
+}
+
 /** Prepaid (§4.6.4 requirement 2): below the disablement threshold the off-switch is asked to disconnect; back
  *  above zero credit (or out of prepaid mode) the hold is released — the consumer then reconnects at the button. */
-function checkCredit(): u32 {
+function checkCredit(): void {
   let what: u8 = 0;
   if (load<u8>(CREDIT_BOX) == ev.CREDIT_EXHAUSTED) {
     if (!get(PREPAID) || credit() > 0) what = ev.CREDIT_RESTORED;
   } else if (get(PREPAID) && credit() < threshold) what = ev.CREDIT_EXHAUSTED;
-  if (!what) return 0;
+  if (!what) return;
   store<u8>(CREDIT_BOX, what);
-  return OUT_CREDIT;
+  out(OUT_CREDIT);
 }
 
 /** Moves MINUTE to the minute of the day of `t` (≥ minuteStart); true when it changed. A tick a second after the
@@ -217,7 +214,9 @@ export function coreEnergy(len: u32): u32 {
     remainder = acc;
   }
   store<i32>(REPLY_BOX + CREDIT, c);
-  return checkCredit();
+  set(OUTS, 0);
+  checkCredit();
+  return get(OUTS);
 }
 
 // @ts-ignore: decorator
@@ -234,12 +233,12 @@ function appliance(len: u32): u32 {
   if (len != 4) return ev.BAD_FORMAT;
   const a = <u32>load<u8>(IN, 1);
   const on = <u32>load<u8>(IN, 2);
-  if (a >= APPLIANCES || on > 1) return ev.BAD_VALUE;
-  const bit: u32 = a == 0 ? 1 : a == 1 ? 2 : a == 2 ? 4 : 8; // not a variable shift: no shift helper in the TCB
-  const off = get(APPLIANCES_OFF);
-  if (((off & bit) == 0) == (on != 0)) return ev.NO_CHANGE;
+  if ((a & 0xfc) | (on & 0xfe)) return ev.BAD_VALUE; // a < APPLIANCES, on ≤ 1
+  const state = SMALL + APPLIANCE + (a & 3);
+  const st = <u32>load<u8>(state);
+  if ((st ^ on) & 1) return ev.NO_CHANGE; // off and asked off, or on and asked on
   const t = now();
-  if ((get(SWITCHED) & bit) && t - time(a & 3) < MIN_SWITCH_GAP) return ev.TOO_SOON;
+  if (st & 2 && t - time(a & 3) < MIN_SWITCH_GAP) return ev.TOO_SOON;
   if (!on) {
     // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
     const offCount = get(OFF_COUNT);
@@ -250,84 +249,96 @@ function appliance(len: u32): u32 {
     set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
     if (offCount < MAX_OFF_PER_WEEK) set(OFF_COUNT, offCount + 1);
   }
-  set(APPLIANCES_OFF, off ^ bit);
-  set(SWITCHED, get(SWITCHED) | bit);
+  store<u8>(state, <u8>(2 | (on ^ 1)));
   setTime(a & 3, t);
-  store<u16>(APPLIANCE_BOX, <u16>(a | (on << 8)));
+  store<u16>(APPLIANCE_BOX, load<u16>(IN, 1));
   return ev.OK;
 }
 
 /** A central-system command at IN, already unwrapped by CS security; `len` ≤ 64 (the input buffer). Every prepaid
  *  switch, top-up, tariff update and appliance command is logged with its result, valid or not (§4.5): each branch
- *  says what to log (kind, result, aux, value) and the one store at the end writes the entry. */
+ *  writes its entry's fields straight into SEC_BOX (constant addresses: no values carried to a common store), and
+ *  the outputs to send collect in OUTS. */
 export function coreCommand(len: u32): u32 {
-  const cmd = len >= 2 ? <u32>load<u8>(IN) & 0xff : 0;
-  let kind: u32 = ev.EV_CS_REJECT;
-  let result: u32 = ev.BAD_FORMAT;
-  let aux: u32 = 0;
-  let value: u32 = 0;
-  let out: u32 = OUT_LOG_SEC;
-  if (cmd == ev.CMD_TARIFF) {
-    kind = ev.EV_TARIFF;
-    aux = <u32>load<u16>(IN, 1);
-    result = tariffCheck(len);
-    if (result == 0) {
-      tariffLoad();
-      set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
-      value = tariffPrice(get(TARIFF));
-    }
-  } else if (cmd == ev.CMD_PREPAID) {
-    kind = ev.EV_PREPAID;
-    if (len == 8) {
-      const mode = <u32>load<u8>(IN, 1);
-      const th = load<i32>(IN, 4);
-      aux = mode;
-      value = <u32>th;
-      result = ev.BAD_VALUE;
-      if (mode <= 1 && th <= 0 && th >= -MAX_EMERGENCY) {
-        result = mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK;
-        set(PREPAID, mode);
-        threshold = th;
-        out |= checkCredit();
-      }
-    }
-  } else if (cmd == ev.CMD_TOPUP) {
-    kind = ev.EV_TOPUP;
-    if (len == 12) {
-      const amount = load<u32>(IN, 4);
-      const token = load<u32>(IN, 8);
-      aux = token; // its low half
-      value = amount;
-      result = ev.BAD_VALUE;
-      if (amount - 1 < MAX_TOPUP) { // 1 ≤ amount ≤ MAX_TOPUP (0 wraps)
-        result = ev.REUSED_TOKEN;
-        if (token > lastToken) {
-          result = ev.OK;
-          lastToken = token;
-          store<i32>(REPLY_BOX + CREDIT, credit() + <i32>amount);
-          out |= checkCredit();
-        }
-      }
-    }
-  } else if (cmd == ev.CMD_APPLIANCE) {
-    kind = ev.EV_APPLIANCE;
-    result = appliance(len);
-    if (result != ev.BAD_FORMAT) {
-      aux = <u32>load<u16>(IN, 1); // appliance | on << 8 as the log's aux: (a << 8) | on, byte-swapped below
-      aux = ((aux & 0xff) << 8) | (aux >> 8);
-      value = get(OFF_COUNT);
-    }
-    if (result == ev.OK) out |= OUT_APPLIANCE;
-  } else if (cmd == ev.CMD_READ) {
+  if (len >= 2 && load<u8>(IN) == ev.CMD_READ) {
     // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them), sent
     // from where they live.
     store<u32>(REPLY_BOX, 0x86);
     return OUT_REPLY;
-  } else {
-    aux = cmd;
-    value = len;
   }
-  return out | logSec(kind | (result << 8) | (aux << 16), value);
+  set(OUTS, OUT_LOG_SEC);
+  store<u32>(SEC_BOX, ev.EV_CS_REJECT | (<u32>ev.BAD_FORMAT << 8)); // aux 0
+  store<u32>(SEC_BOX, 0, 4);
+  const cmd = len >= 2 ? load<u8>(IN) : 0;
+  switch (cmd) {
+    case ev.CMD_TARIFF: {
+    store<u8>(SEC_BOX, ev.EV_TARIFF);
+    store<u16>(SEC_BOX, load<u16>(IN, 1), 2);
+    const result = tariffCheck(len);
+    store<u8>(SEC_BOX, <u8>result, 1);
+    if (result == 0) {
+      tariffLoad();
+      set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
+      store<u32>(SEC_BOX, tariffPrice(get(TARIFF)), 4);
+    }
+    break;
+  }
+  case ev.CMD_PREPAID: {
+    store<u8>(SEC_BOX, ev.EV_PREPAID);
+    if (len == 8) {
+      const mode = load<u8>(IN, 1);
+      const th = load<i32>(IN, 4);
+      store<u8>(SEC_BOX, mode, 2);
+      store<i32>(SEC_BOX, th, 4);
+      store<u8>(SEC_BOX, ev.BAD_VALUE, 1);
+      // mode ≤ 1, −MAX_EMERGENCY ≤ th ≤ 0 (one unsigned compare)
+      if (mode <= 1 && <u32>(th + MAX_EMERGENCY) <= <u32>MAX_EMERGENCY) {
+        store<u8>(SEC_BOX, <u32>mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, 1);
+        set(PREPAID, mode);
+        threshold = th;
+        checkCredit();
+      }
+    }
+    break;
+  }
+  case ev.CMD_TOPUP: {
+    store<u8>(SEC_BOX, ev.EV_TOPUP);
+    if (len == 12) {
+      const amount = load<u32>(IN, 4);
+      store<u16>(SEC_BOX, load<u16>(IN, 8), 2); // the token's low half
+      store<u32>(SEC_BOX, amount, 4);
+      store<u8>(SEC_BOX, ev.BAD_VALUE, 1);
+      if (amount - 1 < MAX_TOPUP) { // 1 ≤ amount ≤ MAX_TOPUP (0 wraps)
+        store<u8>(SEC_BOX, ev.REUSED_TOKEN, 1);
+        const token = load<u32>(IN, 8);
+        if (token > lastToken) {
+          store<u8>(SEC_BOX, ev.OK, 1);
+          lastToken = token;
+          store<i32>(REPLY_BOX + CREDIT, credit() + <i32>amount);
+          checkCredit();
+        }
+      }
+    }
+    break;
+  }
+  case ev.CMD_APPLIANCE: {
+    store<u8>(SEC_BOX, ev.EV_APPLIANCE);
+    const result = appliance(len);
+    store<u8>(SEC_BOX, <u8>result, 1);
+    if (result != ev.BAD_FORMAT) {
+      // aux = appliance << 8 | on: the message's bytes 1, 2 swapped
+      store<u8>(SEC_BOX, load<u8>(IN, 2), 2);
+      store<u8>(SEC_BOX, load<u8>(IN, 1), 3);
+      store<u8>(SEC_BOX, <u8>get(OFF_COUNT), 4);
+    }
+    if (result == ev.OK) out(OUT_APPLIANCE);
+    break;
+  }
+  default:
+    store<u8>(SEC_BOX, cmd, 2);
+    store<u8>(SEC_BOX, <u8>len, 4);
+  }
+  return get(OUTS);
 }
 
 /** Tests and the bench: 0 total, 1–4 the tariff registers, 5 credit, 6 tariff, 7 prepaid, 8 appliances on,
@@ -338,7 +349,11 @@ export function coreGet(what: u32): i32 {
   if (what == 5) return credit();
   if (what == 6) return <i32>get(TARIFF);
   if (what == 7) return <i32>get(PREPAID);
-  if (what == 8) return <i32>(get(APPLIANCES_OFF) ^ 0xf);
+  if (what == 8) {
+    let on: u32 = 0;
+    for (let a: u32 = 0; a < APPLIANCES; a++) if (!(get(APPLIANCE + a) & 1)) on |= 1 << a;
+    return <i32>on;
+  }
   if (what == 9) return <i32>get(OFF_COUNT);
   return <i32>halfHourWh;
 }

@@ -27,19 +27,20 @@ function emit(out: u32): void {
   if (out & core.OUT_REPLY) reply(core.REPLY_BOX, 32);
 }
 
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. Its length is
-// at most MAX_EVENT = 64 (toolchain/sancus/module/runtime.ts): the `& 0x7f` changes nothing but lets the compiler
-// compare lengths as single 16-bit words.
+// Each input's plaintext is at IN: the generated input path copies it there and calls the input with data = IN,
+// its only caller (toolchain/sancus/module/compiled.ts, in_call; an input is no entry), so `data` needs no test —
+// the logic reads at the constant address IN. The length is even and at most MAX_EVENT = 64
+// (toolchain/sancus/module/runtime.ts): the `& 0x7f` changes nothing but lets the compiler compare it as one word.
 export function input_tick(data: usize, len: i32): void {
-  if (data == IN && len >= 4) emit(core.coreTick(load<u32>(IN)));
+  if ((<u32>len & 0x7f) >= 4) emit(core.coreTick(load<u32>(IN)));
 }
 
 export function input_energy(data: usize, len: i32): void {
-  if (data == IN) emit(core.coreEnergy(<u32>len & 0x7f));
+  emit(core.coreEnergy(<u32>len & 0x7f));
 }
 
 export function input_command(data: usize, len: i32): void {
-  if (data == IN) emit(core.coreCommand(<u32>len & 0x7f));
+  emit(core.coreCommand(<u32>len & 0x7f));
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

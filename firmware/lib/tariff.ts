@@ -25,21 +25,22 @@ export function tariffCheck(len: u32): u32 {
   if (len < 4) return 1;
   const nT = <u32>load<u8>(IN, 1);
   const nS = <u32>load<u8>(IN, 2);
-  if (nT == 0 || nT > MAX_TARIFFS) return 2;
-  if (nS == 0 || nS > MAX_SWITCHES) return 2;
-  const words = (nT + nS) & 15; // ≤ 12 here: the mask only tells the compiler so (16-bit loop, proven indexes)
+  // 1 ≤ nT ≤ 4 and 1 ≤ nS ≤ 8, one compare each: a count of 0 wraps to 255 (the byte mask keeps it one word)
+  if (((nT - 1) & 0xff) >= MAX_TARIFFS) return 2;
+  if (((nS - 1) & 0xff) >= MAX_SWITCHES) return 2;
+  const words = nT + nS; // ≤ 12
   if (len != 4 + (words << 2)) return 1;
-  let prev: u32 = 0;
-  for (let k: u32 = 0; k < words; k++) {
+  let next: u32 = 0; // the least minute the next switch may have (strictly rising)
+  // A constant bound (12 words at most) makes k a 16-bit counter and every address below proven inside memory.
+  for (let k: u32 = 0; k < MAX_TARIFFS + MAX_SWITCHES; k++) {
     const p = IN + 4 + (k << 2);
     if (k < nT) {
       if (load<u16>(p, 2) != 0) return 2;
-    } else {
+    } else if (k < words) {
       const minute = <u32>load<u16>(p);
-      if (minute >= 1440) return 2;
-      if (k != nT) if (minute <= prev) return 2;
+      if (minute >= 1440 || minute < (next & 0xffff)) return 2;
       if (<u32>load<u8>(p, 2) >= nT) return 2;
-      prev = minute;
+      next = minute + 1;
     }
   }
   return 0;

@@ -286,3 +286,48 @@ describe('consumer feedback and replies', () => {
     expect(sec()).toMatchObject({ kind: EV.CS_REJECT, result: R.BAD_FORMAT, aux: 0x99 });
   });
 });
+
+describe('the security-log entry of each command, every field (§4.5: valid or not)', () => {
+  it('kind, result, aux and value as each command defines them', () => {
+    const entry = () => [...box(BOX.SEC, 8)];
+    const le = (kind: number, result: number, aux: number, value: number) => [kind, result, aux & 0xff, aux >> 8, ...[0, 8, 16, 24].map((s) => (value >>> s) & 0xff)];
+    tick(T0 + 7 * 3600);
+    tariff([150, 300], [[7 * 60, 1], [23 * 60, 0]]); // aux nT | nS << 8, value the price now in force
+    expect(entry()).toEqual(le(EV.TARIFF, R.OK, 2 | (2 << 8), 300));
+    tariff([150], [[7 * 60, 1]]); // refused: value 0
+    expect(entry()).toEqual(le(EV.TARIFF, R.BAD_VALUE, 1 | (1 << 8), 0));
+    prepaid(1, -1234); // aux the mode, value the threshold
+    expect(entry()).toEqual(le(EV.PREPAID, R.OK, 1, -1234));
+    prepaid(1, -1234);
+    expect(entry()).toEqual(le(EV.PREPAID, R.NO_CHANGE, 1, -1234));
+    prepaid(3, -5);
+    expect(entry()).toEqual(le(EV.PREPAID, R.BAD_VALUE, 3, -5));
+    command([2, 1, 0, 0]); // malformed: aux and value 0
+    expect(entry()).toEqual(le(EV.PREPAID, R.BAD_FORMAT, 0, 0));
+    topup(5000, 0x12345); // aux the token's low half, value the amount
+    expect(entry()).toEqual(le(EV.TOPUP, R.OK, 0x2345, 5000));
+    topup(5000, 0x12345);
+    expect(entry()).toEqual(le(EV.TOPUP, R.REUSED_TOKEN, 0x2345, 5000));
+    topup(0, 0x99999);
+    expect(entry()).toEqual(le(EV.TOPUP, R.BAD_VALUE, 0x9999, 0));
+    command([3, 0, 0, 0, 1, 0, 0, 0]);
+    expect(entry()).toEqual(le(EV.TOPUP, R.BAD_FORMAT, 0, 0));
+    appliance(3, 0); // aux appliance << 8 | on, value the switch-offs in the week's ring
+    expect(entry()).toEqual(le(EV.APPLIANCE, R.OK, 0x300, 1));
+    appliance(3, 0);
+    expect(entry()).toEqual(le(EV.APPLIANCE, R.NO_CHANGE, 0x300, 1));
+    appliance(3, 1);
+    expect(entry()).toEqual(le(EV.APPLIANCE, R.TOO_SOON, 0x301, 1));
+    appliance(9, 7);
+    expect(entry()).toEqual(le(EV.APPLIANCE, R.BAD_VALUE, 0x907, 1));
+    command([4, 1, 0, 0, 0, 0]);
+    expect(entry()).toEqual(le(EV.APPLIANCE, R.BAD_FORMAT, 0, 0));
+    command([0x42, 7, 1, 2]); // unknown: aux the command byte, value the length
+    expect(entry()).toEqual(le(EV.CS_REJECT, R.BAD_FORMAT, 0x42, 4));
+    command([1]); // too short for a command byte: aux 0
+    expect(entry()).toEqual(le(EV.CS_REJECT, R.BAD_FORMAT, 0, 1));
+    command([]);
+    expect(entry()).toEqual(le(EV.CS_REJECT, R.BAD_FORMAT, 0, 0));
+  });
+});
+
