@@ -43,10 +43,45 @@ const num = (p: PeripheralConfig, k: string, d: number): number => {
   return v === undefined ? d : typeof v === 'string' ? Number(v) : (v as number);
 };
 
+/** Interrupt lines 0–14 (vectors 0xFFE0–0xFFFC); line 15 is the reset vector. */
+export const VECTOR_LINES = 15;
+/** The Sancus violation interrupt's line (vector 0xFFFA) on `violation: irq` boards. */
+const VIOLATION_LINE = 13;
+
+/**
+ * The node's interrupt vectors 0–14 for the firmware runtime, line → handler: the one table both the runtime's
+ * platform layer (no scheduler) and the protected scheduler's text (host/deploy/scheduler.ts) are written from.
+ * With a scheduler (`scheduler`, its name) Timer_A's CCR0 and the Sancus violation interrupt are its entry (a
+ * refused access costs the attacker one scheduler round, not the node a reset); without one, a violation interrupt
+ * resets the node from the runtime (`__rt_violation_reset`), as a RESET_ON_VIOLATION core would.
+ */
+export function runtimeVectors(board: Board, scheduler?: string): Map<number, string> {
+  const rb = runtimeBoard(board);
+  const v = new Map<number, string>();
+  v.set(num(rb.wan, 'irq_rx', 7), '__rt_wan_rx_isr');
+  v.set(num(rb.timer, 'irq_ccr0', 9), scheduler ? `__sm_${scheduler}_entry` : '__rt_timer_isr');
+  if (scheduler) v.set(VIOLATION_LINE, `__sm_${scheduler}_entry`);
+  else if (board.sancus?.violation === 'irq') v.set(VIOLATION_LINE, '__rt_violation_reset');
+  return v;
+}
+
+/**
+ * Without a protected scheduler, a `violation: irq` board's violation interrupt resets the node: a write to
+ * WDTCTL without its password is a PUC (MSP430x1xx family guide §10.2.1), every module gone as after a
+ * RESET_ON_VIOLATION core's reset.
+ */
+function violationReset(board: Board): string[] {
+  if (board.sancus?.violation !== 'irq') return [];
+  const wdt = board.peripherals.find((p) => p.type === 'watchdog');
+  if (!wdt) throw new InputError(`board '${board.name}' takes Sancus violations as an interrupt (violation: irq) but has no watchdog for the runtime to reset the node with: deploy a protected scheduler ("scheduler": true)`);
+  return ['  .text', '__rt_violation_reset:', `  mov #0, &0x${wdt.base.toString(16)} ; no password: a PUC`];
+}
+
 /**
  * The platform layer's source for a board: generated constants and vectors, then platform.s. With a protected
- * scheduler module (`scheduler`, its name: host/deploy/scheduler.ts) Timer_A's CCR0 vector is the scheduler's entry
- * and the runtime's own Timer_A code is left out (the timer is the scheduler's exclusive MMIO).
+ * scheduler module (`scheduler`, its name: host/deploy/scheduler.ts) the vectors 0–14 are the last words of the
+ * scheduler's text (runtimeVectors: immutable, attested with its policy) and only the reset vector is the
+ * runtime's; the runtime's own Timer_A code is left out (the timer is the scheduler's exclusive MMIO).
  */
 export function platformAssembly(board: Board, scheduler?: string): string {
   const rb = runtimeBoard(board);
@@ -62,11 +97,8 @@ export function platformAssembly(board: Board, scheduler?: string): string {
   const head = [
     `; generated for board '${board.name}' by host/deploy/runtime-image.ts`,
     ...Object.entries(consts).map(([k, v]) => `  .set ${k}, 0x${v.toString(16)}`),
-    ...vec(num(rb.wan, 'irq_rx', 7), '__rt_wan_rx_isr'),
-    ...vec(num(rb.timer, 'irq_ccr0', 9), scheduler ? `__sm_${scheduler}_entry` : '__rt_timer_isr'),
-    // The Sancus violation interrupt (line 13) of `violation: irq` boards: the scheduler's round, then back to the
-    // code whose access was refused (suppressed) — a refused access costs its own time, not a reset.
-    ...(scheduler ? vec(13, `__sm_${scheduler}_entry`) : []),
+    ...(scheduler ? [] : [...runtimeVectors(board)].flatMap(([irq, isr]) => vec(irq, isr))),
+    ...(scheduler ? [] : violationReset(board)),
     ...vec(15, '__rt_start'),
   ];
   let body = readFileSync(PLATFORM, 'utf8');

@@ -1,10 +1,11 @@
 // Issue 20 item 4: worst-case latency of each of the meter's three real-time duties (seed §4.6.4: HAN updates, the
 // prepaid disablement, the tamper lock), without and with each hostile `--untrusted` fixture of test/meter/attacks,
-// in simulated time on the emulated meter, for both configurations of test/meter/duties.ts: `shipped` (no protected
-// scheduler, secure_irq off: the node as sancus-core b6b53bb ships it) and `defended` (firmware/meter.json with its
-// scheduler on boards/emulated.json with secure_irq). The tamper latency is the worst over openings spread across
-// the relay driver's 250 ms poll period (reenter-forever: one opening, its runs take minutes); HAN the longest gap
-// over 14 s; prepaid the one crossing. Run: nice -n 10 npx tsx test/bench/meter-duties.ts [--json] [--config C]
+// in simulated time on the emulated meter, for the three configurations of test/meter/duties.ts: `shipped` (no
+// protected scheduler, secure_irq off, violation: reset: the node as sancus-core b6b53bb ships it), `defended`
+// (firmware/meter.json with its scheduler, vector table in its text, on boards/emulated.json as it is: secure_irq,
+// violation: irq) and `reset` (the same on a RESET_ON_VIOLATION build). The tamper latency is the worst over openings
+// spread across the relay driver's 250 ms poll period (reenter-forever: one opening, its runs take minutes); HAN the
+// longest gap over 14 s; prepaid the one crossing. Run: nice -n 10 npx tsx test/bench/meter-duties.ts [--json] [--config C]
 import { ATTACKS, CONFIGS, DEADLINE_S, measureAll, measureTamper, startMeter, type Attack, type Config, type Duty, type Measured, type VariantResult } from '../meter/duties.ts';
 
 const PHASES_S = [0, 0.06, 0.12, 0.18, 0.24];

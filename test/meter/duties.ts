@@ -30,13 +30,14 @@ const EMULATED = fileURLToPath(new URL('../../boards/emulated.json', import.meta
 
 /**
  * The meter as measured: `defended` is firmware/meter.json on boards/emulated.json as they are (the protected
- * scheduler module, secure_irq, `violation: reset`); `irq` the same on a board whose Sancus violations are the
- * violation interrupt (`violation: irq`, vector 13 the scheduler's entry) instead of a reset; `shipped` the deployment
- * without the scheduler on the board with `secure_irq` off — the node as sancus-core b6b53bb ships it, the runtime
+ * scheduler module, its text ending with the vector table, secure_irq, `violation: irq`: a refused access is the
+ * violation interrupt, vector 13 the scheduler's entry); `reset` the same on that board as a RESET_ON_VIOLATION build
+ * (`violation: reset`: any refused access resets the node); `shipped` the deployment without the scheduler on the
+ * board with `secure_irq` off and `violation: reset` — the node as sancus-core b6b53bb ships it, the runtime
  * calling and routing everything (issue 20's first pass measured this one).
  */
-export type Config = 'defended' | 'irq' | 'shipped';
-export const CONFIGS: readonly Config[] = ['shipped', 'defended', 'irq'];
+export type Config = 'defended' | 'reset' | 'shipped';
+export const CONFIGS: readonly Config[] = ['shipped', 'defended', 'reset'];
 
 const derived = new Map<Config, string>();
 /** A variant's descriptor and board, derived from the two files above (written once per process). */
@@ -47,7 +48,7 @@ function derivedDescriptor(config: Exclude<Config, 'defended'>): string {
   mkdirSync(dir, { recursive: true });
   const board = JSON.parse(readFileSync(EMULATED, 'utf8')) as { sancus: Record<string, unknown>; $schema?: string };
   if (config === 'shipped') board.sancus.secure_irq = false;
-  else board.sancus.violation = 'irq';
+  board.sancus.violation = 'reset';
   delete board.$schema;
   const boardFile = join(dir, `emulated-${config}.json`);
   writeFileSync(boardFile, JSON.stringify(board));
@@ -160,8 +161,9 @@ export async function measureHanAndPrepaid(d: MeterDriver): Promise<{ han: Measu
   const watch = HAN_END_S - crossingS;
   const prepaid = measured('prepaid', opened === Infinity ? Infinity : opened - cyclesToS(d, crossing - topup), watch, resetFirst(d, topup));
   const times = d.han.map((h) => h.t);
-  // Silent from the arming on: missed for good (not merely late).
-  const han = times.some((t) => t > ARM_S) ? hanWorstGap(times, 0, HAN_END_S) : Infinity;
+  // Silent from the arming on: missed for good (not merely late). A frame the arming tick itself sends (the runtime
+  // sends before it calls `attack`) does not count as kept: one a second after the arming does.
+  const han = times.some((t) => t > ARM_S + 1) ? hanWorstGap(times, 0, HAN_END_S) : Infinity;
   return { han: measured('han', han, HAN_END_S), prepaid };
 }
 
@@ -169,10 +171,19 @@ export async function measureHanAndPrepaid(d: MeterDriver): Promise<{ han: Measu
  *  supply cut by a node reset instead (the duty itself never ran). */
 export type Expectation = Record<Duty, 'met' | 'missed' | 'reset'>;
 
-/** What else a run saw: node resets (a Sancus violation's PUC on the emulated board) and the violations. */
+/** What else a run saw: node resets (a Sancus violation's PUC on a reset board) and the violations — those of one
+ *  kind, module and offending context once, with their count. */
 function incidents(d: MeterDriver): string[] {
   const node = d.node!;
-  return [...node.machine.pucLog.map((p) => `reset at ${cyclesToS(d, p.cycle).toFixed(3)} s: ${p.reason}`), ...node.sancus.violations.map(describeViolation)];
+  const groups = new Map<string, { first: string; n: number }>();
+  for (const v of node.sancus.violations) {
+    const g = groups.get(`${v.kind} ${v.module} ${v.from}`);
+    if (g) g.n++;
+    else groups.set(`${v.kind} ${v.module} ${v.from}`, { first: describeViolation(v), n: 1 });
+  }
+  const midRun = node.sancus.secureIrq?.midRun ?? 0;
+  return [...node.machine.pucLog.map((p) => `reset at ${cyclesToS(d, p.cycle).toFixed(3)} s: ${p.reason}`), ...[...groups.values()].map((g) => (g.n > 1 ? `${g.first} (and ${g.n - 1} more like it)` : g.first)),
+    ...(midRun ? [`${midRun} interrupts taken inside a module whose bound ran out (restrict_gie)`] : [])];
 }
 
 export interface VariantResult {

@@ -5,7 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { DEADLINE_S, measureAll, type Attack, type Config, type Duty, type Expectation, type VariantResult } from './duties.ts';
 
 export function dutyTests(attack: Attack | undefined, expected: Expectation, config: Config = 'defended'): void {
-  const name = `${attack ?? 'no attack'}${{ defended: '', shipped: ' (shipped core, no scheduler)', irq: ' (violation: irq)' }[config]}`;
+  const name = `${attack ?? 'no attack'}${{ defended: '', shipped: ' (shipped core, no scheduler)', reset: ' (violation: reset)' }[config]}`;
   let got: VariantResult;
   beforeAll(async () => {
     got = await measureAll(attack, 0, config);

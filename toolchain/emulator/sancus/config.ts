@@ -23,6 +23,8 @@ export interface SancusConfig {
   peripheralViolation: 'performed' | 'suppressed';
   /** Bounded interrupt masking and interruptible modules (secure-irq.ts); false: the core as shipped. */
   secureIrq: boolean;
+  /** With secureIrq (else false): only SM 1 masks without bound, modules too are bounded (SANCUS_RESTRICT_GIE; secure-irq.ts). */
+  restrictGie: boolean;
 }
 
 /** sancus-core's CMake default: 4 module slots. */
@@ -38,12 +40,15 @@ export function sancusConfig(board: Board): SancusConfig | undefined {
     if (!/^[0-9a-fA-F]{16}$/.test(key)) throw new InputError(`sancus.node_key must be 16 hex digits, got '${key}'`, { file: board.file });
     nodeKey = Uint8Array.from(key.match(/../g)!.map((h) => parseInt(h, 16)));
   }
-  return {
+  const config: SancusConfig = {
     modules: (s.modules as number | undefined) ?? DEFAULT_SLOTS,
     nodeKey,
     violation: (s.violation as ViolationPolicy | undefined) ?? 'reset',
     atomicityMonitor: (s.atomicity_monitor as boolean | undefined) ?? false,
     peripheralViolation: (s.peripheral_violation as 'performed' | 'suppressed' | undefined) ?? 'performed',
     secureIrq: (s.secure_irq as boolean | undefined) ?? false,
+    // restrict_gie refines secure_irq's bound (whom it spares): a core without secure_irq has no bound to refine.
+    restrictGie: ((s.secure_irq as boolean | undefined) ?? false) && ((s.restrict_gie as boolean | undefined) ?? false),
   };
+  return config;
 }

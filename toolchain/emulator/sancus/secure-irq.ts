@@ -8,8 +8,14 @@
 //    (omsp_atomicity_monitor.v). Here a clear GIE in unprotected code is honoured as such a section: an interrupt
 //    pending while it is clear is held off at most ATOM_BOUND cycles, then taken as if GIE were set (asleep or
 //    not). The runtime's own `dint … eint` sections (a few instructions) keep working unchanged; `dint` for ever
-//    delays the interrupt by ATOM_BOUND cycles (0.5 ms at 20 MHz). Code inside a protected module may keep
-//    interrupts off (its run is bounded by its attested text): the stubs' atomic entries stay as they are.
+//    delays the interrupt by ATOM_BOUND cycles (0.5 ms at 20 MHz). Without `restrict_gie`, code inside a protected
+//    module may keep interrupts off (its run is bounded by its attested text): the stubs' atomic entries stay.
+//    With `restrict_gie` (SANCUS_RESTRICT_GIE proper): only SM 1 — priv_mode, sm_current_id == 1
+//    (omsp_execution_unit.v line 219), the protected scheduler — holds interrupts off without bound: the RTL masks
+//    them while SM 1 executes (omsp_atomicity_monitor.v `~(priv_mode & sm_executing)`, line 112), and a module SM 1
+//    enters keeps the clear GIE it inherits (it cannot clear GIE itself, nor do our stubs set it). Every other
+//    context — unprotected code and a module entered from it — gets at most ATOM_BOUND cycles; a module interrupted
+//    mid-run is saved and resumed as in 2.
 // 2. Interruptible modules. sancus-core's E_IRQ_EXT / E_IRQ_SSA states (omsp_frontend.v lines 960–990,
 //    omsp_execution_unit.v lines 362–421, 672) save an interrupted module's registers in its state save area and
 //    clear them before vectoring, and the handler's RETI goes to the module's entry (sm_reti_id, SM_REQ_PUBSTART),
@@ -26,6 +32,7 @@
 //    to guard its own re-entry.
 import { SR_GIE } from '../alu.ts';
 import type { Machine } from '../machine.ts';
+import { OperationError } from '../../common/errors.ts';
 import { ATOM_BOUND } from './atomicity.ts';
 
 /** What the hardware saved of a module interrupted inside its text. */
@@ -34,6 +41,8 @@ interface SavedContext {
   regs: Uint16Array;
   /** SP the interrupt frame was pushed below: the stack the module was entered with. */
   sp: number;
+  /** Accepted with GIE clear (a bound that ran out, restrict_gie): the module was stopped after its `dint`. */
+  midRun: boolean;
 }
 
 /** The unit's side the model needs: the module of the last instruction and the module table's texts. */
@@ -41,8 +50,11 @@ export interface SecureIrqHost {
   readonly machine: Machine;
   /** Slot of the module the last instruction ran in (−1: unprotected). */
   readonly cur: number;
+  /** ID of the module the last instruction ran in (0: unprotected). */
+  readonly currentId: number;
   textIndex(addr: number): number;
   textStart(slot: number): number;
+  moduleId(slot: number): number;
 }
 
 export class SecureIrq {
@@ -53,17 +65,33 @@ export class SecureIrq {
   /** Interrupts taken inside a module and resumed, for tests and the duty bench. */
   interrupted = 0;
   resumed = 0;
+  /** Of those, taken with GIE clear (restrict_gie: a module's bound ran out after its `dint`). */
+  midRun = 0;
+  /** restrict_gie: the CPU runs SM 1, or a module SM 1 entered (through module-to-module transfers only). */
+  private privileged = false;
 
-  constructor(private readonly host: SecureIrqHost) {}
+  constructor(private readonly host: SecureIrqHost, private readonly restrictGie = false) {}
 
   reset(): void {
     this.saved.length = 0;
     this.entrySp.length = 0;
+    this.privileged = false;
   }
 
-  /** Unprotected code's clear GIE is bounded; a module's is not. */
+  /**
+   * May a pending interrupt held off by a clear GIE be forced in after the bound? Unprotected code: always. A module:
+   * never without restrict_gie; with it, unless SM 1 holds the mask (itself or a module it called).
+   */
   forceable(): boolean {
-    return this.host.cur < 0;
+    if (this.host.cur < 0) return true;
+    return this.restrictGie && !this.privileged;
+  }
+
+  /** The CPU moved from context `from` (slot, −1 unprotected) to the current one: tracks SM 1's privilege. */
+  transfer(from: number): void {
+    if (!this.restrictGie) return;
+    const h = this.host;
+    this.privileged = h.cur >= 0 && (h.currentId === 1 || (this.privileged && from >= 0));
   }
 
   /** An interrupt accepted: inside a module, its registers are saved and cleared, the frame goes on its entry SP. */
@@ -73,8 +101,10 @@ export class SecureIrq {
     const slot = h.textIndex(r[0]!);
     if (slot < 0 || slot !== h.cur) return;
     const sp = this.entrySp[slot] ?? r[1]!;
-    this.saved[slot] = { regs: Uint16Array.from(r), sp };
+    const midRun = (r[2]! & SR_GIE) === 0;
+    this.saved[slot] = { regs: Uint16Array.from(r), sp, midRun };
     this.interrupted++;
+    if (midRun) this.midRun++;
     r.fill(0, 3);
     // r6 is the entry index of our stubs' calling convention: 0xFFFF, a bad index, so that a RETI to the entry
     // finding no saved context (another call entered the module meanwhile) makes a call that returns at once
@@ -92,7 +122,8 @@ export class SecureIrq {
    * frame `accept` pushed (SP back above it): the registers are restored and the module resumes where it was.
    */
   enter(slot: number): boolean {
-    const r = this.host.machine.r;
+    const h = this.host;
+    const r = h.machine.r;
     const s = this.saved[slot];
     if (s !== undefined && r[1] === s.sp) {
       this.saved[slot] = undefined;
@@ -100,6 +131,9 @@ export class SecureIrq {
       this.resumed++;
       return true;
     }
+    // A fresh call into a module stopped mid-run would reset its secure stack under the suspended call (our stubs
+    // are not reentrant; the RTL leaves this to the module's entry code, sm_irq.s43): refuse loudly, no guessing.
+    if (s?.midRun) throw new OperationError(`not modelled: module ${h.moduleId(slot)} entered afresh while an interrupt (its ATOM_BOUND run out, restrict_gie) holds its call suspended mid-run`, { pc: r[0]! });
     this.entrySp[slot] = r[1]!;
     return false;
   }

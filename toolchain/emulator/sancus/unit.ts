@@ -75,9 +75,13 @@ export class SancusUnit implements Device {
         get cur() {
           return unit.cur;
         },
+        get currentId() {
+          return unit.currentId;
+        },
         textIndex: (a) => unit.table.textIndex(a),
         textStart: (i) => unit.table.slots[i]!.layout.textStart,
-      });
+        moduleId: (i) => unit.table.slots[i]!.id,
+      }, config.restrictGie);
       this.secureIrq = s;
       machine.irqPolicy = { maskBound: s.maskBound, forceable: () => s.forceable(), accept: () => s.accept() };
     }
@@ -234,8 +238,10 @@ export class SancusUnit implements Device {
         }
       }
       this.prevId = this.currentId;
+      const from = this.cur;
       this.cur = idx;
       this.curId = idx < 0 ? 0 : this.table.slots[idx]!.id;
+      this.secureIrq?.transfer(from);
       // secure_irq: the RETI of an interrupted module's frame resumes it (the fetch moves to where it was).
       if (idx >= 0 && this.secureIrq?.enter(idx)) return GUARD_REFUSED;
     }
