@@ -5,56 +5,47 @@
 // Why byte-oriented with a 256-byte S-box table, not 32-bit T-tables: the MSP430 is a 16-bit CPU without a
 // barrel shifter; the T-table form needs 4 KiB of tables (1 KiB with a rotate per lookup, and a 32-bit rotate by
 // 8 is two 16-bit words shuffled in software) and its 32-bit XORs cost two instructions each. The byte form
-// needs 256 bytes of read-only table, 176 bytes of expanded key in RAM, and its MixColumns is a few 8-bit XORs
+// needs 256 bytes of read-only table, 32 bytes of key and running round key in RAM, and its MixColumns is a few 8-bit XORs
 // and doublings — measured in firmware/lib/crypto/README.md. The MSP430 has no data cache, so a table lookup
 // indexed by a secret byte takes the same cycles whatever the index (no cache-timing channel as on a PC).
 //
-// All work happens in two fixed static buffers (AES_STATE, AES_RK): their addresses are compile-time constants,
+// All work happens in fixed static buffers (AES_STATE, AES_KEY, AES_RK): their addresses are compile-time constants,
 // so every access is an absolute-address instruction without a bounds check (toolchain/compiler ranges.ts).
 import { SBOX } from './tables'; // first: the tables lie ahead of the zero-filled buffers (tables.ts)
 
 /** The 16-byte block AES works on in place (column-major: byte 4c + r is row r of column c). */
 export const AES_STATE: usize = memory.data(16);
-/** The expanded key: 11 round keys of 16 bytes. */
-export const AES_RK: usize = memory.data(176);
+/** The key as aes_key gave it (round key 0), and the round key aes_encrypt derives from it round by round: 32
+ *  bytes of RAM in place of the 176 of an expanded key (the meter has 2 KiB for all of DLMS, issue 19 item 5),
+ *  for ≈ 1,800 more cycles per block (measured in README.md). */
+const AES_KEY: usize = memory.data(16);
+const AES_RK: usize = memory.data(16);
 
-// @ts-ignore: decorator
 @inline function sbox(x: u32): u32 {
   return <u32>load<u8>(SBOX + (x & 0xff));
 }
 
 /** Doubling in GF(2^8) mod x^8 + x^4 + x^3 + x + 1, without a branch on the (secret) top bit. */
-// @ts-ignore: decorator
 @inline function xtime(x: u32): u32 {
   return ((x << 1) ^ ((0 - (x >> 7)) & 0x1b)) & 0xff;
 }
 
-/** Expands the 16-byte key at `key` into AES_RK (FIPS 197 §5.2, Nk = 4). */
+/** Sets the 16-byte key at `key` for aes_encrypt (its round keys are derived during each encryption). */
 export function aes_key(key: usize): void {
-  for (let i: usize = 0; i < 16; i++) store<u8>(AES_RK + i, load<u8>(key + i));
-  let rcon: u32 = 1;
-  for (let i: usize = 16; i < 176; i += 4) {
-    let t0 = <u32>load<u8>(AES_RK + i - 4);
-    let t1 = <u32>load<u8>(AES_RK + i - 3);
-    let t2 = <u32>load<u8>(AES_RK + i - 2);
-    let t3 = <u32>load<u8>(AES_RK + i - 1);
-    if ((i & 15) == 0) {
-      // RotWord, SubWord, Rcon
-      const u = t0;
-      t0 = sbox(t1) ^ rcon;
-      t1 = sbox(t2);
-      t2 = sbox(t3);
-      t3 = sbox(u);
-      rcon = xtime(rcon);
-    }
-    store<u8>(AES_RK + i, <u8>(load<u8>(AES_RK + i - 16) ^ t0));
-    store<u8>(AES_RK + i + 1, <u8>(load<u8>(AES_RK + i - 15) ^ t1));
-    store<u8>(AES_RK + i + 2, <u8>(load<u8>(AES_RK + i - 14) ^ t2));
-    store<u8>(AES_RK + i + 3, <u8>(load<u8>(AES_RK + i - 13) ^ t3));
-  }
+  for (let i: usize = 0; i < 16; i++) store<u8>(AES_KEY + i, load<u8>(key + i));
 }
 
-// @ts-ignore: decorator
+/** AES_RK becomes the next round key (FIPS 197 §5.2, Nk = 4): its first word ⊕= SubWord(RotWord(last word)) ⊕
+ *  Rcon, then each word ⊕= the word before it. */
+function nextKey(rcon: u32): void {
+  const k = AES_RK;
+  store<u8>(k, <u8>(<u32>load<u8>(k) ^ sbox(<u32>load<u8>(k + 13)) ^ rcon));
+  store<u8>(k + 1, <u8>(<u32>load<u8>(k + 1) ^ sbox(<u32>load<u8>(k + 14))));
+  store<u8>(k + 2, <u8>(<u32>load<u8>(k + 2) ^ sbox(<u32>load<u8>(k + 15))));
+  store<u8>(k + 3, <u8>(<u32>load<u8>(k + 3) ^ sbox(<u32>load<u8>(k + 12))));
+  for (let i: usize = 4; i < 16; i++) store<u8>(k + i, load<u8>(k + i) ^ load<u8>(k + i - 4));
+}
+
 @inline function sub(i: usize): void {
   store<u8>(AES_STATE + i, <u8>sbox(<u32>load<u8>(AES_STATE + i)));
 }
@@ -81,11 +72,11 @@ function subShift(): void {
   store<u8>(s + 3, <u8>t);
 }
 
-/** MixColumns (unless `last`) and AddRoundKey with round key `k` (an offset into AES_RK). */
-function mixAdd(k: usize, last: bool): void {
+/** MixColumns (unless `last`) and AddRoundKey with the round key in AES_RK. */
+function mixAdd(last: bool): void {
   for (let c: usize = 0; c < 16; c += 4) {
     const p = AES_STATE + c;
-    const q = AES_RK + k + c;
+    const q = AES_RK + c;
     let a0 = <u32>load<u8>(p);
     let a1 = <u32>load<u8>(p, 1);
     let a2 = <u32>load<u8>(p, 2);
@@ -110,11 +101,16 @@ function mixAdd(k: usize, last: bool): void {
 
 /** Encrypts AES_STATE in place under the key last given to aes_key (FIPS 197 §5.1, Nr = 10). */
 export function aes_encrypt(): void {
-  for (let i: usize = 0; i < 16; i++) store<u8>(AES_STATE + i, load<u8>(AES_STATE + i) ^ load<u8>(AES_RK + i));
-  for (let r: usize = 16; r < 160; r += 16) {
-    subShift();
-    mixAdd(r, false);
+  for (let i: usize = 0; i < 16; i++) {
+    const k = load<u8>(AES_KEY + i);
+    store<u8>(AES_RK + i, k);
+    store<u8>(AES_STATE + i, load<u8>(AES_STATE + i) ^ k);
   }
-  subShift();
-  mixAdd(160, true);
+  let rcon: u32 = 1;
+  for (let r: u32 = 1; r <= 10; r++) {
+    subShift();
+    nextKey(rcon);
+    rcon = xtime(rcon);
+    mixAdd(r == 10);
+  }
 }

@@ -164,9 +164,11 @@ export function put32(p: usize, v: u32): void {
 }
 /** Public data compared (titles, OBIS codes): early exit is fine here, never for secrets (crypto/gcm.ts ct_equal). */
 export function sameBytes(a: usize, b: usize, n: u32): bool {
+  a &= 0xffff; b &= 0xffff; n &= 0xffff;
   for (let i: u32 = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
   return true;
 }
 export function copyBytes(d: usize, s: usize, n: u32): void {
+  d &= 0xffff; s &= 0xffff; n &= 0xffff;
   for (let i: u32 = 0; i < n; i++) store<u8>(d + i, load<u8>(s + i));
 }

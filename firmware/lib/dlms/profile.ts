@@ -9,8 +9,7 @@
 // selector 2 entry_descriptor — Blue Book §4.3.6; as host/dlms/server/profile-generic.ts), 3 capture_objects,
 // 4 capture_period, 5 sort_method (fifo), 7 entries_in_use, 8 profile_entries. Not: 6 sort_object, the methods
 // reset and capture (the logs module alone writes and keeps the logs).
-import { ringAppend, ringEntry, ringSeq } from '../ring';
-import { r8, rbad, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen } from './io';
+import { copyBytes, r8, rbad, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen } from './io';
 
 export const PROFILES: u32 = 3;
 
@@ -30,63 +29,104 @@ const COLS = memory.data<u8>([
   2, 1, 0, 0, 96, 50, 2, 255, //   7 its aux: holds << 8 | pending (firmware/offswitch)
   3, 1, 0, 0, 96, 51, 2, 255, //   8 its value: relay closed
 ]);
-// Per profile: capacity, column count, columns (4), capture period in s (u16 LE), ring offset / 8.
+// Per profile: capacity, column count, columns (4), capture period in s (u16 LE), ring offset / 4.
 // prettier-ignore
 const PROF = memory.data<u8>([
   48, 3, 0, 1, 2, 0, 0x08, 0x07, 0, //   load profile 1.0.99.1.0.255, 1800 s (the metrology log)
-  32, 4, 0, 3, 4, 5, 0, 0, 73, //        security event log 0.0.99.98.0.255 (offset 584)
-  32, 4, 0, 6, 7, 8, 0, 0, 122, //       off-switch event log 0.0.99.98.2.255 (offset 976)
+  32, 4, 0, 3, 4, 5, 0, 0, 145, //       security event log 0.0.99.98.0.255 (offset 580)
+  32, 4, 0, 6, 7, 8, 0, 0, 242, //       off-switch event log 0.0.99.98.2.255 (offset 968)
 ]);
 /** An octet-string of 12 (a date-time's header), then an empty array (a range_descriptor's selected_values). */
 const DATE_TIME = memory.data<u8>([0x09, 12, 0x01, 0]);
-const RINGS: usize = memory.data(8 + 48 * 12 + 2 * (8 + 32 * 12), 4);
+// The copies: per log {seq u32: entries appended since start-up} then `capacity` entries of 12 bytes, the entry of
+// sequence number q (1 = the first) in slot (q - 1) mod capacity — the logs module's ring (../ring.ts) holds the
+// same entries; this form needs no write index of its own (one rule for append and read: issue 19 item 5).
+const RINGS: usize = memory.data(4 + 48 * 12 + 2 * (4 + 32 * 12), 4);
 const SCRATCH: usize = memory.data(20);
-const NONE: usize = memory.data(12); // an entry overwritten during a block transfer reads as zeros
+const NONE: usize = memory.data(12, 2); // an entry overwritten during a block transfer reads as zeros
+// The rows a buffer GET sends, fixed when the GET arrives (so every block of one answer is cut from the same rows,
+// whatever the logs module appends meanwhile): sequence numbers [SEL_FIRST, SEL_END), columns [COL_FROM, COL_TO)
+// — memory cells, not globals (io.ts says why).
+const SEL: usize = memory.data(12, 4);
+const SEL_FIRST: usize = SEL;
+const SEL_END: usize = SEL + 4;
+const COL_FROM: usize = SEL + 8;
+const COL_TO: usize = SEL + 9;
 
 function prof(p: u32, i: u32): u32 {
-  return <u32>load<u8>(PROF + p * 9 + i);
+  p &= 3; // a profile index (0–2): the row offset stays a 16-bit sum, no multiply helper (issue 19 item 5)
+  return <u32>load<u8>(PROF + (p << 3) + p + i);
 }
 function ring(p: u32): usize {
-  return RINGS + (prof(p, 8) << 3);
+  return RINGS + (prof(p, 8) << 2);
 }
 function col(p: u32, k: u32): usize {
   return COLS + (prof(p, 2 + k) << 3);
 }
+function seqOf(p: u32): u32 {
+  return load<u32>(ring(p));
+}
 function used(p: u32): u32 {
-  return <u32>load<u16>(ring(p), 2);
+  const n = seqOf(p);
+  const cap = prof(p, 0);
+  return n < cap ? n : cap;
+}
+/** Where the entry of sequence number q of log p lies (even: entries are 12 bytes from a 4-byte header), or NONE
+ *  when the copy does not hold it (not yet appended, or overwritten since). */
+function entry(p: u32, q: u32): usize {
+  const n = seqOf(p);
+  const cap = prof(p, 0);
+  if (q == 0 || q > n || n - q >= cap) return NONE;
+  return ring(p) + 4 + ((q - 1) % cap) * 12;
 }
 
 /** A log entry from the logs module (12 bytes at e) appended to the copy of log p; false when p is no log. */
 export function mirror(p: u32, e: usize): bool {
   if (p >= PROFILES) return false;
-  ringAppend(ring(p), prof(p, 0), load<u32>(e), load<u8>(e, 4), load<u8>(e, 5), load<u16>(e, 6), load<u32>(e, 8));
+  const q = seqOf(p) + 1;
+  store<u32>(ring(p), q);
+  copyBytes(entry(p, q), e, 12);
   return true;
 }
 
 /** COSEM date-time (Blue Book 4.1.6.1, 12 bytes) of `s` seconds since 1970 UTC: deviation 0, hundredths 0. */
 export function dateTime(s: u32, status: u32): void {
-  const days = s / 86400;
-  const sod = s - days * 86400;
-  // Civil date from days (H. Hinnant's days_from_civil inverse, eras of 400 years; unsigned: dates after 1970)
-  const z = days + 719468;
-  const era = z / 146097;
-  const doe = z - era * 146097;
-  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  // (5·doy + 2) / 153 as a multiply and shift, exact for 5·doy + 2 ≤ 1827: binaryen turns this unsigned division
-  // into a signed one (both sides provably non-negative), and the signed helper alone costs 378 bytes of code.
-  const mp = ((5 * doy + 2) * 6855) >> 20;
-  const d = doy - (153 * mp + 2) / 5 + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const whole = s / 86400;
+  let sod = s - whole * 86400;
+  // (16-bit values from here: a u32 of seconds is below 49,711 days; masks tell our compiler so, README "Measured")
+  let days = whole & 0xffff;
+  const dow = (days + 3) % 7 + 1; // 1970-01-01 was a Thursday; DLMS: Monday = 1
+  // Year and month by counting from 1970 (≤ 136 years for u32 seconds, ≤ 12 months): smaller than the era
+  // arithmetic it replaced (issue 19 item 5), and within the u32 range every year divisible by 4 but 2100 is leap.
+  let y: u32 = 1970;
+  for (;;) {
+    const len: u32 = (y & 3) == 0 && y != 2100 ? 366 : 365;
+    if (days < len) break;
+    days -= len;
+    y = (y + 1) & 0xffff;
+  }
+  let m: u32 = 1;
+  for (;;) {
+    // 31 for months 1, 3, 5, 7, 8, 10, 12: bit 0 of m ^ (m >> 3); February 28 or 29
+    const len: u32 = m == 2 ? ((y & 3) == 0 && y != 2100 ? 29 : 28) : 30 + ((m ^ (m >> 3)) & 1);
+    if (days < len) break;
+    days -= len;
+    m = (m + 1) & 0xf;
+  }
+  let h: u32 = 0;
+  while (sod >= 3600) {
+    sod -= 3600;
+    h = (h + 1) & 0x1f;
+  }
+  sod &= 0xffff;
   v8(0x09);
   v8(12);
   v16(y);
   v8(m);
-  v8(d);
-  v8(((days + 3) % 7) + 1); // 1970-01-01 was a Thursday; DLMS: Monday = 1
-  v8(sod / 3600);
-  v8((sod / 60) % 60);
+  v8(days + 1);
+  v8(dow);
+  v8(h);
+  v8(sod / 60);
   v8(sod % 60);
   v8(0);
   v16(0); // deviation from UTC in minutes
@@ -102,12 +142,6 @@ function captureDef(c: usize): void {
   v8(0x12); v16(0);
 }
 
-// The rows a buffer GET sends, fixed when the GET arrives (so every block of one answer is cut from the same rows,
-// whatever the logs module appends meanwhile): log sequence numbers [selFirst, selEnd), columns [colFrom, colTo).
-let selFirst: u32 = 0;
-let selEnd: u32 = 0;
-let colFrom: u32 = 0;
-let colTo: u32 = 0;
 
 /** The next element of a structure: its type tag must be `tag`, its value n bytes (big-endian). */
 function item(tag: u32, n: u32): u32 {
@@ -133,12 +167,12 @@ function cmpTime(a: usize, b: usize): i32 {
  */
 export function profileSelect(p: u32, sel: u32): u32 {
   const n = used(p);
-  const seq = ringSeq(ring(p));
+  const seq = seqOf(p);
   let first = seq - n + 1;
   let end = seq + 1;
   const cols = prof(p, 1);
-  colFrom = 0;
-  colTo = cols;
+  store<u8>(COL_FROM, 0);
+  store<u8>(COL_TO, <u8>cols);
   if (sel != 0) {
     const s = r8();
     if (s - 1 > 1) return 13; // selectors 1 and 2 only
@@ -161,7 +195,7 @@ export function profileSelect(p: u32, sel: u32): u32 {
       let b = end;
       for (let q = first; q != end; q++) {
         vbegin(SCRATCH, 0, 14);
-        dateTime(load<u32>(ringEntry(ring(p), prof(p, 0), seq - q)), 0);
+        dateTime(load<u32>(entry(p, q) & 0xfffe), 0);
         if (cmpTime(SCRATCH + 2, from + 2) >= 0 && cmpTime(SCRATCH + 2, to + 2) <= 0) {
           if (a == end) a = q;
           b = q + 1;
@@ -181,28 +215,27 @@ export function profileSelect(p: u32, sel: u32): u32 {
       if (fe < 1 || fe > last + 1 || fv < 1 || fv > lastCol) return 13;
       end = first + last;
       first += fe - 1;
-      colFrom = fv - 1;
-      colTo = lastCol;
+      store<u8>(COL_FROM, <u8>(fv - 1));
+      store<u8>(COL_TO, <u8>lastCol);
     }
   }
-  selFirst = first;
-  selEnd = end;
+  store<u32>(SEL_FIRST, first);
+  store<u32>(SEL_END, end);
   return 0;
 }
 
 /** Encodes attribute attr (2–8) of profile p through the windowed writer; the caller checked the right. */
 export function encodeProfile(p: u32, attr: u32): void {
-  const r = ring(p);
   if (attr == 2) {
     v8(0x01);
-    vlen(selEnd - selFirst);
-    const seq = ringSeq(r);
-    for (let q = selFirst; q != selEnd; q++) {
-      let e = ringEntry(r, prof(p, 0), seq - q);
-      if (e == 0) e = NONE;
+    vlen(load<u32>(SEL_END) - load<u32>(SEL_FIRST));
+    const from = <u32>load<u8>(COL_FROM);
+    const to = <u32>load<u8>(COL_TO);
+    for (let q = load<u32>(SEL_FIRST); q != load<u32>(SEL_END); q++) {
+      const e = entry(p, q) & 0xfffe; // even: word loads without a parity branch (toolchain/compiler lower-memory)
       v8(0x02);
-      v8(colTo - colFrom);
-      for (let k = colFrom; k < colTo; k++) {
+      v8(to - from);
+      for (let k = from; k < to; k++) {
         const f = <u32>load<u8>(col(p, k));
         if (f == 0) dateTime(load<u32>(e), 0);
         else if (f == 3) {
