@@ -23,11 +23,12 @@ const enable = (start: string, end: string, data: number) => `
   ${W.enable}
 `;
 
-/** Module X: clears GIE, raises P1's interrupt, spins PASSES times masked, sets GIE again, stores its count. */
+/** Module X: clears GIE, raises P1's interrupt, spins PASSES times masked, sets GIE again, stores its count. Called
+ *  with r12 = 1, module a instead clears GIE and enters module b (SM 1's call-out: b inherits the clear GIE). */
 const moduleText = (x: string, data: number) => `
   .section .text.${x}, "ax"
 ${x}_start:
-  dint
+${x === 'a' ? '  dint\n  nop\n  cmp #1, r12\n  jne 1f\n  br #b_start\n1:\n' : ''}  dint
   nop
   bis.b #1, &${P1IFG}
 ${x}_raised:
@@ -47,11 +48,12 @@ ${x}_end:
 `;
 
 /** SM 1 is module a, SM 2 module b; the unprotected code calls `target` with P1's interrupt enabled. */
-function run(target: 'a' | 'b', restrict: boolean) {
+function run(target: 'a' | 'b', restrict: boolean, viaSm1 = false) {
   const src = `${PROLOGUE}${enable('a_start', 'a_end', 0x0400)}  mov r15, &0x0300
 ${enable('b_start', 'b_end', 0x0410)}  mov r15, &0x0302
   bis.b #1, &${P1IE}
-  call #${target}_start
+  mov #${viaSm1 ? 1 : 0}, r12
+  call #${viaSm1 ? 'a' : target}_start
 halt:
   jmp halt
 isr:
@@ -95,8 +97,17 @@ describe('restrict_gie: who may hold interrupts off', () => {
     expect(r.isr - r.raised).toBeLessThanOrEqual(ATOM_BOUND + 20);
     expect(r.isr).toBeLessThan(r.unmasked);
     expect(r.e.u.secureIrq!.resumed).toBe(1);
+    expect(r.e.u.secureIrq!.midRun).toBe(1);
     expect(r.count).toBe(PASSES); // its masked loop's registers were saved and restored
     expect(r.e.u.violations).toEqual([]);
+  });
+
+  it('SM 2 entered by SM 1 (the scheduler\'s call-out) keeps SM 1\'s unbounded mask', () => {
+    const r = run('b', true, true);
+    expect(r.isr).toBeGreaterThan(r.unmasked);
+    expect(r.unmasked - r.raised).toBeGreaterThan(3 * ATOM_BOUND);
+    expect(r.e.u.secureIrq!.midRun).toBe(0);
+    expect(r.count).toBe(PASSES);
   });
 
   it('twin, secure_irq alone: SM 2 too masks until its eint', () => {
