@@ -56,6 +56,21 @@ const TABLE = memory.data<u8>([
   7, 1, 0, 0, 99, 98, 2, 255, 8, 2,   0x01, 0, 0,   0xdf, 0, 0,   0xdf, 0, 0,   0,
 ]);
 
+// Small values in 8-bit memory cells, not u32 globals (io.ts says why: a global is two words of unknown range to our
+// compiler); next to TABLE, ahead of the zero-filled buffers, for their non-zero initial values (tables.ts).
+// Initially connected (output 1, control 1) in Blue Book mode 4: what off-switch security does — remote disconnect,
+// local disconnect (credit, tamper), no manual disconnect; a remote reconnect only arms (ready_for_reconnection),
+// the button reconnects.
+const VALS = memory.data<u8>([1, 1, 4, 0, 0, 0, 0, 0]);
+const V_OUTPUT: usize = VALS; // output_state
+const V_CONTROL: usize = VALS + 1; // control_state: 0 disconnected, 1 connected, 2 ready for reconnection
+const V_MODE: usize = VALS + 2; // control_mode
+const V_CLOCK_STATUS: usize = VALS + 3;
+const V_ASSOCIATION: usize = VALS + 4; // association_status of the association asking
+const V_DISCONNECT: usize = VALS + 5; // a pending request: 0 none, 1 remote_disconnect, 2 remote_reconnect
+const V_TIME: usize = VALS + 6; // 1: a time to set is pending (PENDING_TIME)
+const V_MISMATCH: usize = VALS + 7; // findObject: a known name of another class
+
 export function objClass(o: u32): u32 {
   return <u32>load<u8>(TABLE + o * ENTRY);
 }
@@ -65,8 +80,11 @@ export function objName(o: u32): usize {
 /** Right `which` (0 read, 1 write, 2 invoke) of association `kind` on attribute or method `id` of object `o`: one
  *  function for the three (our compiler pays each copy in full; issue 19 item 5). */
 function allowed(o: u32, kind: u32, which: u32, id: u32): bool {
-  const bits = <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
-  return id - 1 < 8 && ((bits >> (id - 1)) & 1) != 0;
+  if (id - 1 >= 8) return false;
+  let bits = <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
+  // bit id - 1, shifted one place at a time: a variable shift is a 114-byte helper to our compiler
+  for (let i: u32 = 1; i < id; i++) bits >>= 1;
+  return (bits & 1) != 0;
 }
 export function canRead(o: u32, kind: u32, attr: u32): bool {
   return allowed(o, kind, 0, attr);
@@ -79,19 +97,18 @@ export function canInvoke(o: u32, kind: u32, method: u32): bool {
 }
 
 /** The object with this class id and logical name, or OBJECTS; `classMismatch` tells a known name of another class. */
-let mismatch: bool = false;
 export function classMismatch(): bool {
-  return mismatch;
+  return load<u8>(V_MISMATCH) != 0;
 }
 export function findObject(classId: u32, ln: usize): u32 {
-  mismatch = false;
+  store<u8>(V_MISMATCH, 0);
   for (let o: u32 = 0; o < OBJECTS; o++) {
     const n = objName(o);
     let same = true;
     for (let i: u32 = 0; i < 6; i++) if (load<u8>(n + i) != load<u8>(ln + i)) same = false;
     if (same) {
       if (objClass(o) == classId) return o;
-      mismatch = true;
+      store<u8>(V_MISMATCH, 1);
     }
   }
   return OBJECTS;
@@ -102,14 +119,7 @@ const ENERGY: usize = memory.data(20, 4); // Wh: total, tariffs 1–4 (the core'
 /** System titles, shared with the server (server.ts): ours 8, then the peers' (the configured head-end first). */
 export const TITLES: usize = memory.data(24);
 let clockSeconds: u32 = 0; // UTC, seconds since 1970-01-01
-let clockStatus: u32 = 0;
-let outputState: u32 = 1; // connected
-let controlState: u32 = 1; // 0 disconnected, 1 connected, 2 ready for reconnection
-// Blue Book mode 4 is what off-switch security does: remote disconnect, local disconnect (credit, tamper), no
-// manual disconnect; a remote reconnect only arms (ready_for_reconnection), the button reconnects.
-let controlMode: u32 = 4;
 let frameCounter: u32 = 0;
-let associationStatus: u32 = 0;
 
 export function setEnergy(wh: u32): void {
   store<u32>(ENERGY, wh);
@@ -128,44 +138,43 @@ export function dlms_log_entry(p: usize): void {
   const log = <u32>load<u8>(p);
   if (load<u8>(p, 1) == 0 || !mirror(log, p + 8)) return;
   if (log == 2) {
-    outputState = load<u32>(p, 16) != 0 ? 1 : 0;
-    controlState = outputState != 0 ? 1 : load<u8>(p, 15) == 0 ? 2 : 0;
+    const closed = load<u32>(p, 16) != 0;
+    store<u8>(V_OUTPUT, closed ? 1 : 0);
+    store<u8>(V_CONTROL, closed ? 1 : load<u8>(p, 15) == 0 ? 2 : 0);
   }
 }
 export function setClock(seconds: u32, status: u32): void {
   clockSeconds = seconds;
-  clockStatus = status;
+  store<u8>(V_CLOCK_STATUS, <u8>status);
 }
 export function setDisconnectState(output: u32, control: u32, mode: u32): void {
-  outputState = output;
-  controlState = control;
-  controlMode = mode;
+  store<u8>(V_OUTPUT, <u8>output);
+  store<u8>(V_CONTROL, <u8>control);
+  store<u8>(V_MODE, <u8>mode);
 }
 /** Per request: the head-end's invocation counter and this association's status (0 non-associated, 1 pending, 2 associated). */
 export function setSessionValues(fc: u32, status: u32): void {
   frameCounter = fc;
-  associationStatus = status;
+  store<u8>(V_ASSOCIATION, <u8>status);
 }
 
 // ---- requests (collected by the hosting module) ----
-let pendingDisconnect: u32 = 0; // 0 none, 1 remote_disconnect, 2 remote_reconnect
 export const PENDING_TIME: usize = memory.data(12);
-let pendingTime: bool = false;
 
 export function requestDisconnect(method: u32): void {
-  pendingDisconnect = method;
+  store<u8>(V_DISCONNECT, <u8>method);
 }
 export function takeDisconnect(): u32 {
-  const m = pendingDisconnect;
-  pendingDisconnect = 0;
+  const m = <u32>load<u8>(V_DISCONNECT);
+  store<u8>(V_DISCONNECT, 0);
   return m;
 }
 export function requestTime(): void {
-  pendingTime = true;
+  store<u8>(V_TIME, 1);
 }
 export function takeTime(): bool {
-  const t = pendingTime;
-  pendingTime = false;
+  const t = load<u8>(V_TIME) != 0;
+  store<u8>(V_TIME, 0);
   return t;
 }
 
@@ -218,11 +227,11 @@ export function encodeAttribute(o: u32, attr: u32, kind: u32): void {
   }
   if (o == OBJ_ASSOCIATION) {
     if (attr == 2) objectList(kind);
-    else { v8(0x16); v8(associationStatus); }
+    else { v8(0x16); v8(<u32>load<u8>(V_ASSOCIATION)); }
   } else if (o == OBJ_CLOCK) {
-    if (attr == 2) dateTime(clockSeconds, clockStatus);
+    if (attr == 2) dateTime(clockSeconds, <u32>load<u8>(V_CLOCK_STATUS));
     else if (attr == 3) { v8(0x10); v16(0); } // time_zone: UTC
-    else { v8(0x11); v8(clockStatus); }
+    else { v8(0x11); v8(<u32>load<u8>(V_CLOCK_STATUS)); }
   } else if (o >= OBJ_PROFILE) {
     encodeProfile(o - OBJ_PROFILE, attr);
   } else if (o == OBJ_SECURITY) {
@@ -235,8 +244,7 @@ export function encodeAttribute(o: u32, attr: u32, kind: u32): void {
   } else if (o == OBJ_FRAME_COUNTER) {
     v8(0x06); v32(frameCounter);
   } else {
-    if (attr == 2) { v8(0x03); v8(outputState); }
-    else if (attr == 3) { v8(0x16); v8(controlState); }
-    else { v8(0x16); v8(controlMode); }
+    // output_state boolean, control_state and control_mode enums: attributes 2–4 are cells 0–2
+    v8(attr == 2 ? 0x03 : 0x16); v8(<u32>load<u8>(VALS + ((attr - 2) & 3)));
   }
 }

@@ -9,7 +9,7 @@
 // selector 2 entry_descriptor — Blue Book §4.3.6; as host/dlms/server/profile-generic.ts), 3 capture_objects,
 // 4 capture_period, 5 sort_method (fifo), 7 entries_in_use, 8 profile_entries. Not: 6 sort_object, the methods
 // reset and capture (the logs module alone writes and keeps the logs).
-import { copyBytes, r8, rbad, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen } from './io';
+import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen } from './io';
 
 export const PROFILES: u32 = 3;
 
@@ -77,7 +77,8 @@ function entry(p: u32, q: u32): usize {
   const n = seqOf(p);
   const cap = prof(p, 0);
   if (q == 0 || q > n || n - q >= cap) return NONE;
-  return ring(p) + 4 + ((q - 1) % cap) * 12;
+  divmod(q - 1, cap);
+  return ring(p) + 4 + remainder() * 12;
 }
 
 /** A log entry from the logs module (12 bytes at e) appended to the copy of log p; false when p is no log. */
@@ -91,11 +92,11 @@ export function mirror(p: u32, e: usize): bool {
 
 /** COSEM date-time (Blue Book 4.1.6.1, 12 bytes) of `s` seconds since 1970 UTC: deviation 0, hundredths 0. */
 export function dateTime(s: u32, status: u32): void {
-  const whole = s / 86400;
-  let sod = s - whole * 86400;
   // (16-bit values from here: a u32 of seconds is below 49,711 days; masks tell our compiler so, README "Measured")
-  let days = whole & 0xffff;
-  const dow = (days + 3) % 7 + 1; // 1970-01-01 was a Thursday; DLMS: Monday = 1
+  let days = divmod(s, 86400) & 0xffff;
+  let sod = remainder();
+  divmod(days + 3, 7);
+  const dow = remainder() + 1; // 1970-01-01 was a Thursday; DLMS: Monday = 1
   // Year and month by counting from 1970 (≤ 136 years for u32 seconds, ≤ 12 months): smaller than the era
   // arithmetic it replaced (issue 19 item 5), and within the u32 range every year divisible by 4 but 2100 is leap.
   let y: u32 = 1970;
@@ -113,12 +114,8 @@ export function dateTime(s: u32, status: u32): void {
     days -= len;
     m = (m + 1) & 0xf;
   }
-  let h: u32 = 0;
-  while (sod >= 3600) {
-    sod -= 3600;
-    h = (h + 1) & 0x1f;
-  }
-  sod &= 0xffff;
+  const h = divmod(sod, 3600) & 0x1f;
+  sod = remainder() & 0xffff;
   v8(0x09);
   v8(12);
   v16(y);
@@ -126,8 +123,8 @@ export function dateTime(s: u32, status: u32): void {
   v8(days + 1);
   v8(dow);
   v8(h);
-  v8(sod / 60);
-  v8(sod % 60);
+  v8(divmod(sod, 60));
+  v8(remainder());
   v8(0);
   v16(0); // deviation from UTC in minutes
   v8(status);

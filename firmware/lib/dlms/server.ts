@@ -350,10 +350,13 @@ function handle(sap: u32, p: usize, n: u32): u32 {
   let plain = p;
   let pn = n;
   let style: u32 = 0; // 0 plain, 0x08 glo (+8 on the plain tag), 0x10 ded (+16)
-  // glo-get/set/action-request C8 C9 CB, ded- D0 D1 D3: bits 0, 1, 3, 8, 9, 11 above C8
-  if (tag - 0xc8 < 12 && ((0xb0b >> (tag - 0xc8)) & 1) != 0) {
+  // glo-get/set/action-request C8 C9 CB, ded- D0 D1 D3: the plain tag C0 C1 C3 plus 8 or 16 (compared, not a
+  // bit mask shifted by the tag: a variable shift is a helper call to our compiler)
+  const ded = tag >= 0xd0;
+  const under = tag - (ded ? 0x10 : 0x08);
+  if (tag >= 0xc8 && under - 0xc0 < 4 && under != 0xc2) {
     if (load<u8>(C_A_CIPHERED) == 0) return exception(1, 1);
-    style = tag >= 0xd0 ? 0x10 : 0x08;
+    style = ded ? 0x10 : 0x08;
     if (style == 0x10 && load<u8>(C_HAS_DED) == 0) return exception(1, 5);
     rbegin(p + 1, n - 1);
     const bl = rlen();
@@ -406,7 +409,7 @@ function exception(state: u32, service: u32): u32 {
 /** invocation-counter-error carries the counter we hold, so an honest client can continue above it. */
 function counterException(peer: u32): u32 {
   exception(1, 6);
-  o32(load<u32>(PEER_IC + (peer << 2)));
+  o32(load<u32>(PEER_IC + ((peer & 1) << 2))); // (a peer slot is 0 or 1: PEERS)
   return 7;
 }
 
