@@ -8,18 +8,19 @@ import { IN } from '../lib/events';
 import { csCommand, csLog, csReading, LOG_BOX, READING_BOX } from './cs';
 import { csRoute, log, uplink } from './route';
 
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. A CMD_DLMS
+// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always IN:
+// toolchain/sancus/module/compiled.ts in_call). A CMD_DLMS
 // (OUT_DLMS) is refused here like an unknown command: this module hosts no DLMS server.
 export function input_command(data: usize, len: i32): void {
-  if (data == IN) csRoute(csCommand(len), len);
+  csRoute(csCommand(len), len);
 }
 
 export function input_reading(data: usize, len: i32): void {
-  if (data == IN && csReading(len)) uplink(READING_BOX, 16);
+  if (csReading(len)) uplink(READING_BOX, 16);
 }
 
 export function input_reply(data: usize, len: i32): void {
-  if (data == IN) uplink(IN, len);
+  uplink(IN, len);
 }
 
 // Issue 18 item 7: a command the generated input path refused (it did not unwrap under the connection's key and

@@ -61,10 +61,10 @@ export function persistLoad(slot: usize, ctr: usize, state: usize, len: u32): u3
   if (c == 0) return FRESH;
   if (!copy_in(RECORD, slot, <i32>recordBytes(len))) return TAMPERED;
   const v = load<u32>(RECORD);
-  if (v != c && v != c + 1) return ROLLED_BACK;
+  if (v - c > 1) return ROLLED_BACK; // neither c nor c + 1 (one unsigned compare)
   ad(v, slot, len);
-  if (sancus_unwrap(0, AD, 8, RECORD + 4, len, state, RECORD + 4 + len) != 1) return TAMPERED;
-  if (v == c + 1) advance(ctr); // finish the save a power loss interrupted
+  if ((sancus_unwrap(0, AD, 8, RECORD + 4, len, state, RECORD + 4 + len) & 0xffff) != 1) return TAMPERED; // 1 or 0: one word
+  if (v != c) advance(ctr); // v = c + 1: finish the save a power loss interrupted
   return RESTORED;
 }
 
@@ -74,7 +74,7 @@ export function persistSave(slot: usize, ctr: usize, state: usize, len: u32): vo
   const v = counter(ctr) + 1;
   ad(v, slot, len);
   store<u32>(RECORD, v);
-  if (sancus_wrap(0, AD, 8, state, len, RECORD + 4, RECORD + 4 + len) != 1) unreachable();
+  if ((sancus_wrap(0, AD, 8, state, len, RECORD + 4, RECORD + 4 + len) & 0xffff) != 1) unreachable();
   if (!copy_out(slot, RECORD, <i32>recordBytes(len))) unreachable();
   advance(ctr);
 }

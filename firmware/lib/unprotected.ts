@@ -10,7 +10,7 @@ import { copy_in as hasm_copy_in, copy_out as hasm_copy_out } from '../../toolch
  * A `dst` range outside linear memory traps (memory), as any out-of-bounds access does.
  */
 export function copy_in(dst: usize, src: usize, len: i32): bool {
-  return hasm_copy_in(dst, src, len) != 0;
+  return (hasm_copy_in(dst, src, len) & 1) != 0; // 1 copied, 0 refused: one word to test
 }
 
 /**
@@ -19,5 +19,5 @@ export function copy_in(dst: usize, src: usize, len: i32): bool {
  * text or data or wraps around; a `src` range outside linear memory traps (memory).
  */
 export function copy_out(dst: usize, src: usize, len: i32): bool {
-  return hasm_copy_out(dst, src, len) != 0;
+  return (hasm_copy_out(dst, src, len) & 1) != 0;
 }

@@ -15,30 +15,32 @@ function append(which: u32, len: i32): void {
   copy(REPLY, REPLY_BYTES);
 }
 
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event.
+// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always IN:
+// toolchain/sancus/module/compiled.ts in_call). Lengths are even and at most MAX_EVENT = 64: `& 0x7f` changes
+// nothing but lets the compiler compare them as one word.
 export function input_tick(data: usize, len: i32): void {
-  if (data == IN && len >= 4) logsTick(load<u32>(IN));
+  if ((<u32>len & 0x7f) >= 4) logsTick(load<u32>(IN));
 }
 
 export function input_metrology(data: usize, len: i32): void {
-  if (data == IN) append(LOG_METROLOGY, len);
+  append(LOG_METROLOGY, len);
 }
 
 export function input_security(data: usize, len: i32): void {
-  if (data == IN) append(LOG_SECURITY, len);
+  append(LOG_SECURITY, len);
 }
 
 export function input_security_cs(data: usize, len: i32): void {
-  if (data == IN) append(LOG_SECURITY, len);
+  append(LOG_SECURITY, len);
 }
 
 export function input_offswitch(data: usize, len: i32): void {
-  if (data == IN) append(LOG_OFFSWITCH, len);
+  append(LOG_OFFSWITCH, len);
 }
 
 /** [07][log u8][index u16] → one entry to the central system, sealed under the logs→CS connection key. */
 export function input_read(data: usize, len: i32): void {
-  if (data != IN || len < 4) return;
+  if ((<u32>len & 0x7f) < 4) return;
   logsRead(<u32>load<u8>(IN, 1), <u32>load<u16>(IN, 2));
   entry(REPLY, REPLY_BYTES);
 }

@@ -1,7 +1,7 @@
 // Off-switch security (seed §4.5): the only path to the relay driver. Inputs: command (CS security: disconnect,
 // reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
 // tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
-import { offCommand, offCredit, offLocal, offRestore, offReassert, offSnapshot, offState, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
+import { offCommand, offCredit, offLocal, offRestore, offReassert, offSnapshot, offState, offVerdict, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
 import { loadState, saveState } from './persist';
 import { IN } from '../lib/events';
 
@@ -17,17 +17,17 @@ function emit(out: u32): void {
 
 // At start (the wasm start function, run once after SM_ENABLE): the holds as last sealed, or the tamper lock when
 // the record is not the latest or not genuine (persist.ts).
-const restoredAs = loadState(PERSIST);
-offRestore(restoredAs);
+offRestore(loadState(PERSIST));
 
 /** The start's verdict on the sealed record (persist.ts: 0 fresh, 1 restored, 2 rolled back, 3 tampered) and the
  *  supply state (offswitch.ts offState) — for the deployer's checks and tests; no secret (the holds are what the
  *  relay shows). */
 export function status(): u32 {
-  return (restoredAs << 8) | offState();
+  return (offVerdict() << 8) | offState();
 }
 
-// Each input's plaintext is at IN (the generated input path's buffer); anything else is not an event. A restored hold
+// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always IN:
+// toolchain/sancus/module/compiled.ts in_call). A restored hold
 // is re-asserted before the event is handled (offReassert; it never closes the relay, so one emit carries both). The
 // length is at most MAX_EVENT = 64 (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing but lets the
 // compiler compare it as one 16-bit word.
@@ -38,15 +38,15 @@ function event(input: u32, len: i32): void {
 }
 
 export function input_command(data: usize, len: i32): void {
-  if (data == IN) event(0, len);
+  event(0, len);
 }
 
 export function input_credit(data: usize, len: i32): void {
-  if (data == IN) event(1, len);
+  event(1, len);
 }
 
 export function input_local(data: usize, len: i32): void {
-  if (data == IN) event(2, len);
+  event(2, len);
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

@@ -13,7 +13,7 @@ const CREDIT: u32 = 2; // held off by credit exhaustion
 const TAMPER: u32 = 4; // locked after a tamper event
 
 // The state as bytes at constant addresses, not i32 globals (one MSP430 instruction per access: a smaller TCB).
-const STATE = memory.data<u8>([0, 0, 1, 1]);
+const STATE = memory.data<u8>([0, 0, 1, 1, 0, 0, 0]);
 // @ts-ignore: decorator
 @inline function get(field: usize): u32 {
   return <u32>load<u8>(STATE + field);
@@ -26,6 +26,9 @@ const HOLD: usize = 0; //     the reasons the supply is off
 const PENDING: usize = 1; //  reasons released by their authority, waiting for the local button
 const RELAY_ON: usize = 2; // the last state commanded to the relay driver (1 = closed)
 const CONTACT: usize = 3; //  the contact feedback last reported
+const OUTS: usize = 4; //     the OUT_* bits of the event being handled (a byte: one instruction to set a bit)
+const REASSERT: usize = 5; // a restored hold still owes the relay its open command (the holds then, else 0)
+const VERDICT: usize = 6; //  the start's verdict on the sealed record (persist.ts)
 
 export const OUT_RELAY: u32 = 1;
 export const OUT_LOG: u32 = 2;
@@ -34,88 +37,106 @@ export const RELAY_BOX = memory.data(2);
 /** Outbox for the off-switch log: {kind u8, result u8, aux u16 = holds << 8 | pending, value u32 = relay on}. */
 export const LOG_BOX = memory.data(8);
 
-/** The log entry {kind, result, holds << 8 | pending, relay on} for `what` = kind | result << 8; returns OUT_LOG.
- *  Functions here take at most two arguments (the EABI's registers): a third would be pushed at every call. */
-function log(what: u32): u32 {
+// The outputs an event fills collect as bits in OUTS (one instruction to set one), not as u32 results (two
+// registers) returned and or-ed through every call.
+// @ts-ignore: decorator
+@inline function out(bits: u32): void {
+  set(OUTS, get(OUTS) | bits);
+}
+
+/** The log entry {kind, result, holds << 8 | pending, relay on} for `what` = kind | result << 8. Functions here take
+ *  at most two arguments (the EABI's registers): a third would be pushed at every call. */
+function log(what: u32): void {
   store<u16>(LOG_BOX, <u16>what);
-  store<u16>(LOG_BOX, <u16>((get(HOLD) << 8) | get(PENDING)), 2);
+  store<u8>(LOG_BOX, <u8>get(PENDING), 2);
+  store<u8>(LOG_BOX, <u8>get(HOLD), 3);
   store<u8>(LOG_BOX, <u8>get(RELAY_ON), 4); // bytes 5..7 stay 0: the value is a u32 of 0 or 1
-  return OUT_LOG;
+  out(OUT_LOG);
 }
 
 /** Commands the relay: open now, or close (only from the button) when no reason holds the supply off. */
-function apply(close: bool): u32 {
+function apply(close: bool): void {
   const on: u32 = close && get(HOLD) == 0 ? 1 : 0;
-  if (on == get(RELAY_ON)) return 0;
+  if (on == get(RELAY_ON)) return;
   set(RELAY_ON, on);
   store<u8>(RELAY_BOX, <u8>on); // byte 1 stays 0
-  return OUT_RELAY;
+  out(OUT_RELAY);
 }
 
 // @ts-ignore: decorator
 @inline function entry(kind: u8, result: u8): u32 {
   return <u32>kind | (<u32>result << 8);
 }
-/** With `kind` as the second argument of hold/release: stay silent where the authority repeats itself. */
-const QUIET: u32 = 0x10000;
+/** With `kind` as the second argument of hold/release: stay silent where the authority repeats itself. A bit above
+ *  the kinds (all below 0x80) and below 2^16: the argument stays one 16-bit word. */
+const QUIET: u32 = 0x80;
 
 /** `bit`'s authority holds the supply off: the relay opens, a pending release of that reason is withdrawn. Logged as
  *  `kind` — unless QUIET and it was already held (a repeated trip or tamper is logged once, when it happened). */
-function hold(bit: u32, kind: u32): u32 {
+function hold(bit: u32, kind: u32): void {
   const was = get(HOLD) & bit;
   set(HOLD, get(HOLD) | bit);
   set(PENDING, get(PENDING) & ~bit);
-  const r = apply(false);
-  return was && kind & QUIET ? r : r | log(kind & 0xff);
+  apply(false);
+  if (!was || !(kind & QUIET)) log(kind & 0x7f);
 }
 
 /** `bit`'s authority lifts its hold: only armed, the local button closes the relay. Not held: logged NO_CHANGE as
  *  `kind`, or nothing when QUIET (a credit restore the core repeats). */
-function release(bit: u32, kind: u32): u32 {
-  if (!(get(HOLD) & bit)) return kind & QUIET ? 0 : log(entry(<u8>kind, ev.NO_CHANGE));
+function release(bit: u32, kind: u32): void {
+  if (!(get(HOLD) & bit)) {
+    if (!(kind & QUIET)) log(entry(<u8>(kind & 0x7f), ev.NO_CHANGE));
+    return;
+  }
   set(HOLD, get(HOLD) & ~bit);
   set(PENDING, get(PENDING) | bit); // SMETS "supply armed": the consumer closes it with the button
-  return log(kind & 0xff);
+  log(kind & 0x7f);
 }
 
 /** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. `len` is at
  *  most the input buffer's 64 bytes. */
 export function offCommand(len: u32): u32 {
-  if (len != 2) return log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
-  const cmd = load<u8>(IN);
-  if (cmd == ev.CMD_DISCONNECT) return hold(REMOTE, ev.EV_DISCONNECT);
-  if (cmd == ev.CMD_RECONNECT) return get(HOLD) & TAMPER ? log(entry(ev.EV_RECONNECT, ev.LOCKED)) : release(REMOTE, ev.EV_RECONNECT);
-  if (cmd == ev.CMD_UNLOCK) return release(TAMPER, ev.EV_UNLOCK);
-  return log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
+  set(OUTS, 0);
+  const cmd = len == 2 ? load<u8>(IN) : 0;
+  if (cmd == ev.CMD_DISCONNECT) hold(REMOTE, ev.EV_DISCONNECT);
+  else if (cmd == ev.CMD_RECONNECT) {
+    if (get(HOLD) & TAMPER) log(entry(ev.EV_RECONNECT, ev.LOCKED));
+    else release(REMOTE, ev.EV_RECONNECT);
+  } else if (cmd == ev.CMD_UNLOCK) release(TAMPER, ev.EV_UNLOCK);
+  else log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
+  return get(OUTS);
 }
 
 /** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
 export function offCredit(len: u32): u32 {
-  if (len != 2) return 0;
-  const what = load<u8>(IN);
-  if (what == ev.CREDIT_EXHAUSTED) return hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
-  if (what == ev.CREDIT_RESTORED) return release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
-  return 0;
+  set(OUTS, 0);
+  const what = len == 2 ? load<u8>(IN) : 0;
+  if (what == ev.CREDIT_EXHAUSTED) hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
+  else if (what == ev.CREDIT_RESTORED) release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
+  return get(OUTS);
 }
 
 /** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
 export function offLocal(len: u32): u32 {
-  if (len != 2) return 0;
-  const what = load<u8>(IN);
-  if (what == ev.LOCAL_TAMPER) return hold(TAMPER, ev.EV_TAMPER | QUIET);
-  if (what == ev.LOCAL_BUTTON) {
-    if (get(PENDING) == 0) return 0; // a press that releases nothing is not logged (no log flooding from the button)
-    set(PENDING, 0);
-    return apply(true) | log(entry(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED));
-  }
-  if (what == ev.LOCAL_CONTACT) {
+  set(OUTS, 0);
+  const what = len == 2 ? load<u8>(IN) : 0;
+  if (what == ev.LOCAL_TAMPER) hold(TAMPER, ev.EV_TAMPER | QUIET);
+  else if (what == ev.LOCAL_BUTTON) {
+    // a press that releases nothing is not logged (no log flooding from the button)
+    if (get(PENDING) != 0) {
+      set(PENDING, 0);
+      apply(true);
+      log(entry(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED));
+    }
+  } else if (what == ev.LOCAL_CONTACT) {
     const closed: u32 = load<u8>(IN, 1) != 0 ? 1 : 0;
-    if (closed == get(CONTACT)) return 0;
-    set(CONTACT, closed);
-    return closed != get(RELAY_ON) ? log(entry(ev.EV_CONTACT, ev.BAD_VALUE)) : 0;
+    if (closed != get(CONTACT)) {
+      set(CONTACT, closed);
+      if (closed != get(RELAY_ON)) log(entry(ev.EV_CONTACT, ev.BAD_VALUE));
+    }
   }
-  return 0;
+  return get(OUTS);
 }
 
 /** The supply state for tests and the bench: bit 0 relay on, bits 1–3 pending, bits 4–6 holds. */
@@ -127,30 +148,38 @@ export function offState(): u32 {
 
 /** The bytes persist.ts seals: [holds u8][pending u8][0][0], as last saved. */
 export const PERSIST = memory.data(4);
-const REASSERT = memory.data(2); // a byte: a restored hold still owes the relay its open command
 
 /** At start, with persist.ts's verdict on the record in PERSIST: the latest record (1) gives back the holds and the
  *  pending releases; a record that is not the latest or not genuine (2, 3) fails safe into the tamper lock — only
  *  the central system lifts it; nothing saved yet (0) keeps the initial state. The relay is where the driver's
  *  power-up leaves it (closed): with a hold in force, the first event re-asserts it open (`offReassert`). */
 export function offRestore(status: u32): void {
+  set(VERDICT, status);
   if (status == 1) {
     set(HOLD, <u32>load<u8>(PERSIST));
     set(PENDING, <u32>load<u8>(PERSIST, 1));
-  } else if (status > 1) {
+  } else if (status) {
     set(HOLD, get(HOLD) | TAMPER);
     set(PENDING, get(PENDING) & ~TAMPER);
   }
   store<u8>(PERSIST, <u8>get(HOLD));
   store<u8>(PERSIST, <u8>get(PENDING), 1);
-  store<u8>(REASSERT, get(HOLD) != 0 ? 1 : 0);
+  set(REASSERT, get(HOLD));
+}
+
+/** The start's verdict on the sealed record (persist.ts: 0 fresh, 1 restored, 2 rolled back, 3 tampered). */
+export function offVerdict(): u32 {
+  return get(VERDICT);
 }
 
 /** Before an event is handled: the relay command a restored hold owes (once; keyed outputs exist by then). */
 export function offReassert(): u32 {
-  if (!load<u8>(REASSERT)) return 0;
-  store<u8>(REASSERT, 0);
-  return apply(false);
+  set(OUTS, 0);
+  if (get(REASSERT)) {
+    set(REASSERT, 0);
+    apply(false);
+  }
+  return get(OUTS);
 }
 
 /** After an event: true when the holds or pending releases changed since PERSIST (then PERSIST holds the new ones). */
