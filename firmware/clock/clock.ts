@@ -30,6 +30,12 @@ export function clockPoll(): u32 {
     started = true;
     mmio_write8(BTCTL, BTCTL_RUN);
     last = <u32>mmio_read8(BTCNT2);
+    // The meter's seconds begin half a second into the crystal's count, so a poll once a second lands mid-second:
+    // polls early or late by up to half a second still see one new second each. The scheduler's Timer_A runs on
+    // MCLK's ACLK divider, a little faster than the crystal, so its "1000 ms" polls drift through the second: one
+    // poll in about 1,700 finds no new second (the core's tick comes 2 s after the previous one, never a second
+    // skipped). Counted from 0 instead, that poll came within seconds of the start.
+    fraction = COUNTS_HZ / 2;
     return 0;
   }
   const c = <u32>mmio_read8(BTCNT2);

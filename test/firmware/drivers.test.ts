@@ -57,6 +57,22 @@ describe('clock driver (Basic Timer1, 32,768 Hz)', () => {
     expect(m.call('clockNow')).toBe(1_000_018);
   }, 120_000);
 
+  it('a poll once a second ticks once, early or late by up to 0.4 s (its seconds begin mid-count)', async () => {
+    // The protected scheduler's "1000 ms" is 32,768 counts of Timer_A's ACLK, MCLK / 610: 0.06 % faster than the
+    // crystal; each poll here is also 0.4 s off that beat, alternately late and early.
+    const m = await loadModule('clock', true);
+    m.call('clockPoll');
+    const second = 32768 / (HZ / 610);
+    let at = 0;
+    for (let k = 1; k <= 12; k++) {
+      const due = k * second + (k % 2 ? 0.4 : -0.4);
+      m.idle(Math.round((due - at) * HZ));
+      at = due;
+      expect(m.call('clockPoll')).toBe(1);
+    }
+    expect(m.call('clockNow')).toBe(12);
+  }, 120_000);
+
   it('negative twin: polls withheld for longer than 2 s lose the skipped wraps (time slows, never jumps ahead)', async () => {
     const m = await loadModule('clock', true);
     m.call('clockPoll');
