@@ -171,26 +171,37 @@ export async function measureHanAndPrepaid(d: MeterDriver): Promise<{ han: Measu
  *  supply cut by a node reset instead (the duty itself never ran). */
 export type Expectation = Record<Duty, 'met' | 'missed' | 'reset'>;
 
-/** What else a run saw: node resets (a Sancus violation's PUC on a reset board) and the violations — those of one
- *  kind, module and offending context once, with their count. */
-function incidents(d: MeterDriver): string[] {
-  const node = d.node!;
-  const groups = new Map<string, { first: string; n: number }>();
-  for (const v of node.sancus.violations) {
-    const g = groups.get(`${v.kind} ${v.module} ${v.from}`);
-    if (g) g.n++;
-    else groups.set(`${v.kind} ${v.module} ${v.from}`, { first: describeViolation(v), n: 1 });
+/** What the runs of a variant saw besides the duties: node resets (a Sancus violation's PUC on a reset board), the
+ *  violations (those of one kind, module and offending context once, with their count) and interrupts forced into a
+ *  module mid-run (restrict_gie). */
+class Incidents {
+  private readonly resets: string[] = [];
+  private readonly groups = new Map<string, { first: string; n: number }>();
+  private midRun = 0;
+
+  add(d: MeterDriver): void {
+    const node = d.node!;
+    this.resets.push(...node.machine.pucLog.map((p) => `reset at ${cyclesToS(d, p.cycle).toFixed(3)} s: ${p.reason}`));
+    for (const v of node.sancus.violations) {
+      const key = `${v.kind} ${v.module} ${v.from}`;
+      const g = this.groups.get(key);
+      if (g) g.n++;
+      else this.groups.set(key, { first: describeViolation(v), n: 1 });
+    }
+    this.midRun += node.sancus.secureIrq?.midRun ?? 0;
   }
-  const midRun = node.sancus.secureIrq?.midRun ?? 0;
-  return [...node.machine.pucLog.map((p) => `reset at ${cyclesToS(d, p.cycle).toFixed(3)} s: ${p.reason}`), ...[...groups.values()].map((g) => (g.n > 1 ? `${g.first} (and ${g.n - 1} more like it)` : g.first)),
-    ...(midRun ? [`${midRun} interrupts taken inside a module whose bound ran out (restrict_gie)`] : [])];
+
+  list(): string[] {
+    return [...new Set(this.resets), ...[...this.groups.values()].map((g) => (g.n > 1 ? `${g.first} (and ${g.n - 1} more like it)` : g.first)),
+      ...(this.midRun ? [`${this.midRun} interrupts taken inside a module whose bound ran out (restrict_gie)`] : [])];
+  }
 }
 
 export interface VariantResult {
   han: Measured;
   prepaid: Measured;
   tamper: Measured;
-  /** Resets and violations seen in either run, deduplicated. */
+  /** Resets and violations seen in either run, grouped (Incidents). */
   incidents: string[];
 }
 
@@ -199,11 +210,13 @@ export async function measureAll(attack?: Attack, phase = 0, config: Config = 'd
   let d = await startMeter(attack, config);
   try {
     const tamper = await measureTamper(d, phase);
-    const seen = incidents(d);
+    const seen = new Incidents();
+    seen.add(d);
     await d.close();
     d = await startMeter(attack, config);
     const { han, prepaid } = await measureHanAndPrepaid(d);
-    return { han, prepaid, tamper, incidents: [...new Set([...seen, ...incidents(d)])] };
+    seen.add(d);
+    return { han, prepaid, tamper, incidents: seen.list() };
   } finally {
     await d.close();
   }
