@@ -29,10 +29,13 @@ const CTR: usize = memory.data(16);
 export const GCM_TAG: usize = memory.data(16);
 
 
-let gpos: u32 = 0; // bytes of the current GHASH block already absorbed
-let aadLen: u32 = 0;
-let ctLen: u32 = 0;
-let inData: bool = false;
+// The message state in 16-bit memory cells, not u32 globals: our compiler keeps a global as two words of unknown
+// range, a 16-bit cell as one (issue 19 item 5; DLMS messages are far below 64 KiB).
+const CELLS: usize = memory.data(8, 2);
+const C_GPOS: usize = CELLS; // bytes of the current GHASH block already absorbed
+const C_AAD: usize = CELLS + 2; // AAD bytes so far
+const C_CT: usize = CELLS + 4; // ciphertext bytes so far
+const C_DATA: usize = CELLS + 6; // 1: past the AAD
 
 /** Y = Y·H (bytes 15 down to 0 of Y, the order of mbed TLS's gcm_mult, two nibbles per step). */
 function gmul(): void {
@@ -115,14 +118,13 @@ export function gcm_start(iv: usize): void {
   store<u8>(J0 + 12, 0); store<u8>(J0 + 13, 0); store<u8>(J0 + 14, 0); store<u8>(J0 + 15, 1);
   store<u8>(CTR + 12, 0); store<u8>(CTR + 13, 0); store<u8>(CTR + 14, 0); store<u8>(CTR + 15, 1);
   for (let i: usize = 0; i < 16; i++) store<u8>(Y + i, 0);
-  gpos = 0;
-  aadLen = 0;
-  ctLen = 0;
-  inData = false;
+  for (let i: usize = 0; i < 8; i += 2) store<u16>(CELLS + i, 0);
 }
 
 function absorb(p: usize, n: u32): void {
-  let k = gpos;
+  p &= 0xffff;
+  n &= 0xffff;
+  let k = <u32>load<u16>(C_GPOS);
   for (let i: u32 = 0; i < n; i++) {
     store<u8>(Y + k, load<u8>(Y + k) ^ load<u8>(p + i));
     k++;
@@ -131,31 +133,33 @@ function absorb(p: usize, n: u32): void {
       k = 0;
     }
   }
-  gpos = k;
+  store<u16>(C_GPOS, <u16>k);
 }
 
 function pad(): void {
-  if (gpos != 0) {
+  if (load<u16>(C_GPOS) != 0) {
     gmul();
-    gpos = 0;
+    store<u16>(C_GPOS, 0);
   }
 }
 
 /** Additional authenticated data (any number of calls, any lengths, before the first data call). */
 export function gcm_aad(p: usize, n: u32): void {
   absorb(p, n);
-  aadLen += n;
+  store<u16>(C_AAD, <u16>(<u32>load<u16>(C_AAD) + n));
 }
 
 function dataPhase(): void {
-  if (!inData) {
+  if (load<u8>(C_DATA) == 0) {
     pad();
-    inData = true;
+    store<u8>(C_DATA, 1);
   }
 }
 
 /** XORs the next n bytes of keystream into [p, p + n) (CTR: inc32 of the counter block, SP 800-38D §6.5). */
 function ctr(p: usize, n: u32): void {
+  p &= 0xffff;
+  n &= 0xffff;
   for (let off: u32 = 0; off < n; off += 16) {
     // inc32 on the last 4 bytes, big-endian
     for (let i: usize = 15; i >= 12; i--) {
@@ -175,14 +179,14 @@ export function gcm_encrypt(p: usize, n: u32): void {
   dataPhase();
   ctr(p, n);
   absorb(p, n);
-  ctLen += n;
+  store<u16>(C_CT, <u16>(<u32>load<u16>(C_CT) + n));
 }
 
 /** Absorbs ciphertext [p, p + n) without decrypting it (the first half of gcm_open). */
 export function gcm_ghash(p: usize, n: u32): void {
   dataPhase();
   absorb(p, n);
-  ctLen += n;
+  store<u16>(C_CT, <u16>(<u32>load<u16>(C_CT) + n));
 }
 
 /** Decrypts [p, p + n) in place (CTR only; call after gcm_ghash and a successful gcm_verify). */
@@ -190,19 +194,20 @@ export function gcm_decrypt(p: usize, n: u32): void {
   ctr(p, n);
 }
 
+/** XORs a byte count in bits (n·8 < 2^19: the low 3 bytes) into the length block at p - 1 … p + 1. */
+function xorLength(p: usize, n: u32): void {
+  const bits = n << 3;
+  store<u8>(p - 1, load<u8>(p - 1) ^ <u8>(bits >> 16));
+  store<u8>(p, load<u8>(p) ^ <u8>(bits >> 8));
+  store<u8>(p + 1, load<u8>(p + 1) ^ <u8>bits);
+}
+
 /** Finishes GHASH with the length block and writes the full 16-byte tag to GCM_TAG. */
 export function gcm_tag(): usize {
   pad();
-  // len(A) ‖ len(C) in bits, 64-bit big-endian each; our messages are far below 2^29 bytes.
-  const a = aadLen << 3, c = ctLen << 3;
-  store<u8>(Y + 4, load<u8>(Y + 4) ^ <u8>(a >> 24));
-  store<u8>(Y + 5, load<u8>(Y + 5) ^ <u8>(a >> 16));
-  store<u8>(Y + 6, load<u8>(Y + 6) ^ <u8>(a >> 8));
-  store<u8>(Y + 7, load<u8>(Y + 7) ^ <u8>a);
-  store<u8>(Y + 12, load<u8>(Y + 12) ^ <u8>(c >> 24));
-  store<u8>(Y + 13, load<u8>(Y + 13) ^ <u8>(c >> 16));
-  store<u8>(Y + 14, load<u8>(Y + 14) ^ <u8>(c >> 8));
-  store<u8>(Y + 15, load<u8>(Y + 15) ^ <u8>c);
+  // len(A) ‖ len(C) in bits, 64-bit big-endian each; our messages are below 2^13 bytes (16-bit cells).
+  xorLength(Y + 6, <u32>load<u16>(C_AAD));
+  xorLength(Y + 14, <u32>load<u16>(C_CT));
   gmul();
   for (let i: usize = 0; i < 16; i++) store<u8>(AES_STATE + i, load<u8>(J0 + i));
   aes_encrypt();
@@ -212,10 +217,14 @@ export function gcm_tag(): usize {
 
 /** Constant-time comparison of n bytes: every byte is read whatever the earlier ones were; 1 if equal. */
 export function ct_equal(a: usize, b: usize, n: u32): u32 {
+  a &= 0xffff;
+  b &= 0xffff;
+  n &= 0xffff;
   let d: u32 = 0;
   for (let i: u32 = 0; i < n; i++) d |= <u32>(load<u8>(a + i) ^ load<u8>(b + i));
-  // d in 0..255: d - 1 has bit 31 set exactly when d == 0 (no branch on the secret difference)
-  return (d - 1) >> 31;
+  // d in 0..255: d + 255 reaches bit 8 exactly when d != 0 (no branch on the secret difference; a shift by 8 is a
+  // byte swap on the MSP430, where the former (d - 1) >> 31 took seven one-bit shifts)
+  return ((d + 255) >> 8) ^ 1;
 }
 
 /** Finishes the tag and compares its first n bytes (12 in DLMS) with [t, t + n), in constant time. */

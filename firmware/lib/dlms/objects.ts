@@ -79,7 +79,7 @@ export function objName(o: u32): usize {
 }
 /** Right `which` (0 read, 1 write, 2 invoke) of association `kind` on attribute or method `id` of object `o`: one
  *  function for the three (our compiler pays each copy in full; issue 19 item 5). */
-function allowed(o: u32, kind: u32, which: u32, id: u32): bool {
+export function allowed(o: u32, kind: u32, which: u32, id: u32): bool {
   if (id - 1 >= 8) return false;
   let bits = <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
   // bit id - 1, shifted one place at a time: a variable shift is a 114-byte helper to our compiler

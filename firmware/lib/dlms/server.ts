@@ -8,7 +8,7 @@
 // One association at a time (the meter has one WAN link); one static receive buffer and one transmit buffer.
 import { AARE_AUTH, AARE_HEAD, DLMS_OID, INITIATE_RESPONSE, REPLY_TO_HLS } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
 import {
-  canInvoke, canRead, canWrite, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
+  allowed, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
   OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, selectAccess,
   setClock, setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime, TITLES,
 } from './objects';
@@ -50,7 +50,7 @@ const TX: usize = memory.data(24 + 224 + 16, 2);
 
 // ---- the server's small state in 8- and 16-bit memory cells, not globals (io.ts says why: a global is two words
 // of unknown range to our compiler, a cell one word whose range is known) ----
-const CELLS: usize = memory.data(42, 2);
+const CELLS: usize = memory.data(46, 2);
 const C_PASSWORD_LEN: usize = CELLS + 0; // LLS password length (≤ 16)
 const C_HARDENED: usize = CELLS + 1; // 1: the hardened profile (seed Table 3.2), 0: standard
 const C_PEERS_USED: usize = CELLS + 2; // peer slots in use (the configured head-end is slot 0)
@@ -82,6 +82,9 @@ const C_REQ_AUTH: usize = CELLS + 34; // … where the calling authentication va
 const C_REQ_AUTH_LEN: usize = CELLS + 36; // … its length
 const C_REQ_UI: usize = CELLS + 38; // … where the user-information lies
 const C_REQ_UI_LEN: usize = CELLS + 40; // … its length
+const C_RQ_OBJ: usize = CELLS + 42; // GET/SET/ACTION (target): the object addressed
+const C_RQ_ID: usize = CELLS + 43; // … its attribute or method
+const C_RQ_SEL: usize = CELLS + 44; // … GET's access selector, SET's too (0 only), ACTION's parameters flag
 
 // ---- configuration (dlms_configure) ----
 // Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
@@ -377,10 +380,13 @@ function handle(sap: u32, p: usize, n: u32): u32 {
   const t = <u32>load<u8>(plain);
   // In the pending phase only reply_to_HLS_authentication is allowed (Green Book §9.2.7.4 pass 3).
   if (<u32>load<u8>(C_PHASE) == 1 && !isReplyToHls(plain, pn)) return exception(1, 1);
+  rbegin(plain + 1, pn - 1); // every request: tag, kind, invoke-id-and-priority, …
+  const kind = r8();
+  const invoke = r8();
   let len: u32;
-  if (t == 0xc0) len = get(plain, pn);
-  else if (t == 0xc1) len = set(plain, pn);
-  else if (t == 0xc3) len = action(plain, pn);
+  if (t == 0xc0) len = get(kind, invoke);
+  else if (t == 0xc1) len = set(kind, invoke);
+  else if (t == 0xc3) len = action(kind, invoke);
   else return exception(2, 2);
   if (<u32>load<u8>(C_PHASE) == 3) store<u8>(C_PHASE, 0); // HLS failed: the association is gone after this answer
   // exception-response has no ciphered form; clients take it plain in a ciphered association
@@ -723,10 +729,38 @@ function encodeWindow(o: u32, attr: u32, base: usize, lo: u32, hi: u32): u32 {
   return vsize();
 }
 
-function get(p: usize, n: u32): u32 {
-  rbegin(p + 1, n - 1);
-  const kind = r8();
-  const invoke = r8();
+const EXC: u32 = 0x100; // target: an exception-response is written
+
+/**
+ * The common part of GET/SET/ACTION-request-normal after its invoke-id (Green Book §9.3): kind, class id, logical
+ * name, attribute or method id, then the access-selection or parameters flag; the response header (`tag`, normal,
+ * invoke-id) written; the object found and the association's right `which` (0 read, 1 write, 2 invoke) checked —
+ * one copy for the three services (issue 19 item 5). Returns 0, a data-access-result (4 object-undefined, 9
+ * object-class-inconsistent, 3 read-write-denied), or EXC when the request is malformed (exception written).
+ */
+function target(kind: u32, invoke: u32, tag: u32, which: u32): u32 {
+  if (kind != 1) {
+    exception(2, 2); // only -normal: with-list and SET/ACTION with blocks are not in our conformance
+    return EXC;
+  }
+  const classId = r16();
+  const ln = rskip(6);
+  const id = r8();
+  store<u8>(C_RQ_SEL, <u8>r8());
+  if (rbad()) {
+    exception(2, 3);
+    return EXC;
+  }
+  obegin(OUT);
+  oN((tag << 16) | 0x100 | invoke, 3);
+  const o = findObject(classId, ln);
+  store<u8>(C_RQ_OBJ, <u8>o);
+  store<u8>(C_RQ_ID, <u8>id);
+  if (o == OBJECTS) return classMismatch() ? 9 : 4;
+  return allowed(o, <u32>load<u8>(C_A_KIND), which, id) ? 0 : 3;
+}
+
+function get(kind: u32, invoke: u32): u32 {
   obegin(OUT);
   if (kind == 2) {
     // get-request-next: the next block of the value being sent
@@ -736,19 +770,12 @@ function get(p: usize, n: u32): u32 {
     if (want != <u32>load<u16>(C_BLK_NO)) return blockDar(invoke, want, 19); // data-block-number-invalid
     return sendBlock(<u32>load<u8>(C_BLK_INVOKE), <u32>load<u16>(C_BLK_NO) + 1);
   }
-  if (kind != 1) return exception(2, 2); // with-list: not in our conformance
-  const classId = r16();
-  const ln = rskip(6);
-  const attr = r8();
-  const sel = r8();
-  if (rbad()) return exception(2, 3);
+  let dar = target(kind, invoke, 0xc4, 0); // get-response-normal
+  if (dar == EXC) return 3;
   store<u8>(C_BLK_ACTIVE, 0);
-  oN(0xc40100 | invoke, 3); // get-response-normal
-  const o = findObject(classId, ln);
-  let dar: u32 = 0;
-  if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
-  else if (!canRead(o, <u32>load<u8>(C_A_KIND), attr)) dar = 3; // read-write-denied
-  else dar = selectAccess(o, attr, sel); // a profile's buffer (objects.ts)
+  const o = <u32>load<u8>(C_RQ_OBJ);
+  const attr = <u32>load<u8>(C_RQ_ID);
+  if (dar == 0) dar = selectAccess(o, attr, <u32>load<u8>(C_RQ_SEL)); // a profile's buffer (objects.ts)
   if (dar != 0) {
     o16(0x100 | dar);
     return 4 + 1;
@@ -792,24 +819,14 @@ function blockDar(invoke: u32, no: u32, dar: u32): u32 {
   return 10;
 }
 
-function set(p: usize, n: u32): u32 {
-  rbegin(p + 1, n - 1);
-  const kind = r8();
-  const invoke = r8();
-  if (kind != 1) return exception(2, 2); // with blocks / with list: not in our conformance
-  const classId = r16();
-  const ln = rskip(6);
-  const attr = r8();
-  const sel = r8();
-  if (rbad()) return exception(2, 3);
-  obegin(OUT);
-  oN(0xc50100 | invoke, 3); // set-response-normal
-  const o = findObject(classId, ln);
-  let dar: u32 = 0;
-  if (o == OBJECTS) dar = classMismatch() ? 9 : 4;
-  else if (!canWrite(o, <u32>load<u8>(C_A_KIND), attr)) dar = 3;
-  else if (sel != 0) dar = 250;
-  else if (o == OBJ_CLOCK && attr == 2) {
+function set(kind: u32, invoke: u32): u32 {
+  let dar = target(kind, invoke, 0xc5, 1); // set-response-normal
+  if (dar == EXC) return 3;
+  const o = <u32>load<u8>(C_RQ_OBJ);
+  if (dar != 0) {
+    // refused: the data-access-result below
+  } else if (load<u8>(C_RQ_SEL) != 0) dar = 250;
+  else if (o == OBJ_CLOCK && load<u8>(C_RQ_ID) == 2) {
     // time: octet-string of 12 (a COSEM date-time); the clock module decides whether to take it
     const t = r8();
     const l = r8();
@@ -824,32 +841,22 @@ function set(p: usize, n: u32): u32 {
   return 4;
 }
 
-function action(p: usize, n: u32): u32 {
-  rbegin(p + 1, n - 1);
-  const kind = r8();
-  const invoke = r8();
-  if (kind != 1) return exception(2, 2);
-  const classId = r16();
-  const ln = rskip(6);
-  const method = r8();
-  const hasParams = r8();
-  if (rbad()) return exception(2, 3);
-  const o = findObject(classId, ln);
-  obegin(OUT);
-  oN(0xc70100 | invoke, 3); // action-response-normal
-  let result: u32 = 0;
-  if (o == OBJECTS) result = classMismatch() ? 9 : 4;
-  else if (!canInvoke(o, <u32>load<u8>(C_A_KIND), method)) result = 3;
-  else if (o == OBJ_ASSOCIATION) {
+function action(kind: u32, invoke: u32): u32 {
+  let result = target(kind, invoke, 0xc7, 2); // action-response-normal
+  if (result == EXC) return 3;
+  const o = <u32>load<u8>(C_RQ_OBJ);
+  if (result != 0) {
+    // refused: the result below
+  } else if (o == OBJ_ASSOCIATION) {
     // reply_to_HLS_authentication: octet-string f(StoC)
     const t = r8();
     const l = r8();
     const f = rskip(l);
-    if (hasParams == 0 || rbad() || t != 0x09) result = 3;
+    if (load<u8>(C_RQ_SEL) == 0 || rbad() || t != 0x09) result = 3;
     else return replyToHls(f, l);
   } else if (o == OBJ_DISCONNECT) {
     // remote_disconnect / remote_reconnect (parameter integer 0): a request to the off-switch module, which decides
-    requestDisconnect(method);
+    requestDisconnect(<u32>load<u8>(C_RQ_ID));
   } else result = 3;
   o16(result << 8); // result, no return parameters
   return 5;
