@@ -69,7 +69,7 @@ let lastToken: u32 = 0;
 
 // Flags and small counters as bytes at constant addresses, not wasm globals: a global is an i32, two MSP430 words
 // on every access, where a byte at a constant address is one instruction. All zero at start (no initial image).
-const SMALL = memory.data(16);
+const SMALL = memory.data(13);
 const STARTED: usize = 0;
 const PREPAID: usize = 1;
 const TARIFF: usize = 2; //        the tariff in force (always tariffAt(MINUTE))
@@ -119,12 +119,13 @@ function checkCredit(): void {
   out(OUT_CREDIT);
 }
 
-/** Moves MINUTE to the minute of the day of `t` (≥ minuteStart); true when it changed. A tick a second after the
- *  last costs a subtraction and a compare; the divisions only when a minute or more was skipped (the first tick,
- *  withheld ticks). So the per-tick work has no division (issue 18), and the tariff is looked up once a minute. */
-function clockTo(t: u32): bool {
+/** Moves MINUTE to the minute of the day of `t` (≥ minuteStart) and, when it changed, TARIFF with it. A tick a
+ *  second after the last costs a subtraction and a compare; the divisions only when a minute or more was skipped
+ *  (the first tick, withheld ticks). So the per-tick work has no division (issue 18), and the tariff is looked up
+ *  once a minute. */
+function clockTo(t: u32): void {
   const d = t - minuteStart;
-  if (d < 60) return false;
+  if (d < 60) return;
   if (d < 120) {
     minuteStart += 60;
     const m = <u32>load<u16>(SMALL + MINUTE) + 1;
@@ -135,48 +136,50 @@ function clockTo(t: u32): bool {
     store<u16>(SMALL + MINUTE, <u16>m);
     minuteStart = t - (s - m * 60);
   }
-  return true;
+  set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
 }
 
 /** A clock tick [t u32] (the clock driver): closes half hours, moves the tariff, paces the HAN status. */
 export function coreTick(t: u32): u32 {
-  const first = !get(STARTED);
-  if (first) {
-    set(STARTED, 1);
+  set(OUTS, 0);
+  if (!get(STARTED)) {
     slotStart = (t / HALF_HOUR) * HALF_HOUR;
     lastHan = t - HAN_PERIOD;
     // Appliance switches before the first tick were stamped 0 (the time was not known): they count from now on,
     // so a command that arrives before the clock cannot escape the weekly cap or the minimum gap.
     for (let i: u32 = 0; i < 12; i++) setTime(i, t);
   } else if (t <= now()) return 0;
-  if (clockTo(t)) set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
-  if (first) set(SLOT_TARIFF, get(TARIFF));
+  clockTo(t);
+  if (!get(STARTED)) {
+    set(STARTED, 1);
+    set(SLOT_TARIFF, get(TARIFF));
+  }
   store<u32>(REPLY_BOX + NOW, t);
-  const tariff = get(TARIFF);
-  let out: u32 = 0;
   if (t - slotStart >= HALF_HOUR) {
     // A half-hourly reading (§4.3.4 "sending consumption data to the central system"; the metrology log §4.5). If
     // ticks were withheld, the reading of the open slot takes all energy until now: none is lost.
     store<u32>(MET_BOX, head(ev.EV_HALF_HOUR, ev.OK, get(SLOT_TARIFF)));
-    store<u32>(MET_BOX, halfHourWh, 4);
+    const wh = halfHourWh;
+    store<u32>(MET_BOX, wh, 4);
     store<u32>(READING_BOX, slotStart);
-    store<u32>(READING_BOX, halfHourWh, 4);
-    store<u32>(READING_BOX, get(SLOT_TARIFF), 8);
+    store<u32>(READING_BOX, wh, 4);
+    store<u8>(READING_BOX, <u8>get(SLOT_TARIFF), 8); // bytes 9..11 stay 0
     halfHourWh = 0;
     slotStart = t - slotStart < 2 * HALF_HOUR ? slotStart + HALF_HOUR : (t / HALF_HOUR) * HALF_HOUR;
-    set(SLOT_TARIFF, tariff);
-    out = OUT_LOG_MET | OUT_READING;
+    set(SLOT_TARIFF, get(TARIFF));
+    out(OUT_LOG_MET | OUT_READING);
   }
   if (t - lastHan >= HAN_PERIOD) {
     lastHan = t;
     store<u32>(HAN_BOX, t);
     store<u32>(HAN_BOX, load<u32>(REPLY_BOX + TOTAL), 4);
     store<i32>(HAN_BOX, credit(), 12);
-    store<u32>(HAN_BOX, tariffPrice(tariff), 16);
-    store<u16>(HAN_BOX, <u16>(tariff | (get(PREPAID) << 8)), 20);
-    out |= OUT_HAN;
+    store<u32>(HAN_BOX, tariffPrice(get(TARIFF)), 16);
+    store<u8>(HAN_BOX, <u8>get(TARIFF), 20);
+    store<u8>(HAN_BOX, <u8>get(PREPAID), 21);
+    out(OUT_HAN);
   }
-  return out;
+  return get(OUTS);
 }
 
 /** Energy from the metrology driver, at IN: [Wh since the last event u32][instantaneous power W u32]. */
