@@ -8,7 +8,7 @@
 // module's time, the logs module's entries (the profiles, profile.ts) and, from the off-switch log, the supply
 // state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
 // asks, the owning module decides (seed §4.5: only off-switch security decides about the supply).
-import { copyBytes, v8, v16, v32, vcopy, vlen } from './io';
+import { copyBytes, v16, v32, v8, vcopy, vN } from './io';
 import { dateTime, encodeProfile, mirror, profileSelect } from './profile';
 
 export const KIND_PUBLIC: u32 = 0; // client SAP 16, no authentication
@@ -179,35 +179,29 @@ export function takeTime(): bool {
 }
 
 function logicalName(o: u32): void {
-  v8(0x09);
-  v8(6);
+  v16(0x0906); // octet-string of 6 (fixed bytes are written as one value: one call, not one per byte)
   vcopy(objName(o), 6);
 }
 
 /** The object list for an association of `kind`: every object with its rights from TABLE (Blue Book class 15 v1). */
 function objectList(kind: u32): void {
-  v8(0x01);
-  vlen(OBJECTS);
+  // (every count here is below 128: one-byte A-XDR lengths; class ids below 256)
+  v16(0x0100 | OBJECTS);
   for (let o: u32 = 0; o < OBJECTS; o++) {
     const e = TABLE + o * ENTRY;
-    v8(0x02); v8(4); // structure { class_id, version, logical_name, access_rights }
-    v8(0x12); v16(<u32>load<u8>(e));
-    v8(0x11); v8(<u32>load<u8>(e, 1));
+    v32(0x02041200); // structure { class_id (long-unsigned, high byte 0), version, logical_name, access_rights }
+    vN((<u32>load<u8>(e) << 16) | 0x1100 | <u32>load<u8>(e, 1), 3);
     logicalName(o);
-    v8(0x02); v8(2); // access_rights { attribute_access, method_access }
     const na = <u32>load<u8>(e, 8), nm = <u32>load<u8>(e, 9);
-    v8(0x01); vlen(na);
+    v32(0x02020100 | na); // access_rights { attribute_access: array of na, method_access }
     for (let a: u32 = 1; a <= na; a++) {
-      v8(0x02); v8(3); // { attribute_id, access_mode, access_selectors }
-      v8(0x0f); v8(a);
-      v8(0x16); v8((canRead(o, kind, a) ? 1 : 0) | (canWrite(o, kind, a) ? 2 : 0));
-      v8(0x00);
+      v32(0x02030f00 | a); // { attribute_id, access_mode, access_selectors (null) }
+      vN(0x160000 | (((canRead(o, kind, a) ? 1 : 0) | (canWrite(o, kind, a) ? 2 : 0)) << 8), 3);
     }
-    v8(0x01); vlen(nm);
+    v16(0x0100 | nm);
     for (let m: u32 = 1; m <= nm; m++) {
-      v8(0x02); v8(2); // { method_id, access_mode }
-      v8(0x0f); v8(m);
-      v8(0x16); v8(canInvoke(o, kind, m) ? 1 : 0);
+      v32(0x02020f00 | m); // { method_id, access_mode }
+      v16(0x1600 | (canInvoke(o, kind, m) ? 1 : 0));
     }
   }
 }
@@ -227,24 +221,24 @@ export function encodeAttribute(o: u32, attr: u32, kind: u32): void {
   }
   if (o == OBJ_ASSOCIATION) {
     if (attr == 2) objectList(kind);
-    else { v8(0x16); v8(<u32>load<u8>(V_ASSOCIATION)); }
+    else v16(0x1600 | <u32>load<u8>(V_ASSOCIATION));
   } else if (o == OBJ_CLOCK) {
     if (attr == 2) dateTime(clockSeconds, <u32>load<u8>(V_CLOCK_STATUS));
-    else if (attr == 3) { v8(0x10); v16(0); } // time_zone: UTC
-    else { v8(0x11); v8(<u32>load<u8>(V_CLOCK_STATUS)); }
+    else if (attr == 3) vN(0x100000, 3); // time_zone: UTC
+    else v16(0x1100 | <u32>load<u8>(V_CLOCK_STATUS));
   } else if (o >= OBJ_PROFILE) {
     encodeProfile(o - OBJ_PROFILE, attr);
   } else if (o == OBJ_SECURITY) {
     // policy 3 (authenticated and encrypted), suite 0 — as host/dlms's reference server; the titles
-    if (attr <= 3) { v8(0x16); v8(attr == 2 ? 3 : 0); }
-    else { v8(0x09); v8(8); vcopy(attr == 4 ? TITLES + 8 : TITLES, 8); }
+    if (attr <= 3) v16(attr == 2 ? 0x1603 : 0x1600);
+    else { v16(0x0908); vcopy(attr == 4 ? TITLES + 8 : TITLES, 8); }
   } else if (o < OBJ_FRAME_COUNTER) {
     if (attr == 2) { v8(0x06); v32(load<u32>(ENERGY + ((o - OBJ_ENERGY) << 2))); }
-    else { v8(0x02); v8(2); v8(0x0f); v8(0); v8(0x16); v8(30); } // scaler 0, unit 30 = Wh
+    else { v32(0x02020f00); v16(0x161e); } // scaler 0, unit 30 = Wh
   } else if (o == OBJ_FRAME_COUNTER) {
     v8(0x06); v32(frameCounter);
   } else {
     // output_state boolean, control_state and control_mode enums: attributes 2–4 are cells 0–2
-    v8(attr == 2 ? 0x03 : 0x16); v8(<u32>load<u8>(VALS + ((attr - 2) & 3)));
+    v16((attr == 2 ? 0x0300 : 0x1600) | <u32>load<u8>(VALS + ((attr - 2) & 3)));
   }
 }

@@ -9,7 +9,7 @@
 // selector 2 entry_descriptor — Blue Book §4.3.6; as host/dlms/server/profile-generic.ts), 3 capture_objects,
 // 4 capture_period, 5 sort_method (fifo), 7 entries_in_use, 8 profile_entries. Not: 6 sort_object, the methods
 // reset and capture (the logs module alone writes and keeps the logs).
-import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen } from './io';
+import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen, vN } from './io';
 
 export const PROFILES: u32 = 3;
 
@@ -116,27 +116,21 @@ export function dateTime(s: u32, status: u32): void {
   }
   const h = divmod(sod, 3600) & 0x1f;
   sod = remainder() & 0xffff;
-  v8(0x09);
-  v8(12);
-  v16(y);
-  v8(m);
-  v8(days + 1);
-  v8(dow);
-  v8(h);
-  v8(divmod(sod, 60));
-  v8(remainder());
-  v8(0);
-  v16(0); // deviation from UTC in minutes
-  v8(status);
+  // (fixed and small fields written several at a time: one call, not one per byte)
+  v32(0x090c0000 | y); // octet-string of 12: year
+  v32((m << 24) | ((days + 1) << 16) | (dow << 8) | h);
+  const min = divmod(sod, 60);
+  v16((min << 8) | remainder());
+  v32(status); // hundredths 0, deviation from UTC 0 minutes, status
 }
 
 /** capture_object_definition {class_id, logical_name, attribute_index 2, data_index 0} of column c. */
 function captureDef(c: usize): void {
-  v8(0x02); v8(4);
-  v8(0x12); v16(<u32>load<u8>(c, 1));
-  v8(0x09); v8(6); vcopy(c + 2, 6);
-  v8(0x0f); v8(2);
-  v8(0x12); v16(0);
+  v32(0x02041200); // (class ids below 256)
+  vN((<u32>load<u8>(c, 1) << 16) | 0x0906, 3);
+  vcopy(c + 2, 6);
+  v32(0x0f021200);
+  v8(0);
 }
 
 
@@ -230,8 +224,7 @@ export function encodeProfile(p: u32, attr: u32): void {
     const to = <u32>load<u8>(COL_TO);
     for (let q = load<u32>(SEL_FIRST); q != load<u32>(SEL_END); q++) {
       const e = entry(p, q) & 0xfffe; // even: word loads without a parity branch (toolchain/compiler lower-memory)
-      v8(0x02);
-      v8(to - from);
+      v16(0x0200 | (to - from));
       for (let k = from; k < to; k++) {
         const f = <u32>load<u8>(col(p, k));
         if (f == 0) dateTime(load<u32>(e), 0);
@@ -239,18 +232,15 @@ export function encodeProfile(p: u32, attr: u32): void {
           v8(0x06);
           v32(load<u32>(e, 8));
         } else {
-          v8(0x12);
-          v16(f == 1 ? (<u32>load<u8>(e, 4) << 8) | <u32>load<u8>(e, 5) : <u32>load<u16>(e, 6));
+          vN(0x120000 | (f == 1 ? (<u32>load<u8>(e, 4) << 8) | <u32>load<u8>(e, 5) : <u32>load<u16>(e, 6)), 3);
         }
       }
     }
   } else if (attr == 3) {
-    v8(0x01);
-    v8(prof(p, 1));
+    v16(0x0100 | prof(p, 1));
     for (let k: u32 = 0; k < prof(p, 1); k++) captureDef(col(p, k));
   } else if (attr == 5) {
-    v8(0x16);
-    v8(1); // fifo
+    v16(0x1601); // fifo
   } else {
     v8(0x06);
     v32(attr == 4 ? prof(p, 6) | (prof(p, 7) << 8) : attr == 7 ? used(p) : prof(p, 0));
