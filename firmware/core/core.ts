@@ -231,31 +231,40 @@ export function coreEnergy(len: u32): u32 {
   store<u32>(TIMES + (i << 2), t);
 }
 
-/** A load-balancing command [04][appliance][on][0]: the result (ev.OK or why not) and, when OK, the switch done. */
-function appliance(len: u32): u32 {
-  if (len != 4) return ev.BAD_FORMAT;
+/** A load-balancing command [04][appliance][on][0]: writes its result into the entry in SEC_BOX (which says
+ *  BAD_FORMAT already) and, when OK, makes the switch. A well-formed command's entry has aux = appliance << 8 | on
+ *  (the message's bytes 1, 2 swapped) and value = the switch-offs in the week's ring, after this one. */
+function appliance(len: u32): void {
+  if (len != 4) return;
   const a = <u32>load<u8>(IN, 1);
   const on = <u32>load<u8>(IN, 2);
-  if ((a & 0xfc) | (on & 0xfe)) return ev.BAD_VALUE; // a < APPLIANCES, on ≤ 1
-  const state = SMALL + APPLIANCE + (a & 3);
-  const st = <u32>load<u8>(state);
-  if ((st ^ on) & 1) return ev.NO_CHANGE; // off and asked off, or on and asked on
-  const t = now();
-  if (st & 2 && t - time(a & 3) < MIN_SWITCH_GAP) return ev.TOO_SOON;
-  if (!on) {
-    // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
-    const offCount = get(OFF_COUNT);
-    const next = get(OFF_NEXT);
-    const slot = OFF_SLOT0 + (next & 7);
-    if (offCount >= MAX_OFF_PER_WEEK && t - time(slot) < WEEK) return ev.WEEKLY_CAP;
-    setTime(slot, t);
-    set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
-    if (offCount < MAX_OFF_PER_WEEK) set(OFF_COUNT, offCount + 1);
+  store<u8>(SEC_BOX, <u8>on, 2);
+  store<u8>(SEC_BOX, <u8>a, 3);
+  store<u8>(SEC_BOX, ev.OK, 1);
+  if ((a & 0xfc) | (on & 0xfe)) store<u8>(SEC_BOX, ev.BAD_VALUE, 1); // not a < APPLIANCES, on ≤ 1
+  else {
+    const state = SMALL + APPLIANCE + (a & 3);
+    const st = <u32>load<u8>(state);
+    const t = now();
+    if ((st ^ on) & 1) store<u8>(SEC_BOX, ev.NO_CHANGE, 1); // off and asked off, or on and asked on
+    else if (st & 2 && t - time(a & 3) < MIN_SWITCH_GAP) store<u8>(SEC_BOX, ev.TOO_SOON, 1);
+    else if (!on && get(OFF_COUNT) >= MAX_OFF_PER_WEEK && t - time(OFF_SLOT0 + (get(OFF_NEXT) & 7)) < WEEK) {
+      // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
+      store<u8>(SEC_BOX, ev.WEEKLY_CAP, 1);
+    } else {
+      if (!on) {
+        const next = get(OFF_NEXT);
+        setTime(OFF_SLOT0 + (next & 7), t);
+        set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
+        if (get(OFF_COUNT) < MAX_OFF_PER_WEEK) set(OFF_COUNT, get(OFF_COUNT) + 1);
+      }
+      store<u8>(state, <u8>(2 | (on ^ 1)));
+      setTime(a & 3, t);
+      store<u16>(APPLIANCE_BOX, load<u16>(IN, 1));
+      out(OUT_APPLIANCE);
+    }
   }
-  store<u8>(state, <u8>(2 | (on ^ 1)));
-  setTime(a & 3, t);
-  store<u16>(APPLIANCE_BOX, load<u16>(IN, 1));
-  return ev.OK;
+  store<u8>(SEC_BOX, <u8>get(OFF_COUNT), 4);
 }
 
 /** A central-system command at IN, already unwrapped by CS security; `len` ≤ 64 (the input buffer). Every prepaid
@@ -326,15 +335,7 @@ export function coreCommand(len: u32): u32 {
   }
   case ev.CMD_APPLIANCE: {
     store<u8>(SEC_BOX, ev.EV_APPLIANCE);
-    const result = appliance(len);
-    store<u8>(SEC_BOX, <u8>result, 1);
-    if (result != ev.BAD_FORMAT) {
-      // aux = appliance << 8 | on: the message's bytes 1, 2 swapped
-      store<u8>(SEC_BOX, load<u8>(IN, 2), 2);
-      store<u8>(SEC_BOX, load<u8>(IN, 1), 3);
-      store<u8>(SEC_BOX, <u8>get(OFF_COUNT), 4);
-    }
-    if (result == ev.OK) out(OUT_APPLIANCE);
+    appliance(len);
     break;
   }
   default:
