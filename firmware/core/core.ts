@@ -110,12 +110,13 @@ const OUTS: usize = 12; //         the OUT_* bits of the event being handled (a 
 /** Prepaid (§4.6.4 requirement 2): below the disablement threshold the off-switch is asked to disconnect; back
  *  above zero credit (or out of prepaid mode) the hold is released — the consumer then reconnects at the button. */
 function checkCredit(): void {
-  let what: u8 = 0;
   if (load<u8>(CREDIT_BOX) == ev.CREDIT_EXHAUSTED) {
-    if (!get(PREPAID) || credit() > 0) what = ev.CREDIT_RESTORED;
-  } else if (get(PREPAID) && credit() < threshold) what = ev.CREDIT_EXHAUSTED;
-  if (!what) return;
-  store<u8>(CREDIT_BOX, what);
+    if (get(PREPAID) && credit() <= 0) return;
+    store<u8>(CREDIT_BOX, ev.CREDIT_RESTORED);
+  } else {
+    if (!get(PREPAID) || credit() >= threshold) return;
+    store<u8>(CREDIT_BOX, ev.CREDIT_EXHAUSTED);
+  }
   out(OUT_CREDIT);
 }
 
@@ -305,7 +306,8 @@ export function coreCommand(len: u32): u32 {
       store<u8>(SEC_BOX, ev.BAD_VALUE, 1);
       // mode ≤ 1, −MAX_EMERGENCY ≤ th ≤ 0 (one unsigned compare)
       if (mode <= 1 && <u32>(th + MAX_EMERGENCY) <= <u32>MAX_EMERGENCY) {
-        store<u8>(SEC_BOX, <u32>mode == get(PREPAID) && th == threshold ? ev.NO_CHANGE : ev.OK, 1);
+        store<u8>(SEC_BOX, ev.OK, 1);
+        if (<u32>mode == get(PREPAID)) if (th == threshold) store<u8>(SEC_BOX, ev.NO_CHANGE, 1);
         set(PREPAID, mode);
         threshold = th;
         checkCredit();
