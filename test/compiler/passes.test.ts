@@ -208,6 +208,36 @@ describe('jumps.ts', () => {
     ]);
     expect(body(cleanJumps(before))).toBe(['  cmp #3, r12', '  jeq .LA', '.LA:', '  mov #1, r12', '  ret'].join('\n'));
   });
+
+  it('threads jumps to a jump, and turns a conditional jump over a jump into its inverse', () => {
+    const before = fn([
+      { kind: 'op', op: 'cmp', src: imm(3), dst: p(12) },
+      { kind: 'jump', cond: 'jlo', target: '.LA' }, // .LA only jumps on: goes to .LC directly
+      { kind: 'jump', cond: 'jmp', target: '.LB' }, // jlo over a jmp: jhs .LB
+      { kind: 'label', name: '.LA' },
+      { kind: 'jump', cond: 'jmp', target: '.LC' },
+      { kind: 'label', name: '.LB' },
+      { kind: 'op', op: 'mov', src: imm(2), dst: p(12) },
+      { kind: 'label', name: '.LC' },
+      { kind: 'ret', uses: [12] },
+      { kind: 'label', name: '.LL' }, // a loop of jumps: left alone (it never ends either way)
+      { kind: 'jump', cond: 'jmp', target: '.LL' },
+    ]);
+    const after = body(cleanJumps(before));
+    // jlo .LA → jlo .LC; then `jlo .LC; jmp .LB; .LB:` — the jmp to the next label goes, .LA's jump is unreachable.
+    expect(after).toBe(['  cmp #3, r12', '  jlo .LC', '  mov #2, r12', '.LC:', '  ret', '.LL:', '  jmp .LL'].join('\n'));
+    // Over a jump that does not go to the next label: the inverse.
+    const over = fn([
+      { kind: 'op', op: 'cmp', src: imm(3), dst: p(12) },
+      { kind: 'jump', cond: 'jeq', target: '.LA' },
+      { kind: 'jump', cond: 'jmp', target: '.LC' },
+      { kind: 'label', name: '.LA' },
+      { kind: 'op', op: 'mov', src: imm(2), dst: p(12) },
+      { kind: 'label', name: '.LC' },
+      { kind: 'ret', uses: [12] },
+    ]);
+    expect(body(cleanJumps(over))).toBe(['  cmp #3, r12', '  jne .LC', '  mov #2, r12', '.LC:', '  ret'].join('\n'));
+  });
 });
 
 describe('lower-arith.ts: constant multiplies', () => {

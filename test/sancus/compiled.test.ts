@@ -21,6 +21,9 @@ describe('compiled (AssemblyScript) module', () => {
     const spec = compiledModuleSpec('tariff', 0x7a11, build.backend);
     expect(spec.entries.map((e) => [e.export ?? e.name, e.results])).toEqual([['__sm_tariff__hasm_init', 0], ['add', 2], ['setRate', 0], ['bill', 2]]);
     const built = buildNodeImage(board, [spec]);
+    // The unit's standalone entry (_start: stack, watchdog, halt) is linked in a standalone image, never in the module.
+    expect(build.image.symbols.some((x) => x.name === '_start')).toBe(true);
+    expect(Object.keys(built.modules[0]!.symbols).filter((k) => /standalone|_start$/.test(k) && !k.endsWith('text_start') && !k.endsWith('data_start'))).toEqual([]);
     const node = new EmulatedNode('n', board, built.image, built.modules);
     expect(node.enable('tariff')).toBe(1);
     node.callEntry('tariff', 3); // the wasm start function (global initialisers)

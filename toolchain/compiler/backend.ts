@@ -4,6 +4,7 @@ import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
 import { type PassOptions, runPasses } from './passes.ts';
 import { peephole } from './peephole.ts';
+import { cleanJumps } from './jumps.ts';
 import { emitFunction } from './emit.ts';
 import { BOARD_NAMESPACE, checkImport } from './intrinsics.ts';
 import { boardSymbol, isBoardSymbol } from './peripherals.ts';
@@ -60,6 +61,8 @@ export interface BackendResult {
 }
 
 const MEM = '__hasm_mem';
+/** The section of the standalone entry `_start` (stack, watchdog, start function, halt): text like `.text`. */
+export const STANDALONE_SECTION = '.text.hasm_standalone';
 /** Binaryen expression nodes up to which a function is always inlined (Binaryen's default is 2). */
 const INLINE_MAX_SIZE = 12;
 const REG_NAME = /^(r\d{1,2}|pc|sp|sr|cg)$/i;
@@ -194,7 +197,9 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       const params = new Set<number>();
       const n = lowered.paramVregs ?? f.params.reduce((m, t) => m + wordsOf(t), 0);
       for (let id = 0; id < n; id++) params.add(id);
-      const a = peephole(allocate(runPasses(lowered, opts.passes), params));
+      // Jumps once more after allocation: the phi copies the allocator coalesced away leave jumps to jumps.
+      const p = peephole(allocate(runPasses(lowered, opts.passes), params));
+      const a = { ...p, fn: cleanJumps(p.fn) };
       opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;
       const aliases = u === user ? mod.exports.filter((e) => e.func === f.name).map((e) => e.name) : [];
@@ -265,9 +270,11 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   for (const r of [SANCUS_WRAP, SANCUS_UNWRAP] as const) if (out.some((l) => l.includes(`#${r}`))) out.push(...sancusAeRoutine(r, MEM, memSize));
   // The standalone entry: stack at the top of data memory, the wasm start function, then halt.
   // The watchdog runs after reset (TI guide ch. 10); the entry holds it (WDTCTL = WDTPW | WDTHOLD).
-  out.push('  .text', '  .global _start', '_start:', `  mov #${opts.stackTop}, r1`);
+  // Its own section (STANDALONE_SECTION): a packaging that enters the module otherwise (a Sancus module's stub)
+  // leaves it out.
+  out.push(`  .section ${STANDALONE_SECTION}, "ax"`, '  .global _start', '_start:', `  mov #${opts.stackTop}, r1`);
   if (periph.WDTCTL !== undefined) out.push('  mov #0x5a80, &WDTCTL');
-  out.push('  call #__hasm_init', '  br #__hasm_halt');
+  out.push('  call #__hasm_init', '  br #__hasm_halt', '  .text');
   // The wasm start function (AS: static allocations, global initialisers), callable on its own by `--call`.
   out.push('  .global __hasm_init', '__hasm_init:');
   out.push(...memInit.code);

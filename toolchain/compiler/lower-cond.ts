@@ -4,7 +4,7 @@ import binaryen from 'binaryen';
 import { type Cond, type Opnd, imm, isConst } from './mir.ts';
 import { exprInfo } from './ir-walk.ts';
 import type { Lowerer } from './lower.ts';
-import { constWords, NEGATE, RELS, type Rel, type Val } from './lower-util.ts';
+import { constWords, isBool, isPure, NEGATE, RELS, type Rel, type Val } from './lower-util.ts';
 
 const B = binaryen;
 
@@ -37,6 +37,25 @@ export const condMethods = {
       this.place(elseL);
       this.cond(info.ifFalse, target, sense);
       this.place(end);
+      return;
+    }
+    // `a | b` and `a & b` of booleans as a condition (how Binaryen writes `&&` and `||` whose right operand is cheap
+    // and has no effect): a branch on each instead of two 0/1 values combined and tested. `a | b` is non-zero iff
+    // either is, whatever their values; `a & b` of two 0/1 values iff both are. Skipping `b` is invisible when it
+    // cannot write, call or trap (isPure).
+    if (info.id === B.BinaryId && (info.op === B.OrInt32 || (info.op === B.AndInt32 && isBool(info.left) && isBool(info.right))) && isPure(info.right)) {
+      const or = info.op !== B.AndInt32;
+      if (or === sense) {
+        // Either operand alone decides for the branch: `a` taken → target, else `b` decides.
+        this.cond(info.left, target, sense);
+        this.cond(info.right, target, sense);
+      } else {
+        // `a` alone decides against the branch (or: a non-zero with sense false; and: a zero with sense true).
+        const skip = this.label();
+        this.cond(info.left, skip, !sense);
+        this.cond(info.right, target, sense);
+        this.place(skip);
+      }
       return;
     }
     if (info.id === B.BinaryId) {

@@ -66,3 +66,39 @@ export function isEven(e: number): boolean {
   }
 }
 
+
+const TRAPPING = new Set([B.DivSInt32, B.DivUInt32, B.RemSInt32, B.RemUInt32, B.DivSInt64, B.DivUInt64, B.RemSInt64, B.RemUInt64]);
+
+/**
+ * Whether evaluating `e` can be skipped without a visible difference: no write, call, load (a load may trap: memory
+ * is bounds-checked) or trapping arithmetic — constants, locals, globals and non-trapping unary/binary operators
+ * over such. A branch may then leave such an operand unevaluated (short-circuit `&&`/`||`, lower-cond.ts).
+ */
+export function isPure(e: number): boolean {
+  const info = exprInfo(e);
+  switch (info.id) {
+    case B.ConstId:
+    case B.LocalGetId:
+    case B.GlobalGetId:
+      return true;
+    case B.UnaryId:
+      return isPure(info.value);
+    case B.BinaryId:
+      return !TRAPPING.has(info.op) && isPure(info.left) && isPure(info.right);
+    case B.SelectId:
+      return isPure(info.condition) && isPure(info.ifTrue) && isPure(info.ifFalse);
+    default:
+      return false;
+  }
+}
+
+/** Whether an i32 expression's value is 0 or 1: a compare, `eqz`, the constants 0 and 1, `and`/`or` of such. */
+export function isBool(e: number): boolean {
+  const info = exprInfo(e);
+  if (info.type !== B.i32) return false;
+  if (info.id === B.ConstId) return info.value === 0 || info.value === 1;
+  if (info.id === B.UnaryId) return info.op === B.EqZInt32 || info.op === B.EqZInt64;
+  if (info.id !== B.BinaryId) return false;
+  if (RELS.has(info.op)) return true;
+  return (info.op === B.AndInt32 || info.op === B.OrInt32) && isBool(info.left) && isBool(info.right);
+}

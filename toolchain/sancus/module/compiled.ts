@@ -1,7 +1,7 @@
 // Packaging of a module compiled from AssemblyScript (toolchain/compiler): the backend's assembly is moved into the
 // module's sections — code and read-only data (function table) into `.text.sm.NAME`, linear memory and mutable
 // globals into `.data.sm.NAME` — its runtime symbols and export labels are renamed per module so several compiled
-// modules can share a node, its standalone `_start` is kept out of the way, and the module's declarations become
+// modules can share a node, its standalone `_start` (section .text.hasm_standalone) is left out, and the module's declarations become
 // its interface (firmware/README.md "The mechanism"; seed §4.6.3: "the compiler ensures that only successfully
 // authenticated and decrypted events will ever be received at the input handles"):
 //   - exports not named `input_*` are entries, after the runtime's three: index 3 is the wasm start function (run
@@ -26,6 +26,10 @@ import { sym, type EntrySpec } from './stub.ts';
 import type { ModuleSpec } from './package.ts';
 import type { RegisterWindow } from '../../../boards/register-window.ts';
 import { driverMmioGlue, mmioModuleName } from './mmio.ts';
+
+/** The compiler's section for a unit's standalone entry `_start` (toolchain/compiler/backend.ts STANDALONE_SECTION;
+ *  this file takes the compiler's output as data and imports nothing from it). */
+const STANDALONE_SECTION = '.text.hasm_standalone';
 
 /** What this needs from the compiler's BackendResult. */
 export interface CompiledUnit {
@@ -61,8 +65,13 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
   const data = `  .section .data.sm.${name}, "aw"`;
   const exportLabel = (e: string) => `${prefix}_x_${e}`;
   const exported = new Set(unit.exports.map((e) => e.name));
+  // The unit's standalone entry (its own section, the compiler's STANDALONE_SECTION) is not part of the module: the
+  // stub is its only entry, and index 3 runs the start function. Left out, it costs the module's TCB nothing.
+  let standalone = false;
   const lines = unit.asm.split('\n').map((line, i) => {
     const t = line.trim();
+    if (t.startsWith('.section') || t === '.text' || t === '.data' || t === '.bss') standalone = t.startsWith(`.section ${STANDALONE_SECTION},`);
+    if (standalone) return '';
     if (t === '.text' || t === '.section .rodata' || t.startsWith('.section .rodata,')) return text;
     if (t === '.data' || t === '.bss' || t.startsWith('.section .data') || t.startsWith('.section .bss')) return data;
     if (t.startsWith('.section')) throw new InputError(`compiled module ${name}: unexpected section directive '${t}'`, { file, line: i + 1 });
