@@ -425,4 +425,29 @@ describe('backend.ts', () => {
     expect(r.asm).toContain('__hasm_trap:');
     expect(r.asm).toContain('_start:');
   });
+  it('the same code whatever Binaryen settings the process was left with (asc sets its own inlining limits)', () => {
+    // g has one caller and a body over asc's limits: whether it is inlined must not depend on them.
+    const m = new binaryen.Module();
+    let body = m.local.get(0, binaryen.i32);
+    for (let k = 1; k < 40; k++) body = m.i32.xor(m.i32.add(body, m.i32.const(k * 7)), m.local.get(0, binaryen.i32));
+    m.addFunction('g', binaryen.createType([binaryen.i32]), binaryen.i32, [], body);
+    m.addFunction('f', binaryen.createType([binaryen.i32]), binaryen.i32, [], m.call('g', [m.local.get(0, binaryen.i32)], binaryen.i32));
+    m.addFunctionExport('f', 'f');
+    const wasm = m.emitBinary();
+    const plain = compileWasm(wasm, { heap: 0, stackTop: 0x2a00 }).asm;
+    const saved = [binaryen.getOneCallerInlineMaxSize(), binaryen.getFlexibleInlineMaxSize(), binaryen.getOptimizeLevel(), binaryen.getShrinkLevel()] as const;
+    try {
+      binaryen.setOneCallerInlineMaxSize(0); // as asc leaves them at -O3s2, or stricter
+      binaryen.setFlexibleInlineMaxSize(0);
+      binaryen.setOptimizeLevel(0);
+      binaryen.setShrinkLevel(0);
+      expect(compileWasm(wasm, { heap: 0, stackTop: 0x2a00 }).asm).toBe(plain);
+      expect(binaryen.getOneCallerInlineMaxSize()).toBe(0); // and the caller's settings are given back
+    } finally {
+      binaryen.setOneCallerInlineMaxSize(saved[0]);
+      binaryen.setFlexibleInlineMaxSize(saved[1]);
+      binaryen.setOptimizeLevel(saved[2]);
+      binaryen.setShrinkLevel(saved[3]);
+    }
+  });
 });

@@ -79,16 +79,29 @@ export function readWasm(wasm: Uint8Array): binaryen.Module {
   // ssa-nomerge gives each assignment of a reused local its own local where no merge needs them joined (the
   // optimiser coalesces unrelated values into one local; ranges.ts bounds a local over all of its assignments).
   // Small functions (AS's array accessors the front end left out of line) are inlined: an EABI call costs more on
-  // the MSP430 than their bodies. Binaryen's inliner, with its size limit raised for this run only.
-  const always = binaryen.getAlwaysInlineMaxSize();
-  binaryen.setAlwaysInlineMaxSize(INLINE_MAX_SIZE);
+  // the MSP430 than their bodies. Binaryen's inliner, with its size limit raised for this run only. Every setting
+  // the passes read is given here: they are process-wide, and asc leaves its own behind (its optimiser sets the
+  // inlining limits), so a process that had just compiled AssemblyScript got other code than one that found the
+  // front end's wasm in the cache (host/deploy/compile-as.ts saw a unit differ with nothing else changed).
+  const saved = PASS_SETTINGS.map((x) => x.get());
+  PASS_SETTINGS.forEach((x) => x.set(x.value));
   try {
     mod.runPasses(['inlining-optimizing', 'ssa-nomerge', 'dce']);
   } finally {
-    binaryen.setAlwaysInlineMaxSize(always);
+    PASS_SETTINGS.forEach((x, i) => x.set(saved[i]!));
   }
   return mod;
 }
+
+/** The Binaryen settings readWasm's passes run with: the library's defaults, the inliner's size limit raised. */
+const PASS_SETTINGS: { get: () => number; set: (v: number) => void; value: number }[] = [
+  { get: () => binaryen.getOptimizeLevel(), set: (v) => binaryen.setOptimizeLevel(v), value: 2 },
+  { get: () => binaryen.getShrinkLevel(), set: (v) => binaryen.setShrinkLevel(v), value: 1 },
+  { get: () => binaryen.getAlwaysInlineMaxSize(), set: (v) => binaryen.setAlwaysInlineMaxSize(v), value: INLINE_MAX_SIZE },
+  { get: () => binaryen.getFlexibleInlineMaxSize(), set: (v) => binaryen.setFlexibleInlineMaxSize(v), value: 20 },
+  { get: () => binaryen.getOneCallerInlineMaxSize(), set: (v) => binaryen.setOneCallerInlineMaxSize(v), value: -1 },
+  { get: () => Number(binaryen.getAllowInliningFunctionsWithLoops()), set: (v) => binaryen.setAllowInliningFunctionsWithLoops(v !== 0), value: 0 },
+];
 
 function checkTypes(mod: ModuleInfo, where: (n: string) => string): void {
   for (const f of mod.funcs) {
