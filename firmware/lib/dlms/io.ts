@@ -58,8 +58,24 @@ export function r16(): u32 {
 export function r32(): u32 {
   return rN(4);
 }
+// Results of calls are two words of unknown range to our compiler (it knows the ranges of parameters, not of
+// results): the exported rlen, rskip and sameBytes are inline wrappers that mask what the out-of-line body
+// returns, so that every caller compares and adds one word (issue 19 item 5).
+// @ts-ignore: decorator
+@inline export function rlen(): u32 {
+  return rlenBody() & 0xffff;
+}
+// @ts-ignore: decorator
+@inline export function rskip(n: u32): usize {
+  return rskipBody(n) & 0xffff;
+}
+// @ts-ignore: decorator
+@inline export function sameBytes(a: usize, b: usize, n: u32): bool {
+  return (sameBody(a, b, n) & 1) != 0;
+}
+
 /** A-XDR / BER length: one byte below 0x80, else 0x81 n or 0x82 nn (longer never fits our buffers). */
-export function rlen(): u32 {
+function rlenBody(): u32 {
   const b = r8();
   if (b < 0x80) return b;
   if (b == 0x81) return r8();
@@ -68,7 +84,7 @@ export function rlen(): u32 {
   return 0;
 }
 /** Skips n bytes and returns where they start (bad if fewer remain). */
-export function rskip(n: u32): usize {
+function rskipBody(n: u32): usize {
   const p = <usize>load<u16>(RP);
   if (n > rleft()) {
     store<u8>(BAD, 1);
@@ -164,10 +180,10 @@ export function put32(p: usize, v: u32): void {
   store<u8>(p, <u8>v, 3);
 }
 /** Public data compared (titles, OBIS codes): early exit is fine here, never for secrets (crypto/gcm.ts ct_equal). */
-export function sameBytes(a: usize, b: usize, n: u32): bool {
+function sameBody(a: usize, b: usize, n: u32): u32 {
   a &= 0xffff; b &= 0xffff; n &= 0xffff;
-  for (let i: u32 = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
+  for (let i: u32 = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return 0;
+  return 1;
 }
 export function copyBytes(d: usize, s: usize, n: u32): void {
   d &= 0xffff; s &= 0xffff; n &= 0xffff;

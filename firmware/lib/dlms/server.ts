@@ -102,6 +102,12 @@ let jumpThreshold: u32 = 1000000;
 const PEERS: u32 = 2;
 const PEER_TITLE: usize = TITLES + 8;
 const PEER_IC: usize = memory.data(8, 4);
+/** Where peer slot i's last accepted counter lies; i masked to a slot (0 or 1), so our compiler sees an even address
+ *  in range: a word access without bounds or parity checks. */
+function peerIc(i: u32): usize {
+  return PEER_IC + ((i & 1) << 2);
+}
+const NO_PEER: u32 = 0xff;
 
 // ---- the server's own invocation counter: reserved in blocks by the hosting module (dlms_ic_*) ----
 export const IC_BLOCK: u32 = 1024;
@@ -176,11 +182,11 @@ export function dlms_server_ic(): u32 {
 }
 /** The last counter accepted from peer i (0: the configured head-end) — to persist with the module's state. */
 export function dlms_peer_ic(i: u32): u32 {
-  return i < PEERS ? load<u32>(PEER_IC + (i << 2)) : 0;
+  return i < PEERS ? load<u32>(peerIc(i)) : 0;
 }
 /** Restores a persisted peer counter after a reset (only raises it). */
 export function dlms_peer_restore(i: u32, ic: u32): void {
-  if (i < PEERS && ic > load<u32>(PEER_IC + (i << 2))) store<u32>(PEER_IC + (i << 2), ic);
+  if (i < PEERS && ic > load<u32>(peerIc(i))) store<u32>(peerIc(i), ic);
 }
 export function dlms_event_count(kind: u32): u32 {
   return kind < 5 ? <u32>load<u16>(EVENTS + (kind << 1)) : 0;
@@ -251,7 +257,7 @@ function encipher(p: usize, n: u32, slot: i32): bool {
 
 /** The invocation-counter rule (seed §3.4.2; host/dlms/security/counters.ts): 0 ok, 6 refused (replay or jump). */
 function acceptIc(peer: u32, ic: u32): u32 {
-  const slot = PEER_IC + (peer << 2);
+  const slot = peerIc(peer);
   const last = load<u32>(slot);
   if (ic <= last) {
     event(EV_REPLAY);
@@ -365,12 +371,12 @@ function handle(sap: u32, p: usize, n: u32): u32 {
     const bl = rlen();
     const body = rpos();
     if (rbad() || bl != rleft()) return exception(2, 3);
-    const r = decipher(body, bl, PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), style == 0x10 ? 1 : 0);
-    if (r < 0) {
+    const r = decipher(body, bl, PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), style == 0x10 ? 1 : 0) & 0xffff; // (masked: -5 → 0xfffb)
+    if (r > 0xff) {
       event(EV_DECIPHER);
       return exception(1, 5);
     }
-    if (acceptIc(<u32>load<u8>(C_A_PEER), lastIc) != 0) return counterException(<u32>load<u8>(C_A_PEER));
+    if ((acceptIc(<u32>load<u8>(C_A_PEER), lastIc) & 0xff) != 0) return counterException(<u32>load<u8>(C_A_PEER));
     plain = body + 5;
     pn = <u32>r;
     if (pn == 0 || <u32>load<u8>(plain) != tag - style) return exception(2, 3);
@@ -415,7 +421,7 @@ function exception(state: u32, service: u32): u32 {
 /** invocation-counter-error carries the counter we hold, so an honest client can continue above it. */
 function counterException(peer: u32): u32 {
   exception(1, 6);
-  o32(load<u32>(PEER_IC + ((peer & 1) << 2))); // (a peer slot is 0 or 1: PEERS)
+  o32(load<u32>(peerIc(peer)));
   return 7;
 }
 
@@ -516,12 +522,12 @@ function reject(diag: u32, uiLen: u32): u32 {
   store<u8>(C_PHASE, 0);
   return aare(1, diag, false, 0, UI, uiLen);
 }
-function rejectWithException(diag: u32, service: u32, peer: i32): u32 {
+function rejectWithException(diag: u32, service: u32, peer: u32): u32 {
   store<u8>(UI, 0xd8); // exception-response: service-error, as user-information
   store<u8>(UI + 1, 1);
   store<u8>(UI + 2, <u8>service);
   if (service == 6) {
-    put32(UI + 3, load<u32>(PEER_IC + (<u32>peer << 2))); // invocation-counter-error carries the counter held
+    put32(UI + 3, load<u32>(peerIc(peer))); // invocation-counter-error carries the counter held
     return reject(diag, 7);
   }
   return reject(diag, 3);
@@ -541,14 +547,15 @@ function sapKind(sap: u32): u32 {
   return NO_KIND;
 }
 
-function findPeer(title: usize): i32 {
-  for (let i: u32 = 0; i < <u32>load<u8>(C_PEERS_USED); i++) if (sameBytes(PEER_TITLE + (i << 3), title, 8)) return <i32>i;
-  if ((load<u8>(C_HARDENED) != 0) || <u32>load<u8>(C_PEERS_USED) >= PEERS) return -1; // pinned (Table 3.2), or no slot without forgetting a counter
-  copyBytes(PEER_TITLE + (<u32>load<u8>(C_PEERS_USED) << 3), title, 8);
-  store<u32>(PEER_IC + (<u32>load<u8>(C_PEERS_USED) << 2), 0);
-  const i = <u32>load<u8>(C_PEERS_USED);
-  store<u8>(C_PEERS_USED, <u8>(i + 1));
-  return <i32>i;
+/** The peer slot of a calling title, a new one if the profile and room allow, or NO_PEER. */
+function findPeer(title: usize): u32 {
+  const used = <u32>load<u8>(C_PEERS_USED);
+  for (let i: u32 = 0; i < used; i++) if (sameBytes(PEER_TITLE + (i << 3), title, 8)) return i;
+  if ((load<u8>(C_HARDENED) != 0) || used >= PEERS) return NO_PEER; // pinned (Table 3.2), or no slot without forgetting a counter
+  copyBytes(PEER_TITLE + (used << 3), title, 8);
+  store<u32>(peerIc(used), 0);
+  store<u8>(C_PEERS_USED, <u8>(used + 1));
+  return used;
 }
 
 function establish(sap: u32, p: usize, n: u32): u32 {
@@ -569,14 +576,14 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   if (ciphered != hls) return reject(2, 0); // SAP 1 needs the ciphered context; 16/17 the plain one
   if (<u32>load<u8>(C_REQ_MECH) != mech) return reject(11, 0);
   if ((ciphered || hls) && (<usize>load<u16>(C_REQ_TITLE) == 0 || <usize>load<u16>(C_REQ_TITLE) == 1)) return reject(3, 0);
-  let peer: i32 = -1;
+  let peer: u32 = 0; // (slot 0 for an association without a title: unused)
   if (ciphered || hls) {
     if (sameBytes(<usize>load<u16>(C_REQ_TITLE), SERVER_TITLE, 8)) {
       event(EV_REFLECTION); // our own title as the caller: a reflection (seed Fig 3.6)
       return reject(3, 0);
     }
-    peer = findPeer(<usize>load<u16>(C_REQ_TITLE));
-    if (peer < 0) return reject(3, 0);
+    peer = findPeer(<usize>load<u16>(C_REQ_TITLE)) & 0xff;
+    if (peer == NO_PEER) return reject(3, 0);
   }
   if (<u32>load<u16>(C_REQ_UI_LEN) == 0) return reject(1, 0);
   let init = <usize>load<u16>(C_REQ_UI);
@@ -588,12 +595,12 @@ function establish(sap: u32, p: usize, n: u32): u32 {
     const body = rpos();
     if (rbad() || bl != rleft()) return reject(1, 0);
     if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return rejectWithException(1, 5, peer); // another suite
-    const r = decipher(body, bl, <usize>load<u16>(C_REQ_TITLE), 0);
-    if (r < 0) {
+    const r = decipher(body, bl, <usize>load<u16>(C_REQ_TITLE), 0) & 0xffff; // (masked: -5 → 0xfffb)
+    if (r > 0xff) {
       event(EV_DECIPHER);
       return rejectWithException(1, 5, peer);
     }
-    if (acceptIc(<u32>peer, lastIc) != 0) return rejectWithException(1, 6, peer);
+    if ((acceptIc(peer, lastIc) & 0xff) != 0) return rejectWithException(1, 6, peer);
     init = body + 5;
     initLen = <u32>r;
   }
@@ -641,9 +648,9 @@ function establish(sap: u32, p: usize, n: u32): u32 {
       // Table 3.2: the challenge carries the client's counter; accept only a greater one within the threshold, and
       // answer with ours one above it (so no challenge of either side ever repeats, seed §3.4.2).
       if (<u32>load<u16>(C_REQ_AUTH_LEN) != 20) return reject(13, 0);
-      if (acceptIc(<u32>peer, be32(<usize>load<u16>(C_REQ_AUTH) + 16)) != 0) return rejectWithException(13, 6, peer);
-      counter = load<u32>(PEER_IC + (<u32>peer << 2)) + 1;
-      store<u32>(PEER_IC + (<u32>peer << 2), counter);
+      if ((acceptIc(peer, be32(<usize>load<u16>(C_REQ_AUTH) + 16)) & 0xff) != 0) return rejectWithException(13, 6, peer);
+      counter = load<u32>(peerIc(peer)) + 1;
+      store<u32>(peerIc(peer), counter);
     }
     copyBytes(CTOS, <usize>load<u16>(C_REQ_AUTH), <u32>load<u16>(C_REQ_AUTH_LEN));
     store<u8>(C_CTOS_LEN, <u8>(<u32>load<u16>(C_REQ_AUTH_LEN)));
@@ -664,7 +671,7 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_A_KIND, <u8>kind);
   store<u8>(C_A_MECH, <u8>(mech));
   store<u8>(C_A_CIPHERED, ciphered ? 1 : 0);
-  store<u8>(C_A_PEER, <u8>(peer < 0 ? 0 : <u32>peer));
+  store<u8>(C_A_PEER, <u8>peer);
   aConformance = granted;
   store<u16>(C_A_MAX_PDU, <u16>(maxPdu == 0 || maxPdu > MAX_PDU ? MAX_PDU : maxPdu));
   store<u8>(C_PHASE, <u8>(hls ? 1 : 2));
@@ -698,7 +705,7 @@ function release(sap: u32, p: usize, n: u32): u32 {
     rbegin(ui + 1, uiLen - 1);
     const bl = rlen();
     const body = rpos();
-    if (!rbad() && bl == rleft() && decipher(body, bl, PEER_TITLE + (peer << 3), 0) >= 0 && acceptIc(peer, lastIc) == 0) {
+    if (!rbad() && bl == rleft() && (decipher(body, bl, PEER_TITLE + (peer << 3), 0) & 0xffff) <= 0xff && (acceptIc(peer, lastIc) & 0xff) == 0) {
       initiateResponse(UI + 24, aConformance);
       if (encipher(UI + 24, 14, 0)) {
         obegin(OUT);
@@ -753,7 +760,7 @@ function target(kind: u32, invoke: u32, tag: u32, which: u32): u32 {
   }
   obegin(OUT);
   oN((tag << 16) | 0x100 | invoke, 3);
-  const o = findObject(classId, ln);
+  const o = findObject(classId, ln) & 0xff;
   store<u8>(C_RQ_OBJ, <u8>o);
   store<u8>(C_RQ_ID, <u8>id);
   if (o == OBJECTS) return classMismatch() ? 9 : 4;
@@ -781,7 +788,7 @@ function get(kind: u32, invoke: u32): u32 {
     return 4 + 1;
   }
   // measure, then encode into the room if it fits; otherwise send it in blocks
-  const size = encodeWindow(o, attr, 0, 0, 0);
+  const size = encodeWindow(o, attr, 0, 0, 0) & 0xffff;
   if (size + 4 <= room()) {
     o8(0);
     encodeWindow(o, attr, opos(), 0, size);
@@ -796,11 +803,12 @@ function get(kind: u32, invoke: u32): u32 {
 
 /** GetResponseWithDatablock: last?, block number, raw-data (a window of the encoded value). */
 function sendBlock(invoke: u32, no: u32): u32 {
-  const size = room() - 12; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
-  const start = (no - 1) * size;
+  // (masks: sizes here are below 2^16 and a block below 224 bytes — our compiler then multiplies 16 × 16 bits inline)
+  const size = (room() - 12) & 0xff; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
+  const start = ((no - 1) & 0xffff) * size;
   const obj = <u32>load<u8>(C_BLK_OBJ);
   const attr = <u32>load<u8>(C_BLK_ATTR);
-  const total = encodeWindow(obj, attr, 0, 0, 0);
+  const total = encodeWindow(obj, attr, 0, 0, 0) & 0xffff;
   let part = total - start;
   const last = part <= size;
   if (!last) part = size;
