@@ -97,7 +97,7 @@ function release(bit: u32, kind: u32): void {
  *  most the input buffer's 64 bytes. */
 export function offCommand(len: u32): u32 {
   set(OUTS, 0);
-  const cmd = len == 2 ? load<u8>(IN) : 0;
+  const cmd = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
   if (cmd == ev.CMD_DISCONNECT) hold(REMOTE, ev.EV_DISCONNECT);
   else if (cmd == ev.CMD_RECONNECT) {
     if (get(HOLD) & TAMPER) log(entry(ev.EV_RECONNECT, ev.LOCKED));
@@ -111,7 +111,7 @@ export function offCommand(len: u32): u32 {
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
 export function offCredit(len: u32): u32 {
   set(OUTS, 0);
-  const what = len == 2 ? load<u8>(IN) : 0;
+  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
   if (what == ev.CREDIT_EXHAUSTED) hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
   else if (what == ev.CREDIT_RESTORED) release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
   return get(OUTS);
@@ -120,7 +120,7 @@ export function offCredit(len: u32): u32 {
 /** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
 export function offLocal(len: u32): u32 {
   set(OUTS, 0);
-  const what = len == 2 ? load<u8>(IN) : 0;
+  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
   if (what == ev.LOCAL_TAMPER) hold(TAMPER, ev.EV_TAMPER | QUIET);
   else if (what == ev.LOCAL_BUTTON) {
     // a press that releases nothing is not logged (no log flooding from the button)
@@ -130,7 +130,7 @@ export function offLocal(len: u32): u32 {
       log(entry(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED));
     }
   } else if (what == ev.LOCAL_CONTACT) {
-    const closed: u32 = load<u8>(IN, 1) != 0 ? 1 : 0;
+    const closed = (<u32>load<u8>(IN, 1) + 0xff) >> 8; // 1 when the byte is not 0 (no materialised boolean)
     if (closed != get(CONTACT)) {
       set(CONTACT, closed);
       if (closed != get(RELAY_ON)) log(entry(ev.EV_CONTACT, ev.BAD_VALUE));
@@ -155,10 +155,11 @@ export const PERSIST = memory.data(4);
  *  power-up leaves it (closed): with a hold in force, the first event re-asserts it open (`offReassert`). */
 export function offRestore(status: u32): void {
   set(VERDICT, status);
-  if (status == 1) {
+  const verdict = get(VERDICT); // a byte: one-word compares
+  if (verdict == 1) {
     set(HOLD, <u32>load<u8>(PERSIST));
     set(PENDING, <u32>load<u8>(PERSIST, 1));
-  } else if (status) {
+  } else if (verdict) {
     set(HOLD, get(HOLD) | TAMPER);
     set(PENDING, get(PENDING) & ~TAMPER);
   }
