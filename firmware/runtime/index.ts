@@ -18,7 +18,9 @@
 @external("extern", "rt_wan_tx") declare function wan_tx(b: i32): void;
 @external("extern", "rt_han_tx") declare function han_tx(b: i32): void;
 @external("extern", "rt_take_ticks") declare function take_ticks(): i32;
-@external("extern", "rt_sleep") declare function sleep(): void;
+/** Sleeps until a byte or a tick needs the main loop; `quiet`: a tick with an empty outbox only calls the untrusted
+ *  code, in the platform layer (platform.s rt_idle). */
+@external("extern", "rt_idle") declare function idle(quiet: bool): void;
 @external("extern", "rt_timer_start") declare function timer_start(): void;
 @external("extern", "rt_ready") declare function ready(): void;
 /** The compromised-node hook (`hasm meter run --untrusted FILE.s`): the linked code's `attack`, every tick. */
@@ -476,10 +478,12 @@ export function main(): void {
       receive(b);
       continue;
     }
-    // The ticks, then straight to sleep: rt_sleep looks at the receive ring and the tick count with interrupts off
-    // and returns at once when either has something, so a wake-up looks at each once, not twice (issue 18
-    // "Simulation speed": eight wake-ups a second, most with nothing but the tick to do).
+    // The ticks, then straight to sleep: rt_idle looks at the receive ring and the tick count with interrupts off
+    // and returns at once when either has something for this loop, so a wake-up looks at each once, not twice; and
+    // while nothing is half received, queued or periodic here (a node with a protected scheduler), the ticks that
+    // find the outbox empty never come back here (issue 18 "Simulation speed": eight wake-ups a second, most with
+    // nothing but the untrusted code's call to do).
     for (let n = take_ticks(); n > 0; n--) tick();
-    sleep();
+    idle(rxState == 0 && qCount == 0 && periodics == 0);
   }
 }

@@ -114,18 +114,42 @@ rt_timer_start:
   ; @endif
   ret
 
-; rt_sleep(): low-power mode 0 until an interrupt, unless a byte or a tick is already waiting
-  .global rt_sleep
-rt_sleep:
+; rt_idle(quiet): low-power mode 0 until there is work for the runtime's main loop: a received byte, or a tick.
+; With `quiet` (the main loop's word: no frame half received, nothing queued, no periodic entries of its own — a node
+; whose protected scheduler calls the modules), a tick finding the outbox empty needs nothing of the main loop but
+; the untrusted code's call (`attack`, every tick as before): done here, and back to sleep. So the scheduler's eight
+; wake-ups a second cost a look and that call, not a pass of the main loop (issue 18 "Simulation speed"). Such ticks
+; are not counted in the main loop's tick count: only its own periodic entries use it, and with those it is not quiet.
+  .global rt_idle
+rt_idle:
+  mov r12, r11                  ; quiet (kept across rt_untrusted below: pushed)
+1:
   dint
   nop
   cmp.b &__rt_rx_head, &__rt_rx_tail
-  jne 1f
+  jne 9f
   tst &__rt_ticks
-  jnz 1f
+  jz 5f
+  tst r11
+  jz 9f
+  tst &__em_outbox              ; each of the outbox's 4 slots (index.ts OUTBOX_SLOTS): its "full" word
+  jnz 9f
+  tst &__em_outbox + OUTBOX_BYTES / 4
+  jnz 9f
+  tst &__em_outbox + OUTBOX_BYTES / 2
+  jnz 9f
+  tst &__em_outbox + OUTBOX_BYTES / 4 * 3
+  jnz 9f
+  dec &__rt_ticks               ; a quiet tick, taken
+  eint
+  push r11
+  call #rt_untrusted
+  pop r11
+  jmp 1b
+5:
   bis #0x18, sr                 ; GIE | CPUOFF: the interrupt's RETI clears CPUOFF in the saved SR
-  ret
-1:
+  jmp 1b
+9:
   eint
   ret
 
