@@ -425,6 +425,16 @@ describe('backend.ts', () => {
     expect(r.asm).toContain('__hasm_trap:');
     expect(r.asm).toContain('_start:');
   });
+  it('an output call passes data and len as 16-bit words (r12, r13); a high word not known 0 is tested: the memory trap', () => {
+    const m = new binaryen.Module();
+    m.addFunctionImport('o', 'output', 'o', binaryen.createType([binaryen.i32, binaryen.i32]), binaryen.none);
+    m.addFunction('f', binaryen.createType([binaryen.i32]), binaryen.none, [], m.call('o', [m.i32.const(16), m.local.get(0, binaryen.i32)], binaryen.none));
+    m.addFunctionExport('f', 'f');
+    const asm = compileWasm(m.emitBinary(), { heap: 0, stackTop: 0x2a00 }).asm;
+    const body = asm.slice(asm.indexOf('\nf:'), asm.indexOf('.size', asm.indexOf('\nf:')));
+    // len's high word (r13 on entry) tested; data (16) in r12, len's low word in r13; nothing in r14/r15.
+    expect(body.trim().split('\n').map((l) => l.trim())).toEqual(['f:', 'mov r12, r14', 'cmp #0, r13', 'jne .L__m_f1_trap_memory', 'mov #16, r12', 'mov r14, r13', 'call #__hasm_output_o', 'ret', '.L__m_f1_trap_memory:', 'mov #2, r12', 'br #__hasm_trap']);
+  });
   it('the same code whatever Binaryen settings the process was left with (asc sets its own inlining limits)', () => {
     // g has one caller and a body over asc's limits: whether it is inlined must not depend on them.
     const m = new binaryen.Module();

@@ -25,7 +25,7 @@ export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_wri
 /**
  * Namespaces whose imports become EABI calls to a symbol the packaging supplies (issue 18 item 1; firmware/README.md):
  * `output.NAME` a protected module's output NAME → `__hasm_output_NAME` (toolchain/sancus/module/compiled.ts wraps
- * and queues the event); `extern.NAME` a routine of the untrusted node runtime's platform layer → `NAME`
+ * and queues the event; data and len as 16-bit words in r12, r13: lowWord); `extern.NAME` a routine of the untrusted node runtime's platform layer → `NAME`
  * (firmware/runtime; refused in protected modules by the packaging). `hasm.copy_in` → `__hasm_copy_in` (the
  * confused-deputy-checked copy from unprotected memory, also supplied by the packaging).
  */
@@ -52,6 +52,21 @@ export function checkImport(f: FuncInfo, where: string): void {
   }
 }
 
+/**
+ * An output's arguments (data, len: a range of linear memory, below 2^16 or out of bounds) travel as their low words
+ * only, r12 and r13 (toolchain/sancus/module/compiled.ts, the output glue, checks the range against the memory): a
+ * high word that is not the constant 0 is tested here, and a non-zero one is the memory trap the glue would have
+ * taken. Two register moves fewer at every output call, two tests fewer in the glue (issue 18 "Measured").
+ */
+function lowWord(L: Lowerer, a: Opnd[]): Opnd[] {
+  const hi = a[1];
+  if (hi && !(isConst(hi) && hi.v === 0)) {
+    L.testWord(hi);
+    L.trap('memory', 'jne');
+  }
+  return [a[0]!];
+}
+
 function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
   if (!w || !isConst(w)) L.fail(`${name}: the MMIO address must be a compile-time constant`);
   return `0x${w.v.toString(16).padStart(4, '0')}`;
@@ -60,6 +75,7 @@ function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
 export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operands: number[]): Opnd[] {
   const name = f.imported!.base;
   const ns = CALL_NAMESPACES[f.imported!.module];
+  if (f.imported!.module === 'output') return L.emitCall(imm(ns!(name)), args.map((a) => lowWord(L, a)), resultWords(f));
   if (ns) return L.emitCall(imm(ns(name)), args, resultWords(f));
   if (f.imported!.module === ABORT_MODULE && name === ABORT_BASE) {
     L.abort(args);

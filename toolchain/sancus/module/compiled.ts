@@ -12,8 +12,8 @@
 //   - an export `refused(conn, len)` is neither entry nor input: handle_input calls it when an event for one of the
 //     module's inputs does not unwrap (forged, replayed, reordered) with the connection id and length only — never
 //     the payload, the counter unchanged — so the module can log the refusal (issue 18 item 7);
-//   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`) are outputs: the glue
-//     checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
+//   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`, data and len as
+//     16-bit words in r12, r13) are outputs: the glue checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
 //   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
 //     wholly outside the module's text and data (the confused-deputy rule); `__hasm_copy_out` (`hasm.copy_out`)
 //     copies into unprotected memory only when the destination range does;
@@ -138,7 +138,9 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
   const mem = `${s('_hasm_mem')}`;
   const L: string[] = [`  .section .text.sm.${name}, "ax"`, '  .balign 2'];
   const trap = s('glue_trap');
-  // Outputs: r12:r13 = data (linear offset), r14:r15 = len → __sm_NAME_output(io id, absolute address, even len).
+  // Outputs: r12 = data (linear offset), r13 = len — their low words: the compiler passes only those and traps on
+  // a non-zero high word itself (toolchain/compiler/intrinsics.ts lowWord) → __sm_NAME_output(io id, absolute
+  // address, even len).
   io.io.forEach((x, id) => {
     if (x.kind !== 'output') return;
     L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${id}, r11`, `  jmp ${s('out_glue')}`); // out_glue follows: in reach
@@ -146,11 +148,10 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
   if (io.io.some((x) => x.kind === 'output')) {
     L.push(
       `${s('out_glue')}:`,
-      '  tst r13', `  jnz ${trap}`, '  tst r15', `  jnz ${trap}`,
-      `  cmp #${MAX_EVENT + 1}, r14`, `  jhs ${trap}`,
-      '  inc r14', '  bic #1, r14', // whole words: the crypto unit wraps 16-bit words
-      '  mov r12, r13', '  add r14, r13', `  jc ${trap}`, `  cmp #${memSize + 1}, r13`, `  jhs ${trap}`,
-      '  mov r12, r13', `  add #${mem}, r13`, '  mov r11, r12',
+      `  cmp #${MAX_EVENT + 1}, r13`, `  jhs ${trap}`,
+      '  inc r13', '  bic #1, r13', // whole words: the crypto unit wraps 16-bit words
+      '  mov r13, r14', '  add r12, r14', `  jc ${trap}`, `  cmp #${memSize + 1}, r14`, `  jhs ${trap}`,
+      '  mov r13, r14', '  mov r12, r13', `  add #${mem}, r13`, '  mov r11, r12',
       ...[5, 6, 7, 8, 9, 10].map((r) => `  push r${r}`),
       `  call #${s('output')}`,
       ...[10, 9, 8, 7, 6, 5].map((r) => `  pop r${r}`),
