@@ -72,7 +72,7 @@ export function csCommand(len: i32): u32 {
   const n = <u32>len & 0x7f;
   if (n < 2) return csReject(len);
   const cmd = <u32>load<u8>(IN);
-  if (cmd != 0 && cmd <= <u32>ev.CMD_DLMS) {
+  if (((cmd - 1) & 0xff) < <u32>ev.CMD_DLMS) { // 1 ≤ cmd ≤ CMD_DLMS: one compare (0 wraps to 255)
     if (cmd == ev.CMD_PRIVACY) return privacy(n);
     if (cmd == ev.CMD_LOG_READ) return OUT_LOGS;
     if (cmd == ev.CMD_TIME) return OUT_CLOCK;
@@ -87,7 +87,7 @@ export function csCommand(len: i32): u32 {
 /** A plaintext no module here takes (unknown command byte, or CMD_DLMS with no DLMS server): logged, refused. */
 export function csReject(len: i32): u32 {
   const n = <u32>len & 0x7f;
-  return logHead(ev.EV_CS_REJECT | (<u32>ev.BAD_FORMAT << 8) | (n >= 2 ? <u32>load<u8>(IN) << 16 : 0), n);
+  return logHead(ev.EV_CS_REJECT | (<u32>ev.BAD_FORMAT << 8) | ((<u32>load<u8>(IN) & (n >= 2 ? 0xff : 0)) << 16), n);
 }
 
 /** A half-hourly reading from the core at IN ([t u32][Wh u32][tariff u16][0]); fills READING_BOX and returns 1,
