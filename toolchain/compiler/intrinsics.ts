@@ -56,7 +56,7 @@ export function checkImport(f: FuncInfo, where: string): void {
  * An output's arguments (data, len: a range of linear memory, below 2^16 or out of bounds) travel as their low words
  * only, r12 and r13 (toolchain/sancus/module/compiled.ts, the output glue, checks the range against the memory): a
  * high word that is not the constant 0 is tested here, and a non-zero one is the memory trap the glue would have
- * taken. Two register moves fewer at every output call, two tests fewer in the glue (issue 18 "Measured").
+ * taken. The same for sancus_wrap/unwrap's seven linear-memory arguments (sancus-wrap.ts). Two register moves fewer at every output call, two tests fewer in the glue (issue 18 "Measured").
  */
 function lowWord(L: Lowerer, a: Opnd[]): Opnd[] {
   const hi = a[1];
@@ -93,11 +93,12 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
       // The mirror of copy_in (supplied by the packaging): into unprotected memory only, never the module's own.
       return L.emitCall(imm('__hasm_copy_out'), args, resultWords(f));
     case 'sancus_wrap':
-      // The crypto unit's SM_AE_WRAP on linear memory: a routine the backend appends (sancus-wrap.ts) bounds-checks
-      // every range, then issues `sancus.wrap`.
-      return L.emitCall(imm(SANCUS_WRAP), args, resultWords(f));
-    case 'sancus_unwrap':
-      return L.emitCall(imm(SANCUS_UNWRAP), args, resultWords(f));
+    case 'sancus_unwrap': {
+      // The crypto unit's SM_AE_WRAP/UNWRAP on linear memory: a routine the backend appends (sancus-wrap.ts)
+      // bounds-checks every range, then issues the instruction. Offsets as 16-bit words, the result in r12 alone.
+      const r = L.emitCall(imm(name === 'sancus_wrap' ? SANCUS_WRAP : SANCUS_UNWRAP), args.map((a) => lowWord(L, a)), 1);
+      return resultWords(f) === 1 ? r : [r[0]!, imm(0)];
+    }
     case 'mmio_read8':
     case 'mmio_read16':
     case 'mmio_write8':
