@@ -62,7 +62,8 @@ describe('copy_out (hasm.copy_out: into unprotected memory only)', () => {
     node.callEntry('co', 3);
     const l = built.modules[0]!.layout;
     const nvm = board.memory.find((m) => m.kind === 'nvm')!.start;
-    const out = (dst: number) => node.callEntry('co', 4, [dst, 0]).registers[12];
+    const out = (dst: number, hi = 0) => node.callEntry('co', 4, [dst, hi]).registers[12];
+    expect(out(nvm, 1)).toBe(0); // an absolute address past 16 bits: refused (decided before the glue is called)
     expect(out(nvm)).toBe(1);
     expect([...node.read(nvm, 4)]).toEqual([0x11, 0x22, 0x33, 0x44]);
     for (const dst of [l.dataStart, l.dataEnd - 2, l.dataStart - 3, l.textStart, 0xfffe]) expect(out(dst)).toBe(0);

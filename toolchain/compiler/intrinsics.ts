@@ -88,10 +88,27 @@ export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operand
   const word = (a: Opnd[] | undefined) => a?.[0];
   switch (name) {
     case 'copy_in':
-      return L.emitCall(imm('__hasm_copy_in'), args, resultWords(f));
-    case 'copy_out':
-      // The mirror of copy_in (supplied by the packaging): into unprotected memory only, never the module's own.
-      return L.emitCall(imm('__hasm_copy_out'), args, resultWords(f));
+    case 'copy_out': {
+      // copy_in(dst linear, src absolute, len) and its mirror copy_out(dst absolute, src linear, len), supplied by
+      // the packaging (toolchain/sancus/module/compiled.ts): into unprotected memory only, never the module's own.
+      // As 16-bit words in r12–r14, the result in r12; the high words decided here, in the glue's order: the linear
+      // one not 0 is the memory trap, then the absolute address's or the length's not 0 refuses (0, no call).
+      const lin = name === 'copy_in' ? 0 : 1;
+      lowWord(L, args[lin]!);
+      const refuse = [args[1 - lin]![1]!, args[2]![1]!].filter((w) => !(isConst(w) && w.v === 0));
+      const sym = `__hasm_${name}`;
+      if (!refuse.length) return [L.emitCall(imm(sym), args.map((a) => [a[0]!]), 1)[0]!, imm(0)];
+      const d = L.newV();
+      const done = L.label();
+      L.mov(imm(0), d);
+      for (const w of refuse) {
+        L.testWord(w);
+        L.jump('jne', done);
+      }
+      L.mov(L.emitCall(imm(sym), args.map((a) => [a[0]!]), 1)[0]!, d);
+      L.place(done);
+      return [d, imm(0)];
+    }
     case 'sancus_wrap':
     case 'sancus_unwrap': {
       // The crypto unit's SM_AE_WRAP/UNWRAP on linear memory: a routine the backend appends (sancus-wrap.ts)

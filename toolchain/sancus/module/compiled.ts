@@ -14,7 +14,8 @@
 //     the payload, the counter unchanged — so the module can log the refusal (issue 18 item 7);
 //   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`, data and len as
 //     16-bit words in r12, r13) are outputs: the glue checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
-//   - `__hasm_copy_in` (intrinsic `hasm.copy_in`) copies from unprotected memory only when the source range lies
+//   - `__hasm_copy_in` (intrinsic `hasm.copy_in`; dst, src, len as 16-bit words in r12–r14, the compiler decides
+//     the high words) copies from unprotected memory only when the source range lies
 //     wholly outside the module's text and data (the confused-deputy rule); `__hasm_copy_out` (`hasm.copy_out`)
 //     copies into unprotected memory only when the destination range does;
 //   - `__hasm_mmio_*` (the compiler's lowering of `hasm.mmio_*` inside the window the module owns, `opts.mmio`) call
@@ -177,31 +178,30 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
 }
 
 /**
- * copy_in / copy_out (dst: r12:r13, src: r14:r15, len: 2(sp):4(sp)) → r12:r13 = 1 copied, 0 refused. One side is a
- * linear-memory range (copy_in's destination, copy_out's source): outside linear memory, the memory trap, as any
- * out-of-bounds access. The other is an absolute range that must not wrap and must miss [text_start, text_end) and
- * [data_start, data_end) — the confused-deputy rule reading in, and never writing the module's own memory out.
- * An empty copy copies nothing.
+ * copy_in / copy_out (dst: r12, src: r13, len: r14 — 16-bit words: the compiler decides the high words itself,
+ * toolchain/compiler/intrinsics.ts) → r12 = 1 copied, 0 refused. One side is a linear-memory range (copy_in's
+ * destination, copy_out's source): outside linear memory, the memory trap, as any out-of-bounds access. The other is
+ * an absolute range that must not wrap and must miss [text_start, text_end) and [data_start, data_end) — the
+ * confused-deputy rule reading in, and never writing the module's own memory out. An empty copy copies nothing.
  */
 function copyGlue(s: (w: string) => string, dir: 'in' | 'out', trap: string, mem: string, memSize: number): string[] {
-  const [lin, linHi, abs, absHi] = dir === 'in' ? ['r12', 'r13', 'r14', 'r15'] : ['r14', 'r15', 'r12', 'r13'];
+  const [lin, abs] = dir === 'in' ? ['r12', 'r13'] : ['r13', 'r12'];
   const p = dir === 'in' ? 'ci' : 'co';
   const refuse = s(`${p}_refuse`);
   const done = s(`${p}_done`);
   return [
     `${s(`_hasm_copy_${dir}`)}:`,
-    `  tst ${linHi}`, `  jnz ${trap}`,
-    '  mov 2(sp), r11', '  tst 4(sp)', `  jnz ${refuse}`, `  tst ${absHi}`, `  jnz ${refuse}`,
-    `  mov ${lin}, ${linHi}`, '  add r11, ' + linHi, `  jc ${trap}`, `  cmp #${memSize + 1}, ${linHi}`, `  jhs ${trap}`,
-    '  tst r11', `  jz ${done}`,
-    `  mov r11, ${absHi}`, `  dec ${absHi}`, `  add ${abs}, ${absHi}`, `  jc ${refuse}`,
-    `  cmp #${s('text_start')}, ${absHi}`, `  jlo ${s(`${p}_text_ok`)}`, `  cmp #${s('text_end')}, ${abs}`, `  jlo ${refuse}`,
+    `  mov ${lin}, r15`, '  add r14, r15', `  jc ${trap}`, `  cmp #${memSize + 1}, r15`, `  jhs ${trap}`,
+    '  tst r14', `  jz ${done}`,
+    '  mov r14, r15', '  dec r15', `  add ${abs}, r15`, `  jc ${refuse}`,
+    `  cmp #${s('text_start')}, r15`, `  jlo ${s(`${p}_text_ok`)}`, `  cmp #${s('text_end')}, ${abs}`, `  jlo ${refuse}`,
     `${s(`${p}_text_ok`)}:`,
-    `  cmp #${s('data_start')}, ${absHi}`, `  jlo ${s(`${p}_data_ok`)}`, `  cmp #${s('data_end')}, ${abs}`, `  jlo ${refuse}`,
+    `  cmp #${s('data_start')}, r15`, `  jlo ${s(`${p}_data_ok`)}`, `  cmp #${s('data_end')}, ${abs}`, `  jlo ${refuse}`,
     `${s(`${p}_data_ok`)}:`,
     `  add #${mem}, ${lin}`,
-    `${s(`${p}_loop`)}:`, '  tst r11', `  jz ${done}`, '  mov.b @r14+, 0(r12)', '  inc r12', '  dec r11', `  jmp ${s(`${p}_loop`)}`,
-    `${done}:`, '  mov #1, r12', '  clr r13', '  ret',
-    `${refuse}:`, '  clr r12', '  clr r13', '  ret',
+    // both ways the source is r13 and the destination r12
+    `${s(`${p}_loop`)}:`, '  tst r14', `  jz ${done}`, '  mov.b @r13+, 0(r12)', '  inc r12', '  dec r14', `  jmp ${s(`${p}_loop`)}`,
+    `${done}:`, '  mov #1, r12', '  ret',
+    `${refuse}:`, '  clr r12', '  ret',
   ];
 }
