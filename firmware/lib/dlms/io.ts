@@ -171,9 +171,11 @@ export function vlen(n: u32): void {
 }
 
 export function be32(p: usize): u32 {
+  p &= 0xffff;
   return (<u32>load<u8>(p) << 24) | (<u32>load<u8>(p, 1) << 16) | (<u32>load<u8>(p, 2) << 8) | <u32>load<u8>(p, 3);
 }
 export function put32(p: usize, v: u32): void {
+  p &= 0xffff;
   store<u8>(p, <u8>(v >> 24));
   store<u8>(p, <u8>(v >> 16), 1);
   store<u8>(p, <u8>(v >> 8), 2);

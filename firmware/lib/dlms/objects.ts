@@ -135,6 +135,7 @@ export function dlms_set_registers(p: usize): void {
  * open with nothing holding it: ready for reconnection (the button closes it); else disconnected.
  */
 export function dlms_log_entry(p: usize): void {
+  p &= 0xffff; // (an address in the hosting module's memory: one word to our compiler)
   const log = <u32>load<u8>(p);
   if (load<u8>(p, 1) == 0 || !mirror(log, p + 8)) return;
   if (log == 2) {
