@@ -11,7 +11,7 @@ import { localWebs } from '../../toolchain/compiler/local-webs.ts';
 import { exprInfo, walk } from '../../toolchain/compiler/ir-walk.ts';
 import { allocate } from '../../toolchain/compiler/regalloc.ts';
 import { splitWebs } from '../../toolchain/compiler/webs.ts';
-import { cleanJumps } from '../../toolchain/compiler/jumps.ts';
+import { cleanJumps, crossJump } from '../../toolchain/compiler/jumps.ts';
 import { peephole } from '../../toolchain/compiler/peephole.ts';
 import { InvalidIRError, type Pass, PIPELINE, runPasses, validateIR } from '../../toolchain/compiler/passes.ts';
 import { assemble } from '../../toolchain/msp430/asm/assembler.ts';
@@ -207,6 +207,23 @@ describe('jumps.ts', () => {
       { kind: 'jump', cond: 'jmp', target: '__hasm_trap' },
     ]);
     expect(body(cleanJumps(before))).toBe(['  cmp #3, r12', '  jeq .LA', '.LA:', '  mov #1, r12', '  ret'].join('\n'));
+  });
+
+  it('cross-jumping: blocks ending in the same instructions and jump keep one tail; the other jumps to it', () => {
+    const tail = (): MInstr[] => [{ kind: 'op', op: 'mov', src: imm(2), dst: p(13) }, { kind: 'op', op: 'mov', src: imm(0), dst: p(14) }, { kind: 'jump', cond: 'jmp', target: '.LE' }];
+    const before = fn([
+      { kind: 'op', op: 'cmp', src: imm(3), dst: p(12) },
+      { kind: 'jump', cond: 'jeq', target: '.LB' },
+      { kind: 'op', op: 'mov', src: imm(7), dst: p(15) },
+      ...tail(),
+      { kind: 'label', name: '.LB' },
+      { kind: 'op', op: 'mov', src: imm(8), dst: p(15) }, // differs: stays
+      ...tail(),
+      { kind: 'label', name: '.LE' },
+      { kind: 'ret', uses: [13, 14, 15] },
+    ]);
+    const after = body(crossJump(before));
+    expect(after).toBe(['  cmp #3, r12', '  jeq .LB', '  mov #7, r15', '.Lt$xj0:', '  mov #2, r13', '  mov #0, r14', '  jmp .LE', '.LB:', '  mov #8, r15', '  jmp .Lt$xj0', '.LE:', '  ret'].join('\n'));
   });
 
   it('threads jumps to a jump, and turns a conditional jump over a jump into its inverse', () => {
