@@ -142,6 +142,7 @@ const SC: usize = memory.data(1);
  * password length 1, password 16) and the profile: hardened (Table 3.2) or standard (Green Book, for interop).
  */
 export function dlms_configure(cfg: usize, isHardened: bool, threshold: u32): void {
+  cfg &= 0xffff; // (an address in the hosting module's memory: one word to our compiler)
   copyBytes(KEYS, cfg, 32); // GUEK, GAK
   copyBytes(SERVER_TITLE, cfg + 32, 16); // ours, then the head-end's (PEER_TITLE follows it: objects.ts TITLES)
   const pl = <u32>load<u8>(cfg + 48);
@@ -314,6 +315,7 @@ export function dlms_link_reset(): void {
  * process frames that arrived back to back.
  */
 export function dlms_rx(n: u32): i32 {
+  n &= 0xffff; // (at most dlms_rx_room())
   store<u16>(C_RX_LEN, <u16>(<u32>load<u16>(C_RX_LEN) + n));
   if (<u32>load<u16>(C_RX_LEN) < 8) return 0;
   if (load<u8>(RX) != 0 || load<u8>(RX + 1) != 1) {
