@@ -77,23 +77,18 @@ export function objClass(o: u32): u32 {
 export function objName(o: u32): usize {
   return TABLE + o * ENTRY + 2;
 }
+/** The rights byte `which` (0 read, 1 write, 2 invoke) of association `kind` on object `o`: bit id − 1. */
+function rights(o: u32, kind: u32, which: u32): u32 {
+  return <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
+}
 /** Right `which` (0 read, 1 write, 2 invoke) of association `kind` on attribute or method `id` of object `o`: one
  *  function for the three (our compiler pays each copy in full; issue 19 item 5). */
 export function allowed(o: u32, kind: u32, which: u32, id: u32): bool {
   if (id - 1 >= 8) return false;
-  let bits = <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
+  let bits = rights(o, kind, which);
   // bit id - 1, shifted one place at a time: a variable shift is a 114-byte helper to our compiler
   for (let i: u32 = 1; i < id; i++) bits >>= 1;
   return (bits & 1) != 0;
-}
-export function canRead(o: u32, kind: u32, attr: u32): bool {
-  return allowed(o, kind, 0, attr);
-}
-export function canWrite(o: u32, kind: u32, attr: u32): bool {
-  return allowed(o, kind, 1, attr);
-}
-export function canInvoke(o: u32, kind: u32, method: u32): bool {
-  return allowed(o, kind, 2, method);
 }
 
 /** The object with this class id and logical name, or OBJECTS; `classMismatch` tells a known name of another class. */
@@ -195,14 +190,21 @@ function objectList(kind: u32): void {
     logicalName(o);
     const na = <u32>load<u8>(e, 8), nm = <u32>load<u8>(e, 9);
     v32(0x02020100 | na); // access_rights { attribute_access: array of na, method_access }
+    // the rights bytes read once per object and shifted along (the same bits allowed() tests)
+    let rd = rights(o, kind, 0);
+    let wr = rights(o, kind, 1);
     for (let a: u32 = 1; a <= na; a++) {
       v32(0x02030f00 | a); // { attribute_id, access_mode, access_selectors (null) }
-      vN(0x160000 | (((canRead(o, kind, a) ? 1 : 0) | (canWrite(o, kind, a) ? 2 : 0)) << 8), 3);
+      vN(0x160000 | (((rd & 1) | ((wr & 1) << 1)) << 8), 3);
+      rd >>= 1;
+      wr >>= 1;
     }
     v16(0x0100 | nm);
+    let inv = rights(o, kind, 2);
     for (let m: u32 = 1; m <= nm; m++) {
       v32(0x02020f00 | m); // { method_id, access_mode }
-      v16(0x1600 | (canInvoke(o, kind, m) ? 1 : 0));
+      v16(0x1600 | (inv & 1));
+      inv >>= 1;
     }
   }
 }
