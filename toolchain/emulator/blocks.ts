@@ -46,7 +46,8 @@ function readsOnlyFixed(ins: Instruction, stable: StableRead): boolean {
 
 const MAX_INSTRUCTIONS = 32;
 
-function touchesMemory(ins: Instruction): boolean {
+/** The instruction reads or writes memory (its accesses need the bus's time stamps and PC). */
+export function touchesMemory(ins: Instruction): boolean {
   const mem = (m: string | undefined) => m !== undefined && m !== 'reg' && m !== 'const' && m !== 'immediate';
   return mem(ins.src?.mode) || mem(ins.dst?.mode) || ins.op.timing === 'push' || ins.op.timing === 'call' || ins.op.timing === 'reti';
 }

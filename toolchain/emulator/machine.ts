@@ -10,7 +10,7 @@ import type { Image } from '../link/image.ts';
 import { SR_CPUOFF, SR_GIE, daddDigits } from './alu.ts';
 import { Bus, KIND_RAM, KIND_ROM } from './bus.ts';
 import { RET_HALT, generate, instantiate } from './codegen.ts';
-import { buildBlock, type Block } from './blocks.ts';
+import { buildBlock, touchesMemory, type Block } from './blocks.ts';
 import type { Device, DeviceHost } from './device.ts';
 import { buildDevices } from './peripherals/index.ts';
 
@@ -131,6 +131,12 @@ export class Machine implements DeviceHost {
 
   private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000); // holey: unfilled is cheap to make
   private readonly cyc = new Uint8Array(0x8000);
+  /**
+   * Per word: 1 where the translated instruction needs the bus's time stamps and PC set before it runs (it touches
+   * memory, or it is an extension or invalid word), 0 for register-only instructions: the fast loop skips those
+   * three stores for them (issue 18 "Simulation speed"; nothing reads them outside a memory access or an extension).
+   */
+  private readonly stamp = new Uint8Array(0x8000);
   private readonly blocks: (Block | undefined)[] = new Array(0x8000);
   /**
    * With protection domains: blocks by the domain they run in (a block at w is kept in the table of domain
@@ -322,7 +328,9 @@ export class Machine implements DeviceHost {
       this.retiAt[w] = ins.op.timing === 'reti' ? 1 : 0;
       words = sizeInWords(ins);
       cyc = cycles(ins);
+      this.stamp[w] = touchesMemory(ins) ? 1 : 0;
     } else {
+      this.stamp[w] = 1;
       const word = this.bus.peekWord(pc);
       const ext = this.extensions.map((e) => e.translate(word, pc, this)).find((x) => x !== undefined);
       if (ext) {
@@ -424,6 +432,7 @@ export class Machine implements DeviceHost {
     const b = this.bus;
     const fns = this.fns;
     const cyc = this.cyc;
+    const stamp = this.stamp;
     const bp = this.bp;
     let steps = 0;
     this.stopped = false;
@@ -528,9 +537,11 @@ export class Machine implements DeviceHost {
             }
           }
           const f = fns[w] ?? this.translate(r[0]!);
-          b.start = cycle;
-          b.now = cycle + cyc[w]!;
-          b.pc = r[0]!;
+          if (stamp[w] !== 0) {
+            b.start = cycle;
+            b.now = cycle + cyc[w]!;
+            b.pc = r[0]!;
+          }
           const g = r[2]! & SR_GIE;
           rc = f();
           if (rc <= 0) break;
