@@ -342,19 +342,6 @@ export const arithMethods = {
       w = [...a.slice(words), ...Array.from({ length: words }, () => s)];
     }
     if (bits === 0) return w;
-    // The top 1–3 bits of a lone word (`x >>> 31`, a division's next bit): shifted out of a copy into a cleared word,
-    // one rla/rlc pair per bit — 4 to 8 instructions where swpb, a mask and 5 to 7 single-bit steps take 12 to 16.
-    if (kind === 'shr_u' && bits >= 13 && !isConst(w[0]!) && w.slice(1).every((x) => isConst(x) && x.v === 0)) {
-      const s = this.newV();
-      const t = this.newV();
-      this.mov(w[0]!, s);
-      this.mov(imm(0), t);
-      for (let i = bits; i < 16; i++) {
-        this.op('add', s, s);
-        this.op('addc', t, t);
-      }
-      return [t, ...w.slice(1)];
-    }
     if (n === 2 && bits >= 8 && !w.every((x) => isConst(x))) return this.shift32Bytes(kind, w, bits);
     // Only words not known to be constant need shifting; constants fold.
     if (w.every((x) => isConst(x))) {
