@@ -461,7 +461,11 @@ export class Machine implements DeviceHost {
           continue;
         }
       } else this.maskedSince = -1;
-      const forceAt = this.maskedSince < 0 ? Infinity : this.maskedSince + this.irqPolicy!.maskBound;
+      let forceAt = this.maskedSince < 0 ? Infinity : this.maskedSince + this.irqPolicy!.maskBound;
+      // A bound that ran out in a context that may not be forced (restrict_gie: SM 1 and what it calls hold the mask
+      // without bound) is no stop: as a budget it would end every pass before its first instruction, for ever. The
+      // check above looks again at every boundary the run loop comes back to (each change of protection domain).
+      if (forceAt <= this.cycle) forceAt = Infinity;
       if (sr & SR_CPUOFF) {
         // Asleep: time runs straight to the next peripheral event (virtual time).
         const wake = Math.min(this.nextEv, forceAt);
