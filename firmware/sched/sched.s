@@ -45,8 +45,14 @@ __sm_%_entry:
   mov &__sm_%_usp, r15
   cmp #0x0200, 2(r15)
   jhs __sm_%_called
-  ; an interrupt: the runtime's tick counted and its main loop woken (CPUOFF off in the frame's SR)
+  ; an interrupt: the runtime's main loop woken (CPUOFF off in the frame's SR), and its tick counted if a round
+  ; found CCR0's time come (a violation interrupt between ticks is not one: hostile code the runtime calls at each
+  ; tick that violates at once would otherwise be called again at once, for ever)
+  tst &__sm_%_ticked
+  jz 2f
+  clr &__sm_%_ticked
   inc &__rt_ticks
+2:
   mov #0x0010, r14
   bic r14, 2(r15)
   call #__sm_%_restore
@@ -158,6 +164,8 @@ __sm_%_start:
   mov #0x0124, r13              ; TASSEL_1 (ACLK) | MC_2 (continuous) | TACLR
   call #__sm_%_mmio
   clr &__sm_%_last
+  mov #SCHED_TICK, &__sm_%_due
+  clr &__sm_%_ticked
   mov #__sm_%_periodic, r8
   mov #__sm_%_left, r7
 1:
@@ -242,11 +250,19 @@ __sm_%_round:
   mov r12, r9
   sub &__sm_%_last, r9
   mov r12, &__sm_%_last
+  ; a tick only once CCR0's time has come (now - due >= 0; TAR wraps every 2 s): then CCR0 one tick past now. A round
+  ; that an interrupt or a call entered between ticks (the violation interrupt) leaves CCR0 and the tick count alone
+  mov r12, r13
+  sub &__sm_%_due, r13
+  jn 3f
   mov r12, r13
   add #SCHED_TICK, r13
+  mov r13, &__sm_%_due
+  mov #1, &__sm_%_ticked
   mov #3, r6
   mov #SCHED_TA_CCR0, r12
   call #__sm_%_mmio
+3:
   tst &__sm_%_armed
   jnz 4f
   ret

@@ -121,6 +121,8 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     `${s('regs')}: .space 24`,
     `${s('armed')}: .word 0`,
     `${s('last')}: .word 0`,
+    `${s('due')}: .word 0`,
+    `${s('ticked')}: .word 0`,
     `${s('rtmask')}: .word 0`,
     `${s('dropped')}: .word 0`,
     `${s('dropmode')}: .word 0`,
