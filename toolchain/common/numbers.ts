@@ -11,6 +11,13 @@ export function parseInteger(text: string, what: string): number {
   return m[1] ? -v : v;
 }
 
+/** Parses a duration such as 90s, 30m, 24h, 1d (a decimal count and one unit) into seconds; throws UsageError naming `what`. */
+export function parseDuration(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what}: expected a duration like 90s, 30m, 24h or 1d, got '${text}'`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
 /** Like parseInteger but for 64-bit values: returns a bigint. */
 export function parseBigInteger(text: string, what: string): bigint {
   const m = /^(-)?(?:0x([0-9a-fA-F]+)|([0-9]+))$/.exec(text.trim());

@@ -1,9 +1,8 @@
 // `hasm fleet run` (issue 21 items 2, 4, 5, 7): many emulated meters in worker threads, the central system on its
 // database, the data concentrator of each feeder and the market evaluators (host/fleet), with a progress bar.
 import { InputError, OperationError, UsageError } from '../../../toolchain/common/errors.ts';
-import { parseInteger } from '../../../toolchain/common/numbers.ts';
+import { parseDuration, parseInteger } from '../../../toolchain/common/numbers.ts';
 import { parseFlags, printJson, type Command } from '../command.ts';
-import { parseDuration } from './meter.ts';
 
 const HELP = `usage: hasm fleet run [--meters N] [--feeder-size K] [--for DURATION] [--db FILE|postgres://…] [--workers W]
                      [--seed S] [--bypass METER=FRACTION …] [--privacy round=WH,omit=N,pseudonym=HALFHOURS]
@@ -62,7 +61,7 @@ export const fleetCommand: Command = {
     if (values.disconnect && !disconnect) throw new UsageError(`--disconnect: expected METER@DURATION, got '${values.disconnect}'`);
     const settle = values.settle;
     if (settle && settle !== 'naa' && settle !== 'ncaa') throw new UsageError(`--settle: naa or ncaa (the meters share energies only), got '${settle}'`);
-    const seconds = parseDuration(values.for ?? '1h');
+    const seconds = parseDuration(values.for ?? '1h', '--for');
 
     const { Fleet } = await import('../../fleet/fleet.ts');
     let ihd: { feed(b: Uint8Array): void; close(): Promise<void> } | undefined;
@@ -94,7 +93,7 @@ export const fleetCommand: Command = {
       io.err(`${tty ? '\n' : ''}fleet: ${meters} meters deployed, attested and keyed; feeders ${[...fleet.feeders.keys()].join(', ')}`);
       let at = 0;
       if (disconnect) {
-        const when = parseDuration(disconnect[2]!);
+        const when = parseDuration(disconnect[2]!, '--disconnect');
         if (!fleet.links.has(disconnect[1]!)) throw new InputError(`--disconnect: no meter '${disconnect[1]}' (m0001…)`);
         await fleet.run(Math.min(when, seconds));
         at = Math.min(when, seconds);

@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../../../toolchain/common/errors.ts';
 import { parseLoadCsv } from '../../../toolchain/emulator/load-profile.ts';
 import { runMeter, type MeterReport } from '../../meter/run.ts';
 import { householdProfile } from '../../meter/household.ts';
-import { parseInteger } from '../../../toolchain/common/numbers.ts';
+import { parseDuration, parseInteger } from '../../../toolchain/common/numbers.ts';
 import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
 
 const HELP = `usage: hasm meter run [DESCRIPTOR] [--load FILE.csv | --household N --seed S] [--for DURATION] [--speed max|N]
@@ -27,12 +27,6 @@ concentrator's connection keys: readings count only when they open under them.
                       "han_max_gap_s", "relay": [{"t","state","cause"}], "violations": [{"t","pc","address","module"}],
                       "logs": {…}, "tcb_bytes", "startup_s"}
 Exit 1 when a module could not be deployed or attested.`;
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--for: expected a duration like 90s, 30m, 24h or 1d, got '${text}'`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
-}
 
 function human(io: CommandIO, r: MeterReport): void {
   io.err(`meter: ${r.simulated_s} s simulated in ${r.wall_s.toFixed(1)} s (start-up ${(r.startup_s * 1000).toFixed(0)} ms simulated)`);
@@ -91,7 +85,7 @@ export const meterCommand: Command = {
     const report = await runMeter({
       descriptor: positionals[0] ?? 'firmware/meter.json',
       load,
-      seconds: parseDuration(values.for ?? '1h'),
+      seconds: parseDuration(values.for ?? '1h', '--for'),
       speed,
       uarts,
       untrusted: values.untrusted,
