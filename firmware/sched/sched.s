@@ -91,10 +91,26 @@ __sm_%_restore:
   mov &__sm_%_regs+22, r15
   ret
 
-; A call-out returned (its callee's exit went to this entry): back to the instruction after `call #__sm_%_ocall`.
+; A call-out returned (its callee's exit went to this entry): back to the instruction after the call-out's call
+; (`call #__sm_%_xcall` in __sm_%_ocall, or the caller of __sm_%_mmio).
 __sm_%_resume:
   mov &__sm_%_ssp, sp
   clr &__sm_%_ssp
+  ret
+
+; Call-out: r11 = the callee's entry, r6 = its index, r12–r15 its arguments. The callee's stub pushes its caller
+; frame on the scheduler's own call-out stack (unprotected memory, but nothing else runs until the callee returns),
+; never on a stack the interrupted code chose. r4–r10 survive: saved here, as a module is not trusted to keep them
+; (r7 and r8 point into this module's data in the round).
+__sm_%_ocall:
+  push r4
+  push r5
+  push r6
+  push r7
+  push r8
+  push r9
+  push r10
+  call #__sm_%_xcall
   pop r10
   pop r9
   pop r8
@@ -104,24 +120,17 @@ __sm_%_resume:
   pop r4
   ret
 
-; Call-out: r11 = the callee's entry, r6 = its index, r12–r15 its arguments. The callee's stub pushes its caller
-; frame on the scheduler's own call-out stack (unprotected memory, but nothing else runs until the callee returns),
-; never on a stack the interrupted code chose. r4–r10 survive.
-__sm_%_ocall:
-  push r4
-  push r5
-  push r6
-  push r7
-  push r8
-  push r9
-  push r10
+; The bare call-out (r11 = the callee's entry): nothing saved. Only for the MMIO module, whose whole code is known —
+; mmio.ts, its identity MAC checked below — and changes r6 and r12–r15 only (its return lands on the entry above).
+__sm_%_xcall:
   mov sp, &__sm_%_ssp
   mov #__sm_%_xstack_top, sp
   push #__sm_%_entry
   mov r11, pc
 
-; %_mmio op r6 (1 read16, 3 write16), r12 = offset in Timer_A's window, r13 = value → r12. The MMIO module is
-; checked once per boot against its identity MAC kept in this text (SM_VERIFY_ADDR), as the drivers check theirs.
+; %_mmio op r6 (1 read16, 3 write16), r12 = offset in Timer_A's window, r13 = value → r12; r6, r11, r13–r15
+; clobbered, r4, r5, r7–r10 kept (the bare call-out: the MMIO module's code touches none of them). The MMIO module
+; is checked once per boot against its identity MAC kept in this text (SM_VERIFY_ADDR), as the drivers check theirs.
 __sm_%_mmio:
   mov #__sm_%_mmio_text_start, r15
   sancus.get_id
@@ -141,7 +150,7 @@ __sm_%_mmio:
   mov r15, &__sm_%_mmio_id
 1:
   mov #__sm_%_mmio_entry, r11
-  br #__sm_%_ocall
+  br #__sm_%_xcall
 __sm_%_mmio_fail:
   clr &__sm_%_armed
   clr r12
@@ -166,6 +175,8 @@ __sm_%_start:
   clr &__sm_%_last
   mov #SCHED_TICK, &__sm_%_due
   clr &__sm_%_ticked
+  clr &__sm_%_since
+  clr &__sm_%_soon
   mov #__sm_%_periodic, r8
   mov #__sm_%_left, r7
 1:
@@ -234,15 +245,18 @@ __sm_%_round:
   ret
 1:
   ; events that sat in the outbox since the last round's end (nobody took them within a tick: a runtime that does
-  ; not drain, or calls made by others): the local ones delivered now, the others dropped
+  ; not drain, or calls made by others): the local ones delivered now, the others dropped. Mostly there are none:
+  ; one look at the outbox (issue 18 "Simulation speed": eight rounds a second)
   call #__sm_%_pending
   mov r12, r5
   and &__sm_%_rtmask, r12
+  jz 2f
   bic r12, r5
   clr r4
   mov #1, &__sm_%_dropmode
   call #__sm_%_route
   clr &__sm_%_dropmode
+2:
   ; time: ACLK counts since the last round; CCR0 one tick past now
   mov #1, r6
   mov #SCHED_TA_R, r12
@@ -267,7 +281,37 @@ __sm_%_round:
   jnz 4f
   ret
 4:
-  ; every periodic entry: left -= elapsed; due when elapsed ≥ left (then left = period − lateness, at least 1)
+  ; the periodic entries: looked at only once the counts since the last look (`since`) reach the nearest entry's
+  ; (`soon`, the least `left` that look left): most rounds none is due (issue 18 "Simulation speed"). The same
+  ; calls, at the same rounds, as subtracting each round's counts from every `left` at every round: until `soon`
+  ; is reached no entry is due, and the counts subtract the same in one sum as one by one
+  mov &__sm_%_since, r10
+  add r9, r10
+  jc 41f
+  cmp &__sm_%_soon, r10
+  jhs 42f
+  mov r10, &__sm_%_since
+  jmp 8f
+41:
+  ; the sum passes 16 bits (rounds delayed past a second): the counts before this round first, with nothing due
+  ; (they were short of `soon`), then this round's
+  push r9
+  mov &__sm_%_since, r9
+  call #__sm_%_periodic_look
+  pop r10
+42:
+  mov r10, r9
+  clr &__sm_%_since
+  call #__sm_%_periodic_look
+8:
+  call #__sm_%_pending
+  mov r12, &__sm_%_rtmask
+  ret
+
+; Every periodic entry, r9 = the counts since the last look: left -= r9; due when r9 ≥ left (then left = period −
+; lateness, at least 1) and called; `soon` := the least left.
+__sm_%_periodic_look:
+  mov #0xffff, &__sm_%_soon
   mov #__sm_%_periodic, r8
   mov #__sm_%_left, r7
 5:
@@ -278,6 +322,9 @@ __sm_%_round:
   jhs 6f
   sub r9, r10
   mov r10, 0(r7)
+  cmp &__sm_%_soon, r10
+  jhs 7f
+  mov r10, &__sm_%_soon
   jmp 7f
 6:
   mov r9, r12
@@ -290,51 +337,31 @@ __sm_%_late:
   mov 4(r8), r10
 __sm_%_set:
   mov r10, 0(r7)
+  cmp &__sm_%_soon, r10
+  jhs 61f
+  mov r10, &__sm_%_soon
+61:
   mov @r8, r11
   mov 2(r8), r6
-  clr r12
-  clr r13
-  clr r14
-  clr r15
   call #__sm_%_callr
 7:
   add #6, r8
   incd r7
   jmp 5b
 8:
-  call #__sm_%_pending
-  mov r12, &__sm_%_rtmask
   ret
 
-; r12 = the mask of pending outbox slots (clobbers r13, r14).
-__sm_%_pending:
-  clr r12
-  mov #__em_outbox, r13
-  mov #1, r14
-1:
-  tst 0(r13)
-  jz 2f
-  bis r14, r12
-2:
-  add #SCHED_OUTBOX_SLOT, r13
-  rla r14
-  cmp #1 << SCHED_OUTBOX_SLOTS, r14
-  jne 1b
-  ret
-
-; Calls entry r6 of the module entered at r11 with r12–r15, then routes what it left in the outbox: every slot that
-; turned pending since (r5: pending before; r4: slots left for the runtime) goes to its receiver's input when the
-; connection is local, is freed, and what that delivery leaves is routed in turn.
+; Calls entry r6 of the module entered at r11 with r12–r15 = 0 (a periodic entry's arguments), then routes what it
+; left in the outbox: every slot that turned pending since (r5: pending before; r4: slots left for the runtime) goes
+; to its receiver's input when the connection is local, is freed, and what that delivery leaves is routed in turn.
 __sm_%_callr:
-  push r12
-  push r13
-  push r14
   call #__sm_%_pending
   mov r12, r5
   clr r4
-  pop r14
-  pop r13
-  pop r12
+  clr r12
+  clr r13
+  clr r14
+  clr r15
   call #__sm_%_ocall
 ; Routes every pending slot not in r5 (nor in r4: left to the runtime), until none is left. A local event is first
 ; copied out of the outbox into the scheduler's event buffer and its slot freed, so that the delivery's own outputs

@@ -42,6 +42,20 @@ function vectorTable(board: Board, name: string): string[] {
   return Array.from({ length: VECTOR_LINES }, (_, line) => `  .word ${v.get(line) ?? sym(name, 'entry')} ; line ${line}`);
 }
 
+/**
+ * `pending` (r12 := the mask of outbox slots holding an event, their first word non-zero; nothing else changed): one
+ * test per slot, written out for the runtime's OUTBOX_SLOTS — the round looks at the outbox several times, mostly
+ * to find it empty (issue 18 "Simulation speed": 11 instructions for the empty 4-slot outbox, a loop took 27).
+ */
+function pendingRoutine(name: string): string[] {
+  const L = [`${sym(name, 'pending')}:`, '  clr r12'];
+  for (let k = 0; k < OUTBOX_SLOTS; k++) {
+    L.push(`  tst &__em_outbox + ${k * OUTBOX_SLOT_BYTES}`, `  jz ${sym(name, `pending${k}`)}`, `  bis #${1 << k}, r12`, `${sym(name, `pending${k}`)}:`);
+  }
+  L.push('  ret');
+  return L;
+}
+
 export function isScheduler(m: ModuleDesc): boolean {
   return m.scheduler === true;
 }
@@ -98,6 +112,7 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     `  .set SCHED_EVENT_MAX, ${MAX_EVENT + 8}`,
     `${s('text_start')}:`,
     body,
+    ...pendingRoutine(m.name),
     `${s('stub_end')}:`,
     `${s('runtime_end')}:`,
     '  .even',
@@ -123,6 +138,8 @@ export function schedulerSpec(d: Descriptor, m: ModuleDesc, board: Board, specs:
     `${s('last')}: .word 0`,
     `${s('due')}: .word 0`,
     `${s('ticked')}: .word 0`,
+    `${s('since')}: .word 0`,
+    `${s('soon')}: .word 0`,
     `${s('rtmask')}: .word 0`,
     `${s('dropped')}: .word 0`,
     `${s('dropmode')}: .word 0`,
