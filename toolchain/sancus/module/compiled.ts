@@ -7,17 +7,18 @@
 //   - exports not named `input_*` are entries, after the runtime's three: index 3 is the wasm start function (run
 //     once after enabling), the exports follow in the backend's order (MSP430 EABI: an i32 is a register pair);
 //   - exports `input_NAME(data, len)` are inputs: the runtime's handle_input (runtime.ts) unwraps an event under
-//     the connection key with the connection's counter as AD and only then calls the glue generated here, which
-//     copies the plaintext into linear memory at INPUT_OFFSET and calls the function with (INPUT_OFFSET, len);
+//     the connection key with the connection's counter as AD, straight into linear memory at INPUT_OFFSET, and
+//     only when the tag matched calls the function with (INPUT_OFFSET, len) (IoSpec.deliver);
 //   - an export `refused(conn, len)` is neither entry nor input: handle_input calls it when an event for one of the
 //     module's inputs does not unwrap (forged, replayed, reordered) with the connection id and length only — never
 //     the payload, the counter unchanged — so the module can log the refusal (issue 18 item 7);
 //   - calls to `__hasm_output_NAME` (the compiler's lowering of `@external("output", "NAME")`, data and len as
-//     16-bit words in r12, r13) are outputs: the glue checks the bytes lie in linear memory and hands them to the runtime's `__sm_NAME_output` (wrap + outbox);
+//     16-bit words in r12, r13) are outputs: the glue checks the bytes lie in linear memory and falls into the
+//     runtime's `emit` (wrap + outbox); the glue sits with the runtime (ModuleSpec.glue), so short jumps reach;
 //   - `__hasm_copy_in` (intrinsic `hasm.copy_in`; dst, src, len as 16-bit words in r12–r14, the compiler decides
 //     the high words) copies from unprotected memory only when the source range lies
 //     wholly outside the module's text and data (the confused-deputy rule); `__hasm_copy_out` (`hasm.copy_out`)
-//     copies into unprotected memory only when the destination range does;
+//     copies into unprotected memory only when the destination range does (one check and one loop for both);
 //   - `__hasm_mmio_*` (the compiler's lowering of `hasm.mmio_*` inside the window the module owns, `opts.mmio`) call
 //     the module's exclusive MMIO module after verifying it (mmio.ts).
 // Anything else the code calls outside itself (an `extern` import: the untrusted runtime's routines) is refused.
@@ -122,59 +123,50 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
     throw new InputError(`compiled module ${name}: it has inputs, so it must be compiled with asconfig "memoryBase" ≥ ${INPUT_MEMORY_BASE} (the input buffer is linear memory [${INPUT_OFFSET}, ${INPUT_MEMORY_BASE}); firmware/asconfig.json sets it), got ${opts.memoryBase ?? 'the default'}`, { file });
   }
   const io: IoSpec = {
-    io: [...outputs.map((n) => ({ kind: 'output' as const, name: n })), ...inputs.map((x) => ({ kind: 'input' as const, name: x.name, handler: `${prefix}_in_${x.name}` }))],
+    io: [...outputs.map((n) => ({ kind: 'output' as const, name: n })), ...inputs.map((x) => ({ kind: 'input' as const, name: x.name, handler: x.fn }))],
     slots: outputs.length + inputs.length,
     refused,
+    // The runtime unwraps an event straight into linear memory at INPUT_OFFSET and calls the input with
+    // (INPUT_OFFSET, len) as i32 pairs: no copy, no glue per input.
+    deliver: { at: `${prefix}__hasm_mem+${INPUT_OFFSET}`, data: INPUT_OFFSET },
   };
   const usesMmio = source.includes(`${prefix}__hasm_mmio_`);
   if (usesMmio && !opts.mmio) throw new InputError(`compiled module ${name}: calls __hasm_mmio_* but owns no register window (compile and package with the same window)`, { file });
-  const glue = glueAssembly(name, io, inputs, memSize, { in: source.includes(`${prefix}__hasm_copy_in`), out: source.includes(`${prefix}__hasm_copy_out`) }, usesMmio ? opts.mmio : undefined);
+  const glue = glueAssembly(name, io, memSize, { in: source.includes(`${prefix}__hasm_copy_in`), out: source.includes(`${prefix}__hasm_copy_out`) });
+  const mmioGlue = usesMmio ? '\n' + driverMmioGlue(name, opts.mmio!, sym(name, 'glue_trap')).join('\n') + '\n' : '';
   const verifies = usesMmio ? [mmioModuleName(name)] : undefined;
-  return { name, vendorId, source: source + glue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io, verifies };
+  return { name, vendorId, source: source + mmioGlue, file: opts.file, entries, stackBytes: opts.stackBytes ?? 256, io, glue, verifies };
 }
 
-/** The generated input, output and copy_in glue (module text; EABI towards the compiled code). */
-function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: string }[], memSize: number, copy: { in: boolean; out: boolean }, mmio: RegisterWindow | undefined): string {
+/**
+ * The generated glue, kept with the runtime (runtime.ts RuntimeOptions.glue: near its output core, so short jumps
+ * reach): the memory trap, copy_in/copy_out, and last the outputs, which fall into the runtime's `emit`.
+ */
+function glueAssembly(name: string, io: IoSpec, memSize: number, copy: { in: boolean; out: boolean }): string {
   const s = (w: string) => sym(name, w);
-  const mem = `${s('_hasm_mem')}`;
-  const L: string[] = [`  .section .text.sm.${name}, "ax"`, '  .balign 2'];
+  const mem = s('_hasm_mem');
   const trap = s('glue_trap');
+  const L: string[] = [`${trap}:`, `  mov #${TRAP_MEMORY}, r12`, `  br #${s('_hasm_trap')}`];
+  L.push(...copyGlue(s, copy, trap, mem, memSize));
   // Outputs: r12 = data (linear offset), r13 = len — their low words: the compiler passes only those and traps on
-  // a non-zero high word itself (toolchain/compiler/intrinsics.ts lowWord) → __sm_NAME_output(io id, absolute
-  // address, even len).
-  io.io.forEach((x, id) => {
-    if (x.kind !== 'output') return;
-    L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${id}, r11`, `  jmp ${s('out_glue')}`); // out_glue follows: in reach
+  // a non-zero high word itself (toolchain/compiler/intrinsics.ts lowWord) → emit (r11 = io id, r12 = absolute
+  // address, r13 = even len; it keeps r4–r10 as EABI wants).
+  const outs = io.io.flatMap((x, id) => (x.kind === 'output' ? [{ name: x.name, id }] : []));
+  outs.forEach((x, i) => {
+    L.push(`${s(`_hasm_output_${x.name}`)}:`, `  mov #${x.id}, r11`);
+    if (i < outs.length - 1) L.push(`  jmp ${s('out_glue')}`);
   });
-  if (io.io.some((x) => x.kind === 'output')) {
+  if (outs.length) {
     L.push(
       `${s('out_glue')}:`,
       `  cmp #${MAX_EVENT + 1}, r13`, `  jhs ${trap}`,
       '  inc r13', '  bic #1, r13', // whole words: the crypto unit wraps 16-bit words
       '  mov r13, r14', '  add r12, r14', `  jc ${trap}`, `  cmp #${memSize + 1}, r14`, `  jhs ${trap}`,
-      '  mov r13, r14', '  mov r12, r13', `  add #${mem}, r13`, '  mov r11, r12',
-      ...[5, 6, 7, 8, 9, 10].map((r) => `  push r${r}`),
-      `  call #${s('output')}`,
-      ...[10, 9, 8, 7, 6, 5].map((r) => `  pop r${r}`),
-      '  ret',
+      `  add #${mem}, r12`,
+      '; falls into emit',
     );
   }
-  // Inputs: called by handle_input with r12 = plaintext (module data), r13 = len (even, ≤ MAX_EVENT). Each names
-  // its function in r10 and shares one copy into linear memory, ending in a tail call (handle_input clobbers r5–r15).
-  for (const x of inputs) L.push(`${s(`in_${x.name}`)}:`, `  mov #${x.fn}, r10`, `  jmp ${s('in_glue')}`);
-  if (inputs.length) {
-    L.push(
-      `${s('in_glue')}:`,
-      '  mov r13, r14', '  mov r13, r11', '  rra r11', `  mov #${mem}+${INPUT_OFFSET}, r15`,
-      `${s('in_copy')}:`, '  tst r11', `  jz ${s('in_call')}`, '  mov @r12+, 0(r15)', '  incd r15', '  dec r11', `  jmp ${s('in_copy')}`,
-      `${s('in_call')}:`, `  mov #${INPUT_OFFSET}, r12`, '  clr r13', '  clr r15', '  br r10',
-    );
-  }
-  if (copy.in) L.push(...copyGlue(s, 'in', trap, mem, memSize));
-  if (copy.out) L.push(...copyGlue(s, 'out', trap, mem, memSize));
-  if (mmio) L.push(...driverMmioGlue(name, mmio, trap));
-  L.push(`${trap}:`, `  mov #${TRAP_MEMORY}, r12`, `  br #${s('_hasm_trap')}`);
-  return '\n' + L.join('\n') + '\n';
+  return L.join('\n') + '\n';
 }
 
 /**
@@ -183,25 +175,44 @@ function glueAssembly(name: string, io: IoSpec, inputs: { name: string; fn: stri
  * destination, copy_out's source): outside linear memory, the memory trap, as any out-of-bounds access. The other is
  * an absolute range that must not wrap and must miss [text_start, text_end) and [data_start, data_end) — the
  * confused-deputy rule reading in, and never writing the module's own memory out. An empty copy copies nothing.
+ * With both directions the absolute side's check is one subroutine (`cp_abs`, r11 = the absolute address).
  */
-function copyGlue(s: (w: string) => string, dir: 'in' | 'out', trap: string, mem: string, memSize: number): string[] {
-  const [lin, abs] = dir === 'in' ? ['r12', 'r13'] : ['r13', 'r12'];
-  const p = dir === 'in' ? 'ci' : 'co';
-  const refuse = s(`${p}_refuse`);
-  const done = s(`${p}_done`);
-  return [
-    `${s(`_hasm_copy_${dir}`)}:`,
-    `  mov ${lin}, r15`, '  add r14, r15', `  jc ${trap}`, `  cmp #${memSize + 1}, r15`, `  jhs ${trap}`,
-    '  tst r14', `  jz ${done}`,
-    '  mov r14, r15', '  dec r15', `  add ${abs}, r15`, `  jc ${refuse}`,
-    `  cmp #${s('text_start')}, r15`, `  jlo ${s(`${p}_text_ok`)}`, `  cmp #${s('text_end')}, ${abs}`, `  jlo ${refuse}`,
-    `${s(`${p}_text_ok`)}:`,
-    `  cmp #${s('data_start')}, r15`, `  jlo ${s(`${p}_data_ok`)}`, `  cmp #${s('data_end')}, ${abs}`, `  jlo ${refuse}`,
-    `${s(`${p}_data_ok`)}:`,
-    `  add #${mem}, ${lin}`,
-    // both ways the source is r13 and the destination r12
-    `${s(`${p}_loop`)}:`, '  tst r14', `  jz ${done}`, '  mov.b @r13+, 0(r12)', '  inc r12', '  dec r14', `  jmp ${s(`${p}_loop`)}`,
-    `${done}:`, '  mov #1, r12', '  ret',
-    `${refuse}:`, '  clr r12', '  ret',
+function copyGlue(s: (w: string) => string, copy: { in: boolean; out: boolean }, trap: string, mem: string, memSize: number): string[] {
+  const dirs = (['in', 'out'] as const).filter((d) => copy[d]);
+  if (!dirs.length) return [];
+  const shared = dirs.length === 2;
+  const done = s('cp_done');
+  const refuse = s('cp_refuse');
+  const loop = s('cp_loop');
+  // [r11, r11 + r14) for r14 ≠ 0; r15 = its last byte. In the subroutine a refusal or an empty copy also drops the
+  // subroutine's return address (it returns from the copy itself).
+  const absCheck = (empty: string, no: string) => [
+    '  tst r14', `  jz ${empty}`,
+    '  mov r14, r15', '  dec r15', '  add r11, r15', `  jc ${no}`,
+    `  cmp #${s('text_start')}, r15`, `  jlo ${s('cp_text_ok')}`, `  cmp #${s('text_end')}, r11`, `  jlo ${no}`,
+    `${s('cp_text_ok')}:`,
+    `  cmp #${s('data_start')}, r15`, `  jlo ${s('cp_data_ok')}`, `  cmp #${s('data_end')}, r11`, `  jlo ${no}`,
+    `${s('cp_data_ok')}:`,
   ];
+  const L: string[] = [];
+  dirs.forEach((dir, i) => {
+    const [lin, abs] = dir === 'in' ? ['r12', 'r13'] : ['r13', 'r12'];
+    L.push(
+      `${s(`_hasm_copy_${dir}`)}:`,
+      `  mov ${lin}, r15`, '  add r14, r15', `  jc ${trap}`, `  cmp #${memSize + 1}, r15`, `  jhs ${trap}`,
+      `  mov ${abs}, r11`,
+      ...(shared ? [`  call #${s('cp_abs')}`] : absCheck(done, refuse)),
+      `  add #${mem}, ${lin}`,
+    );
+    if (shared && i === 0) L.push(`  jmp ${loop}`);
+  });
+  // both ways the source is r13 and the destination r12, and at least one byte is left
+  L.push(`${loop}:`, '  mov.b @r13+, 0(r12)', '  inc r12', '  dec r14', `  jnz ${loop}`);
+  L.push(`${done}:`, '  mov #1, r12', '  ret');
+  if (shared) {
+    L.push(`${s('cp_abs')}:`, ...absCheck(s('cp_empty'), s('cp_drop')), '  ret');
+    L.push(`${s('cp_empty')}:`, '  incd sp', `  jmp ${done}`, `${s('cp_drop')}:`, '  incd sp');
+  }
+  L.push(`${refuse}:`, '  clr r12', '  ret');
+  return L;
 }

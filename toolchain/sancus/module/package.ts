@@ -9,7 +9,7 @@ import type { ObjectFile } from '../../link/object.ts';
 import type { Image } from '../../link/image.ts';
 import { deriveModuleKeyFromVendorKey, identityMac, type ModuleLayout } from '../keys.ts';
 import { wrap } from '../spongewrap.ts';
-import { RUNTIME_ENTRIES, runtimeAssembly, type IoSpec } from './runtime.ts';
+import { RUNTIME_ENTRIES, runtimeAssembly, runtimeEntryLabels, type IoSpec } from './runtime.ts';
 import { stubPrefix, stubSuffix, sym, type EntrySpec } from './stub.ts';
 
 export interface ModuleSpec {
@@ -24,6 +24,8 @@ export interface ModuleSpec {
   stackBytes?: number;
   /** Inputs/outputs and connection slots (authentic execution); none by default. */
   io?: IoSpec;
+  /** Generated glue kept with the runtime (runtime.ts RuntimeOptions.glue: it may fall into the output core). */
+  glue?: string;
   /** A naked module (an exclusive MMIO module, mmio.ts): `source` is all of it — no stub, runtime or stack. */
   naked?: boolean;
   /** Modules whose identity MAC this one keeps in its text (mmio.ts `tagPlaceholder`), filled in by linkNode. */
@@ -43,9 +45,14 @@ export const DEFAULT_STACK = 128;
 export function moduleAssembly(spec: ModuleSpec): string {
   if (spec.naked) return spec.source;
   // The call-out path only in a module that calls out (its own code or its generated glue names the routine).
-  const stub = { name: spec.name, entries: allEntries(spec), stackBytes: spec.stackBytes ?? DEFAULT_STACK, ocall: spec.source.includes(sym(spec.name, 'ocall')) };
+  const code = spec.source + (spec.glue ?? '');
+  // Entries 0–2 as the runtime serves them (an entry the module cannot serve is the runtime's `fail`).
+  const labels = runtimeEntryLabels(spec.name, spec.io);
+  const entries = allEntries(spec).map((e, i) => (i < labels.length ? { ...e, name: labels[i]! } : e));
+  const stub = { name: spec.name, entries, stackBytes: spec.stackBytes ?? DEFAULT_STACK, ocall: code.includes(sym(spec.name, 'ocall')) };
+  const runtime = runtimeAssembly(spec.name, spec.io ?? { io: [], slots: 0 }, { glue: spec.glue, outputApi: spec.source.includes(sym(spec.name, 'output')) });
   // The module's source starts in its text section, so plain code needs no .section line.
-  return stubPrefix(stub) + runtimeAssembly(spec.name, spec.io ?? { io: [], slots: 0 }) + spec.source + '\n' + stubSuffix(stub);
+  return stubPrefix(stub) + runtime + spec.source + '\n' + stubSuffix(stub);
 }
 
 export function assembleModule(spec: ModuleSpec): ObjectFile {

@@ -5,24 +5,31 @@
 //   0 attest(challenge*, tag*)      tag := MAC(K_SM, 16-byte challenge) — SM_AE_WRAP with r9 = 0, empty body.
 //   1 set_key(request*)             request = AD ‖ wrapped key ‖ tag (22 bytes); AD = conn id, io id, nonce, each
 //                                   16-bit big-endian; unwrapped under K_SM; nonce must equal the number of
-//                                   connections so far (a replayed or reordered request fails).
+//                                   connections so far (a replayed or reordered request fails), and a connection id
+//                                   keyed already is refused.
 //   2 handle_input(conn, payload*, len)   payload = cipher (len bytes, even, ≤ MAX_EVENT) ‖ tag; AD = the
 //                                   connection's 16-bit counter big-endian; unwrapped under the connection key;
-//                                   on success the counter advances and the io's handler gets (plain*, len).
+//                                   on success the counter advances and the io's handler gets the plaintext.
 //
-// Outputs (internal): `call #__sm_NAME_output` with r12 = output io id, r13 = plaintext* (module data), r14 = len:
-// wraps under the connection bound to that output with AD = its counter, and writes the event into the first free
-// slot of the node's unprotected outbox `__em_outbox` = OUTBOX_SLOTS × [pending, conn id, len, cipher ‖ tag], where
-// the untrusted runtime collects it (it drains every slot after each module call, so within one call the slots fill
-// in order). An output on an unkeyed io, or with the outbox full, is dropped and its counter does not advance (the
-// receiver would refuse every later event otherwise); r12 = 1 when the event was queued, else 0. Every pointer from
-// the caller must lie outside the module's data (else the entry fails), and every request is first copied into the
-// module's data, so unprotected code cannot change it between the check and the use. All routines clobber r5–r15
-// (the stub restores the caller's registers).
+// Outputs (internal): `emit` with r11 = output io id, r12 = plaintext* (module data), r13 = len (even): wraps under
+// the connection bound to that output with AD = its counter, and writes the event into the first free slot of the
+// node's unprotected outbox `__em_outbox` = OUTBOX_SLOTS × [pending, conn id, len, cipher ‖ tag], where the untrusted
+// runtime collects it (it drains every slot after each module call, so within one call the slots fill in order). An
+// output on an unkeyed io, or with the outbox full, is dropped and its counter does not advance (the receiver would
+// refuse every later event otherwise); r12 = 1 when the event was queued, else 0. A module in assembly calls
+// `__sm_NAME_output` (r12 = io id, r13 = plaintext*, r14 = len ≤ MAX_EVENT), a compiled module its generated glue
+// (compiled.ts), which falls into `emit`.
+//
+// Every pointer from the caller must lie outside the module's data (else the entry fails: the confused-deputy rule).
+// What the runtime's code reads and decides on (set_key's request) is first copied into the module's data, so
+// unprotected code cannot change it between the check and the use; what only the crypto unit reads (attest's
+// challenge, an event's cipher ‖ tag) is read in place: one instruction reads it, and the tag covers the words as the
+// unit read them. A connection slot keeps its counter big-endian, so the counter's two bytes are the event's AD in
+// place. The entries clobber r5–r15 (the stub restores the caller's registers); `emit` keeps r4–r10 (EABI).
 
 import { sym } from './stub.ts';
 
-/** Connection slot: conn id, io id, counter, key (8). */
+/** Connection slot: conn id, io id, counter (big-endian: the AD), key (8). */
 export const CONN_BYTES = 14;
 /** Largest event payload in bytes (even). */
 export const MAX_EVENT = 64;
@@ -32,9 +39,13 @@ export const OUTBOX = '__em_outbox';
 /** Outbox slots: pending flag, conn id, len, then cipher ‖ tag. */
 export const OUTBOX_SLOTS = 4;
 export const OUTBOX_SLOT_BYTES = 6 + MAX_EVENT + 8;
+/** set_key's request: AD (6) ‖ wrapped key (8) ‖ tag (8). */
+const SET_KEY_BYTES = 22;
+const CHALLENGE = 16;
+const TAG = 8;
 
 export interface IoSpec {
-  /** io ids are indexes into this list; an input names its handler label (called with r12 = plain*, r13 = len). */
+  /** io ids are indexes into this list; an input names its handler label. */
   io: ({ kind: 'input'; name: string; handler: string } | { kind: 'output'; name: string })[];
   /** Connection slots in the module's data. */
   slots: number;
@@ -44,238 +55,234 @@ export interface IoSpec {
    * reordered — with r12:r13 = the connection id, r14:r15 = the length; never the payload, and the counter stays.
    */
   refused?: string;
+  /**
+   * Where an input's plaintext goes and what its handler gets. Default: the runtime's buffer `__sm_NAME_plain`,
+   * handler (r12 = plain*, r13 = len). A compiled module (compiled.ts): `at` an address in its linear memory, the
+   * handler (r12:r13 = `data`, r14:r15 = len) — EABI i32 pairs. The plaintext is written there before the tag check
+   * (the crypto unit decrypts as it reads), so after a refused event it holds unauthenticated bytes: only a handler,
+   * called after a successful unwrap, may read it.
+   */
+  deliver?: { at: string; data: number };
 }
 
-export function runtimeAssembly(name: string, io: IoSpec): string {
-  const s = (w: string) => sym(name, w);
-  const slots = io.slots;
-  const text = `
-${s('attest')}:
-  mov r12, r10
-  mov #16, r11
-  call #${s('outside')}
-  mov r13, r10
-  mov #8, r11
-  call #${s('outside')}
-  mov #8, r15
-  call #${s('copy')}
-  mov r13, r15
-  clr r9
-  mov #${s('buf')}, r10
-  mov #${s('buf')}+16, r11
-  mov r11, r12
-  mov r11, r13
-  mov r11, r14
-  sancus.wrap
-  mov r15, r12
-  ret
-
-${s('set_key')}:
-  mov r12, r10
-  mov #22, r11
-  call #${s('outside')}
-  mov #11, r15
-  call #${s('copy')}
-  mov &${s('buf')}+4, r15
-  swpb r15
-  cmp &${s('nconn')}, r15
-  jne ${s('fail')}
-  cmp #${slots}, r15
-  jhs ${s('fail')}
-  call #${s('slot_of')}
-  clr r9
-  mov #${s('buf')}, r10
-  mov #${s('buf')}+6, r11
-  mov r11, r12
-  mov #${s('buf')}+14, r13
-  mov r8, r14
-  add #6, r14
-  mov r13, r15
-  sancus.unwrap
-  tst r15
-  jz ${s('fail')}
-  mov &${s('buf')}, r15
-  swpb r15
-  mov r15, 0(r8)
-  mov &${s('buf')}+2, r15
-  swpb r15
-  mov r15, 2(r8)
-  clr 4(r8)
-  inc &${s('nconn')}
-  mov #1, r12
-  ret
-${s('out_bad')}:
-  incd sp
-${s('fail')}:
-  clr r12
-  ret
-
-; Returns when [r10, r10 + r11) lies outside the module's data; else the entry that called it fails (its return
-; address dropped, fail returns 0 to the stub). Every pointer an entry gets from the caller is checked: the module
-; may write its own data, so a pointer into it would let the caller use the module as a confused deputy (e.g.
-; attest's tag written over a connection counter).
-${s('outside')}:
-  add r10, r11
-  jc ${s('out_bad')}
-  cmp #${s('data_end')}, r10
-  jhs ${s('out_ok')}
-  cmp #${s('data_start')}+1, r11
-  jhs ${s('out_bad')}
-${s('out_ok')}:
-  ret
-
-; buf := r15 words from r12 (r12 advanced): a request is copied into the module before it is used, so the
-; unprotected caller cannot change it between check and use.
-${s('copy')}:
-  mov #${s('buf')}, r14
-${s('copy_loop')}:
-  mov @r12+, 0(r14)
-  incd r14
-  dec r15
-  jnz ${s('copy_loop')}
-  ret
-
-; r8 := address of connection slot r15 (14 bytes each)
-${s('slot_of')}:
-  mov r15, r8
-  rla r8
-  mov r8, r7
-  rla r7
-  add r7, r8
-  rla r7
-  add r7, r8
-  add #${s('conns')}, r8
-  ret
-
-; r8 := the slot whose field at offset r7 (0: conn id, 2: io id) equals r12; with none, the routine that called
-; it fails (its return address dropped: fail returns 0 to that routine's caller)
-${s('find')}:
-  mov #${s('conns')}, r8
-  mov &${s('nconn')}, r15
-${s('find_loop')}:
-  tst r15
-  jz ${s('out_bad')}
-  mov r8, r11
-  add r7, r11
-  cmp r12, 0(r11)
-  jeq ${s('find_done')}
-  add #${CONN_BYTES}, r8
-  dec r15
-  jmp ${s('find_loop')}
-${s('find_done')}:
-  ret
-
-${s('handle_input')}:
-  cmp #${MAX_EVENT + 1}, r14
-  jhs ${s('fail')}
-  bit #1, r14
-  jnz ${s('fail')}
-  mov r14, r6
-  mov r13, r10
-  mov r14, r11
-  add #8, r11
-  call #${s('outside')}
-  clr r7
-  call #${s('find')}
-  mov 2(r8), r15
-  cmp #${io.io.length}, r15
-  jhs ${s('fail')}
-  rla r15
-  mov ${s('handlers')}(r15), r5
-  tst r5
-  jz ${s('fail')}
-  mov r6, r15
-  add #8, r15
-  rra r15
-  mov r13, r12
-  call #${s('copy')}
-  mov 4(r8), r15
-  swpb r15
-  mov r15, &${s('ad')}
-  mov r8, r9
-  add #6, r9
-  mov #${s('ad')}, r10
-  mov #${s('ad')}+2, r11
-  mov #${s('buf')}, r12
-  mov r12, r13
-  add r6, r13
-  mov #${s('plain')}, r14
-  mov r13, r15
-  sancus.unwrap
-  tst r15
-  jz ${s(io.refused ? 'refused' : 'fail')}
-  inc 4(r8)
-  mov #${s('plain')}, r12
-  mov r6, r13
-  call r5
-  mov #1, r12
-  ret
-${io.refused ? `${s('refused')}:
-  mov 0(r8), r12
-  clr r13
-  mov r6, r14
-  clr r15
-  call #${io.refused}
-  clr r12
-  ret
-` : ''}
-${io.io.some((x) => x.kind === 'output') ? outputAssembly(name) : ''}
-${s('handlers')}:
-${io.io.length ? io.io.map((x) => `  .word ${x.kind === 'input' ? x.handler : 0}`).join('\n') : ''}
-  .even
-${s('runtime_end')}:
-  .section .data.sm.${name}, "aw"
-${s('nconn')}: .word 0
-${s('conns')}: .space ${Math.max(2, slots * CONN_BYTES)}
-${s('ad')}: .word 0
-${s('buf')}: .space ${MAX_EVENT + 16}
-${s('plain')}: .space ${MAX_EVENT}
-  .section .text.sm.${name}, "ax"
-`;
-  return text;
+export interface RuntimeOptions {
+  /** Generated glue placed just before `emit` (it may fall through into it); part of the runtime's bytes. */
+  glue?: string;
+  /** Whether the module's code calls `__sm_NAME_output` (the assembly modules' output routine). */
+  outputApi?: boolean;
 }
 
-/** The output routine, present when the module has an output (it needs the node's outbox). */
-function outputAssembly(name: string): string {
+/**
+ * The labels of entries 0–2 for the stub's table: an entry a module cannot serve is `fail` itself (set_key in a
+ * module without inputs or outputs, handle_input in one without inputs), so its code is left out.
+ */
+export function runtimeEntryLabels(name: string, io: IoSpec | undefined): string[] {
+  const keyed = (io?.io.length ?? 0) > 0;
+  const inputs = io?.io.some((x) => x.kind === 'input') ?? false;
+  return [sym(name, 'attest'), sym(name, keyed ? 'set_key' : 'fail'), sym(name, keyed && inputs ? 'handle_input' : 'fail')];
+}
+
+export function runtimeAssembly(name: string, io: IoSpec, opts: RuntimeOptions = {}): string {
   const s = (w: string) => sym(name, w);
-  return `
-${s('output')}:
-  cmp #${MAX_EVENT + 1}, r14
-  jhs ${s('fail')}
-  mov r14, r6
-  mov r13, r5
-  mov #2, r7
-  call #${s('find')}
-  mov #${OUTBOX}, r7
-  mov #${OUTBOX_SLOTS}, r10
-${s('out_free')}:
-  tst 0(r7)
-  jz ${s('out_slot')}
-  add #${OUTBOX_SLOT_BYTES}, r7
-  dec r10
-  jnz ${s('out_free')}
-  jmp ${s('fail')}
-${s('out_slot')}:
-  mov 4(r8), r15
-  swpb r15
-  mov r15, &${s('ad')}
-  inc 4(r8)
-  mov 0(r8), 2(r7)
-  mov r6, 4(r7)
-  mov r8, r9
-  add #6, r9
-  mov #${s('ad')}, r10
-  mov #${s('ad')}+2, r11
-  mov r5, r12
-  mov r5, r13
-  add r6, r13
-  mov r7, r14
-  add #6, r14
-  mov r14, r15
-  add r6, r15
-  sancus.wrap
-  mov #1, 0(r7)
-  mov r15, r12
-  ret
-`;
+  const keyed = io.io.length > 0;
+  const inputs = io.io.flatMap((x, id) => (x.kind === 'input' ? [id] : []));
+  const outputs = io.io.some((x) => x.kind === 'output');
+  const L: string[] = [];
+  const A = (...x: string[]) => L.push(...x);
+  A(
+    `${s('attest')}:`,
+    // Both pointers checked before the instruction: the tag is written at r13, the challenge read at r12.
+    '  mov r13, r10', `  mov #${TAG}, r11`, `  call #${s('outside')}`,
+    '  mov r12, r10', `  mov #${CHALLENGE}, r11`, `  call #${s('outside')}`,
+    '  mov r13, r15', '  clr r9', '  mov r11, r12', '  mov r11, r13', '  mov r11, r14',
+    '  sancus.wrap',
+    '  mov r15, r12',
+    '  ret',
+  );
+  A(
+    '; Fails the entry that called it, at any depth: the stub pushed the exit address just below stack_top.',
+    `${s('fail')}:`,
+    `  mov #${s('stack_top')}-2, sp`,
+    '  clr r12',
+    '  ret',
+    '; Returns when [r10, r10 + r11) lies outside the module\'s data, with r11 = r10 + r11 (the range\'s end); else the',
+    '; entry fails. Every pointer an entry gets from the caller is checked: the module may write its own data, so a',
+    '; pointer into it would let the caller use the module as a confused deputy (e.g. attest\'s tag written over a',
+    '; connection counter).',
+    `${s('outside')}:`,
+    '  add r10, r11',
+    `  jc ${s('fail')}`,
+    `  cmp #${s('data_end')}, r10`,
+    `  jhs ${s('out_ok')}`,
+    `  cmp #${s('data_start')}+1, r11`,
+    `  jhs ${s('fail')}`,
+    `${s('out_ok')}:`,
+    '  ret',
+  );
+  if (keyed) {
+    A(
+      '; r9 := the field of the first slot whose field equals r11 (r9 = that field in slot 0 on entry), Z set; none:',
+      '; Z clear and r9 = the field in slot nconn (set_key\'s new slot). Clobbers r10.',
+      `${s('find')}:`,
+      `  mov &${s('nconn')}, r10`,
+      `${s('find_loop')}:`,
+      '  dec r10',
+      `  jnc ${s('find_done')}`, // no slot left (r10 was 0): Z is clear, 0 - 1 ≠ 0
+      '  cmp r11, 0(r9)',
+      `  jeq ${s('find_done')}`,
+      `  add #${CONN_BYTES}, r9`,
+      `  jmp ${s('find_loop')}`,
+      `${s('find_done')}:`,
+      '  ret',
+    );
+    A(
+      `${s('set_key')}:`,
+      '  mov r12, r10', `  mov #${SET_KEY_BYTES}, r11`, `  call #${s('outside')}`,
+      `  mov #-${SET_KEY_BYTES}, r15`,
+      `${s('sk_copy')}:`,
+      `  mov @r12+, ${s('buf')}+${SET_KEY_BYTES}(r15)`,
+      '  incd r15',
+      `  jnz ${s('sk_copy')}`,
+      `  mov &${s('buf')}+4, r15`,
+      '  swpb r15',
+      `  cmp &${s('nconn')}, r15`,
+      `  jne ${s('fail')}`,
+      `  cmp #${io.slots}, r15`,
+      `  jhs ${s('fail')}`,
+      `  mov &${s('buf')}, r11`,
+      '  swpb r11',
+      `  mov #${s('conns')}, r9`,
+      `  call #${s('find')}`,
+      `  jeq ${s('fail')}`, // this connection has a key already
+      // The new slot (not counted until the key unwrapped, so a refused request leaves nothing behind).
+      '  mov r11, 0(r9)',
+      `  mov &${s('buf')}+2, r15`,
+      '  swpb r15',
+      '  mov r15, 2(r9)',
+      '  clr 4(r9)',
+      '  mov r9, r14', '  add #6, r14',
+      '  clr r9',
+      `  mov #${s('buf')}, r10`, `  mov #${s('buf')}+6, r11`, '  mov r11, r12', `  mov #${s('buf')}+14, r13`, '  mov r13, r15',
+      '  sancus.unwrap',
+      '  tst r15',
+      `  jz ${s('fail')}`,
+      `  inc &${s('nconn')}`,
+      '  mov #1, r12',
+      '  ret',
+    );
+  }
+  if (keyed && inputs.length) A(...handleInput(name, io, inputs));
+  if (outputs) A(...emitAssembly(name, opts));
+  else if (opts.glue) A(opts.glue);
+  A('  .even', `${s('runtime_end')}:`);
+  A(`  .section .data.sm.${name}, "aw"`);
+  if (keyed) {
+    A(`${s('nconn')}: .word 0`, `${s('conns')}: .space ${Math.max(2, io.slots * CONN_BYTES)}`, `${s('buf')}: .space ${SET_KEY_BYTES}`);
+    if (inputs.length && !io.deliver) A(`${s('plain')}: .space ${MAX_EVENT}`);
+  }
+  A(`  .section .text.sm.${name}, "ax"`);
+  return L.join('\n') + '\n';
+}
+
+/** handle_input: the event's connection, its io's handler, the unwrap into the plaintext's place, the handler. */
+function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
+  const s = (w: string) => sym(name, w);
+  const first = inputs[0]!;
+  const span = inputs[inputs.length - 1]! - first + 1;
+  const holes = span !== inputs.length; // outputs between inputs: their table words are 0
+  const at = io.deliver?.at ?? s('plain');
+  const L = [
+    `${s('handle_input')}:`,
+    `  cmp #${MAX_EVENT + 1}, r14`,
+    `  jhs ${s('fail')}`,
+    '  bit #1, r14',
+    `  jnz ${s('fail')}`,
+    '  mov r14, r6',
+    '  mov r12, r11',
+    `  mov #${s('conns')}, r9`,
+    `  call #${s('find')}`,
+    `  jne ${s('fail')}`,
+    '  mov 2(r9), r15',
+    ...(first ? [`  sub #${first}, r15`] : []),
+    `  cmp #${span}, r15`,
+    `  jhs ${s('fail')}`, // an output's connection, or an io the module does not have
+    '  rla r15',
+    `  mov ${s('handlers')}(r15), r5`,
+    ...(holes ? ['  tst r5', `  jz ${s('fail')}`] : []),
+    '  mov r13, r10', '  mov r14, r11', `  add #${TAG}, r11`, `  call #${s('outside')}`,
+    // key = the slot's key, AD = its counter (big-endian in place), cipher = the caller's bytes, tag after them
+    '  add #6, r9', '  mov r9, r11', '  mov r9, r10', '  decd r10',
+    '  mov r13, r12', '  add r14, r13', `  mov #${at}, r14`, '  mov r13, r15',
+    '  sancus.unwrap',
+    '  tst r15',
+    `  jz ${s(io.refused ? 'refused' : 'fail')}`,
+    '  add.b #1, -1(r9)', // the counter advances (low byte, then the carry into the high byte)
+    '  adc.b -2(r9)',
+    ...(io.deliver ? [`  mov #${io.deliver.data}, r12`, '  clr r13', '  mov r6, r14', '  clr r15'] : [`  mov #${at}, r12`, '  mov r6, r13']),
+    '  call r5',
+    '  mov #1, r12',
+    '  ret',
+  ];
+  if (io.refused) L.push(`${s('refused')}:`, '  mov -6(r9), r12', '  clr r13', '  mov r6, r14', '  clr r15', `  call #${io.refused}`, `  jmp ${s('fail')}`);
+  L.push(`${s('handlers')}:`);
+  for (let id = first; id < first + span; id++) {
+    const x = io.io[id]!;
+    L.push(`  .word ${x.kind === 'input' ? x.handler : 0}`);
+  }
+  return L;
+}
+
+/** The output core `emit` (with the glue that falls into it), and the assembly modules' `output`. */
+function emitAssembly(name: string, opts: RuntimeOptions): string[] {
+  const s = (w: string) => sym(name, w);
+  const L: string[] = [];
+  if (opts.outputApi) {
+    L.push(
+      `${s('output')}:`,
+      `  cmp #${MAX_EVENT + 1}, r14`,
+      `  jlo ${s('output_ok')}`,
+      '  clr r12',
+      '  ret',
+      `${s('output_ok')}:`,
+      '  mov r12, r11', '  mov r13, r12', '  mov r14, r13',
+      `  jmp ${s('emit')}`,
+    );
+  }
+  if (opts.glue) L.push(opts.glue);
+  L.push(
+    `${s('emit')}:`,
+    '  push r9',
+    '  push r10',
+    `  mov #${s('conns')}+2, r9`,
+    `  call #${s('find')}`,
+    `  jne ${s('emit_drop')}`,
+    `  mov #${OUTBOX}, r14`,
+    `  mov #${OUTBOX_SLOTS}, r10`,
+    `${s('emit_free')}:`,
+    '  tst 0(r14)',
+    `  jz ${s('emit_slot')}`,
+    `  add #${OUTBOX_SLOT_BYTES}, r14`,
+    '  dec r10',
+    `  jnz ${s('emit_free')}`,
+    `${s('emit_drop')}:`,
+    '  clr r12',
+    `  jmp ${s('emit_ret')}`,
+    `${s('emit_slot')}:`, // r9 = the slot's io field; the module runs with interrupts off, so the order is free
+    '  mov #1, 0(r14)',
+    '  mov -2(r9), 2(r14)',
+    '  mov r13, 4(r14)',
+    '  add #6, r14',
+    '  mov r14, r15', '  add r13, r15', // tag after the cipher
+    '  add r12, r13',
+    '  incd r9', '  mov r9, r10', '  incd r9', '  mov r9, r11', // AD = the counter in place, key after it
+    '  sancus.wrap',
+    '  add.b #1, -1(r9)',
+    '  adc.b -2(r9)',
+    '  mov r15, r12',
+    `${s('emit_ret')}:`,
+    '  pop r10',
+    '  pop r9',
+    '  ret',
+  );
+  return L;
 }

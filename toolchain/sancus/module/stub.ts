@@ -11,8 +11,8 @@
 //   2. saves SR and disables interrupts: the module runs atomically, so no interrupt sees its registers
 //      (the interrupt-with-register-save of newer sancus-core builds is not modelled, see emulator/sancus/README);
 //   3. if a call out is pending, this entry is its return (see ocall; only in a module that calls out) — otherwise:
-//   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, calls through a table
-//      indexed by r6 (an index out of range returns 0xFFFF);
+//   4. pushes the caller's r4–r11 on the caller's stack, switches to the secure stack, pushes the exit for the
+//      entry's results and jumps through a table indexed by r6 (an index out of range returns 0xFFFF);
 //   5. on exit clears the result registers the entry does not return, restores the caller's stack, r4–r11 and
 //      SR (flags of the module's computation are not visible), and returns with RETI (SR and PC at once).
 // An interrupt accepted in the first instructions of the entry (before DINT) returns into the stub's middle: an
@@ -86,12 +86,11 @@ export function stubPrefix(spec: StubSpec): string {
   L(`  cmp #${spec.entries.length}, r6`);
   L(`  jhs ${s('bad_index')}`);
   // Two tables indexed by 2·r6: the entry's routine, and the exit that clears the result registers it does not
-  // return. The index is kept on the secure stack across the call (the runtime's routines clobber r6).
+  // return. The exit is pushed as the routine's return address (the first word of the secure stack, where the
+  // runtime's `fail` returns from any depth), and the routine is jumped to.
   L('  rla r6');
-  L('  push r6');
-  L(`  call ${s('table')}(r6)`);
-  L('  pop r6');
-  L(`  mov ${s('exits')}(r6), pc`);
+  L(`  push ${s('exits')}(r6)`);
+  L(`  mov ${s('table')}(r6), pc`);
   L(`${s('bad_index')}:`);
   L('  mov #0xffff, r12');
   L(`  jmp ${s('exit1')}`);
