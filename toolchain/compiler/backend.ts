@@ -4,6 +4,7 @@ import binaryen from 'binaryen';
 import { InputError } from '../common/errors.ts';
 import { type PassOptions, runPasses } from './passes.ts';
 import { peephole } from './peephole.ts';
+import { fold } from './fold.ts';
 import { cleanJumps, crossJump } from './jumps.ts';
 import { emitFunction } from './emit.ts';
 import { BOARD_NAMESPACE, checkImport } from './intrinsics.ts';
@@ -211,7 +212,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       const n = lowered.paramVregs ?? f.params.reduce((m, t) => m + wordsOf(t), 0);
       for (let id = 0; id < n; id++) params.add(id);
       // Jumps once more after allocation: the phi copies the allocator coalesced away leave jumps to jumps.
-      const p = peephole(allocate(runPasses(lowered, opts.passes), params));
+      const p = fold(peephole(allocate(runPasses(lowered, opts.passes), params)));
       const a = { ...p, fn: cleanJumps(crossJump(p.fn)) };
       opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;

@@ -140,10 +140,29 @@ export const condMethods = {
     active.forEach((k, i) => {
       const isTop = k === n - 1;
       const sgn = signed && isTop;
-      cmp(k);
       const less: Cond = sgn ? 'jl' : 'jlo';
       const geq: Cond = sgn ? 'jge' : 'jhs';
-      if (i === active.length - 1) {
+      const last = i === active.length - 1;
+      // A constant word c on the left is compared from the other side (`cmp #c, y` computes y − c), so that it
+      // needs no register: c < y is y ≥ c + 1 (when c + 1 is still a word of that signedness), c > y is y < c.
+      const x = a[k]!;
+      const y = b[k]!;
+      if (isConst(x) && !isConst(y)) {
+        const c = sgn ? (x.v << 16) >> 16 : x.v;
+        if (!last) {
+          this.op('cmp', x, this.materialize(y));
+          this.jump(less, lt ? skip : target); // y < c: x > y
+          this.jump('jne', lt ? target : skip); // y > c: x < y
+          return;
+        }
+        if (c < (sgn ? 0x7fff : 0xffff)) {
+          this.op('cmp', imm(c + 1), this.materialize(y));
+          this.jump(lt ? geq : less, target); // x < y ⟺ y ≥ c + 1; x ≥ y ⟺ y < c + 1
+          return;
+        }
+      }
+      cmp(k);
+      if (last) {
         this.jump(lt ? less : geq, target);
       } else {
         this.jump(less, lt ? target : skip);

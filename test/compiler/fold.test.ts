@@ -1,0 +1,60 @@
+// Operand folding (toolchain/compiler/fold.ts) on hand-made allocated code: what folds, and what must not (a
+// register still live, flags a byte form would change that an instruction reads). The differential corpus
+// (corpus/fold.as) checks the folds on compiled AssemblyScript against V8.
+import { describe, expect, it } from 'vitest';
+import { fold } from '../../toolchain/compiler/fold.ts';
+import { type MInstr, type Opnd, printMInstr } from '../../toolchain/compiler/mir.ts';
+
+const r = (n: number): Opnd => ({ k: 'p', r: n });
+const m = (off: number): Opnd => ({ k: 'abs', sym: '__hasm_mem', off });
+const k = (v: number): Opnd => ({ k: 'imm', v });
+const op = (o: string, src: Opnd | undefined, dst: Opnd, b = false): MInstr => ({ kind: 'op', op: o as 'mov', src, dst, b });
+const ret = (...uses: number[]): MInstr => ({ kind: 'ret', uses });
+
+function run(code: MInstr[]): string[] {
+  const out = fold({ fn: { name: 't', sym: 't', code, nextV: 0, outArea: 0, exported: true }, saved: [], frame: 0, spills: 0 });
+  return out.fn.code.map((i) => printMInstr(i).trim());
+}
+
+describe('operand folding', () => {
+  it('copies memory to memory and uses a loaded value in place when the register dies', () => {
+    expect(run([op('mov', m(4), r(12)), op('mov', r(12), m(8)), ret()])).toEqual(['mov &__hasm_mem+4, &__hasm_mem+8', 'ret']);
+    expect(run([op('mov', m(4), r(12)), op('add', r(12), r(13)), ret(13)])).toEqual(['add &__hasm_mem+4, r13', 'ret']);
+    expect(run([op('mov', m(4), r(12), true), op('mov', r(12), m(8), true), ret()])).toEqual(['mov.b &__hasm_mem+4, &__hasm_mem+8', 'ret']);
+  });
+
+  it('keeps the register when it is read later', () => {
+    const code = [op('mov', m(4), r(12)), op('mov', r(12), m(8)), ret(12)];
+    expect(run(code)).toEqual(code.map((i) => printMInstr(i).trim()));
+  });
+
+  it('never turns a zero-extended byte into a word operand', () => {
+    const code = [op('mov', m(4), r(12), true), op('add', r(12), r(13)), ret(13)];
+    expect(run(code)).toEqual(code.map((i) => printMInstr(i).trim()));
+    const store = [op('mov', m(4), r(12), true), op('mov', r(12), m(8)), ret()];
+    expect(run(store)).toEqual(store.map((i) => printMInstr(i).trim()));
+  });
+
+  it('updates memory in place; a byte update only where the flags it changes are not read', () => {
+    expect(run([op('mov', m(4), r(12)), op('add', k(5), r(12)), op('mov', r(12), m(4)), { kind: 'jump', cond: 'jl', target: 'x' }, { kind: 'label', name: 'x' }, ret()]))
+      .toEqual(['add #5, &__hasm_mem+4', 'jl x', 'x:', 'ret']);
+    expect(run([op('mov', m(4), r(12), true), op('add', k(5), r(12)), op('mov', r(12), m(4), true), ret()])).toEqual(['add.b #5, &__hasm_mem+4', 'ret']);
+    // the word add sets C from bit 15 of a zero-extended byte, the byte add from bit 7: an addc reads it
+    const carry = [op('mov', m(4), r(12), true), op('add', k(5), r(12)), op('mov', r(12), m(4), true), op('addc', k(0), r(13)), ret(13)];
+    expect(run(carry)).toEqual(carry.map((i) => printMInstr(i).trim()));
+    // BIS sets no flags: always foldable
+    expect(run([op('mov', m(4), r(12), true), op('bis', k(16), r(12)), op('mov', r(12), m(4), true), op('addc', k(0), r(13)), ret(13)]))
+      .toEqual(['bis.b #16, &__hasm_mem+4', 'addc #0, r13', 'ret']);
+  });
+
+  it('compares a loaded byte in memory only for conditions its byte form decides alike', () => {
+    const jump = (cond: 'jlo' | 'jl'): MInstr[] => [op('mov', m(4), r(12), true), op('cmp', k(5), r(12)), { kind: 'jump', cond, target: 'x' }, { kind: 'label', name: 'x' }, ret()];
+    expect(run(jump('jlo'))).toEqual(['cmp.b #5, &__hasm_mem+4', 'jlo x', 'x:', 'ret']);
+    expect(run(jump('jl'))).toEqual(jump('jl').map((i) => printMInstr(i).trim()));
+  });
+
+  it('drops a jlo after a compare with 0 (no borrow: never taken)', () => {
+    expect(run([op('cmp', k(0), r(13)), { kind: 'jump', cond: 'jlo', target: 'x' }, { kind: 'jump', cond: 'jne', target: 'x' }, op('mov', k(1), r(12)), { kind: 'label', name: 'x' }, ret(12)]))
+      .toEqual(['cmp #0, r13', 'jne x', 'mov #1, r12', 'x:', 'ret']);
+  });
+});

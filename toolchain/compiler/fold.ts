@@ -1,0 +1,162 @@
+// Operand folding on allocated code (after regalloc.ts and peephole.ts): a value loaded into a register only to be
+// used once by the next instruction is used in place, since MSP430 format I instructions take any source mode and
+// an indexed, absolute or register destination (TI guide SLAU144 §3.3, §3.4.6.1). Each rule needs the register
+// dead after the pattern (liveness.ts on physical registers) and the pattern's instructions adjacent (no label in
+// between, so one basic block and nothing else reads or writes in between):
+//  - copy:    `mov S, rX; mov rX, D`            → `mov S, D`
+//  - operand: `mov S, rX; OP rX, rY`            → `OP S, rY`         (OP a format I instruction reading its source)
+//  - update:  `mov S, rX; OP T, rX; mov rX, S`  → `OP T, S`          (S a register or memory; read, then written once)
+//  - test:    `mov S, rX; cmp|bit T, rX`        → `cmp|bit T, S`
+// Every memory operand is read (and written) as often and in the same order as before: a peripheral register
+// sees the same bus accesses. MOV keeps the flags (isa.ts keepsFlags), so dropping it changes none of them.
+// Byte and word forms mix only where the bytes agree: a byte load `mov.b S, rX` zero-extends, so a word OP on rX
+// equals the byte OP on S in its low byte — kept only when what differs cannot be seen: the flags (N and V; Z and
+// C too for an update) are set again before any instruction reads them (`flagsReadFrom`).
+// And `cmp #0, X; jlo L` never jumps (X − 0 never borrows: C = 1, TI guide §3.4.6.6): the jump is dropped.
+import { buildBlocks, liveness } from './liveness.ts';
+import { type Cond, KEEPS_FLAGS, type MInstr, type Opnd, USES_CARRY, usesDefs } from './mir.ts';
+import { OP_BY_NAME } from '../msp430/isa.ts';
+import type { Allocated } from './regalloc.ts';
+
+type Op = Extract<MInstr, { kind: 'op' }>;
+
+const isOp = (i: MInstr | undefined): i is Op => i?.kind === 'op';
+/** A general-purpose register operand (r4–r15: never PC, SP, SR or the constant generator). */
+const gpr = (o: Opnd | undefined): o is { k: 'p'; r: number } => o?.k === 'p' && o.r >= 4;
+const sameOpnd = (a: Opnd, b: Opnd): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Whether an operand reads register r (itself, or as a memory base). */
+const mentions = (o: Opnd | undefined, r: number): boolean => !!o && ((o.k === 'p' && o.r === r) || (o.k === 'mem' && mentions(o.base, r)));
+/** Operands a folded instruction may name as source (anything but the frame's `arg`/`out` pseudo-operands). */
+const source = (o: Opnd | undefined): o is Opnd => !!o && (o.k === 'imm' || o.k === 'abs' || o.k === 'mem' || o.k === 'slot' || gpr(o));
+/** Operands a folded instruction may write. */
+const place = (o: Opnd | undefined): o is Opnd => !!o && (o.k === 'abs' || o.k === 'mem' || o.k === 'slot' || gpr(o));
+/** A byte form's source: a register's or an immediate's low byte is the byte; a memory word's is its first byte. */
+const byteImm = (o: Opnd): Opnd => (o.k === 'imm' && typeof o.v === 'number' ? { k: 'imm', v: o.v & 0xff } : o);
+
+/** Format I operations that read their source and destination (the operand rule; not MOV). */
+function readsBoth(op: string): boolean {
+  const d = OP_BY_NAME.get(op);
+  return !!d && d.format === 'I' && d.readsDst === true;
+}
+
+/** Which flags the code from n on may read before they are set again: 0 none, 1 Z and C only, 2 N or V too. */
+function flagsReadFrom(code: MInstr[], n: number, labels: Map<string, number>, depth = 0): 0 | 1 | 2 {
+  let worst: 0 | 1 | 2 = 0;
+  for (let k = n; k < code.length; k++) {
+    const i = code[k]!;
+    if (i.kind === 'label') continue;
+    if (i.kind === 'op') {
+      if (USES_CARRY.has(i.op)) worst = Math.max(worst, 1) as 0 | 1 | 2;
+      if (!KEEPS_FLAGS.has(i.op)) return worst;
+      continue;
+    }
+    if (i.kind === 'jump') {
+      const c: Cond = i.cond;
+      if (c === 'jn' || c === 'jge' || c === 'jl') return 2;
+      if (c !== 'jmp') worst = Math.max(worst, 1) as 0 | 1 | 2;
+      if (i.target === '__hasm_trap') return worst;
+      const t = labels.get(i.target);
+      if (t === undefined || depth > 4) return 2;
+      worst = Math.max(worst, flagsReadFrom(code, t, labels, depth + 1)) as 0 | 1 | 2;
+      if (c === 'jmp' || worst === 2) return worst;
+      continue;
+    }
+    if (i.kind === 'ret' || i.kind === 'call') return worst; // EABI: no flags across calls and returns
+    return 2;
+  }
+  return worst;
+}
+
+/** Registers live after each instruction. */
+function liveAfter(code: MInstr[]): Set<string>[] {
+  const blocks = buildBlocks(code);
+  liveness(code, blocks);
+  const out: Set<string>[] = new Array(code.length);
+  for (const b of blocks) {
+    const live = new Set(b.liveOut);
+    for (let i = b.last; i >= b.first; i--) {
+      out[i] = new Set(live);
+      const ud = usesDefs(code[i]!);
+      for (const d of ud.defs) live.delete(d);
+      for (const u of ud.uses) live.add(u);
+    }
+  }
+  return out;
+}
+
+/** One rule at position n (a `mov S, rX`): the replacement and how many instructions it replaces, if any. */
+function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<string, number>): { with: MInstr[]; count: number } | undefined {
+  const m = code[n]!;
+  if (!isOp(m) || m.op !== 'mov' || !gpr(m.dst) || !source(m.src)) return undefined;
+  const x = m.dst.r;
+  const S = m.src;
+  const dead = (k: number) => !live[k]!.has(`r${x}`);
+  const next = code[n + 1];
+  if (!isOp(next) || !next.src || !next.dst) return undefined;
+  // copy
+  if (next.op === 'mov' && next.src.k === 'p' && next.src.r === x && place(next.dst) && !mentions(next.dst, x) && dead(n + 1)) {
+    if (m.b && !next.b) return undefined; // a word store of a zero-extended byte
+    return { with: [{ kind: 'op', op: 'mov', b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst }], count: 2 };
+  }
+  // update
+  const third = code[n + 2];
+  if (
+    readsBoth(next.op) && OP_BY_NAME.get(next.op)!.writesDst && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) &&
+    isOp(third) && third.op === 'mov' && third.src?.k === 'p' && third.src.r === x && third.dst && place(S) && sameOpnd(third.dst, S) &&
+    !mentions(S, x) && dead(n + 2)
+  ) {
+    if (!m.b && !next.b && !third.b) return { with: [{ kind: 'op', op: next.op, src: next.src, dst: S }], count: 3 };
+    if (m.b && third.b && (next.b || next.src.k === 'imm' || gpr(next.src))) {
+      // The low byte agrees; the flags of a word OP on a zero-extended byte may not (BIC/BIS set none).
+      if (next.b || KEEPS_FLAGS.has(next.op) || flagsReadFrom(code, n + 3, labels) === 0) {
+        return { with: [{ kind: 'op', op: next.op, b: true, src: byteImm(next.src), dst: S }], count: 3 };
+      }
+    }
+    return undefined;
+  }
+  // test
+  if ((next.op === 'cmp' || next.op === 'bit') && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) && place(S) && dead(n + 1)) {
+    if (m.b === next.b) return { with: [{ kind: 'op', op: next.op, b: m.b, src: next.src, dst: S }], count: 2 };
+    // mov.b S, rX; cmp/bit #k, rX with k < 256: Z and C agree with the byte form, N and V need not.
+    if (m.b && next.src.k === 'imm' && typeof next.src.v === 'number' && next.src.v < 0x100 && flagsReadFrom(code, n + 2, labels) < 2) {
+      return { with: [{ kind: 'op', op: next.op, b: true, src: next.src, dst: S }], count: 2 };
+    }
+    return undefined;
+  }
+  // operand
+  if (readsBoth(next.op) && next.src.k === 'p' && next.src.r === x && !mentions(next.dst, x) && dead(n + 1)) {
+    if (m.b && !next.b) return undefined; // the word OP needs the zero-extended byte
+    return { with: [{ kind: 'op', op: next.op, b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst }], count: 2 };
+  }
+  return undefined;
+}
+
+export function fold(a: Allocated): Allocated {
+  let code = a.fn.code;
+  for (let round = 0; round < 8; round++) {
+    const labels = new Map<string, number>();
+    code.forEach((i, n) => i.kind === 'label' && labels.set(i.name, n));
+    const live = liveAfter(code);
+    const out: MInstr[] = [];
+    let changed = false;
+    for (let n = 0; n < code.length; n++) {
+      const i = code[n]!;
+      const prev = code[n - 1];
+      if (i.kind === 'jump' && i.cond === 'jlo' && isOp(prev) && prev.op === 'cmp' && prev.src?.k === 'imm' && prev.src.v === 0) {
+        changed = true;
+        continue;
+      }
+      const f = foldAt(code, n, live, labels);
+      if (f) {
+        out.push(...f.with);
+        n += f.count - 1;
+        changed = true;
+        continue;
+      }
+      out.push(i);
+    }
+    code = out;
+    if (!changed) break;
+  }
+  return { ...a, fn: { ...a.fn, code } };
+}
