@@ -143,11 +143,17 @@ seen_r4: .word 0xffff
   mov #4, r6
   call #__sm_quiet_entry
   mov r12, r8
+  mov #0x4321, r12
+  mov #0x5a5a, r13
+  mov #5, r6
+  call #__sm_quiet_entry
+  mov r12, r9
 `, [quiet]);
     const res = m.run({ maxCycles: 1e6 });
     expect(res.stop).toBe('halt');
     expect(u.violations).toEqual([]);
     expect(m.r[8]).toBe(1);
+    expect([m.r[9], m.r[13], m.r[6]]).toEqual([0xffff, 0x5a5a, 5]); // index 5 of 5: refused, nothing saved or run
     const names = n.image.symbols.map((x) => x.name);
     expect(names).not.toContain('__sm_quiet_ocall');
     expect(names).not.toContain('__sm_quiet_ssp');
@@ -156,7 +162,9 @@ seen_r4: .word 0xffff
     const vault = node(enableAsm('vault', 0x1234));
     expect(vault.n.image.symbols.map((x) => x.name)).toEqual(expect.arrayContaining(['__sm_vault_ocall', '__sm_vault_ssp']));
     const stubBytes = (k: typeof vault, mod: string) => k.sym(`__sm_${mod}_stub_end`) - k.sym(`__sm_${mod}_text_start`);
-    expect(stubBytes(vault, 'vault') - stubBytes({ m, u, n, sym }, 'quiet')).toBe(74 + 4); // and one entry fewer (a word in each of the two tables)
+    // and one entry fewer (a word in each of the two tables), and the out-of-range index path: without calls out the
+    // index is checked before anything is saved, with the SP check's refusal
+    expect(stubBytes(vault, 'vault') - stubBytes({ m, u, n, sym }, 'quiet')).toBe(74 + 4 + 4);
   });
 
   it('image metadata: layout from the linker, identity MAC and the module key enable derives', () => {

@@ -73,6 +73,11 @@ export function stubPrefix(spec: StubSpec): string {
   L(`  cmp #${s('data_end')}+${CALLER_FRAME_BYTES}, sp`);
   L(`  jlo ${s('refuse')}`);
   L(`${s('sp_ok')}:`);
+  // Without calls out every entry is a call, so an index out of range is refused before anything is saved (it
+  // returns what `refuse` does: r12 = 0xFFFF, the rest as the caller had them). With them, an entry may be the
+  // return from a call out, whose r6 is the callee's: the index is checked on the call path only.
+  const index = [`  cmp #${spec.entries.length}, r6`, `  jhs ${s(ocall ? 'bad_index' : 'refuse')}`];
+  if (!ocall) index.forEach(L);
   L('  push sr');
   L('  dint');
   L('  nop');
@@ -83,17 +88,18 @@ export function stubPrefix(spec: StubSpec): string {
   for (let r = 4; r <= 11; r++) L(`  push r${r}`);
   L(`  mov sp, &${s('usp')}`);
   L(`  mov #${s('stack_top')}, sp`);
-  L(`  cmp #${spec.entries.length}, r6`);
-  L(`  jhs ${s('bad_index')}`);
+  if (ocall) index.forEach(L);
   // Two tables indexed by 2·r6: the entry's routine, and the exit that clears the result registers it does not
   // return. The exit is pushed as the routine's return address (the first word of the secure stack, where the
   // runtime's `fail` returns from any depth), and the routine is jumped to.
   L('  rla r6');
   L(`  push ${s('exits')}(r6)`);
   L(`  mov ${s('table')}(r6), pc`);
-  L(`${s('bad_index')}:`);
-  L('  mov #0xffff, r12');
-  L(`  jmp ${s('exit1')}`);
+  if (ocall) {
+    L(`${s('bad_index')}:`);
+    L('  mov #-1, r12'); // 0xFFFF from the constant generator
+    L(`  jmp ${s('exit1')}`);
+  }
   L(`${s('table')}:`);
   spec.entries.forEach((e) => L(`  .word ${e.name}`));
   L(`${s('exits')}:`);
@@ -117,7 +123,7 @@ export function stubPrefix(spec: StubSpec): string {
   // `pop sr; ret` would let a pending interrupt in before the `ret`, and its RETI would re-enter mid-text.
   L('  reti');
   L(`${s('refuse')}:`);
-  L('  mov #0xffff, r12');
+  L('  mov #-1, r12'); // 0xFFFF from the constant generator
   L('  ret');
   if (ocall) callOut(spec, L);
   L(`${s('stub_end')}:`);
