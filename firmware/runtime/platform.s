@@ -35,9 +35,11 @@ __node_idle:
   ret
 
 ; rt_untrusted(): the untrusted code linked into the runtime (`hasm meter run --untrusted FILE.s`: its global
-; `attack`, called every tick with the EABI); without such code, `attack` is the generated empty routine
+; `attack`, called every tick with the EABI); without such code the build leaves the call out (runtime-image.ts) and
+; this is a bare return: eight ticks a second (issue 18 "Simulation speed")
   .global rt_untrusted
 rt_untrusted:
+  ; @if UNTRUSTED
   push r4
   push r5
   push r6
@@ -53,6 +55,7 @@ rt_untrusted:
   pop r6
   pop r5
   pop r4
+  ; @endif
   ret
 
 ; rt_wan_rx() → byte or -1: the next byte the receive interrupt buffered
@@ -132,13 +135,11 @@ rt_idle:
   jz 5f
   tst r11
   jz 9f
-  tst &__em_outbox              ; each of the outbox's 4 slots (index.ts OUTBOX_SLOTS): its "full" word
-  jnz 9f
-  tst &__em_outbox + OUTBOX_BYTES / 4
-  jnz 9f
-  tst &__em_outbox + OUTBOX_BYTES / 2
-  jnz 9f
-  tst &__em_outbox + OUTBOX_BYTES / 4 * 3
+  mov &__em_outbox, r12         ; each of the outbox's 4 slots (index.ts OUTBOX_SLOTS): its "full" word, ORed
+  bis &__em_outbox + OUTBOX_BYTES / 4, r12
+  bis &__em_outbox + OUTBOX_BYTES / 2, r12
+  bis &__em_outbox + OUTBOX_BYTES / 4 * 3, r12
+  tst r12                       ; (mov and bis leave the flags alone)
   jnz 9f
   dec &__rt_ticks               ; a quiet tick, taken
   eint

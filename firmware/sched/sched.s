@@ -128,14 +128,14 @@ __sm_%_xcall:
   push #__sm_%_entry
   mov r11, pc
 
-; %_mmio op r6 (1 read16, 3 write16), r12 = offset in Timer_A's window, r13 = value → r12; r6, r11, r13–r15
-; clobbered, r4, r5, r7–r10 kept (the bare call-out: the MMIO module's code touches none of them). The MMIO module
-; is checked once per boot against its identity MAC kept in this text (SM_VERIFY_ADDR), as the drivers check theirs.
-__sm_%_mmio:
+; r11 := %_mmio's entry when %_mmio is the genuine MMIO module, else 0 (and the scheduler disarmed). It is checked
+; once per boot against its identity MAC kept in this text (SM_VERIFY_ADDR), as the drivers check theirs; later only
+; that the module at its address still has the ID it had then (IDs are never reused before a reset).
+__sm_%_mmio_check:
   mov #__sm_%_mmio_text_start, r15
   sancus.get_id
   tst r15
-  jz __sm_%_mmio_fail
+  jz 9f
   cmp &__sm_%_mmio_id, r15
   jeq 1f
   push r12
@@ -146,13 +146,24 @@ __sm_%_mmio:
   pop r13
   pop r12
   tst r15
-  jz __sm_%_mmio_fail
+  jz 9f
   mov r15, &__sm_%_mmio_id
 1:
   mov #__sm_%_mmio_entry, r11
-  br #__sm_%_xcall
-__sm_%_mmio_fail:
+  ret
+9:
   clr &__sm_%_armed
+  clr r11
+  ret
+
+; %_mmio op r6 (1 read16, 3 write16), r12 = offset in Timer_A's window, r13 = value → r12 (0 when %_mmio is not the
+; genuine module); r6, r11, r13–r15 clobbered, r4, r5, r7–r10 kept (the bare call-out: the MMIO module's code
+; touches none of them). A round checks once and makes its two accesses with __sm_%_xcall itself: nothing else runs
+; between them (interrupts off).
+__sm_%_mmio:
+  call #__sm_%_mmio_check
+  tst r11
+  jnz __sm_%_xcall
   clr r12
   ret
 
@@ -257,10 +268,15 @@ __sm_%_round:
   call #__sm_%_route
   clr &__sm_%_dropmode
 2:
-  ; time: ACLK counts since the last round; CCR0 one tick past now
+  ; time: ACLK counts since the last round; CCR0 one tick past now (the MMIO module checked once for both)
+  call #__sm_%_mmio_check
+  tst r11
+  jnz 21f
+  ret
+21:
   mov #1, r6
   mov #SCHED_TA_R, r12
-  call #__sm_%_mmio
+  call #__sm_%_xcall
   mov r12, r9
   sub &__sm_%_last, r9
   mov r12, &__sm_%_last
@@ -275,12 +291,9 @@ __sm_%_round:
   mov #1, &__sm_%_ticked
   mov #3, r6
   mov #SCHED_TA_CCR0, r12
-  call #__sm_%_mmio
+  mov #__sm_%_mmio_entry, r11
+  call #__sm_%_xcall
 3:
-  tst &__sm_%_armed
-  jnz 4f
-  ret
-4:
   ; the periodic entries: looked at only once the counts since the last look (`since`) reach the nearest entry's
   ; (`soon`, the least `left` that look left): most rounds none is due (issue 18 "Simulation speed"). The same
   ; calls, at the same rounds, as subtracting each round's counts from every `left` at every round: until `soon`

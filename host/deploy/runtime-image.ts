@@ -81,9 +81,11 @@ function violationReset(board: Board): string[] {
  * The platform layer's source for a board: generated constants and vectors, then platform.s. With a protected
  * scheduler module (`scheduler`, its name: host/deploy/scheduler.ts) the vectors 0–14 are the last words of the
  * scheduler's text (runtimeVectors: immutable, attested with its policy) and only the reset vector is the
- * runtime's; the runtime's own Timer_A code is left out (the timer is the scheduler's exclusive MMIO).
+ * runtime's; the runtime's own Timer_A code is left out (the timer is the scheduler's exclusive MMIO). Without
+ * `untrusted` code linked in, rt_untrusted is a bare return (its register saves and the call of the empty `attack`
+ * are left out: they ran eight times a second).
  */
-export function platformAssembly(board: Board, scheduler?: string): string {
+export function platformAssembly(board: Board, scheduler?: string, untrusted = true): string {
   const rb = runtimeBoard(board);
   const clock = board.cpu.clock_hz;
   const div = (u: PeripheralConfig) => Math.max(1, Math.round(clock / num(u, 'baud', 115200)) - 1);
@@ -104,6 +106,7 @@ export function platformAssembly(board: Board, scheduler?: string): string {
   let body = readFileSync(PLATFORM, 'utf8');
   if (!rb.han) body = body.replace(/^\s*; @if HAN$[\s\S]*?^\s*; @endif$/gm, '');
   if (scheduler) body = body.replace(/^\s*; @if TIMER$[\s\S]*?^\s*; @endif$/gm, '');
+  if (!untrusted) body = body.replace(/^\s*; @if UNTRUSTED$[\s\S]*?^\s*; @endif$/gm, '');
   return head.join('\n') + '\n' + body;
 }
 
@@ -129,5 +132,5 @@ const NO_ATTACK = { source: '  .text\n  .global attack\nattack:\n  ret\n', file:
 
 export async function buildRuntimeNodeImage(board: Board, modules: ModuleSpec[], untrusted?: UntrustedCode, scheduler?: string): Promise<NodeImage> {
   const unit = await runtimeUnit(board);
-  return linkNodeOnce(board, [{ source: platformAssembly(board, scheduler), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
+  return linkNodeOnce(board, [{ source: platformAssembly(board, scheduler, untrusted !== undefined), file: 'firmware/runtime/platform.s' }, { source: unit, file: 'firmware/runtime/index.ts.s' }, untrusted ?? NO_ATTACK], modules);
 }
