@@ -11,7 +11,7 @@ import { copyBytes } from '../lib/dlms/io';
 import { icReserve, icStart } from './ic';
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
 import {
-  dlms_configure, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
+  dlms_configure, dlms_fetch, dlms_log_entry, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
   dlms_take_disconnect, dlms_tx_ptr,
 } from '../lib/dlms/server';
 import { dlms_set_registers } from '../lib/dlms/objects';
@@ -40,6 +40,7 @@ let ownRead: bool = false;
 export const DLMS_NONE: u32 = 0;
 export const DLMS_SWITCH: u32 = 1;
 export const DLMS_READ: u32 = 2;
+export const DLMS_FETCH: u32 = 4;
 
 /** CMD_DLMS at IN; returns the log result (ev.OK or why not). */
 export function dlmsCommand(len: i32): u8 {
@@ -84,6 +85,13 @@ export function dlmsFrame(src: usize, len: u32): i32 {
   if (!configured) return -2;
   if (len < 8 || len > dlms_rx_room() || !copy_in(dlms_rx_ptr(), src, <i32>len)) return -1;
   const n = dlms_rx(len);
+  transmit(n);
+  return n;
+}
+
+/** The server's answer (n bytes at dlms_tx_ptr(), if n > 0) to the WAN UART's transmit register; then the next
+ *  block of invocation counters reserved if the server wants one (./ic.ts). */
+function transmit(n: i32): void {
   if (n > 0) {
     const p = dlms_tx_ptr();
     for (let i: i32 = 0; i < n; i++) {
@@ -92,7 +100,17 @@ export function dlmsFrame(src: usize, len: u32): i32 {
     }
   }
   icReserve();
-  return n;
+}
+
+/**
+ * What the logs module sent on its output `copy` (at IN, `len` bytes): an entry it appended, or rows the server
+ * asked for (firmware/logs input_query). A GET that waited for these rows is answered on the WAN UART now — in an
+ * input, while the runtime routes events: it sends nothing of its own on the line meanwhile. True when the server
+ * asks for more rows (FETCH to send on `logs_query`).
+ */
+export function dlmsLogs(len: i32): bool {
+  transmit(dlms_log_entry(IN, <u32>len & 0x7f));
+  return dlms_fetch() != 0;
 }
 
 /** After a frame: what the module sends on (DLMS_* bits). The head-end's disconnect control methods become
@@ -100,6 +118,7 @@ export function dlmsFrame(src: usize, len: u32): i32 {
 export function dlmsAfter(): u32 {
   store<u8>(READ_BOX, ev.CMD_READ);
   let out: u32 = DLMS_READ;
+  if (dlms_fetch() != 0) out |= DLMS_FETCH; // a GET waits for rows of a log: the query to the logs module
   ownRead = true;
   const d = dlms_take_disconnect();
   if (d != 0) {

@@ -6,8 +6,12 @@ import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { csCommand, csLog, csReading, LOG_BOX, OUT_DLMS, READING_BOX } from '../cs/cs';
 import { csRoute, log, to_core, to_offswitch, uplink } from '../cs/route';
-import { dlmsAfter, dlmsCommand, dlmsFrame, dlmsReply, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
-import { dlms_log_entry } from '../lib/dlms/objects';
+import { dlmsAfter, dlmsCommand, dlmsFrame, dlmsLogs, dlmsReply, DLMS_FETCH, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
+import { FETCH } from '../lib/dlms/profile';
+
+/** Queries for log rows to the logs module (cs.logs_query → logs.query, firmware/meter-dlms.json): the DLMS server
+ *  keeps no copy of the logs, it asks for the rows an answer needs (firmware/lib/dlms/profile.ts). */
+@external("output", "logs_query") declare function logs_query(data: usize, len: i32): void;
 
 export function input_command(data: usize, len: i32): void {
   if (data != IN) return;
@@ -36,10 +40,11 @@ export function input_reply(data: usize, len: i32): void {
   if (data == IN && !dlmsReply(len)) uplink(IN, len);
 }
 
-// Each entry the logs module appends, copied to this module over its own sealed connection (logs.copy → cs.logs):
-// the DLMS profiles (load profile, security and off-switch event logs) and disconnect control's state show them.
+// The logs module's output `copy` over its own sealed connection (logs.copy → cs.logs): each entry it appends (the
+// logs' sequence numbers and disconnect control's state) and the rows the DLMS server asked for (the load profile,
+// security and off-switch event logs), with which a waiting GET is answered.
 export function input_logs(data: usize, len: i32): void {
-  if (data == IN && len == 20) dlms_log_entry(IN);
+  if (data == IN && dlmsLogs(len)) logs_query(FETCH, 8);
 }
 
 // The DLMS/COSEM endpoint: an entry, not an input — a wrapper frame is not an event of the mechanism (DLMS brings
@@ -51,6 +56,7 @@ export function dlms(src: u32, len: u32): i32 {
   const out = dlmsAfter();
   if (out & DLMS_SWITCH) to_offswitch(SWITCH_BOX, 2);
   if (out & DLMS_READ) to_core(READ_BOX, 2);
+  if (out & DLMS_FETCH) logs_query(FETCH, 8);
   return n;
 }
 

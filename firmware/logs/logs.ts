@@ -63,6 +63,35 @@ export function logsRead(which: u32, i: u32): void {
   memory.copy(REPLY + 8, e, ENTRY);
 }
 
+/** The answer to a query (CS security's DLMS profiles): [log u8][0x80 | n u8][tag u8][0][first seq u32][n entries
+ *  of 12 B], n ≤ QUERY_PER_EVENT, the tag the query's — 0x80 tells it from an append's copy (REPLY, whose second
+ *  byte is 0 or 1). */
+export const ANSWER = memory.data(8 + 4 * 12);
+export const QUERY_PER_EVENT: u32 = 4;
+
+/** Fills ANSWER with the entries of sequence numbers first … first + n − 1 (n ≤ 4) of log `which`; a sequence
+ *  number the log does not hold (not yet appended, or overwritten since) gives a zero entry. Returns the answer's
+ *  length, 0 when the log is unknown. */
+export function logsQuery(which: u32, first: u32, n: u32, tag: u32): i32 {
+  const base = region(which);
+  if (base == 0) return 0;
+  if (n > QUERY_PER_EVENT) n = QUERY_PER_EVENT;
+  store<u8>(ANSWER, <u8>which);
+  store<u8>(ANSWER, <u8>(0x80 | n), 1);
+  store<u16>(ANSWER, <u16>(tag & 0xff), 2);
+  store<u32>(ANSWER, first, 4);
+  const seq = ringSeq(base);
+  for (let j: u32 = 0; j < n; j++) {
+    const q = first + j;
+    const at = ANSWER + 8 + j * ENTRY;
+    // the q-th entry is the (seq − q)-th newest; ringEntry bounds the index by what the log holds
+    const e = q == 0 || q > seq ? 0 : ringEntry(base, capacity(which), seq - q);
+    if (e == 0) memory.fill(at, 0, ENTRY);
+    else memory.copy(at, e, ENTRY);
+  }
+  return <i32>(8 + n * ENTRY);
+}
+
 /** Tests and the bench: one field of an entry (0 time, 1 kind, 2 result, 3 aux, 4 value, 5 the log's seq), −1 if none. */
 export function logsField(which: u32, i: u32, field: u32): i32 {
   const base = region(which);

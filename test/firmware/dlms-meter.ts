@@ -20,6 +20,26 @@ export const demoKeys: DlmsKeys = loadKeys();
 export const CLOCK = Date.UTC(2026, 11, 5, 12, 34, 56) / 1000;
 export const ENERGY = 123456;
 
+/** A log entry as the logs module keeps it (firmware/lib/ring.ts): {time u32, kind u8, result u8, aux u16, value u32}. */
+export interface LogEntry {
+  time: number;
+  kind: number;
+  result: number;
+  aux: number;
+  value: number;
+}
+
+function entryBytes(e: LogEntry): Uint8Array {
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, e.time, true);
+  b[4] = e.kind;
+  b[5] = e.result;
+  v.setUint16(6, e.aux, true);
+  v.setUint32(8, e.value >>> 0, true);
+  return b;
+}
+
 export class EmulatedMeter {
   /** The highest invocation-counter limit ever "persisted" (the hosting module's non-volatile storage). */
   persisted = 0;
@@ -66,7 +86,69 @@ export class EmulatedMeter {
     }
   }
 
-  /** Feeds received bytes; returns the frames the server answered. */
+  /** The logs module's three logs as this harness plays it (firmware/logs: capacities 48, 32, 32; sequence
+   *  numbers from 1): what the server's queries (dlms_fetch) are answered from. */
+  readonly logs: LogEntry[][] = [[], [], []];
+  /** Queries the server sent the logs module. */
+  fetches = 0;
+
+  /** The logs module appends an entry: it keeps it and sends CS security its copy, [log][found 1][index 0]
+   *  [seq u32][entry 12 B] (firmware/logs index.ts append). */
+  append(log: number, e: LogEntry): void {
+    this.logs[log]!.push(e);
+    const b = new Uint8Array(20);
+    b[0] = log;
+    b[1] = 1;
+    new DataView(b.buffer).setUint32(4, this.logs[log]!.length, true);
+    b.set(entryBytes(e), 8);
+    const at = this.m.call('cfg');
+    this.m.write(at, b);
+    this.m.call('dlms_log_entry', at, 20);
+  }
+
+  /** Answers the server's queries as the logs module does (firmware/logs input_query: four entries per event, the
+   *  query's tag echoed, a sequence number no longer or not yet held gives zeros); the frames the answers complete
+   *  are pushed. */
+  private answerFetches(out: Uint8Array[], before: number): void {
+    for (;;) {
+      const f = this.m.call('dlms_fetch');
+      if (f === 0) return;
+      this.fetches++;
+      const q = this.m.read(f, 8);
+      const log = q[0]!;
+      let first = new DataView(q.buffer, q.byteOffset).getUint32(4, true);
+      const cap = [48, 32, 32][log]!;
+      const held = this.logs[log]!;
+      let r = 0;
+      for (let left = Math.min(q[1]!, 16); left > 0; ) {
+        const n = Math.min(left, 4);
+        const a = new Uint8Array(8 + 12 * n);
+        a[0] = log;
+        a[1] = 0x80 | n;
+        a[2] = q[2]!; // the query's tag
+        new DataView(a.buffer).setUint32(4, first, true);
+        for (let j = 0; j < n; j++) {
+          const s = first + j;
+          if (s >= 1 && s <= held.length && held.length - s < cap) a.set(entryBytes(held[s - 1]!), 8 + 12 * j);
+        }
+        const at = this.m.call('cfg');
+        this.m.write(at, a);
+        r = this.m.call('dlms_log_entry', at, a.length);
+        first += n;
+        left -= n;
+      }
+      if (r > 0) this.sent(out, r, before);
+    }
+  }
+
+  private sent(out: Uint8Array[], r: number, before: number): void {
+    out.push(this.m.read(this.m.call('dlms_tx_ptr'), r).slice());
+    this.frames.push({ cycles: this.m.cycles - before, bytes: r });
+    this.persist();
+  }
+
+  /** Feeds received bytes; returns the frames the server answered. Cycles of a frame: the server's calls from the
+   *  request's dlms_rx to the answer, those that answer its queries for log rows included. */
   feed(bytes: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     let off = 0;
@@ -79,10 +161,11 @@ export class EmulatedMeter {
       let r = this.m.call('dlms_rx', n);
       for (;;) {
         if (r < 0) throw new Error('meter closed the connection (framing)');
-        if (r === 0) break;
-        out.push(this.m.read(this.m.call('dlms_tx_ptr'), r).slice());
-        this.frames.push({ cycles: this.m.cycles - before, bytes: r });
-        this.persist();
+        if (r === 0) {
+          this.answerFetches(out, before);
+          break;
+        }
+        this.sent(out, r, before);
         r = this.m.call('dlms_rx', 0);
       }
       if (off >= bytes.length) return out;

@@ -1,7 +1,7 @@
 // The meter's profile generic objects (issue 19 item 2; firmware/lib/dlms/profile.ts), the per-tariff registers,
 // security setup and disconnect control's state, through host/dlms's client against the server alone: the test
 // plays the hosting module and hands in what the logs module and the core send over their connections
-// (dlms_log_entry: the logs module's 20-byte copy of each entry; dlms_set_registers: the core's register reply).
+// (dlms_log_entry: the logs module's copy of each entry and its answers to the server's queries for rows — EmulatedMeter plays the logs module; dlms_set_registers: the core's register reply).
 // Selective access must return exactly the rows asked for, long answers come in blocks, rights are enforced.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CosemData } from '../../host/dlms/axdr.ts';
@@ -11,7 +11,7 @@ import { DlmsRejectedError } from '../../host/dlms/errors.ts';
 import { parseObis } from '../../host/dlms/obis.ts';
 import { OBIS } from '../../host/dlms/server/model.ts';
 import { patientClient } from './dlms-client.ts';
-import { demoKeys, EmulatedMeter } from './dlms-meter.ts';
+import { demoKeys, EmulatedMeter, type LogEntry } from './dlms-meter.ts';
 
 // Every request runs on the emulated MSP430: minutes on a loaded machine (no verdict depends on time).
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -25,26 +25,8 @@ const SECURITY = [
   { time: T0 + 30, kind: 1, result: 0, aux: 1, value: 0xfffff000 },
 ];
 
-/** The logs module's copy of an entry: [log u8][found u8][index u16][seq u32][time u32][kind][result][aux u16][value u32]. */
-function logEntry(log: number, e: { time: number; kind: number; result: number; aux: number; value: number }): Uint8Array {
-  const b = new Uint8Array(20);
-  const v = new DataView(b.buffer);
-  b[0] = log;
-  b[1] = 1;
-  v.setUint32(8, e.time, true);
-  b[12] = e.kind;
-  b[13] = e.result;
-  v.setUint16(14, e.aux, true);
-  v.setUint32(16, e.value >>> 0, true);
-  return b;
-}
-
 let meter: EmulatedMeter;
-const feed = (b: Uint8Array) => {
-  const at = meter.m.call('cfg');
-  meter.m.write(at, b);
-  meter.m.call('dlms_log_entry', at);
-};
+const feed = (log: number, e: LogEntry) => meter.append(log, e);
 const counters = new MemoryCounterStore(); // one head-end: its counters rise across the associations
 const manager = async () => {
   const c = patientClient(meter, 1, { mechanism: 'hls-gmac', profile: 'hardened', counters });
@@ -54,8 +36,8 @@ const manager = async () => {
 
 beforeAll(async () => {
   meter = await EmulatedMeter.start('hardened');
-  for (const r of LOAD) feed(logEntry(0, { time: r.time, kind: 32, result: 0, aux: r.tariff, value: r.wh }));
-  for (const e of SECURITY) feed(logEntry(1, e));
+  for (const r of LOAD) feed(0, { time: r.time, kind: 32, result: 0, aux: r.tariff, value: r.wh });
+  for (const e of SECURITY) feed(1, e);
 }, 900_000);
 
 type Row = CosemData[];
@@ -90,8 +72,11 @@ describe('the load profile 1.0.99.1.0.255 (class 7): the metrology log as the lo
   it('the whole buffer (GET with blocks) is the newest 48 half hours; capture objects, period, entries', async () => {
     const c = await manager();
     const mark = meter.frames.length;
+    const asked = meter.fetches;
     const rows = rowsOf(await c.get(7, OBIS.loadProfile, 2));
     expect(meter.frames.length - mark).toBeGreaterThan(3); // block transfer: ≈ 1.3 KB in PDUs of 224 bytes
+    // no copy of the log in the server: it asked the logs module for the rows, 8 at a time, each row once
+    expect(meter.fetches - asked).toBe(48 / 8);
     expect(plain(rows)).toEqual(asRows(held));
     expect(rows[0]![1]).toEqual({ type: 'double-long-unsigned', value: held[0]!.wh });
     expect(await c.get(7, OBIS.loadProfile, 3)).toEqual({ type: 'array', value: [def(8, OBIS.clock), def(3, '1.0.1.29.0.255'), def(1, '0.0.96.14.0.255')] });
@@ -131,8 +116,13 @@ describe('the load profile 1.0.99.1.0.255 (class 7): the metrology log as the lo
     expect(rowsOf(await c.get(7, OBIS.loadProfile, 2, entries(49, 0, 1, 0)))).toEqual([]);
     expect(await c.get(7, OBIS.loadProfile, 2, entries(50, 0, 1, 0)).then(() => 0, dar)).toBe(13);
     expect(await c.get(7, OBIS.loadProfile, 2, entries(1, 2, 4, 0)).then(() => 0, dar)).toBe(13);
+    // 20 narrow rows fit one PDU but not the 8 rows the server holds at a time: blocks cut where the rows held end
+    const mark = meter.frames.length;
+    expect((await c.get(7, OBIS.loadProfile, 2, entries(5, 24, 3, 3)).then(rowsOf)).map((r) => r.map(num))).toEqual(held.slice(4, 24).map((r) => [r.tariff]));
+    expect(meter.frames.length - mark).toBe(3);
     await c.release();
   });
+
 });
 
 describe('event logs, rights, registers, security setup, disconnect control', () => {
@@ -177,16 +167,106 @@ describe('event logs, rights, registers, security setup, disconnect control', ()
     expect(meter.m.call('dlms_take_disconnect')).toBe(1);
     expect(await state()).toEqual([true, 1]); // asked, not done: off-switch security decides
     // off-switch security disconnected (holds: remote), then armed a reconnection, then the button closed the relay
-    feed(logEntry(2, { time: T0 + 100, kind: 16, result: 0, aux: 1 << 8, value: 0 }));
+    feed(2, { time: T0 + 100, kind: 16, result: 0, aux: 1 << 8, value: 0 });
     expect(await state()).toEqual([false, 0]);
-    feed(logEntry(2, { time: T0 + 200, kind: 17, result: 0, aux: 1, value: 0 }));
+    feed(2, { time: T0 + 200, kind: 17, result: 0, aux: 1, value: 0 });
     expect(await state()).toEqual([false, 2]);
-    feed(logEntry(2, { time: T0 + 300, kind: 22, result: 0, aux: (4 << 8) | 1, value: 0 })); // tamper lock
+    feed(2, { time: T0 + 300, kind: 22, result: 0, aux: (4 << 8) | 1, value: 0 }); // tamper lock
     expect(await state()).toEqual([false, 0]);
-    feed(logEntry(2, { time: T0 + 400, kind: 21, result: 0, aux: 0, value: 1 }));
+    feed(2, { time: T0 + 400, kind: 21, result: 0, aux: 0, value: 1 });
     expect(await state()).toEqual([true, 1]);
     const log = rowsOf(await c.get(7, '0.0.99.98.2.255', 2, entries(1, 0, 1, 2)));
     expect(log.map((r) => [timeOf(r[0]), num(r[1])])).toEqual([[T0 + 100, 16 * 256], [T0 + 200, 17 * 256], [T0 + 300, 22 * 256], [T0 + 400, 21 * 256]]);
+    await c.release();
+  });
+});
+
+describe('rows asked of the logs module (the server keeps no copy of the logs)', () => {
+  it('a request while a GET waits for rows replaces it; rows that come late answer nothing', async () => {
+    const c = patientClient(meter, 17, { mechanism: 'lls', profile: 'hardened' });
+    await c.associate();
+    // a GET of the load profile (plain, from the reader's SAP 17) whose query the logs module never answers (a
+    // runtime withholding the events): no answer goes out
+    const hold = meter.m.call.bind(meter.m);
+    let withheld = 0;
+    let query = new Uint8Array(8);
+    meter.m.call = (name: string, ...args: number[]) => {
+      const r = hold(name, ...args);
+      if (name !== 'dlms_fetch' || r === 0) return r;
+      withheld++;
+      query = meter.m.read(r, 8).slice();
+      return 0;
+    };
+    const get = [0xc0, 0x01, 0xc1, 0x00, 0x07, 1, 0, 99, 1, 0, 255, 0x02, 0x00];
+    try {
+      expect(meter.feed(Uint8Array.from([0, 1, 0, 17, 0, 1, 0, get.length, ...get]))).toEqual([]);
+    } finally {
+      meter.m.call = hold;
+    }
+    expect(withheld).toBe(1);
+    expect([query[0], query[1], new DataView(query.buffer).getUint32(4, true)]).toEqual([0, 8, meter.logs[0]!.length - 47]); // the oldest held
+    // the next request is answered at once; the withheld query's answers, coming late (here with other rows than
+    // the log holds), answer nothing and are not taken for the answers to a later query
+    expect(num(await c.get(3, OBIS.energyImport, 2))).toBeGreaterThan(0);
+    const late: Uint8Array[] = [];
+    for (const first of [0, 4]) {
+      const a = new Uint8Array(8 + 48).fill(0x5a);
+      a.set([0, 0x84, query[2]!, 0], 0);
+      new DataView(a.buffer).setUint32(4, new DataView(query.buffer).getUint32(4, true) + first, true);
+      late.push(a);
+    }
+    const deliver = (a: Uint8Array) => {
+      const at = meter.m.call('cfg');
+      meter.m.write(at, a);
+      return meter.m.call('dlms_log_entry', at, a.length);
+    };
+    expect(late.map(deliver)).toEqual([0, 0]);
+    const feedLate = meter.feed.bind(meter);
+    meter.feed = (b: Uint8Array) => {
+      // a GET's query is out: the stale answers arrive first (the runtime held them back), then the real ones
+      const m0 = meter.m.call;
+      meter.m.call = (name: string, ...args: number[]) => {
+        if (name === 'dlms_fetch') {
+          const r = hold(name, ...args);
+          if (r !== 0) for (const a of late) expect(deliver(a)).toBe(0);
+          return r;
+        }
+        return hold(name, ...args);
+      };
+      try {
+        return feedLate(b);
+      } finally {
+        meter.m.call = m0;
+      }
+    };
+    try {
+      expect(plain(rowsOf(await c.get(7, OBIS.loadProfile, 2, entries(1, 2, 1, 0))))).toEqual(asRows(held.slice(0, 2)));
+    } finally {
+      meter.feed = feedLate;
+    }
+    await c.release();
+  });
+
+  it('the rows are fixed when the GET arrives: entries appended during a block transfer change no block', async () => {
+    const c = await manager();
+    const before = held.slice();
+    // the logs module appends (and overwrites its oldest) while the blocks go out: the answer is the rows of the GET's
+    // moment (the oldest went out in the first block, before it was overwritten)
+    let n = 0;
+    const orig = meter.feed.bind(meter);
+    meter.feed = (b: Uint8Array) => {
+      if (n++ === 2) meter.append(0, { time: LOAD.at(-1)!.time + 1800, kind: 32, result: 0, aux: 1, value: 7 });
+      return orig(b);
+    };
+    try {
+      const rows = plain(rowsOf(await c.get(7, OBIS.loadProfile, 2)));
+      expect(rows).toEqual(asRows(before));
+    } finally {
+      meter.feed = orig;
+    }
+    expect(num(await c.get(7, OBIS.loadProfile, 7))).toBe(48);
+    const now = plain(rowsOf(await c.get(7, OBIS.loadProfile, 2, entries(48, 0, 1, 0))));
+    expect(now).toEqual([[LOAD.at(-1)!.time + 1800, 7, 1]]);
     await c.release();
   });
 });

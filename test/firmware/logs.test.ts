@@ -72,4 +72,22 @@ describe('logs', () => {
     const n = m.read(reply, 20);
     expect([n[0], n[1], u32le(n, 4), u32le(n, 8)]).toEqual([OFF, 0, 2, 0]);
   });
+
+  it('answers a query by sequence number: [log][0x80 | n][tag][0][first][n entries]; entries not held are zeros', () => {
+    const answer = m.call('t_answer');
+    const seq = field(SEC, 0, 5); // 3 × 32 + 5 appended, the last 32 held: sequence numbers 70–101
+    expect(m.call('logsQuery', SEC, seq - 1, 4, 0x1a7)).toBe(8 + 4 * 12);
+    const a = m.read(answer, 56);
+    expect([a[0], a[1], a[2], a[3], u32le(a, 4)]).toEqual([SEC, 0x84, 0xa7, 0, seq - 1]); // the query's tag echoed
+    // seq - 1 and seq are the two newest (aux = value = k, the k-th of the flood: seq - 1 - 1 and seq - 1); then none
+    expect([0, 1, 2, 3].map((j) => [a[8 + 12 * j + 4], u32le(a, 8 + 12 * j + 8)])).toEqual([[4, seq - 2], [4, seq - 1], [0, 0], [0, 0]]);
+    m.call('logsQuery', SEC, seq - 32, 2, 0); // one overwritten, then the oldest held (32 held: seq - 31 … seq)
+    const o = m.read(answer, 32);
+    expect([...o.slice(8, 20)]).toEqual(new Array(12).fill(0));
+    expect(u32le(o, 28)).toBe(seq - 32);
+    m.call('logsQuery', SEC, 0, 1, 0); // 0 is no sequence number
+    expect([...m.read(answer, 20)].slice(8)).toEqual(new Array(12).fill(0));
+    expect(m.call('logsQuery', SEC, 1, 9, 0)).toBe(8 + 4 * 12); // at most four per event
+    expect(m.call('logsQuery', 3, 1, 1, 0)).toBe(0); // no such log
+  });
 });

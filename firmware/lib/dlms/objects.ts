@@ -5,11 +5,11 @@
 //
 // Values come from the modules that own them, over their sealed connections to the hosting module (CS security),
 // which hands them in through entry points (dlms_set_*, dlms_log_entry): the meter core's registers, the clock
-// module's time, the logs module's entries (the profiles, profile.ts) and, from the off-switch log, the supply
-// state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
+// module's time, the logs module's entries (the profiles, profile.ts: asked for when a GET needs them) and, from the
+// off-switch log's copies, the supply state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
 // asks, the owning module decides (seed §4.5: only off-switch security decides about the supply).
 import { copyBytes, v16, v32, v8, vcopy, vN } from './io';
-import { dateTime, encodeProfile, mirror, profileSelect } from './profile';
+import { dateTime, encodeProfile, profileScan, profileSelect } from './profile';
 
 export const KIND_PUBLIC: u32 = 0; // client SAP 16, no authentication
 export const KIND_READER: u32 = 1; // client SAP 17, LLS
@@ -124,20 +124,15 @@ export function dlms_set_registers(p: usize): void {
   copyBytes(ENERGY, p, 20);
 }
 /**
- * An entry the logs module copied to the hosting module (firmware/logs: [log u8][found u8][index u16][seq u32]
- * [entry 12 B]): kept for the profiles (profile.ts). An off-switch entry also carries the supply state (firmware/
- * offswitch: aux = holds << 8 | pending, value = relay closed): disconnect control shows it — closed: connected;
- * open with nothing holding it: ready for reconnection (the button closes it); else disconnected.
+ * Disconnect control's state from an entry of the off-switch log the logs module copied to the hosting module as it
+ * appended it ([log u8][found u8][index u16][seq u32][entry 12 B]; firmware/offswitch: aux = holds << 8 | pending,
+ * value = relay closed) — closed: connected; open with nothing holding it: ready for reconnection (the button closes
+ * it); else disconnected.
  */
-export function dlms_log_entry(p: usize): void {
-  p &= 0xffff; // (an address in the hosting module's memory: one word to our compiler)
-  const log = <u32>load<u8>(p);
-  if (load<u8>(p, 1) == 0 || !mirror(log, p + 8)) return;
-  if (log == 2) {
-    const closed = load<u32>(p, 16) != 0;
-    store<u8>(V_OUTPUT, closed ? 1 : 0);
-    store<u8>(V_CONTROL, closed ? 1 : load<u8>(p, 15) == 0 ? 2 : 0);
-  }
+export function supplyState(p: usize): void {
+  const closed = load<u32>(p, 16) != 0;
+  store<u8>(V_OUTPUT, closed ? 1 : 0);
+  store<u8>(V_CONTROL, closed ? 1 : load<u8>(p, 15) == 0 ? 2 : 0);
 }
 export function setClock(seconds: u32, status: u32): void {
   clockSeconds = seconds;
@@ -214,6 +209,11 @@ function objectList(kind: u32): void {
 export function selectAccess(o: u32, attr: u32, sel: u32): u32 {
   if (o >= OBJ_PROFILE && attr == 2) return profileSelect(o - OBJ_PROFILE, sel);
   return sel != 0 ? 13 : 0;
+}
+
+/** False while the selection of a GET of `attr` of `o` waits for rows from the logs module (profile.ts profileScan). */
+export function selectReady(o: u32, attr: u32): bool {
+  return o < OBJ_PROFILE || attr != 2 || profileScan(o - OBJ_PROFILE);
 }
 
 /** Encodes attribute `attr` of object `o` as A-XDR Data through the windowed writer; the caller checked the right. */

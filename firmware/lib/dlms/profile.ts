@@ -9,7 +9,7 @@
 // selector 2 entry_descriptor — Blue Book §4.3.6; as host/dlms/server/profile-generic.ts), 3 capture_objects,
 // 4 capture_period, 5 sort_method (fifo), 7 entries_in_use, 8 profile_entries. Not: 6 sort_object, the methods
 // reset and capture (the logs module alone writes and keeps the logs).
-import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vlen, vN } from './io';
+import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vinside, vlen, vmiss, vN } from './io';
 
 export const PROFILES: u32 = 3;
 
@@ -29,65 +29,98 @@ const COLS = memory.data<u8>([
   2, 1, 0, 0, 96, 50, 2, 255, //   7 its aux: holds << 8 | pending (firmware/offswitch)
   3, 1, 0, 0, 96, 51, 2, 255, //   8 its value: relay closed
 ]);
-// Per profile: capacity, column count, columns (4), capture period in s (u16 LE), ring offset / 4.
+// Per profile: capacity (the logs module's, firmware/logs/logs.ts), column count, columns (4), capture period in s
+// (u16 LE).
 // prettier-ignore
 const PROF = memory.data<u8>([
-  48, 3, 0, 1, 2, 0, 0x08, 0x07, 0, //   load profile 1.0.99.1.0.255, 1800 s (the metrology log)
-  32, 4, 0, 3, 4, 5, 0, 0, 145, //       security event log 0.0.99.98.0.255 (offset 580)
-  32, 4, 0, 6, 7, 8, 0, 0, 242, //       off-switch event log 0.0.99.98.2.255 (offset 968)
+  48, 3, 0, 1, 2, 0, 0x08, 0x07, //   load profile 1.0.99.1.0.255, 1800 s (the metrology log)
+  32, 4, 0, 3, 4, 5, 0, 0, //         security event log 0.0.99.98.0.255
+  32, 4, 0, 6, 7, 8, 0, 0, //         off-switch event log 0.0.99.98.2.255
 ]);
 /** An octet-string of 12 (a date-time's header), then an empty array (a range_descriptor's selected_values). */
 const DATE_TIME = memory.data<u8>([0x09, 12, 0x01, 0]);
-// The copies: per log {seq u32: entries appended since start-up} then `capacity` entries of 12 bytes, the entry of
-// sequence number q (1 = the first) in slot (q - 1) mod capacity — the logs module's ring (../ring.ts) holds the
-// same entries; this form needs no write index of its own (one rule for append and read: issue 19 item 5).
-const RINGS: usize = memory.data(4 + 48 * 12 + 2 * (4 + 32 * 12), 4);
-const SCRATCH: usize = memory.data(20);
-const NONE: usize = memory.data(12, 2); // an entry overwritten during a block transfer reads as zeros
+// No copy of the logs here: the rows are asked of the logs module when an answer needs them (issue 19 item 5: the
+// copies were 1,356 B of RAM). The logs module answers a query [log][count][tag][0][first seq u32] (FETCH, sent by
+// the hosting module on its own sealed connection, cs.logs_query → logs.query) with the entries of sequence numbers
+// first … first + count − 1, four per event ([log][0x80 | n][tag][0][first u32][n × 12 B], firmware/logs
+// logsQuery), which land in CACHE; the GET that needed them is answered then (server.ts dlms_log_entry). A GET whose
+// answer needs more rows than CACHE holds goes in blocks, each block cut where the cached rows end. The tag, one
+// more per query, keeps the answers to a query given up (its GET replaced by another request) out of CACHE when
+// they come late; CACHE is emptied at each new GET (its rows past the log's end, then zeros, may exist now).
+export const FETCH_ROWS: u32 = 8;
+const CACHE: usize = memory.data(FETCH_ROWS * 12, 2);
+/** The query to send: [log][count][tag][0][first seq u32] (profileFetch). */
+export const FETCH: usize = memory.data(8, 4);
 // The rows a buffer GET sends, fixed when the GET arrives (so every block of one answer is cut from the same rows,
 // whatever the logs module appends meanwhile): sequence numbers [SEL_FIRST, SEL_END), columns [COL_FROM, COL_TO)
-// — memory cells, not globals (io.ts says why).
-const SEL: usize = memory.data(12, 4);
+// — memory cells, not globals (io.ts says why). SEQS: each log's sequence number (entries appended since the logs
+// module started), as its copy of each appended entry tells it (dlms_log_entry).
+const SEL: usize = memory.data(58, 4);
 const SEL_FIRST: usize = SEL;
 const SEL_END: usize = SEL + 4;
-const COL_FROM: usize = SEL + 8;
-const COL_TO: usize = SEL + 9;
+const SEQS: usize = SEL + 8; // 3 × u32
+const CACHE_Q: usize = SEL + 20; // the sequence number of CACHE's first row
+const SCAN_Q: usize = SEL + 24; // a range_descriptor being resolved: the next row to compare,
+const SCAN_A: usize = SEL + 28; // … the first row inside [from, to] (SEL_END: none yet)
+const SCAN_B: usize = SEL + 32; // … and the row after the last inside
+const FROM_T: usize = SEL + 36; // … from_value's year to second (8 bytes, as cmpTime compares them)
+const TO_T: usize = SEL + 44; // … to_value's
+const COL_FROM: usize = SEL + 52;
+const COL_TO: usize = SEL + 53;
+const CACHE_LOG: usize = SEL + 54; // the log CACHE holds rows of (0xff: none)
+const CACHE_GOT: usize = SEL + 55; // rows of the query answered so far (FETCH_ROWS: CACHE complete)
+const SCANNING: usize = SEL + 56; // 1 while a range_descriptor is resolved
+const SCRATCH: usize = memory.data(20);
 
 function prof(p: u32, i: u32): u32 {
-  p &= 3; // a profile index (0–2): the row offset stays a 16-bit sum, no multiply helper (issue 19 item 5)
-  return <u32>load<u8>(PROF + (p << 3) + p + i);
-}
-function ring(p: u32): usize {
-  return RINGS + (prof(p, 8) << 2);
+  return <u32>load<u8>(PROF + ((p & 3) << 3) + i); // (masked: a profile index, 0–2)
 }
 function col(p: u32, k: u32): usize {
   return COLS + (prof(p, 2 + k) << 3);
 }
 function seqOf(p: u32): u32 {
-  return load<u32>(ring(p));
+  return load<u32>(SEQS + ((p & 3) << 2));
 }
 function used(p: u32): u32 {
   const n = seqOf(p);
   const cap = prof(p, 0);
   return n < cap ? n : cap;
 }
-/** Where the entry of sequence number q of log p lies (even: entries are 12 bytes from a 4-byte header), or NONE
- *  when the copy does not hold it (not yet appended, or overwritten since). */
-function entry(p: u32, q: u32): usize {
-  const n = seqOf(p);
-  const cap = prof(p, 0);
-  if (q == 0 || q > n || n - q >= cap) return NONE;
-  divmod(q - 1, cap);
-  return ring(p) + 4 + remainder() * 12;
+/** Where the entry of sequence number q of log p lies in CACHE (even), or 0 when CACHE does not hold it. */
+function cached(p: u32, q: u32): usize {
+  const i = q - load<u32>(CACHE_Q);
+  if (p != <u32>load<u8>(CACHE_LOG) || <u32>load<u8>(CACHE_GOT) != FETCH_ROWS || i >= FETCH_ROWS) return 0;
+  return CACHE + (i & 7) * 12;
+}
+/** Asks the logs module for FETCH_ROWS rows of log p from sequence number q (the hosting module sends FETCH). */
+export function profileFetch(p: u32, q: u32): void {
+  store<u8>(CACHE_LOG, <u8>p);
+  store<u32>(CACHE_Q, q);
+  store<u8>(CACHE_GOT, 0);
+  store<u16>(FETCH, <u16>(p | (FETCH_ROWS << 8)));
+  store<u8>(FETCH + 2, load<u8>(FETCH + 2) + 1);
+  store<u32>(FETCH + 4, q);
 }
 
-/** A log entry from the logs module (12 bytes at e) appended to the copy of log p; false when p is no log. */
-export function mirror(p: u32, e: usize): bool {
-  if (p >= PROFILES) return false;
-  const q = seqOf(p) + 1;
-  store<u32>(ring(p), q);
-  copyBytes(entry(p, q), e, 12);
-  return true;
+/**
+ * What the logs module sent CS security ([log u8][b u8][tag u8][0][seq u32] then 12-byte entries): an answer to
+ * FETCH (b = 0x80 | n, n rows from sequence number seq, the query's tag) is kept in CACHE — true once the query is answered whole; a copy
+ * of an entry just appended (b = found, the log's new sequence number seq) only moves SEQS: false.
+ */
+export function profileTake(a: usize, len: u32): bool {
+  const log = <u32>load<u8>(a);
+  const b = <u32>load<u8>(a, 1);
+  if (log >= PROFILES) return false;
+  if (b < 0x80) {
+    if (b != 0) store<u32>(SEQS + (log << 2), load<u32>(a, 4));
+    return false;
+  }
+  const n = b - 0x80;
+  const got = <u32>load<u8>(CACHE_GOT);
+  if (log != <u32>load<u8>(CACHE_LOG) || load<u8>(a, 2) != load<u8>(FETCH + 2) || len != 8 + n * 12 || got + n > FETCH_ROWS || load<u32>(a, 4) != load<u32>(CACHE_Q) + got) return false;
+  copyBytes(CACHE + got * 12, a + 8, n * 12);
+  store<u8>(CACHE_GOT, <u8>(got + n));
+  return got + n == FETCH_ROWS;
 }
 
 /** COSEM date-time (Blue Book 4.1.6.1, 12 bytes) of `s` seconds since 1970 UTC: deviation 0, hundredths 0. */
@@ -154,7 +187,7 @@ function cmpTime(a: usize, b: usize): i32 {
  * The selection of a GET of profile p's buffer; the request reader stands at the access selector when `sel` is 1.
  * Returns a data-access-result: 0, 12 type-unmatched (not the descriptor's structure), 13 scope-of-access-violated
  * (restricting object not the clock column, entries or columns out of range, another selector), 250 (a column
- * selection in a range_descriptor: not offered).
+ * selection in a range_descriptor: not offered). A range_descriptor is resolved by profileScan, as rows come.
  */
 export function profileSelect(p: u32, sel: u32): u32 {
   const n = used(p);
@@ -164,6 +197,8 @@ export function profileSelect(p: u32, sel: u32): u32 {
   const cols = prof(p, 1);
   store<u8>(COL_FROM, 0);
   store<u8>(COL_TO, <u8>cols);
+  store<u8>(SCANNING, 0);
+  store<u8>(CACHE_LOG, 0xff); // (see CACHE)
   if (sel != 0) {
     const s = r8();
     if (s - 1 > 1) return 13; // selectors 1 and 2 only
@@ -181,19 +216,12 @@ export function profileSelect(p: u32, sel: u32): u32 {
       if (rbad() || !sameBytes(from, DATE_TIME, 2) || !sameBytes(to, DATE_TIME, 2)) return 12;
       if (!sameBytes(restricting, SCRATCH, 18)) return 13;
       if (!sameBytes(selected, DATE_TIME + 2, 2)) return 250;
-      // The log is in time order (the logs module stamps entries with its own, never decreasing, time).
-      let a = end;
-      let b = end;
-      for (let q = first; q != end; q++) {
-        vbegin(SCRATCH, 0, 14);
-        dateTime(load<u32>(entry(p, q) & 0xfffe), 0);
-        if (cmpTime(SCRATCH + 2, from + 2) >= 0 && cmpTime(SCRATCH + 2, to + 2) <= 0) {
-          if (a == end) a = q;
-          b = q + 1;
-        }
-      }
-      first = a;
-      end = b;
+      copyBytes(FROM_T, from + 2, 8);
+      copyBytes(TO_T, to + 2, 8);
+      store<u32>(SCAN_Q, first);
+      store<u32>(SCAN_A, end);
+      store<u32>(SCAN_B, end);
+      store<u8>(SCANNING, 1);
     } else {
       // entry_descriptor {from_entry, to_entry (0: the last), from_selected_value, to_selected_value (0: the last)}
       const fe = item(0x06, 4);
@@ -215,15 +243,59 @@ export function profileSelect(p: u32, sel: u32): u32 {
   return 0;
 }
 
-/** Encodes attribute attr (2–8) of profile p through the windowed writer; the caller checked the right. */
+/**
+ * Resolves a range_descriptor of profile p (profileSelect): the rows inside [from, to], compared as they come from
+ * the logs module. False while a row is still to be asked for (FETCH set: the GET waits); true once the selection is
+ * fixed (or there was no range).
+ */
+export function profileScan(p: u32): bool {
+  if (load<u8>(SCANNING) == 0) return true;
+  const end = load<u32>(SEL_END);
+  // The log is in time order (the logs module stamps entries with its own, never decreasing, time).
+  for (let q = load<u32>(SCAN_Q); q != end; q++) {
+    const e = cached(p, q);
+    if (e == 0) {
+      store<u32>(SCAN_Q, q);
+      profileFetch(p, q);
+      return false;
+    }
+    vbegin(SCRATCH, 0, 14);
+    dateTime(load<u32>(e), 0);
+    if (cmpTime(SCRATCH + 2, FROM_T) >= 0 && cmpTime(SCRATCH + 2, TO_T) <= 0) {
+      if (load<u32>(SCAN_A) == end) store<u32>(SCAN_A, q);
+      store<u32>(SCAN_B, q + 1);
+    }
+  }
+  store<u32>(SEL_FIRST, load<u32>(SCAN_A));
+  store<u32>(SEL_END, load<u32>(SCAN_B));
+  store<u8>(SCANNING, 0);
+  return true;
+}
+
+/**
+ * Encodes attribute attr (2–8) of profile p through the windowed writer; the caller checked the right. The buffer's
+ * rows all have one size (a date-time is 14 bytes, the numbers fixed): a row outside the window is counted, not
+ * encoded, and a row inside it that CACHE does not hold is counted and reported (io.ts vmiss) — the server then
+ * asks for it (profileFetch) or ends the block before it.
+ */
 export function encodeProfile(p: u32, attr: u32): void {
   if (attr == 2) {
     v8(0x01);
     vlen(load<u32>(SEL_END) - load<u32>(SEL_FIRST));
     const from = <u32>load<u8>(COL_FROM);
     const to = <u32>load<u8>(COL_TO);
+    let size: u32 = 2;
+    for (let k = from; k < to; k++) {
+      const f = <u32>load<u8>(col(p, k));
+      size += f == 0 ? 14 : f == 3 ? 5 : 3;
+    }
     for (let q = load<u32>(SEL_FIRST); q != load<u32>(SEL_END); q++) {
-      const e = entry(p, q) & 0xfffe; // even: word loads without a parity branch (toolchain/compiler lower-memory)
+      if (!vinside(size)) continue;
+      const e = cached(p, q);
+      if (e == 0) {
+        vmiss(q, size);
+        continue;
+      }
       v16(0x0200 | (to - from));
       for (let k = from; k < to; k++) {
         const f = <u32>load<u8>(col(p, k));

@@ -9,14 +9,16 @@
 import { AARE_AUTH, AARE_HEAD, DLMS_OID, INITIATE_RESPONSE, REPLY_TO_HLS } from './tables'; // first: tables ahead of the zero buffers (tables.ts)
 import {
   allowed, classMismatch, encodeAttribute, findObject, KIND_MANAGER, KIND_PUBLIC, KIND_READER,
-  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJECTS, PENDING_TIME, requestDisconnect, requestTime, selectAccess,
-  setClock, setDisconnectState, setEnergy, setSessionValues, takeDisconnect, takeTime, TITLES,
+  OBJ_ASSOCIATION, OBJ_CLOCK, OBJ_DISCONNECT, OBJ_PROFILE, OBJECTS, PENDING_TIME, requestDisconnect, requestTime,
+  selectAccess, selectReady, setClock, setDisconnectState, setEnergy, setSessionValues, supplyState, takeDisconnect,
+  takeTime, TITLES,
 } from './objects';
+import { FETCH, profileFetch, profileTake } from './profile';
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
 import {
   be32, copyBytes, o16, o32, o8, obegin, oN, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
-  sameBytes, vbegin, vsize,
+  sameBytes, vbegin, vmissAt, vmissed, vmissRow, vsize,
 } from './io';
 
 // ---- the values and requests of the objects (objects.ts), as entry points of the hosting module ----
@@ -50,7 +52,7 @@ const TX: usize = memory.data(24 + 224 + 16, 2);
 
 // ---- the server's small state in 8- and 16-bit memory cells, not globals (io.ts says why: a global is two words
 // of unknown range to our compiler, a cell one word whose range is known) ----
-const CELLS: usize = memory.data(46, 2);
+const CELLS: usize = memory.data(50, 2);
 const C_PASSWORD_LEN: usize = CELLS + 0; // LLS password length (≤ 16)
 const C_HARDENED: usize = CELLS + 1; // 1: the hardened profile (seed Table 3.2), 0: standard
 const C_PEERS_USED: usize = CELLS + 2; // peer slots in use (the configured head-end is slot 0)
@@ -67,8 +69,8 @@ const C_STOC_OUTSTANDING: usize = CELLS + 14; // 1: our last challenge, until pa
 const C_HAS_DED: usize = CELLS + 15; // 1: a dedicated key came with the AARQ
 const C_KEY_SLOT: usize = CELLS + 16; // which key gcm_key last expanded: 0 GUEK, 1 dedicated, 0xff none
 const C_BLK_ACTIVE: usize = CELLS + 17; // GET with blocks: 1 while a value is being sent
-const C_BLK_NO: usize = CELLS + 18; // … its last block number
-const C_BLK_OBJ: usize = CELLS + 20; // … the object
+const C_BLK_NO: usize = CELLS + 18; // … its last block number (0: none sent yet)
+const C_BLK_OBJ: usize = CELLS + 20; // GET (normal or with blocks): the object
 const C_BLK_ATTR: usize = CELLS + 21; // … the attribute
 const C_BLK_INVOKE: usize = CELLS + 22; // … the invoke-id
 const C_IC_OK: usize = CELLS + 23; // 0: no server invocation counter was left (nothing is enciphered)
@@ -85,6 +87,10 @@ const C_REQ_UI_LEN: usize = CELLS + 40; // … its length
 const C_RQ_OBJ: usize = CELLS + 42; // GET/SET/ACTION (target): the object addressed
 const C_RQ_ID: usize = CELLS + 43; // … its attribute or method
 const C_RQ_SEL: usize = CELLS + 44; // … GET's access selector, SET's too (0 only), ACTION's parameters flag
+const C_PEND: usize = CELLS + 45; // 1: a GET waits for rows from the logs module (answered by dlms_log_entry)
+const C_PEND_STYLE: usize = CELLS + 46; // … the request's ciphering (handle's style)
+const C_FETCH: usize = CELLS + 47; // 1: FETCH is to be sent (dlms_fetch)
+const C_BLK_POS: usize = CELLS + 48; // GET with blocks: where the next block starts in the encoded value
 
 // ---- configuration (dlms_configure) ----
 // Layout of the configuration block: GUEK 16, GAK 16, server system title 8, client system title 8,
@@ -306,6 +312,36 @@ export function dlms_link_reset(): void {
   store<u16>(C_RX_LEN, 0);
   store<u8>(C_PHASE, 0);
   store<u8>(C_BLK_ACTIVE, 0);
+  store<u8>(C_PEND, 0);
+}
+
+/**
+ * Rows a GET waits for: where the query for the logs module lies (8 bytes, firmware/logs input `query`), once per
+ * query (then 0). The hosting module sends it on its connection to the logs module; the answers come back through
+ * dlms_log_entry.
+ */
+export function dlms_fetch(): usize {
+  if (load<u8>(C_FETCH) == 0) return 0;
+  store<u8>(C_FETCH, 0);
+  return FETCH;
+}
+
+/**
+ * What the logs module sent the hosting module (`len` bytes at p): a copy of an entry it appended ([log][found]
+ * [index u16][seq u32][entry 12 B]: the log's sequence number, and disconnect control's state from the off-switch
+ * log), or rows a GET asked for (dlms_fetch). Returns the length of a response frame at dlms_tx_ptr() once the GET
+ * waiting for these rows is answered (0: nothing to send now).
+ */
+export function dlms_log_entry(p: usize, len: u32): i32 {
+  p &= 0xffff; // (an address in the hosting module's memory: one word to our compiler)
+  if (len == 20 && load<u8>(p) == 2 && load<u8>(p, 1) == 1) supplyState(p);
+  if (!profileTake(p, len & 0xff) || load<u8>(C_PEND) == 0) return 0;
+  store<u8>(C_HDR_SHIFT, 0);
+  store<u8>(C_IC_OK, 1);
+  const out = getValue(); // 0: more rows to ask for, the GET still waits
+  if (out == 0) return 0;
+  store<u8>(C_PEND, 0);
+  return frame(<u32>load<u16>(C_A_SAP), seal(<u32>load<u8>(C_PEND_STYLE), out));
 }
 
 /**
@@ -336,11 +372,17 @@ export function dlms_rx(n: u32): i32 {
   const rest = <u32>load<u16>(C_RX_LEN) - 8 - len;
   copyBytes(RX, RX + 8 + len, rest); // forward, byte by byte: the overlap is safe
   store<u16>(C_RX_LEN, <u16>(rest));
+  return frame(src, out);
+}
+
+/** The wrapper header in front of the `out`-byte response APDU, from our wPort 1 to the client's `dst`; the frame's
+ *  length (0 when there is no response). */
+function frame(dst: u32, out: u32): i32 {
   if (out == 0) return 0;
   store<u16>(C_TX_START, <u16>(TX + HEAD - 8 - <u32>load<u8>(C_HDR_SHIFT)));
   obegin(<usize>load<u16>(C_TX_START));
-  o32(0x00010000 | dst); // version 1, source = the wPort addressed
-  o32((src << 16) | out); // destination = the client, length
+  o32(0x00010001); // version 1, source = the wPort addressed (only 1 is served)
+  o32((dst << 16) | out); // destination = the client, length
   return <i32>(out + 8);
 }
 
@@ -352,6 +394,7 @@ const OUT: usize = TX + HEAD; // a plain response APDU is written here
 function handle(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_HDR_SHIFT, 0);
   store<u8>(C_IC_OK, 1);
+  store<u8>(C_PEND, 0); // a request that came while a GET waited for rows: the client has given up on that GET
   const tag = <u32>load<u8>(p);
   if (tag == 0x60) return establish(sap, p, n);
   if (tag == 0x62) return release(sap, p, n);
@@ -395,8 +438,19 @@ function handle(sap: u32, p: usize, n: u32): u32 {
   else if (t == 0xc3) len = action(kind, invoke);
   else return exception(2, 2);
   if (<u32>load<u8>(C_PHASE) == 3) store<u8>(C_PHASE, 0); // HLS failed: the association is gone after this answer
+  if (len == 0) {
+    // a GET waits for rows from the logs module: answered, in this request's ciphering, when they come
+    store<u8>(C_PEND, 1);
+    store<u8>(C_PEND_STYLE, <u8>style);
+  }
+  return seal(style, len);
+}
+
+/** The response APDU of `len` bytes at OUT enciphered as the request was (`style`: 0 plain, 0x08 glo, 0x10 ded);
+ *  its length with the envelope (the envelope's header at OUT − hdrShift). */
+function seal(style: u32, len: u32): u32 {
   // exception-response has no ciphered form; clients take it plain in a ciphered association
-  if (style == 0 || load<u8>(OUT) == 0xd8) return len;
+  if (style == 0 || len == 0 || load<u8>(OUT) == 0xd8) return len;
   const plainTag = <u32>load<u8>(OUT);
   if (!encipher(OUT, len, style == 0x10 ? 1 : 0)) return exception(1, 1);
   // envelope: tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag
@@ -775,7 +829,7 @@ function get(kind: u32, invoke: u32): u32 {
     if (rbad()) return exception(2, 3);
     if (load<u8>(C_BLK_ACTIVE) == 0) return blockDar(invoke, want, 16); // no-long-get-in-progress
     if (want != <u32>load<u16>(C_BLK_NO)) return blockDar(invoke, want, 19); // data-block-number-invalid
-    return sendBlock(<u32>load<u8>(C_BLK_INVOKE), <u32>load<u16>(C_BLK_NO) + 1);
+    return getValue();
   }
   let dar = target(kind, invoke, 0xc4, 0); // get-response-normal
   if (dar == EXC) return 3;
@@ -787,36 +841,66 @@ function get(kind: u32, invoke: u32): u32 {
     o16(0x100 | dar);
     return 4 + 1;
   }
-  // measure, then encode into the room if it fits; otherwise send it in blocks
-  const size = encodeWindow(o, attr, 0, 0, 0) & 0xffff;
-  if (size + 4 <= room()) {
-    o8(0);
-    encodeWindow(o, attr, opos(), 0, size);
-    return 4 + size;
-  }
   store<u8>(C_BLK_OBJ, <u8>(o));
   store<u8>(C_BLK_ATTR, <u8>(attr));
   store<u8>(C_BLK_INVOKE, <u8>(invoke));
-  store<u8>(C_BLK_ACTIVE, 1);
-  return sendBlock(invoke, 1);
+  store<u16>(C_BLK_NO, 0);
+  store<u16>(C_BLK_POS, 0);
+  return getValue();
 }
 
-/** GetResponseWithDatablock: last?, block number, raw-data (a window of the encoded value). */
-function sendBlock(invoke: u32, no: u32): u32 {
-  // (masks: sizes here are below 2^16 and a block below 224 bytes — our compiler then multiplies 16 × 16 bits inline)
-  const size = (room() - 12) & 0xff; // C4 02 id last u32 00 + an octet-string length up to 3 bytes
-  const start = ((no - 1) & 0xffff) * size;
+/** Rows missing from the window just encoded (io.ts vmiss): asked for when the window's first row is missing
+ *  (true: the GET waits, 0 is returned); else false, and the window ends where the first missing row starts. */
+function missing(): bool {
+  if (vmissed() != 2) return false;
+  profileFetch(<u32>load<u8>(C_BLK_OBJ) - OBJ_PROFILE, vmissRow());
+  store<u8>(C_FETCH, 1);
+  return true;
+}
+
+/**
+ * The answer to the GET in C_BLK_*: the value whole (get-response-normal) when it fits the PDU and its rows are at
+ * hand, else its next block. 0 when it waits for rows from the logs module (profile.ts) — called again when they
+ * come (dlms_log_entry), so one path serves the first answer, the next block and an answer that waited.
+ */
+function getValue(): u32 {
+  const invoke = <u32>load<u8>(C_BLK_INVOKE);
   const obj = <u32>load<u8>(C_BLK_OBJ);
   const attr = <u32>load<u8>(C_BLK_ATTR);
-  const total = encodeWindow(obj, attr, 0, 0, 0) & 0xffff;
-  let part = total - start;
-  const last = part <= size;
-  if (!last) part = size;
+  if (!selectReady(obj, attr)) {
+    store<u8>(C_FETCH, 1);
+    return 0;
+  }
+  // (masks: sizes here are below 2^16 and a block below 224 bytes — our compiler then adds and compares one word)
+  const total = encodeWindow(obj, attr, 0, 0, 0) & 0xffff; // measured: no rows needed
   obegin(OUT);
+  if (load<u8>(C_BLK_ACTIVE) == 0 && total + 4 <= room()) {
+    o32(0xc4010000 | (invoke << 8)); // get-response-normal, result data
+    encodeWindow(obj, attr, OUT + 4, 0, total);
+    if (missing()) return 0;
+    if (vmissed() == 0) return 4 + total;
+    obegin(OUT); // more rows than are at hand: in blocks
+  }
+  store<u8>(C_BLK_ACTIVE, 1);
+  // GetResponseWithDatablock: last?, block number, raw-data (a window of the encoded value, written at OUT + 11
+  // behind the longest header and moved up one byte when its length takes one byte)
+  const no = <u32>load<u16>(C_BLK_NO) + 1;
+  const start = <u32>load<u16>(C_BLK_POS);
+  let end = start + ((room() - 12) & 0xff); // C4 02 id last u32 00 + an octet-string length up to 3 bytes
+  if (end > total) end = total;
+  encodeWindow(obj, attr, OUT + 11, start, end);
+  if (missing()) return 0;
+  if (vmissed() != 0) end = vmissAt();
+  const part = end - start;
+  const last = end == total;
   o32(0xc4020000 | (invoke << 8) | (last ? 1 : 0)); o32(no); o8(0); // get-response-with-datablock
-  if (part > 0x7f) { o8(0x81); o8(part); } else o8(part);
-  encodeWindow(obj, attr, opos(), start, start + part);
+  if (part > 0x7f) o16(0x8100 | part);
+  else {
+    o8(part);
+    copyBytes(OUT + 10, OUT + 11, part);
+  }
   store<u16>(C_BLK_NO, <u16>(no));
+  store<u16>(C_BLK_POS, <u16>(end));
   if (last) store<u8>(C_BLK_ACTIVE, 0);
   return <u32>(opos() - OUT) + part;
 }
