@@ -1,7 +1,7 @@
 // Off-switch security (seed §4.5): the only path to the relay driver. Inputs: command (CS security: disconnect,
 // reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
 // tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
-import { offCommand, offCredit, offLocal, offRestore, offReassert, offSnapshot, offState, offVerdict, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
+import { offEvent, offRestore, offSnapshot, offState, offVerdict, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
 import { loadState, saveState } from './persist';
 import { IN } from '../lib/events';
 
@@ -28,12 +28,10 @@ export function status(): u32 {
 
 // Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always
 // IN: toolchain/sancus/module/compiled.ts in_call). A restored hold is re-asserted before the event is handled
-// (offReassert; it never closes the relay, so one emit carries both). The length is at most MAX_EVENT = 64
-// (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing but lets the compiler compare it as one word.
+// (offEvent). The length is at most MAX_EVENT = 64 (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing
+// but lets the compiler compare it as one word.
 function event(input: u32, len: i32): void {
-  const n = <u32>len & 0x7f;
-  const r = offReassert();
-  emit(r | (input == 0 ? offCommand(n) : input == 1 ? offCredit(n) : offLocal(n)));
+  emit(offEvent(input, <u32>len & 0x7f));
 }
 
 export function input_command(data: usize, len: i32): void {

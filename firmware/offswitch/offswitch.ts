@@ -93,34 +93,42 @@ function release(bit: u32, kind: u32): void {
   log(kind & 0x7f);
 }
 
-/** A command from the central system (via CS security) at IN: [cmd u8][0]. Returns the outboxes filled. `len` is at
- *  most the input buffer's 64 bytes. */
-export function offCommand(len: u32): u32 {
+/** An event at IN on input `input` (0 command, 1 credit, 2 local), `len` bytes (at most the input buffer's 64):
+ *  first the relay command a restored hold still owes (once: keyed outputs exist by then; it never closes the relay,
+ *  so one emit carries both), then the event. Every input's message is [what u8][arg u8]; `what` is read once here
+ *  (0 unless 2 bytes: the and keeps it one word) for the three handlers. Returns the outboxes filled. */
+export function offEvent(input: u32, len: u32): u32 {
   set(OUTS, 0);
-  const cmd = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
+  if (get(REASSERT)) {
+    set(REASSERT, 0);
+    apply(false);
+  }
+  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0);
+  if (input == 0) command(what);
+  else if (input == 1) credit(what);
+  else local(what);
+  return get(OUTS);
+}
+
+/** A command from the central system (via CS security): [cmd u8][0]. */
+function command(cmd: u32): void {
   if (cmd == ev.CMD_DISCONNECT) hold(REMOTE, ev.EV_DISCONNECT);
   else if (cmd == ev.CMD_RECONNECT) {
     if (get(HOLD) & TAMPER) log(entry(ev.EV_RECONNECT, ev.LOCKED));
     else release(REMOTE, ev.EV_RECONNECT);
   } else if (cmd == ev.CMD_UNLOCK) release(TAMPER, ev.EV_UNLOCK);
   else log(entry(ev.EV_DISCONNECT, ev.BAD_FORMAT));
-  return get(OUTS);
 }
 
 /** Credit from the core: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]. The core can hold the supply off for credit and
  *  release that hold — nothing else (it cannot lift a remote disconnect or the tamper lock). */
-export function offCredit(len: u32): u32 {
-  set(OUTS, 0);
-  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
+function credit(what: u32): void {
   if (what == ev.CREDIT_EXHAUSTED) hold(CREDIT, ev.EV_CREDIT_TRIP | QUIET);
   else if (what == ev.CREDIT_RESTORED) release(CREDIT, ev.EV_CREDIT_ARM | QUIET);
-  return get(OUTS);
 }
 
 /** Local events from the relay driver: [LOCAL_BUTTON][0], [LOCAL_TAMPER][0], [LOCAL_CONTACT][closed]. */
-export function offLocal(len: u32): u32 {
-  set(OUTS, 0);
-  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0); // 0 unless 2 bytes: the and keeps it one word
+function local(what: u32): void {
   if (what == ev.LOCAL_TAMPER) hold(TAMPER, ev.EV_TAMPER | QUIET);
   else if (what == ev.LOCAL_BUTTON) {
     // a press that releases nothing is not logged (no log flooding from the button)
@@ -136,7 +144,17 @@ export function offLocal(len: u32): u32 {
       if (closed != get(RELAY_ON)) log(entry(ev.EV_CONTACT, ev.BAD_VALUE));
     }
   }
-  return get(OUTS);
+}
+
+/** The three inputs' logic alone, for tests (test/firmware/as/offswitch.as). */
+export function offCommand(len: u32): u32 {
+  return offEvent(0, len);
+}
+export function offCredit(len: u32): u32 {
+  return offEvent(1, len);
+}
+export function offLocal(len: u32): u32 {
+  return offEvent(2, len);
 }
 
 /** The supply state for tests and the bench: bit 0 relay on, bits 1–3 pending, bits 4–6 holds. */
@@ -171,16 +189,6 @@ export function offRestore(status: u32): void {
 /** The start's verdict on the sealed record (persist.ts: 0 fresh, 1 restored, 2 rolled back, 3 tampered). */
 export function offVerdict(): u32 {
   return get(VERDICT);
-}
-
-/** Before an event is handled: the relay command a restored hold owes (once; keyed outputs exist by then). */
-export function offReassert(): u32 {
-  set(OUTS, 0);
-  if (get(REASSERT)) {
-    set(REASSERT, 0);
-    apply(false);
-  }
-  return get(OUTS);
 }
 
 /** After an event: true when the holds or pending releases changed since PERSIST (then PERSIST holds the new ones). */
