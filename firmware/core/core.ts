@@ -12,6 +12,7 @@
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { tariffCheck, tariffLoad, tariffAt, tariffPrice } from '../lib/tariff';
+import { divmod, floorTo, rem } from '../lib/divmod';
 
 // Load balancing (§4.4.2: "limit the number of times the appliances can be switched off in one week and require a
 // minimal amount of time between consecutive switches"); the seed gives no numbers: at most 7 switch-offs in any
@@ -29,14 +30,13 @@ export const MAX_EMERGENCY: i32 = 50000;
 // does not break the requirement.
 export const HAN_PERIOD: u32 = 5;
 const HALF_HOUR: u32 = 1800;
-const DAY: u32 = 86400;
 const MINUTES_PER_DAY: u32 = 1440;
 
 export const OUT_CREDIT: u32 = 1; //    → off-switch: [CREDIT_EXHAUSTED|CREDIT_RESTORED][0]
 export const OUT_LOG_SEC: u32 = 2; //   → security log: {kind, result, aux u16, value u32}
 export const OUT_LOG_MET: u32 = 4; //   → metrology log: {EV_HALF_HOUR, 0, tariff, Wh}
 export const OUT_READING: u32 = 8; //   → CS security and DC security: [t u32][Wh u32][tariff u16][0 u16]
-export const OUT_HAN: u32 = 16; //      → HAN gateway: [t][total Wh][power W][credit i32][price u32][tariff u8][prepaid u8][0 u16]
+export const OUT_HAN: u32 = 16; //      → HAN gateway: [t][total Wh][tariff 1..4 Wh × 4][credit i32][power W][price u32][tariff u8][prepaid u8][0 u16]
 export const OUT_APPLIANCE: u32 = 32; // → HAN gateway: [appliance u8][on u8]
 export const OUT_REPLY: u32 = 64; //    → CS security: [86][0][0 u16][t][total][tariff 1..4 u32 × 4][credit i32]
 
@@ -45,14 +45,20 @@ export const CREDIT_BOX = memory.data(2);
 export const SEC_BOX = memory.data(8);
 export const MET_BOX = memory.data(8);
 export const READING_BOX = memory.data(12);
-/** The HAN status; its power word (8) is kept up to date by each energy event. */
-export const HAN_BOX = memory.data(24);
 export const APPLIANCE_BOX = memory.data(2);
-/** The reply to a read, and the live billing state: now (4), total (8), the tariff registers (12..28), credit (28). */
-export const REPLY_BOX = memory.data(32);
+/** The live billing state, which the reply to a read (its first 32 bytes) and the HAN status (HAN_BOX) send as they
+ *  are: [86 u32] now (4), total (8), the tariff registers (12..28), credit (28), then the status's own fields —
+ *  power (32, each energy event), price (36, each status) — and SMALL (40: tariff, prepaid, 0 u16 end the status).
+ *  So a status costs no copies: only the price is written for it (issue 18 TCB). */
+export const REPLY_BOX = memory.data(56);
 const NOW: usize = 4;
 const TOTAL: usize = 8;
 const CREDIT: usize = 28;
+const POWER: usize = 32;
+const PRICE: usize = 36;
+/** The HAN status, 40 bytes: REPLY_BOX from `now` to SMALL's prepaid byte and the zero word after it. */
+export const HAN_BOX: usize = REPLY_BOX + 4;
+export const HAN_BYTES: i32 = 40;
 
 // Appliance switch times: the last switch of each appliance at 0 (4 × u32), the last MAX_OFF_PER_WEEK switch-offs
 // at 16, a ring of 8 slots of which 7 are used (the index is masked with 7: the ring cannot leave its region).
@@ -69,16 +75,18 @@ let lastToken: u32 = 0;
 
 // Flags and small counters as bytes at constant addresses, not wasm globals: a global is an i32, two MSP430 words
 // on every access, where a byte at a constant address is one instruction. All zero at start (no initial image).
-const SMALL = memory.data(13);
-const STARTED: usize = 0;
+// The first four end the HAN status (REPLY_BOX).
+const SMALL: usize = REPLY_BOX + 40;
+const TARIFF: usize = 0; //        the tariff in force (always tariffAt(MINUTE))
 const PREPAID: usize = 1;
-const TARIFF: usize = 2; //        the tariff in force (always tariffAt(MINUTE))
-const SLOT_TARIFF: usize = 3; //   the tariff at the start of the open half hour
-const APPLIANCE: usize = 4; //     4 bytes, one per appliance: bit 0 off (all on at power-up), bit 1 switched before
-const OFF_COUNT: usize = 8; //     switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
-const OFF_NEXT: usize = 9; //      the ring's next (= oldest when full) slot
-const MINUTE: usize = 10; //       u16: the minute of the day of minuteStart
-const OUTS: usize = 12; //         the OUT_* bits of the event being handled (a byte: one instruction to set a bit)
+//                                 2, 3: always 0 (the status's last word)
+const STARTED: usize = 4;
+const SLOT_TARIFF: usize = 5; //   the tariff at the start of the open half hour
+const APPLIANCE: usize = 6; //     4 bytes, one per appliance: bit 0 off (all on at power-up), bit 1 switched before
+const OFF_COUNT: usize = 10; //    switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
+const OFF_NEXT: usize = 11; //     the ring's next (= oldest when full) slot
+const MINUTE: usize = 12; //       u16: the minute of the day of minuteStart
+const OUTS: usize = 14; //         the OUT_* bits of the event being handled (a byte: one instruction to set a bit)
 
 // @ts-ignore: decorator
 @inline function get(field: usize): u32 {
@@ -120,23 +128,16 @@ function checkCredit(): void {
   out(OUT_CREDIT);
 }
 
-/** Moves MINUTE to the minute of the day of `t` (≥ minuteStart) and, when it changed, TARIFF with it. A tick a
- *  second after the last costs a subtraction and a compare; the divisions only when a minute or more was skipped
- *  (the first tick, withheld ticks). So the per-tick work has no division (issue 18), and the tariff is looked up
- *  once a minute. */
+/** Moves MINUTE to the minute of the day of `t` (≥ minuteStart) and, when it changed, TARIFF with it. A tick within
+ *  the minute costs a subtraction and a compare; the divisions (lib/divmod: quotient and remainder at once) and the
+ *  tariff look-up come once a minute, or at the first tick after withheld ones: the minute of the day is
+ *  (t / 60) % 1440, as 86400 = 60 × 1440, and the minute starts at t − t % 60. */
 function clockTo(t: u32): void {
-  const d = t - minuteStart;
-  if (d < 60) return;
-  if (d < 120) {
-    minuteStart += 60;
-    const m = (<u32>load<u16>(SMALL + MINUTE) + 1) & 0x7ff; // MINUTE < 1440: the mask changes nothing, keeps it one word
-    store<u16>(SMALL + MINUTE, <u16>(m == MINUTES_PER_DAY ? 0 : m));
-  } else {
-    const s = t - (t / DAY) * DAY; // not `%`: one division helper fewer in the TCB
-    const m = s / 60;
-    store<u16>(SMALL + MINUTE, <u16>m);
-    minuteStart = t - (s - m * 60);
-  }
+  if (t - minuteStart < 60) return;
+  const q = divmod(t, 60);
+  minuteStart = t - rem();
+  divmod(q, MINUTES_PER_DAY);
+  store<u16>(SMALL + MINUTE, <u16>rem());
   set(TARIFF, tariffAt(<u32>load<u16>(SMALL + MINUTE)));
 }
 
@@ -144,7 +145,7 @@ function clockTo(t: u32): void {
 export function coreTick(t: u32): u32 {
   set(OUTS, 0);
   if (!get(STARTED)) {
-    slotStart = (t / HALF_HOUR) * HALF_HOUR;
+    slotStart = floorTo(t, HALF_HOUR);
     lastHan = t - HAN_PERIOD;
     // Appliance switches before the first tick were stamped 0 (the time was not known): they count from now on,
     // so a command that arrives before the clock cannot escape the weekly cap or the minimum gap.
@@ -166,18 +167,15 @@ export function coreTick(t: u32): u32 {
     store<u32>(READING_BOX, wh, 4);
     store<u8>(READING_BOX, <u8>get(SLOT_TARIFF), 8); // bytes 9..11 stay 0
     halfHourWh = 0;
-    slotStart = t - slotStart < 2 * HALF_HOUR ? slotStart + HALF_HOUR : (t / HALF_HOUR) * HALF_HOUR;
+    // The half hour t lies in (slotStart is a multiple of HALF_HOUR from the first tick on, so this is
+    // slotStart + HALF_HOUR unless ticks were withheld across a whole half hour).
+    slotStart = floorTo(t, HALF_HOUR);
     set(SLOT_TARIFF, get(TARIFF));
     out(OUT_LOG_MET | OUT_READING);
   }
   if (t - lastHan >= HAN_PERIOD) {
     lastHan = t;
-    store<u32>(HAN_BOX, t);
-    store<u32>(HAN_BOX, load<u32>(REPLY_BOX + TOTAL), 4);
-    store<i32>(HAN_BOX, credit(), 12);
-    store<u32>(HAN_BOX, tariffPrice(get(TARIFF)), 16);
-    store<u8>(HAN_BOX, <u8>get(TARIFF), 20);
-    store<u8>(HAN_BOX, <u8>get(PREPAID), 21);
+    store<u32>(REPLY_BOX + PRICE, tariffPrice(get(TARIFF))); // the rest of the status is live in REPLY_BOX
     out(OUT_HAN);
   }
   return get(OUTS);
@@ -187,7 +185,7 @@ export function coreTick(t: u32): u32 {
 export function coreEnergy(len: u32): u32 {
   if (len != 8) return 0;
   let wh = load<u32>(IN);
-  store<u32>(HAN_BOX, load<u32>(IN, 4), 8);
+  store<u32>(REPLY_BOX + POWER, load<u32>(IN, 4));
   store<u32>(REPLY_BOX + TOTAL, load<u32>(REPLY_BOX + TOTAL) + wh);
   // The tariff's register: TARIFF < 4 (tariffAt masks it); the mask proves the address inside memory and, as an
   // expression in each access (the compiler's parity test sees a shift there, not a local), even — no bytewise
@@ -202,21 +200,9 @@ export function coreEnergy(len: u32): u32 {
   while (wh != 0) {
     const chunk = wh > 0xffff ? 0xffff : wh;
     wh -= chunk;
-    let acc = remainder + price * <u32><u16>chunk;
-    // Usually a Wh or two at a price of a few hundred mills/kWh: carry the whole mills out by subtraction, and
-    // leave the software division (no divider on the MSP430) to large sums — same quotient and remainder.
-    let mills: u32 = 0;
-    if (acc >= 8 * 1000) {
-      mills = acc / 1000;
-      acc -= mills * 1000; // not `%`: one division helper fewer in the TCB
-    } else {
-      while (acc >= 1000) {
-        acc -= 1000;
-        mills++;
-      }
-    }
-    c -= <i32>mills;
-    remainder = acc;
+    // remainder < 1000, so the sum stays below 999 + 65535² < 2^32.
+    c -= <i32>divmod(remainder + price * <u32><u16>chunk, 1000);
+    remainder = rem();
   }
   store<i32>(REPLY_BOX + CREDIT, c);
   set(OUTS, 0);

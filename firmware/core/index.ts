@@ -22,7 +22,7 @@ function emit(out: u32): void {
     reading(core.READING_BOX, 12);
     reading_dc(core.READING_BOX, 12);
   }
-  if (out & core.OUT_HAN) han(core.HAN_BOX, 24);
+  if (out & core.OUT_HAN) han(core.HAN_BOX, core.HAN_BYTES);
   if (out & core.OUT_APPLIANCE) appliance(core.APPLIANCE_BOX, 2);
   if (out & core.OUT_REPLY) reply(core.REPLY_BOX, 32);
 }

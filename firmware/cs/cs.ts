@@ -12,6 +12,7 @@
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { prf } from '../lib/prf';
+import { divmod, rem } from '../lib/divmod';
 
 export const OUT_CORE: u32 = 1;
 export const OUT_OFFSWITCH: u32 = 2;
@@ -100,9 +101,14 @@ export function csReading(len: i32): u32 {
   const step = <u32>load<u16>(SETTINGS + ROUND_WH);
   const period = <u32>load<u16>(SETTINGS + PSEUDONYM_HALF_HOURS);
   if (omit != 0 && (prf(KEY, OMIT, t) & 1023) < omit) return 0;
-  if (step != 0) wh = ((wh + (step >> 1)) / step) * step;
+  if (step != 0) {
+    // The nearest multiple of step: x − x % step for x = wh + step / 2 (lib/divmod: no division helper, no multiply).
+    const x = wh + (step >> 1);
+    divmod(x, step);
+    wh = x - rem();
+  }
   store<u32>(READING_BOX, 0x80 | (<u32>load<u16>(IN, 8) << 16));
-  store<u32>(READING_BOX, period != 0 ? prf(KEY, PSEUDONYM, t / 1800 / period) : 0, 4);
+  store<u32>(READING_BOX, period != 0 ? prf(KEY, PSEUDONYM, divmod(divmod(t, 1800), period)) : 0, 4);
   store<u32>(READING_BOX, t, 8);
   store<u32>(READING_BOX, wh, 12);
   return 1;

@@ -24,27 +24,28 @@ function finish(type: u32, len: u32): u32 {
 }
 
 /** The status frame's items: OBIS A..F, the A-XDR tag, and where the value lies in the status (its byte offset from
- *  IN; the tariff's is 24, where hanStatus puts it 1-based). One table and one loop instead of a call per item: a
- *  call with seven arguments pushed five of them at each of five call sites (issue 18 TCB). */
+ *  IN, a multiple of 4; the tariff's is 40, where hanStatus puts it 1-based). One table and one loop instead of a
+ *  call per item: a call with seven arguments pushed five of them at each of five call sites (issue 18 TCB). */
 const ITEMS = memory.data<u8>([
   0, 0, 1, 0, 0, 255, TAG_U32, 0, //    0.0.1.0.0.255 clock (meter seconds)
   1, 0, 1, 8, 0, 255, TAG_U32, 4, //    1.0.1.8.0.255 active energy import (Wh)
-  1, 0, 1, 7, 0, 255, TAG_U32, 8, //    1.0.1.7.0.255 active power import (W)
-  0, 0, 96, 14, 0, 255, TAG_U32, 24, // 0.0.96.14.0.255 current tariff (1-based)
-  0, 0, 19, 10, 0, 255, TAG_I32, 12, // 0.0.19.10.0.255 credit (mills)
+  1, 0, 1, 7, 0, 255, TAG_U32, 28, //   1.0.1.7.0.255 active power import (W)
+  0, 0, 96, 14, 0, 255, TAG_U32, 40, // 0.0.96.14.0.255 current tariff (1-based)
+  0, 0, 19, 10, 0, 255, TAG_I32, 24, // 0.0.19.10.0.255 credit (mills)
 ]);
 const ITEMS_N: u32 = 5;
 
-/** The core's status at IN ([t][total Wh][power W][credit i32][price u32][tariff u8][prepaid u8][0 u16]) as a status
- *  frame in FRAME; returns its length (0 if the status is malformed). `len` ≤ 64 (the input buffer). */
+/** The core's status at IN ([t][total Wh][tariff 1..4 Wh × 4][credit i32][power W][price u32][tariff u8][prepaid u8]
+ *  [0 u16], 40 bytes: the core's live billing state as it lies, firmware/core/core.ts REPLY_BOX) as a status frame in
+ *  FRAME; returns its length (0 if the status is malformed). `len` ≤ 64 (the input buffer). */
 export function hanStatus(len: u32): u32 {
-  if (len != 24) return 0;
+  if (len != 40) return 0;
   // The tariff 1-based (COSEM) as a u32 just past the status, still inside the input buffer [IN, IN + 64).
-  store<u32>(IN + 24, <u32>load<u8>(IN, 20) + 1);
+  store<u32>(IN + 40, <u32>load<u8>(IN, 36) + 1);
   for (let i: u32 = 0; i < ITEMS_N; i++) {
     const q = FRAME + 4 + i * ITEM_BYTES;
     const t = ITEMS + (i << 3);
-    const v = IN + (<u32>load<u8>(t, 7) & 31); // masked: inside the input buffer whatever the table says
+    const v = IN + (<u32>load<u8>(t, 7) & 60); // masked: the 4 bytes inside the input buffer whatever the table says
     for (let j: u32 = 0; j < ITEM_BYTES; j++) store<u8>(q + j, j < 7 ? load<u8>(t + j) : load<u8>(v + 10 - j)); // value big-endian
   }
   return finish(1, ITEMS_N * ITEM_BYTES);

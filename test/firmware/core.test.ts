@@ -82,8 +82,8 @@ describe('tariffs and their switching times', () => {
     expect([get(G.T1), get(G.T2), get(G.TOTAL)]).toEqual([15, 20, 35]);
     // the HAN status carries the tariff in force and its price
     tick(T0 + 23 * 3600 + 120);
-    const h = box(BOX.HAN, 24);
-    expect([u32le(h, 16), h[20]]).toEqual([150, 0]);
+    const h = box(BOX.HAN, 40);
+    expect([u32le(h, 32), h[36]]).toEqual([150, 0]);
   });
 
   it('refuses malformed tables — and logs each refusal — leaving the table in force', () => {
@@ -104,7 +104,7 @@ describe('tariffs and their switching times', () => {
     expect(sec()).toMatchObject({ kind: EV.TARIFF, result: R.BAD_FORMAT });
     expect(get(G.TARIFF)).toBe(1);
     tick(T0 + 8 * 3600 + 5);
-    expect(u32le(box(BOX.HAN, 24), 16)).toBe(300);
+    expect(u32le(box(BOX.HAN, 40), 32)).toBe(300);
   });
 });
 
@@ -269,8 +269,9 @@ describe('consumer feedback and replies', () => {
     expect(outs.filter((o) => o).length).toBe(5); // s = 0, 5, 10, 15, 20
     expect(outs[0]).toBe(OUT.HAN);
     expect(outs[5]).toBe(OUT.HAN);
-    const h = box(BOX.HAN, 24);
-    expect([u32le(h, 0), u32le(h, 4), u32le(h, 8)]).toEqual([T0 + 120, 42, 1234]);
+    // [t][total][tariff registers × 4][credit][power][price][tariff][prepaid][0 u16]
+    const h = box(BOX.HAN, 40);
+    expect([u32le(h, 0), u32le(h, 4), u32le(h, 8), u32le(h, 24), u32le(h, 28), h[37], h[38], h[39]]).toEqual([T0 + 120, 42, 42, 0, 1234, 0, 0, 0]);
   });
 
   it('answers a read with the attributable billing registers; an unknown command is logged as rejected', () => {

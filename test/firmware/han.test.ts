@@ -15,8 +15,9 @@ function crcX25(b: number[]): number {
   return crc ^ 0xffff;
 }
 const item = (obis: number[], tag: number, v: number) => [...obis, tag, (v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+// The core's status (firmware/core/core.ts HAN_BOX): [t][total][tariff registers × 4][credit][power][price][tariff][prepaid][0]
 const status = (t: number, wh: number, w: number, credit: number, price: number, tariff: number, prepaid: number) =>
-  new Msg().u32(t).u32(wh).u32(w).u32(credit).u32(price).u8(tariff).u8(prepaid).u16(0).get();
+  new Msg().u32(t).u32(wh).u32(wh - 7).u32(7).u32(0).u32(0).u32(credit).u32(w).u32(price).u8(tariff).u8(prepaid).u16(0).get();
 
 describe('HAN gateway', () => {
   it('puts the status frame on the HAN UART: clock, energy, power, tariff, credit; sequence numbers count', async () => {
@@ -51,7 +52,7 @@ describe('HAN gateway', () => {
     const m = await loadModule('han', true);
     const sent: number[] = [];
     m.device<Uart>('han').onTransmit = (b) => void sent.push(b);
-    m.event('input_status', status(1, 2, 3, 4, 5, 0, 0).slice(0, 22));
+    m.event('input_status', status(1, 2, 3, 4, 5, 0, 0).slice(0, 38));
     m.event('input_appliance', [1, 0, 0, 0]);
     m.idle(HZ / 100);
     m.call('t_idle');
