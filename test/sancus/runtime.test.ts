@@ -15,9 +15,23 @@ import { seededBytes } from './vectors.ts';
 const rnd = seededBytes(0x5e7c0);
 const PLAIN: ModuleSpec = { name: 'plain', vendorId: 0x0abc, source: 'plain_one:\n  mov #1, r12\n  ret\n', entries: [{ name: 'plain_one' }] };
 
+// Inputs around an output: the handler table has a hole (io 1), which no event may reach.
+const MIX: ModuleSpec = {
+  name: 'mix',
+  vendorId: 0x0777,
+  source: [
+    'mix_a:', '  mov @r12, &mix_last', '  mov #1, &mix_who', '  ret',
+    'mix_b:', '  mov @r12, &mix_last', '  mov #2, &mix_who', '  ret',
+    'mix_state:', '  mov &mix_who, r12', '  mov &mix_last, r13', '  ret',
+    '  .section .data.sm.mix, "aw"', 'mix_last: .word 0', 'mix_who: .word 0', '',
+  ].join('\n'),
+  entries: [{ name: 'mix_state', results: 2 }],
+  io: { io: [{ kind: 'input', name: 'a', handler: 'mix_a' }, { kind: 'output', name: 'o' }, { kind: 'input', name: 'b', handler: 'mix_b' }], slots: 3 },
+};
+
 function setup() {
   const board = boardWith({ violation: 'reset' });
-  const built = buildNodeImage(board, [METER, RELAY, PLAIN]);
+  const built = buildNodeImage(board, [METER, RELAY, PLAIN, MIX]);
   const node = new EmulatedNode('n1', board, built.image, built.modules);
   const keys: Record<string, Uint8Array> = {};
   for (const m of built.modules) {
@@ -72,6 +86,26 @@ describe('module runtime', () => {
     expect(em.deliver({ connection: 5, sealed: sealEvent(k2, 0, Uint8Array.of(9, 0)) })).toBe(false);
     expect(em.deliver({ connection: 5, sealed: sealEvent(k1, 0, Uint8Array.of(9, 0)) })).toBe(true);
     expect(s.node.callEntry('relay', 3).registers[12]).toBe(9);
+  });
+
+  it('an event reaches the handler of its connection\'s input; one on an output\'s connection reaches none', () => {
+    const s = setup();
+    const [ka, ko, kb] = [rnd(8), rnd(8), rnd(8)];
+    expect(s.setKey('mix', 1, 0, 0, ka)).toBe(1);
+    expect(s.setKey('mix', 2, 1, 1, ko)).toBe(1);
+    expect(s.setKey('mix', 3, 2, 2, kb)).toBe(1);
+    const em = new EventManager();
+    for (const c of [1, 2, 3]) em.routes.set(c, { node: s.node, module: 'mix' });
+    const state = () => Array.from(s.node.callEntry('mix', 3).registers.slice(12, 14));
+    expect(em.deliver({ connection: 3, sealed: sealEvent(kb, 0, Uint8Array.of(0x34, 0x12)) })).toBe(true);
+    expect(state()).toEqual([2, 0x1234]);
+    expect(em.deliver({ connection: 1, sealed: sealEvent(ka, 0, Uint8Array.of(0x78, 0x56)) })).toBe(true);
+    expect(state()).toEqual([1, 0x5678]);
+    // genuine, but io 1 is an output: refused through the stub's exit (0, the other result registers cleared)
+    const r = s.node.callEntry('mix', 2, [2, s.mailbox(sealEvent(ko, 0, Uint8Array.of(0xbc, 0x9a))), 2]).registers;
+    expect(Array.from(r.slice(12, 16))).toEqual([0, 0, 0, 0]);
+    expect(state()).toEqual([1, 0x5678]);
+    expect(s.node.sancus.violations).toEqual([]);
   });
 
   it('entries a module cannot serve fail: handle_input of a module without inputs, set_key of one without io', () => {

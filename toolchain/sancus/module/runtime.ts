@@ -191,6 +191,10 @@ function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
   const span = inputs[inputs.length - 1]! - first + 1;
   const holes = span !== inputs.length; // outputs between inputs: their table words are 0
   const at = io.deliver?.at ?? s('plain');
+  const handlerOf = (id: number) => {
+    const x = io.io[id]!;
+    return x.kind === 'input' ? x.handler : '0';
+  };
   const L = [
     `${s('handle_input')}:`,
     `  cmp #${MAX_EVENT + 1}, r14`,
@@ -203,12 +207,18 @@ function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
     `  call #${s('find')}`,
     `  jne ${s('fail')}`,
     '  mov 2(r9), r15',
-    ...(first ? [`  sub #${first}, r15`] : []),
-    `  cmp #${span}, r15`,
-    `  jhs ${s('fail')}`, // an output's connection, or an io the module does not have
-    '  rla r15',
-    `  mov ${s('handlers')}(r15), r5`,
-    ...(holes ? ['  tst r5', `  jz ${s('fail')}`] : []),
+    // the connection's io must be an input (not an output's connection, nor an io the module does not have): one
+    // input is compared, several are looked up in a table of handlers from the first input's id on
+    ...(span === 1
+      ? [`  cmp #${first}, r15`, `  jne ${s('fail')}`]
+      : [
+        ...(first ? [`  sub #${first}, r15`] : []),
+        `  cmp #${span}, r15`,
+        `  jhs ${s('fail')}`,
+        '  rla r15',
+        `  mov ${s('handlers')}(r15), r5`,
+        ...(holes ? ['  tst r5', `  jz ${s('fail')}`] : []),
+      ]),
     '  mov r13, r10', '  mov r14, r11', `  add #${TAG}, r11`, `  call #${s('outside')}`,
     // key = the slot's key, AD = its counter (big-endian in place), cipher = the caller's bytes, tag after them
     '  add #6, r9', '  mov r9, r11', '  mov r9, r10', '  decd r10',
@@ -219,15 +229,14 @@ function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
     '  add.b #1, -1(r9)', // the counter advances (low byte, then the carry into the high byte)
     '  adc.b -2(r9)',
     ...(io.deliver ? [`  mov #${io.deliver.data}, r12`, '  clr r13', '  mov r6, r14', '  clr r15'] : [`  mov #${at}, r12`, '  mov r6, r13']),
-    '  call r5',
+    span === 1 ? `  call #${handlerOf(first)}` : '  call r5',
     '  mov #1, r12',
     '  ret',
   ];
   if (io.refused) L.push(`${s('refused')}:`, '  mov -6(r9), r12', '  clr r13', '  mov r6, r14', '  clr r15', `  call #${io.refused}`, `  jmp ${s('fail')}`);
-  L.push(`${s('handlers')}:`);
-  for (let id = first; id < first + span; id++) {
-    const x = io.io[id]!;
-    L.push(`  .word ${x.kind === 'input' ? x.handler : 0}`);
+  if (span > 1) {
+    L.push(`${s('handlers')}:`);
+    for (let id = first; id < first + span; id++) L.push(`  .word ${handlerOf(id)}`);
   }
   return L;
 }
