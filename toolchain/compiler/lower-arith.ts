@@ -5,6 +5,7 @@ import binaryen from 'binaryen';
 import type { AluOp } from '../msp430/isa.ts';
 import { type Opnd, imm, isConst, p } from './mir.ts';
 import type { Lowerer } from './lower.ts';
+import { exprInfo } from './ir-walk.ts';
 import { constWords, MUL, RELS, SHIFT_KIND, type Val } from './lower-util.ts';
 
 const B = binaryen;
@@ -71,6 +72,23 @@ export const arithMethods = {
   },
 
   binary(this: Lowerer, opc: number, le: number, re: number, into?: Val): Val {
+    // x & ~z (Binaryen writes ~z as z ^ −1): BIC clears in x the bits set in z (TI guide: dst &= ~src), so ~z
+    // needs no register of its own. Operands in wasm order.
+    if (opc === B.AndInt32 || opc === B.AndInt64) {
+      const notOf = (e: number): number | undefined => {
+        const i = exprInfo(e);
+        if (i.id !== B.BinaryId || (i.op !== B.XorInt32 && i.op !== B.XorInt64)) return undefined;
+        const c = exprInfo(i.right);
+        return c.id === B.ConstId && BigInt(c.value as number | bigint) === -1n ? (i.left as number) : undefined;
+      };
+      const zr = notOf(re);
+      const zl = zr === undefined ? notOf(le) : undefined;
+      if (zr !== undefined) return this.andNot(...(this.exSeq([le, zr]) as [Val, Val]));
+      if (zl !== undefined) {
+        const [z, x] = this.exSeq([zl, re]) as [Val, Val];
+        return this.andNot(x, z);
+      }
+    }
     const [a, b] = this.exSeq([le, re]) as [Val, Val];
     const rel = RELS.get(opc);
     if (rel) return this.boolOf(rel, a, b, 2);
@@ -221,6 +239,19 @@ export const arithMethods = {
       out[k] = d[k]!;
     }
     return out;
+  },
+
+  /** x & ~z, word by word: a constant word of z is a mask, any other a BIC. */
+  andNot(this: Lowerer, x: Val, z: Val): Val {
+    return x.map((w, k) => {
+      const zk = z[k]!;
+      if (isConst(zk)) return this.bitwise('and', [w], [imm(~zk.v & 0xffff)])[0]!;
+      if (isConst(w) && w.v === 0) return w;
+      const d = this.newV();
+      this.mov(w, d);
+      this.op('bic', zk, d);
+      return d;
+    });
   },
 
   mul32(this: Lowerer, a: Val, b: Val): Val {

@@ -4,7 +4,7 @@ import binaryen from 'binaryen';
 import { type Cond, type Opnd, imm, isConst } from './mir.ts';
 import { exprInfo } from './ir-walk.ts';
 import type { Lowerer } from './lower.ts';
-import { constWords, isBool, isPure, NEGATE, RELS, type Rel, type Val } from './lower-util.ts';
+import { isBool, isPure, NEGATE, RELS, type Rel, type Val } from './lower-util.ts';
 
 const B = binaryen;
 
@@ -64,18 +64,20 @@ export const condMethods = {
         const [a, b] = this.exSeq([info.left, info.right]);
         return this.branchCmp(rel, a!, b!, target, sense);
       }
-      // (x & C) != 0: `bit #C, x` sets Z from x & C without computing it (TI guide, BIT instruction).
-      if ((info.op === B.AndInt32 || info.op === B.AndInt64) && exprInfo(info.right).id === B.ConstId) {
-        const x = this.ex(info.left);
-        const c = constWords(BigInt.asUintN(64, BigInt(exprInfo(info.right).value as number | bigint)), x.length);
-        const words = c.map((w, k) => k).filter((k) => (c[k] as { v: number }).v !== 0);
+      // (x & y) != 0: `bit y, x` sets Z from x & y without computing it (TI guide, BIT instruction), word by word;
+      // a word where either is the constant 0 cannot make it non-zero.
+      if (info.op === B.AndInt32 || info.op === B.AndInt64) {
+        const [x, c] = this.exSeq([info.left, info.right]) as [Val, Val];
+        const zero = (w: Opnd) => isConst(w) && w.v === 0;
+        const words = c.map((w, k) => k).filter((k) => !zero(c[k]!) && !zero(x[k]!));
         if (words.length === 0) {
           if (!sense) this.jump('jmp', target);
           return;
         }
         const skip = this.label();
         words.forEach((k, i) => {
-          this.op('bit', c[k]!, this.materialize(x[k]!));
+          const [m, t] = isConst(x[k]!) ? [x[k]!, c[k]!] : [c[k]!, x[k]!];
+          this.op('bit', m, this.materialize(t));
           const last = i === words.length - 1;
           if (sense) this.jump('jne', target);
           else this.jump(last ? 'jeq' : 'jne', last ? target : skip);

@@ -9,7 +9,7 @@
 // computation becomes dead and dce.ts removes it), and a memory access whose address range lies inside the
 // mapped memory needs no bounds check.
 import binaryen from 'binaryen';
-import { children as childrenOf, exprInfo } from './ir-walk.ts';
+import { children as childrenOf, exprInfo, walk } from './ir-walk.ts';
 import type { GuardedIncrement, SignedFacts } from './narrow.ts';
 import { byIndex, type LocalId } from './local-webs.ts';
 
@@ -85,9 +85,32 @@ export class Ranges {
       }
       case B.BinaryId:
         return this.binary(info.op, info.left, info.right);
+      case B.IfId: // the arms that produce a value (an unreachable arm never does)
+        return this.union([info.ifTrue, info.ifFalse]);
+      case B.BlockId: {
+        // Its last child's value, or a value a `br` to it carries (a `br_table` with a value: no range).
+        const kids = info.children as number[];
+        const values = kids.length ? [kids[kids.length - 1]!] : [];
+        let table = false;
+        if (info.name) {
+          walk(e, (x) => {
+            const b = exprInfo(x);
+            if (b.id === B.BreakId && b.name === info.name && b.value) values.push(b.value as number);
+            if (b.id === B.SwitchId && b.value && ((b.names as string[]).includes(info.name) || b.defaultName === info.name)) table = true;
+          });
+        }
+        return table ? FULL : this.union(values);
+      }
       default:
         return FULL;
     }
+  }
+
+  /** The least range holding every value of the given expressions that produce one (unreachable ones do not). */
+  private union(es: number[]): Range {
+    const rs = es.filter((x) => x && exprInfo(x).type !== B.unreachable).map((x) => this.of(x));
+    if (!rs.length) return FULL;
+    return { lo: Math.min(...rs.map((x) => x.lo)), hi: Math.max(...rs.map((x) => x.hi)) };
   }
 
   private binary(op: number, le: number, re: number): Range {
