@@ -115,8 +115,8 @@ export function profileTake(a: usize, len: u32): bool {
     if (b != 0) store<u32>(SEQS + (log << 2), load<u32>(a, 4));
     return false;
   }
-  const n = b - 0x80;
-  const got = <u32>load<u8>(CACHE_GOT);
+  const n = (b - 0x80) & 0x7f; // (masks that change nothing but keep the products 16-bit: no 32-bit multiply)
+  const got = <u32>load<u8>(CACHE_GOT) & 0xf;
   if (log != <u32>load<u8>(CACHE_LOG) || load<u8>(a, 2) != load<u8>(FETCH + 2) || len != 8 + n * 12 || got + n > FETCH_ROWS || load<u32>(a, 4) != load<u32>(CACHE_Q) + got) return false;
   copyBytes(CACHE + got * 12, a + 8, n * 12);
   store<u8>(CACHE_GOT, <u8>(got + n));
@@ -253,7 +253,7 @@ export function profileScan(p: u32): bool {
   const end = load<u32>(SEL_END);
   // The log is in time order (the logs module stamps entries with its own, never decreasing, time).
   for (let q = load<u32>(SCAN_Q); q != end; q++) {
-    const e = cached(p, q);
+    const e = cached(p, q) & 0xfffe; // (even, below 2^16: word loads without parity or range checks)
     if (e == 0) {
       store<u32>(SCAN_Q, q);
       profileFetch(p, q);
@@ -291,7 +291,7 @@ export function encodeProfile(p: u32, attr: u32): void {
     }
     for (let q = load<u32>(SEL_FIRST); q != load<u32>(SEL_END); q++) {
       if (!vinside(size)) continue;
-      const e = cached(p, q);
+      const e = cached(p, q) & 0xfffe; // (as in profileScan)
       if (e == 0) {
         vmiss(q, size);
         continue;

@@ -333,7 +333,7 @@ export function dlms_fetch(): usize {
  * waiting for these rows is answered (0: nothing to send now).
  */
 export function dlms_log_entry(p: usize, len: u32): i32 {
-  p &= 0xffff; // (an address in the hosting module's memory: one word to our compiler)
+  p &= 0xfffe; // (an even address in the hosting module's memory, its input buffer: one word to our compiler)
   if (len == 20 && load<u8>(p) == 2 && load<u8>(p, 1) == 1) supplyState(p);
   if (!profileTake(p, len & 0xff) || load<u8>(C_PEND) == 0) return 0;
   store<u8>(C_HDR_SHIFT, 0);
