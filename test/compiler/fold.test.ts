@@ -53,6 +53,20 @@ describe('operand folding', () => {
     expect(run(jump('jl'))).toEqual(jump('jl').map((i) => printMInstr(i).trim()));
   });
 
+  it('moves a RAM read later, past register-only instructions, to its one use', () => {
+    expect(run([op('mov', m(4), r(12)), op('mov', m(6), r(13)), op('mov', r(4), r(14)), op('sub', r(12), r(14)), op('subc', r(13), r(15)), ret(14, 15)]))
+      .toEqual(['mov r4, r14', 'sub &__hasm_mem+4, r14', 'subc &__hasm_mem+6, r15', 'ret']);
+    // a store in between may write S: the read stays where it was
+    const store = [op('mov', m(4), r(12)), op('mov', r(5), m(4)), op('add', r(12), r(14)), ret(14)];
+    expect(run(store)).toEqual(store.map((i) => printMInstr(i).trim()));
+    // a peripheral register's read is not moved past other accesses
+    const mmio = [op('mov', { k: 'abs', sym: 'RESLO', off: 0 }, r(12)), op('mov', { k: 'abs', sym: 'RESHI', off: 0 }, r(13)), op('add', r(12), r(14)), ret(13, 14)];
+    expect(run(mmio)).toEqual(mmio.map((i) => printMInstr(i).trim()));
+    // an instruction between that writes the register S is addressed by
+    const base: MInstr[] = [op('mov', { k: 'mem', base: r(5), off: 2, sym: '__hasm_mem' }, r(12)), op('add', k(2), r(5)), op('add', r(12), r(14)), ret(5, 14)];
+    expect(run(base)).toEqual(base.map((i) => printMInstr(i).trim()));
+  });
+
   it('drops a jlo after a compare with 0 (no borrow: never taken)', () => {
     expect(run([op('cmp', k(0), r(13)), { kind: 'jump', cond: 'jlo', target: 'x' }, { kind: 'jump', cond: 'jne', target: 'x' }, op('mov', k(1), r(12)), { kind: 'label', name: 'x' }, ret(12)]))
       .toEqual(['cmp #0, r13', 'jne x', 'mov #1, r12', 'x:', 'ret']);

@@ -91,13 +91,16 @@ function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<stri
   const x = m.dst.r;
   const S = m.src;
   const dead = (k: number) => !live[k]!.has(`r${x}`);
-  const next = code[n + 1];
+  const j = user(code, n, x, S);
+  const next = code[j];
   if (!isOp(next) || !next.src || !next.dst) return undefined;
-  // copy
-  if (next.op === 'mov' && next.src.k === 'p' && next.src.r === x && place(next.dst) && !mentions(next.dst, x) && dead(n + 1)) {
-    if (m.b && !next.b) return undefined; // a word store of a zero-extended byte
-    return { with: [{ kind: 'op', op: 'mov', b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst }], count: 2 };
+  if (j > n + 1) {
+    // Only the one-use rules move the read of S later, past instructions that leave rX, S and its base alone.
+    const f = foldPair(m, next, x, S, dead(j), code, j, labels);
+    return f && { with: [...code.slice(n + 1, j), f], count: j - n + 1 };
   }
+  const pair = foldPair(m, next, x, S, dead(n + 1), code, n + 1, labels);
+  if (pair) return { with: [pair], count: 2 };
   // update
   const third = code[n + 2];
   if (
@@ -114,21 +117,50 @@ function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<stri
     }
     return undefined;
   }
+  return undefined;
+}
+
+/** The two-instruction rules (copy, test, operand) for `mov S, rX` and its one use `next` (at index at). */
+function foldPair(m: Op, next: Op, x: number, S: Opnd, deadAfter: boolean, code: MInstr[], at: number, labels: Map<string, number>): MInstr | undefined {
+  if (!next.src || !next.dst || !deadAfter) return undefined;
+  // copy
+  if (next.op === 'mov' && next.src.k === 'p' && next.src.r === x && place(next.dst) && !mentions(next.dst, x) && deadAfter) {
+    if (m.b && !next.b) return undefined; // a word store of a zero-extended byte
+    return { kind: 'op', op: 'mov', b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst };
+  }
   // test
-  if ((next.op === 'cmp' || next.op === 'bit') && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) && place(S) && dead(n + 1)) {
-    if (m.b === next.b) return { with: [{ kind: 'op', op: next.op, b: m.b, src: next.src, dst: S }], count: 2 };
+  if ((next.op === 'cmp' || next.op === 'bit') && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) && place(S) && deadAfter) {
+    if (m.b === next.b) return { kind: 'op', op: next.op, b: m.b, src: next.src, dst: S };
     // mov.b S, rX; cmp/bit #k, rX with k < 256: Z and C agree with the byte form, N and V need not.
-    if (m.b && next.src.k === 'imm' && typeof next.src.v === 'number' && next.src.v < 0x100 && flagsReadFrom(code, n + 2, labels) < 2) {
-      return { with: [{ kind: 'op', op: next.op, b: true, src: next.src, dst: S }], count: 2 };
+    if (m.b && next.src.k === 'imm' && typeof next.src.v === 'number' && next.src.v < 0x100 && flagsReadFrom(code, at + 1, labels) < 2) {
+      return { kind: 'op', op: next.op, b: true, src: next.src, dst: S };
     }
     return undefined;
   }
   // operand
-  if (readsBoth(next.op) && next.src.k === 'p' && next.src.r === x && !mentions(next.dst, x) && dead(n + 1)) {
+  if (readsBoth(next.op) && next.src.k === 'p' && next.src.r === x && !mentions(next.dst, x) && deadAfter) {
     if (m.b && !next.b) return undefined; // the word OP needs the zero-extended byte
-    return { with: [{ kind: 'op', op: next.op, b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst }], count: 2 };
+    return { kind: 'op', op: next.op, b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst };
   }
   return undefined;
+}
+
+/**
+ * The index of the instruction that reads rX after `mov S, rX` at n: the next one, or a later one when every
+ * instruction between is an ALU op on registers (memory only read, and only when S is plain RAM: a peripheral
+ * register's read is not moved past other accesses) that neither reads nor writes rX nor writes a register S names.
+ */
+function user(code: MInstr[], n: number, x: number, S: Opnd): number {
+  const ram = S.k === 'slot' || ((S.k === 'abs' || S.k === 'mem') && !!S.sym && /^__(hasm_mem|m_g_|hasm_rt_g_)/.test(S.sym)) || S.k === 'imm' || gpr(S);
+  for (let j = n + 1; j < Math.min(code.length, n + 6); j++) {
+    const i = code[j]!;
+    if (!isOp(i) || !i.dst) return n + 1;
+    if (mentions(i.src, x) || mentions(i.dst, x)) return j;
+    if (!ram || i.op === 'push' || i.dst.k !== 'p' || i.dst.r < 4) return n + 1;
+    if (OP_BY_NAME.get(i.op)?.format === 'I' && !OP_BY_NAME.get(i.op)!.writesDst) continue; // CMP, BIT write no register
+    if (mentions(S, i.dst.r)) return n + 1;
+  }
+  return n + 1;
 }
 
 export function fold(a: Allocated): Allocated {
