@@ -33,28 +33,29 @@ const FEEDBACK_EVERY: u32 = 4;
 
 /** Up to three local events of 2 bytes each ([LOCAL_TAMPER][0], [LOCAL_BUTTON][0], [LOCAL_CONTACT][closed]). */
 export const LOCAL_BOX = memory.data(6);
-let started: bool = false;
-let contact: u8 = 0xff; // feedback last reported (0xff: never)
+/** The driver's state in bytes at constant addresses, not i32 globals (a bool global is a 32-bit pair here: a poll
+ *  loaded, tested and stored each as two words — issue 18 "Simulation speed", four polls a second): [flags u8][polls
+ *  u8][contact u8], contact the feedback last reported (0xff: never). `polls` counts modulo 256, a multiple of
+ *  FEEDBACK_EVERY, so its mask picks the same polls as a 32-bit count. */
+const STATE = memory.data<u8>([0, 0, 0xff, 0]);
+const STARTED: u32 = 1;
 // The coil moved since the last poll: its contacts may still be travelling (operate/release time), so the feedback
 // is reported from the next poll on — a mismatch then is real (welded or bypassed contacts), not the relay's delay.
-let moved: bool = false;
-let settled: bool = false; // the contacts moved one poll ago: sample the feedback at this poll
-let open: bool = false; //    the case was seen open (an edge, or the level at power-up) and not yet seen closed
-let polls: u32 = 0;
+const MOVED: u32 = 2;
+const SETTLED: u32 = 4; // the contacts moved one poll ago: sample the feedback at this poll
+const OPEN: u32 = 8; //    the case was seen open (an edge, or the level at power-up) and not yet seen closed
 
 /** Power-up: the coil is driven closed — the supply is on, the off-switch module's initial state — and the inputs
  *  latch rising edges. Both modules lose their state at a reset (no persistent storage yet, seed §4.6.3). */
 function start(): void {
-  if (started) return;
-  started = true;
+  if (<u32>load<u8>(STATE) & STARTED) return;
   mmio_write8(P1OUT, mmio_read8(P1OUT) | COIL);
-  moved = true;
   mmio_write8(P1DIR, mmio_read8(P1DIR) | COIL);
   mmio_write8(P2IES, mmio_read8(P2IES) & ~(TAMPER | BUTTON));
   mmio_write8(P2IFG, mmio_read8(P2IFG) & ~(TAMPER | BUTTON));
   // A case opened while the power was off has no edge to latch: its level, read after the flags were cleared (an
   // opening from now on sets the flag), is reported at the first poll.
-  open = (mmio_read8(P2IN) & TAMPER) != 0;
+  store<u8>(STATE, <u8>(STARTED | MOVED | (mmio_read8(P2IN) & TAMPER ? OPEN : 0)));
 }
 
 /** The off-switch module's command at IN: [on u8][0]. */
@@ -63,47 +64,48 @@ export function relaySet(len: i32): void {
   start();
   const out = mmio_read8(P1OUT);
   const next = load<u8>(IN) != 0 ? out | COIL : out & ~COIL;
-  if (next != out) moved = true;
+  if (next != out) store<u8>(STATE, load<u8>(STATE) | <u8>MOVED);
   mmio_write8(P1OUT, next);
 }
 
 /** Samples the inputs; returns how many 2-byte local events LOCAL_BOX holds (0–3). */
 export function relayPoll(): u32 {
   start();
+  let f = <u32>load<u8>(STATE);
   let n: u32 = 0;
-  const ifg = mmio_read8(P2IFG);
+  const ifg = <u32>mmio_read8(P2IFG);
   if (ifg & (TAMPER | BUTTON)) {
-    mmio_write8(P2IFG, ifg & ~(TAMPER | BUTTON));
-    if (ifg & TAMPER) open = true;
+    mmio_write8(P2IFG, <u8>(ifg & ~(TAMPER | BUTTON)));
+    if (ifg & TAMPER) f |= OPEN;
   }
   // Reported at every poll while the case is open (an opening shorter than a poll is reported once, its edge): the
   // off-switch module logs the first report and holds the lock.
-  if (open) {
+  if (f & OPEN) {
     if (ifg & TAMPER || mmio_read8(P2IN) & TAMPER) {
       store<u8>(LOCAL_BOX, ev.LOCAL_TAMPER);
       store<u8>(LOCAL_BOX, 0, 1);
-      n++;
-    } else open = false;
+      n = 1;
+    } else f &= ~OPEN;
   }
   if (ifg & BUTTON) {
     store<u8>(LOCAL_BOX + 2 * n, ev.LOCAL_BUTTON);
     store<u8>(LOCAL_BOX + 2 * n, 0, 1);
     n++;
   }
-  polls++;
-  if (moved) {
-    moved = false;
-    settled = true;
-  } else if (settled || (polls & (FEEDBACK_EVERY - 1)) == 0) {
-    settled = false;
+  const polls = <u32>load<u8>(STATE, 1) + 1;
+  store<u8>(STATE, <u8>polls, 1);
+  if (f & MOVED) f = (f & ~MOVED) | SETTLED;
+  else if (f & SETTLED || (polls & (FEEDBACK_EVERY - 1)) == 0) {
+    f &= ~SETTLED;
     const fb: u8 = mmio_read8(P1IN) & FEEDBACK ? 1 : 0;
-    if (fb != contact) {
-      contact = fb;
+    if (fb != load<u8>(STATE, 2)) {
+      store<u8>(STATE, fb, 2);
       store<u8>(LOCAL_BOX + 2 * n, ev.LOCAL_CONTACT);
       store<u8>(LOCAL_BOX + 2 * n, fb, 1);
       n++;
     }
   }
+  store<u8>(STATE, <u8>f);
   return n;
 }
 
