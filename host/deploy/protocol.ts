@@ -7,6 +7,11 @@ import { mac, unwrap, wrap } from '../../toolchain/sancus/index.ts';
 export const CHALLENGE_BYTES = 16;
 
 const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
+/** An event's AD: the connection's counter, 32-bit big-endian (toolchain/sancus/module/runtime.ts COUNTER_BYTES). */
+function counterAd(counter: number): Uint8Array {
+  if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) throw new RangeError(`event counter must be 0..2^32-1, got ${counter}`);
+  return Uint8Array.from([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]);
+}
 
 /** The tag a genuine module returns for `challenge`: MAC(K_SM, challenge). */
 export function attestationTag(moduleKey: Uint8Array, challenge: Uint8Array): Uint8Array {
@@ -20,14 +25,14 @@ export function setKeyRequest(moduleKey: Uint8Array, connId: number, ioId: numbe
   return Uint8Array.from([...ad, ...w.cipher, ...w.tag]);
 }
 
-/** An event on a connection: cipher ‖ tag with AD = the connection's counter (big-endian 16-bit). */
+/** An event on a connection: cipher ‖ tag with AD = the connection's counter (big-endian 32-bit). */
 export function sealEvent(connKey: Uint8Array, counter: number, payload: Uint8Array): Uint8Array {
   if (payload.length % 2) throw new RangeError('event payloads are whole 16-bit words');
-  const w = wrap(connKey, Uint8Array.from(be16(counter)), payload);
+  const w = wrap(connKey, counterAd(counter), payload);
   return Uint8Array.from([...w.cipher, ...w.tag]);
 }
 
 export function openEvent(connKey: Uint8Array, counter: number, sealed: Uint8Array): Uint8Array | null {
   const n = sealed.length - 8;
-  return unwrap(connKey, Uint8Array.from(be16(counter)), sealed.slice(0, n), sealed.slice(n));
+  return unwrap(connKey, counterAd(counter), sealed.slice(0, n), sealed.slice(n));
 }

@@ -1,6 +1,7 @@
 // The module runtime's own rules (toolchain/sancus/module/runtime.ts), on the example modules of host/deploy/examples:
-// a connection's counter is 16 bits on both sides (events keep working, in order only, past 255), a connection id is
-// keyed once, and an entry a module cannot serve (handle_input without inputs, set_key without io) fails at once.
+// a connection's counter is 32 bits on both sides (events keep working, in order only, past a byte and past 16
+// bits), a connection id is keyed once, an event reaches only its input's handler, and an entry a module cannot
+// serve (handle_input without inputs, set_key without io) fails at once.
 import { describe, expect, it } from 'vitest';
 import { buildNodeImage } from '../../host/deploy/build.ts';
 import { EventManager } from '../../host/deploy/event-manager.ts';
@@ -71,6 +72,34 @@ describe('module runtime', () => {
     expect(em.deliver({ connection: 1, sealed: sealEvent(key, 301, Uint8Array.of(7, 0)) })).toBe(false); // skips 300
     expect(em.deliver({ connection: 1, sealed: sealEvent(key, 300, Uint8Array.of(7, 0)) })).toBe(true); // the next
     expect(s.node.callEntry('relay', 3).registers[12]).toBe(7);
+    expect(s.node.sancus.violations).toEqual([]);
+  });
+
+  it('counters are 32 bits: past 0xFFFF the next event has counter 0x10000, and one sealed with counter 0 (a 16-bit wrap) is refused', () => {
+    const s = setup();
+    const key = rnd(8);
+    expect(s.setKey('meter', 1, 0, 0, key)).toBe(1);
+    expect(s.setKey('relay', 1, 0, 0, key)).toBe(1);
+    // Debugger view: both ends' counters set to 0xFFFE (slot 0: conn id, io id, then the counter big-endian), as
+    // after 65,534 events — 18 hours of a once-a-second connection.
+    const mem = s.node.machine.bus.mem;
+    for (const m of ['meter', 'relay']) mem.set([0, 0, 0xff, 0xfe], s.node.symbol(`__sm_${m}_conns`) + 4);
+    const em = new EventManager();
+    em.routes.set(1, { node: s.node, module: 'relay' });
+    const recorded: ReturnType<typeof em.collectOne>[] = [];
+    for (const counter of [0xfffe, 0xffff, 0x10000, 0x10001]) {
+      expect(s.node.callEntry('meter', 3, [counter & 0xffff]).registers[12]).toBe(1);
+      const e = em.collectOne(s.node)!;
+      expect(openEvent(key, counter, e.sealed)).toEqual(Uint8Array.of(counter & 0xff, (counter >> 8) & 0xff));
+      expect(openEvent(key, counter & 0xffff, e.sealed) === null).toBe(counter > 0xffff);
+      if (counter <= 0xffff) expect(em.deliver(e)).toBe(true);
+      else recorded.push(e);
+    }
+    // what a 16-bit counter would take after its wrap: an event sealed with counter 0, 1 (as recorded at the start)
+    expect(em.deliver({ connection: 1, sealed: sealEvent(key, 0, Uint8Array.of(1, 0)) })).toBe(false);
+    expect(em.deliver(recorded[0]!)).toBe(true);
+    expect(em.deliver(recorded[1]!)).toBe(true);
+    expect(s.node.callEntry('relay', 3).registers[12]).toBe(1);
     expect(s.node.sancus.violations).toEqual([]);
   });
 

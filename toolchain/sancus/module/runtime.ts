@@ -8,7 +8,7 @@
 //                                   connections so far (a replayed or reordered request fails), and a connection id
 //                                   keyed already is refused.
 //   2 handle_input(conn, payload*, len)   payload = cipher (len bytes, even, ≤ MAX_EVENT) ‖ tag; AD = the
-//                                   connection's 16-bit counter big-endian; unwrapped under the connection key;
+//                                   connection's 32-bit counter big-endian; unwrapped under the connection key;
 //                                   on success the counter advances and the io's handler gets the plaintext.
 //
 // Outputs (internal): `emit` with r11 = output io id, r12 = plaintext* (module data), r13 = len (even): wraps under
@@ -24,13 +24,18 @@
 // What the runtime's code reads and decides on (set_key's request) is first copied into the module's data, so
 // unprotected code cannot change it between the check and the use; what only the crypto unit reads (attest's
 // challenge, an event's cipher ‖ tag) is read in place: one instruction reads it, and the tag covers the words as the
-// unit read them. A connection slot keeps its counter big-endian, so the counter's two bytes are the event's AD in
-// place. The entries clobber r5–r15 (the stub restores the caller's registers); `emit` keeps r4–r10 (EABI).
+// unit read them. A connection slot keeps its counter big-endian, so the counter's four bytes are the event's AD in
+// place. The counter is 32 bits because a counter value must never come back under the same key (seed §3.4.2 on
+// invocation counters: "a register of sufficient size"): 16 bits wrapped in 18 hours on the meter's once-a-second
+// connections (clock → core, clock → logs), after which the untrusted runtime could replay what it recorded 65,536
+// events before; 2^32 events take 136 years at one a second. The entries clobber r5–r15 (the stub restores the caller's registers); `emit` keeps r4–r10 (EABI).
 
 import { sym } from './stub.ts';
 
-/** Connection slot: conn id, io id, counter (big-endian: the AD), key (8). */
-export const CONN_BYTES = 14;
+/** Connection slot: conn id, io id, counter (4, big-endian: the AD), key (8). */
+export const CONN_BYTES = 16;
+/** The event counter's bytes (the AD of every event: big-endian). */
+export const COUNTER_BYTES = 4;
 /** Largest event payload in bytes (even). */
 export const MAX_EVENT = 64;
 export const RUNTIME_ENTRIES = ['attest', 'set_key', 'handle_input'] as const;
@@ -42,6 +47,8 @@ export const OUTBOX_SLOT_BYTES = 6 + MAX_EVENT + 8;
 /** set_key's request: AD (6) ‖ wrapped key (8) ‖ tag (8). */
 const SET_KEY_BYTES = 22;
 const CHALLENGE = 16;
+/** Offset of the key in a connection slot (the counter's bytes just before it). */
+const KEY_AT = 4 + COUNTER_BYTES;
 const TAG = 8;
 
 export interface IoSpec {
@@ -160,7 +167,8 @@ export function runtimeAssembly(name: string, io: IoSpec, opts: RuntimeOptions =
       '  swpb r15',
       '  mov r15, 2(r9)',
       '  clr 4(r9)',
-      '  mov r9, r14', '  add #6, r14',
+      '  clr 6(r9)',
+      '  mov r9, r14', `  add #${KEY_AT}, r14`,
       '  clr r9',
       `  mov #${s('buf')}, r10`, `  mov #${s('buf')}+6, r11`, '  mov r11, r12', `  mov #${s('buf')}+14, r13`, '  mov r13, r15',
       '  sancus.unwrap',
@@ -171,8 +179,14 @@ export function runtimeAssembly(name: string, io: IoSpec, opts: RuntimeOptions =
       '  ret',
     );
   }
-  if (keyed && inputs.length) A(...handleInput(name, io, inputs));
-  if (outputs) A(...emitAssembly(name, opts));
+  // The counter's increment (r9 = the slot's key, the counter's bytes just below it: lowest byte first, the carry
+  // up through the others); one subroutine when both the input and the output path use it.
+  const increment = ['  add.b #1, -1(r9)', ...Array.from({ length: COUNTER_BYTES - 1 }, (_, i) => `  adc.b -${i + 2}(r9)`)];
+  const shared = inputs.length > 0 && outputs;
+  if (shared) A(`${s('bump')}:`, ...increment, '  ret');
+  const bump = shared ? [`  call #${s('bump')}`] : increment;
+  if (keyed && inputs.length) A(...handleInput(name, io, inputs, bump));
+  if (outputs) A(...emitAssembly(name, opts, bump));
   else if (opts.glue) A(opts.glue);
   A('  .even', `${s('runtime_end')}:`);
   A(`  .section .data.sm.${name}, "aw"`);
@@ -185,7 +199,7 @@ export function runtimeAssembly(name: string, io: IoSpec, opts: RuntimeOptions =
 }
 
 /** handle_input: the event's connection, its io's handler, the unwrap into the plaintext's place, the handler. */
-function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
+function handleInput(name: string, io: IoSpec, inputs: number[], bump: string[]): string[] {
   const s = (w: string) => sym(name, w);
   const first = inputs[0]!;
   const span = inputs[inputs.length - 1]! - first + 1;
@@ -221,19 +235,18 @@ function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
       ]),
     '  mov r13, r10', '  mov r14, r11', `  add #${TAG}, r11`, `  call #${s('outside')}`,
     // key = the slot's key, AD = its counter (big-endian in place), cipher = the caller's bytes, tag after them
-    '  add #6, r9', '  mov r9, r11', '  mov r9, r10', '  decd r10',
+    `  add #${KEY_AT}, r9`, '  mov r9, r11', '  mov r9, r10', `  sub #${COUNTER_BYTES}, r10`,
     '  mov r13, r12', '  add r14, r13', `  mov #${at}, r14`, '  mov r13, r15',
     '  sancus.unwrap',
     '  tst r15',
     `  jz ${s(io.refused ? 'refused' : 'fail')}`,
-    '  add.b #1, -1(r9)', // the counter advances (low byte, then the carry into the high byte)
-    '  adc.b -2(r9)',
+    ...bump, // the counter advances
     ...(io.deliver ? [`  mov #${io.deliver.data}, r12`, '  clr r13', '  mov r6, r14', '  clr r15'] : [`  mov #${at}, r12`, '  mov r6, r13']),
     span === 1 ? `  call #${handlerOf(first)}` : '  call r5',
     '  mov #1, r12',
     '  ret',
   ];
-  if (io.refused) L.push(`${s('refused')}:`, '  mov -6(r9), r12', '  clr r13', '  mov r6, r14', '  clr r15', `  call #${io.refused}`, `  jmp ${s('fail')}`);
+  if (io.refused) L.push(`${s('refused')}:`, `  mov -${KEY_AT}(r9), r12`, '  clr r13', '  mov r6, r14', '  clr r15', `  call #${io.refused}`, `  jmp ${s('fail')}`);
   if (span > 1) {
     L.push(`${s('handlers')}:`);
     for (let id = first; id < first + span; id++) L.push(`  .word ${handlerOf(id)}`);
@@ -242,7 +255,7 @@ function handleInput(name: string, io: IoSpec, inputs: number[]): string[] {
 }
 
 /** The output core `emit` (with the glue that falls into it), and the assembly modules' `output`. */
-function emitAssembly(name: string, opts: RuntimeOptions): string[] {
+function emitAssembly(name: string, opts: RuntimeOptions, bump: string[]): string[] {
   const s = (w: string) => sym(name, w);
   const L: string[] = [];
   if (opts.outputApi) {
@@ -283,10 +296,9 @@ function emitAssembly(name: string, opts: RuntimeOptions): string[] {
     '  add #6, r14',
     '  mov r14, r15', '  add r13, r15', // tag after the cipher
     '  add r12, r13',
-    '  incd r9', '  mov r9, r10', '  incd r9', '  mov r9, r11', // AD = the counter in place, key after it
+    '  incd r9', '  mov r9, r10', `  add #${COUNTER_BYTES}, r9`, '  mov r9, r11', // AD = the counter in place, key after it
     '  sancus.wrap',
-    '  add.b #1, -1(r9)',
-    '  adc.b -2(r9)',
+    ...bump,
     '  mov r15, r12',
     `${s('emit_ret')}:`,
     '  pop r10',
