@@ -120,9 +120,10 @@ rt_timer_start:
 ; rt_idle(quiet): low-power mode 0 until there is work for the runtime's main loop: a received byte, or a tick.
 ; With `quiet` (the main loop's word: no frame half received, nothing queued, no periodic entries of its own — a node
 ; whose protected scheduler calls the modules), a tick finding the outbox empty needs nothing of the main loop but
-; the untrusted code's call (`attack`, every tick as before): done here, and back to sleep. So the scheduler's eight
-; wake-ups a second cost a look and that call, not a pass of the main loop (issue 18 "Simulation speed"). Such ticks
-; are not counted in the main loop's tick count: only its own periodic entries use it, and with those it is not quiet.
+; the untrusted code's call (`attack`, every tick as before; left out when no untrusted code is linked in): done
+; here, and back to sleep. So the scheduler's eight wake-ups a second cost a look and that call, not a pass of the
+; main loop (issue 18 "Simulation speed"). Such ticks are not counted in the main loop's tick count: only its own
+; periodic entries use it, and with those it is not quiet.
   .global rt_idle
 rt_idle:
   mov r12, r11                  ; quiet (kept across rt_untrusted below: pushed)
@@ -143,9 +144,11 @@ rt_idle:
   jnz 9f
   dec &__rt_ticks               ; a quiet tick, taken
   eint
+  ; @if UNTRUSTED
   push r11
   call #rt_untrusted
   pop r11
+  ; @endif
   jmp 1b
 5:
   bis #0x18, sr                 ; GIE | CPUOFF: the interrupt's RETI clears CPUOFF in the saved SR

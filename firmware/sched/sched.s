@@ -53,8 +53,7 @@ __sm_%_entry:
   clr &__sm_%_ticked
   inc &__rt_ticks
 2:
-  mov #0x0010, r14
-  bic r14, 2(r15)
+  bic #0x0010, 2(r15)
   call #__sm_%_restore
   mov &__sm_%_usp, sp
   incd sp
@@ -100,22 +99,19 @@ __sm_%_resume:
 
 ; Call-out: r11 = the callee's entry, r6 = its index, r12–r15 its arguments. The callee's stub pushes its caller
 ; frame on the scheduler's own call-out stack (unprotected memory, but nothing else runs until the callee returns),
-; never on a stack the interrupted code chose. r4–r10 survive: saved here, as a module is not trusted to keep them
-; (r7 and r8 point into this module's data in the round).
+; never on a stack the interrupted code chose. r4, r5 (the route's slot masks) and r7–r9 (the periodic look's
+; place and counts) survive: saved here, as a module is not trusted to keep them; nothing reads r6 or r10 after a
+; call-out before setting it again.
 __sm_%_ocall:
   push r4
   push r5
-  push r6
   push r7
   push r8
   push r9
-  push r10
   call #__sm_%_xcall
-  pop r10
   pop r9
   pop r8
   pop r7
-  pop r6
   pop r5
   pop r4
   ret
@@ -417,7 +413,9 @@ __sm_%_route:
   inc &__sm_%_dropped
   jmp 1b
 7:
-  push r13                      ; room for what the receiver may send off the node (the route's third word)?
+  tst 4(r10)                    ; room for what the receiver may send off the node (the route's third word)?
+  jz 75f
+  push r13
   push r14
   call #__sm_%_pending
   mov #SCHED_OUTBOX_SLOTS + 1, r11   ; free slots once this event's own is freed
