@@ -5,8 +5,8 @@ import { InputError } from '../common/errors.ts';
 import { type PassOptions, runPasses } from './passes.ts';
 import { peephole } from './peephole.ts';
 import { fold } from './fold.ts';
-import { cleanJumps, crossJump } from './jumps.ts';
-import { emitFunction } from './emit.ts';
+import { cleanJumps, crossJump, tailCalls } from './jumps.ts';
+import { EPILOGUE, emitFunction, epilogueRoutine } from './emit.ts';
 import { BOARD_NAMESPACE, checkImport } from './intrinsics.ts';
 import { boardSymbol, isBoardSymbol } from './peripherals.ts';
 import { type LowerContext, lowerFunction } from './lower.ts';
@@ -213,7 +213,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       for (let id = 0; id < n; id++) params.add(id);
       // Jumps once more after allocation: the phi copies the allocator coalesced away leave jumps to jumps.
       const p = fold(peephole(allocate(runPasses(lowered, opts.passes), params)));
-      const a = { ...p, fn: cleanJumps(crossJump(p.fn)) };
+      const a = { ...p, fn: cleanJumps(crossJump(tailCalls(p.fn, p.saved, p.frame))) };
       opts.passes?.print?.('regalloc', a.fn.sym, printMFunction(a.fn));
       const exported = u === user ? exportOf.get(f.name) : undefined;
       const aliases = u === user ? mod.exports.filter((e) => e.func === f.name).map((e) => e.name) : [];
@@ -261,6 +261,10 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
     emitGlobals(out, hunit);
   } else if (needed.size) throw new Error(`internal: runtime helpers needed (${[...needed].join(', ')}) but none given`);
 
+  // The shared function tails the functions above return through (emit.ts sharedEpilogue), once per image.
+  const tailRe = new RegExp(`^ {2}br #${EPILOGUE}(\\d+)$`);
+  const tails = out.map((l) => tailRe.exec(l)).filter((m) => m).map((m) => Number(m![1]));
+  if (tails.length) out.push(...epilogueRoutine(Math.max(...tails)));
   emitGlobals(out, user);
   // The function table and the signature id of each slot (0 = empty slot: any call_indirect to it traps).
   out.push('', '  .section .rodata', '  .balign 2', `${user.tableSym}:`);

@@ -3,7 +3,7 @@
 // the assembler, disassembler and emulator share.
 import { constantEncoding, EXT_MODES, jumpInverse, OP_BY_NAME, type Mode } from '../msp430/isa.ts';
 import type { Allocated } from './regalloc.ts';
-import type { MInstr, Opnd } from './mir.ts';
+import { CALLEE_SAVED, type MInstr, type Opnd } from './mir.ts';
 import { withIslands } from './islands.ts';
 
 function modeOf(o: Opnd): Mode {
@@ -44,6 +44,27 @@ function checkOp(i: Extract<MInstr, { kind: 'op' }>): void {
   } else if (i.src || !i.dst) throw new Error(`internal: format II '${i.op}' takes one operand`);
 }
 
+/** The shared function tails: `${EPILOGUE}k` pops r(3+k), …, r4 and returns (`epilogueRoutine`). */
+export const EPILOGUE = '__hasm_epilog_';
+
+/**
+ * The shared tail a function returns through, if any: one that saved exactly r4…r(3+k), k ≥ 2 (the allocator takes
+ * callee-saved registers in that order), ends in `br #__hasm_epilog_k` (4 bytes) instead of k pops and a return
+ * (2k + 2 bytes); the stack at the `br` is what the pops expect. 3 cycles more per return.
+ */
+export function sharedEpilogue(saved: readonly number[]): number | undefined {
+  const k = saved.length;
+  return k >= 2 && saved.every((r, i) => r === CALLEE_SAVED[i]) ? k : undefined;
+}
+
+/** The tails for k = 1 … max: one chain of pops, entered at `${EPILOGUE}k` (2·max + 2 bytes in all). */
+export function epilogueRoutine(max: number): string[] {
+  const out = ['', '  .text', '  .balign 2'];
+  for (let k = max; k >= 1; k--) out.push(`  .global ${EPILOGUE}${k}`, `${EPILOGUE}${k}:`, `  pop r${CALLEE_SAVED[k - 1]}`);
+  out.push('  ret');
+  return out;
+}
+
 export interface EmitOptions {
   /** Every branch in its long form (a test switch; by default only those that do not reach are). */
   longBranches: boolean;
@@ -78,7 +99,7 @@ function sizes(a: Allocated, long: ReadonlySet<number>): number[] {
         if (!long.has(n)) return 2;
         return i.cond === 'jmp' ? 4 : i.cond === 'jn' ? 8 : 6; // br #t; jinv +br; jn, jmp, br
       case 'call': return i.target.k === 'imm' ? 4 : 2 + extBytes(i.target, true);
-      case 'ret': return (frame ? 4 : 0) + 2 * saved.length + 2;
+      case 'ret': return (frame ? 4 : 0) + (sharedEpilogue(saved) ? 4 : 2 * saved.length + 2);
       case 'jtab': return 4;
       case 'asm': return 8; // an intrinsic's fixed text: at most two words of Sancus instruction (bound)
     }
@@ -166,11 +187,17 @@ export function emitFunction(allocated: Allocated, opts: EmitOptions): string[] 
       case 'call':
         out.push(`  call ${i.target.k === 'imm' ? `#${i.target.v}` : text(i.target)}`);
         break;
-      case 'ret':
+      case 'ret': {
         if (frame) out.push(`  add #${frame}, r1`);
+        const k = sharedEpilogue(saved);
+        if (k) {
+          out.push(`  br #${EPILOGUE}${k}`);
+          break;
+        }
         for (const r of [...saved].reverse()) out.push(`  pop r${r}`);
         out.push('  ret');
         break;
+      }
       case 'jtab': {
         const t = `.L${fn.sym}$tab${n++}`;
         out.push(`  br ${t}(${text(i.index)})`);

@@ -136,3 +136,17 @@ export function crossJump(f: MFunction): MFunction {
   }
   return { ...f, code };
 }
+
+/**
+ * Tail calls: in a function that saved no register and has no frame, `call #f; ret` becomes `jmp f` (emitted as
+ * `br #f`, 4 bytes for 6): the stack holds only the return address, which f's own `ret` then uses; f's results are
+ * in the result registers either way. cleanJumps removes the `ret` when nothing else jumps to it.
+ */
+export function tailCalls(f: MFunction, saved: readonly number[], frame: number): MFunction {
+  if (saved.length || frame) return f;
+  const code = f.code.map((i, n): MInstr => {
+    const next = f.code[n + 1];
+    return i.kind === 'call' && i.target.k === 'imm' && typeof i.target.v === 'string' && next?.kind === 'ret' ? { kind: 'jump', cond: 'jmp', target: i.target.v } : i;
+  });
+  return { ...f, code };
+}
