@@ -8,6 +8,10 @@ export const KIND_RAM = 1;
 export const KIND_ROM = 2;
 export const KIND_PER = 3;
 
+/** The protection table while no module is enabled: nothing to check. */
+export const UNPROTECTED = new Uint16Array(0x10000);
+export const ALLOW = (): boolean => true;
+
 export class Bus {
   readonly mem = new Uint8Array(0x10000);
   /** Per byte address: KIND_*. Unmapped addresses read 0 and drop writes (the RTL leaves them undefined). */
@@ -29,6 +33,16 @@ export class Bus {
   fault = 0;
   /** True during the early (second-cycle) operand read of @Rn/@Rn+ sources (multiplier latency, §3). */
   early = false;
+  /**
+   * The CPU access check (Sancus, sancus/bus-guard.ts installs it while a module is enabled): per byte address,
+   * non-zero where a module's text or data lies, and only those accesses go to `check` (false refuses them: reads
+   * give 0, writes are dropped, except at peripherals when `refusedPeripheralsPerformed`). Part of the four CPU
+   * access methods themselves rather than an override on the instance, so the translated instructions call one
+   * method that V8 can inline (issue 18 "Simulation speed": a second call per access was the override's cost).
+   */
+  protectedAt: Uint16Array = UNPROTECTED;
+  check: (addr: number, write: boolean) => boolean = ALLOW;
+  refusedPeripheralsPerformed = false;
 
   constructor(board: Board) {
     for (const m of board.memory) {
@@ -47,20 +61,53 @@ export class Bus {
     }
   }
 
+  // CPU accesses (checked). Word accesses are checked at the even address the memory sees (bit 0 ignored); bytes at
+  // their own address.
   readWord(addr: number): number {
     const a = addr & 0xfffe;
-    const k = this.kind[a]!;
-    if (k === KIND_PER) return this.perRead(a, false);
+    if (this.protectedAt[a] !== 0 && !this.check(a, false)) return this.refused(a, false);
+    if (this.kind[a] === KIND_PER) return this.perRead(a, false);
     return this.mem[a]! | (this.mem[a + 1]! << 8);
   }
 
   readByte(addr: number): number {
     const a = addr & 0xffff;
+    if (this.protectedAt[a] !== 0 && !this.check(a, false)) return this.refused(a, true);
     if (this.kind[a] === KIND_PER) return this.perRead(a, true);
     return this.mem[a]!;
   }
 
   writeWord(addr: number, value: number): void {
+    const a = addr & 0xfffe;
+    if (this.protectedAt[a] !== 0 && !this.check(a, true) && !(this.refusedPeripheralsPerformed && this.kind[a] === KIND_PER)) return;
+    this.writeWordUnchecked(a, value);
+  }
+
+  writeByte(addr: number, value: number): void {
+    const a = addr & 0xffff;
+    if (this.protectedAt[a] !== 0 && !this.check(a, true) && !(this.refusedPeripheralsPerformed && this.kind[a] === KIND_PER)) return;
+    const k = this.kind[a]!;
+    if (k === KIND_RAM) {
+      this.mem[a] = value;
+      if (this.code[a >> 1]) this.onCodeWrite(a);
+    } else if (k === KIND_PER) this.perWrite(a, value & 0xff, true);
+  }
+
+  /** A refused read: 0 to the CPU; at a peripheral on the shipped core the read still happens (bus-guard.ts). */
+  private refused(a: number, byte: boolean): number {
+    if (this.refusedPeripheralsPerformed && this.kind[a] === KIND_PER) this.perRead(a, byte);
+    return 0;
+  }
+
+  /** A CPU-path read that no access check sees (the interrupt logic and the crypto unit check for themselves). */
+  readWordUnchecked(addr: number): number {
+    const a = addr & 0xfffe;
+    if (this.kind[a] === KIND_PER) return this.perRead(a, false);
+    return this.mem[a]! | (this.mem[a + 1]! << 8);
+  }
+
+  /** A CPU-path write that no access check sees (see readWordUnchecked). */
+  writeWordUnchecked(addr: number, value: number): void {
     const a = addr & 0xfffe;
     const k = this.kind[a]!;
     if (k === KIND_RAM) {
@@ -69,15 +116,6 @@ export class Bus {
       if (this.code[a >> 1]) this.onCodeWrite(a);
     } else if (k === KIND_PER) this.perWrite(a, value & 0xffff, false);
     // program memory and unmapped space: the CPU's write is dropped (omsp_mem_backbone.v)
-  }
-
-  writeByte(addr: number, value: number): void {
-    const a = addr & 0xffff;
-    const k = this.kind[a]!;
-    if (k === KIND_RAM) {
-      this.mem[a] = value;
-      if (this.code[a >> 1]) this.onCodeWrite(a);
-    } else if (k === KIND_PER) this.perWrite(a, value & 0xff, true);
   }
 
   /** Debugger/loader access: bypasses devices and the read-only rule. */

@@ -78,7 +78,19 @@ const BP_RETURN = 2;
 const NMI_BIT = 1 << 14;
 /** A translated instruction's marker for the debug unit's software breakpoint. */
 const RET_SWBREAK = -2;
-/** `heat` value of an entry whose block was decided (built, or none possible). */
+/**
+ * `meta` per word (one load per instruction in the run loop instead of four tables; issue 18 "Simulation speed"):
+ * bits 0–7 the translated instruction's cycles, META_STAMP, META_RETI, bits 16–31 the heat (HEAT_ONE a step).
+ */
+const META_CYCLES = 0xff;
+/** The instruction needs the bus's time stamps and PC set before it runs (it touches memory, or it is an extension
+ *  or invalid word); register-only instructions skip those three stores (nothing reads them outside an access). */
+const META_STAMP = 1 << 8;
+/** A RETI starts here (its SR restore counts at once for interrupts). */
+const META_RETI = 1 << 9;
+/** Executions of an entry word on the fast path while no block is built there, in bits 16–31. */
+const HEAT_ONE = 1 << 16;
+/** Heat of an entry whose block was decided (built, or none possible). */
 const HEAT_DECIDED = 0xffff;
 /** Default executions before a block of straight-line code (see the constructor). */
 const STRAIGHT_AFTER = 16384;
@@ -130,13 +142,8 @@ export class Machine implements DeviceHost {
   readonly pucLog: { cycle: number; reason: string }[] = [];
 
   private readonly fns: (InstructionFn | undefined)[] = new Array(0x8000); // holey: unfilled is cheap to make
-  private readonly cyc = new Uint8Array(0x8000);
-  /**
-   * Per word: 1 where the translated instruction needs the bus's time stamps and PC set before it runs (it touches
-   * memory, or it is an extension or invalid word), 0 for register-only instructions: the fast loop skips those
-   * three stores for them (issue 18 "Simulation speed"; nothing reads them outside a memory access or an extension).
-   */
-  private readonly stamp = new Uint8Array(0x8000);
+  /** Per word: cycles, META_STAMP, META_RETI and the heat (see META_CYCLES). */
+  private readonly meta = new Uint32Array(0x8000);
   private readonly blocks: (Block | undefined)[] = new Array(0x8000);
   /**
    * With protection domains: blocks by the domain they run in (a block at w is kept in the table of domain
@@ -144,8 +151,6 @@ export class Machine implements DeviceHost {
    * (unprotected, and every block without domains) uses `blocks`.
    */
   private readonly domainBlocks: (Block | undefined)[][] = [this.blocks];
-  /** Executions of each entry word on the fast path while no block is built there (HEAT_DECIDED: counted out). */
-  private readonly heat = new Uint16Array(0x8000);
   private readonly blockOwners = new Map<number, number[]>();
   private readonly bp = new Uint8Array(0x8000);
   private bpCount = 0;
@@ -160,8 +165,6 @@ export class Machine implements DeviceHost {
   private lastInvalid = 0;
   /** GIE as the interrupt logic sees it at the current instruction boundary (see run). */
   private gieSeen = 0;
-  /** Per word: 1 where a RETI starts (its SR restore counts at once for interrupts). */
-  private readonly retiAt = new Uint8Array(0x8000);
   private softwareBreak: number | undefined;
   /** Registers before a polling block's pass (see `spin`). */
   private readonly spinRegs = new Uint16Array(16);
@@ -232,7 +235,8 @@ export class Machine implements DeviceHost {
 
   private clearBlocks(): void {
     for (const t of this.domainBlocks) t?.fill(undefined);
-    this.heat.fill(0);
+    const meta = this.meta;
+    for (let w = 0; w < meta.length; w++) meta[w] = meta[w]! & 0xffff;
     this.blockOwners.clear();
   }
 
@@ -289,7 +293,7 @@ export class Machine implements DeviceHost {
     if (owners) {
       for (const entry of owners) {
         this.blocksOf(this.domains === undefined ? 0 : this.domains.domainOf[entry]!)[entry] = undefined;
-        this.heat[entry] = 0;
+        this.meta[entry] = this.meta[entry]! & 0xffff;
       }
       this.blockOwners.delete(w);
     }
@@ -322,15 +326,15 @@ export class Machine implements DeviceHost {
     let fn: InstructionFn;
     let words: number;
     let cyc = 0;
-    this.retiAt[w] = 0;
+    let flags = 0;
     if (ins) {
       fn = instantiate(generate(ins, pc), this.r, this.bus, daddDigits);
-      this.retiAt[w] = ins.op.timing === 'reti' ? 1 : 0;
+      if (ins.op.timing === 'reti') flags |= META_RETI;
       words = sizeInWords(ins);
       cyc = cycles(ins);
-      this.stamp[w] = touchesMemory(ins) ? 1 : 0;
+      if (touchesMemory(ins)) flags |= META_STAMP;
     } else {
-      this.stamp[w] = 1;
+      flags |= META_STAMP;
       const word = this.bus.peekWord(pc);
       const ext = this.extensions.map((e) => e.translate(word, pc, this)).find((x) => x !== undefined);
       if (ext) {
@@ -350,7 +354,8 @@ export class Machine implements DeviceHost {
     }
     for (let i = 0; i < words; i++) this.bus.code[(w + i) & 0x7fff] = 1;
     this.fns[w] = fn;
-    this.cyc[w] = cyc;
+    // cycles as stored before (a byte: the bus's `now` stamp of an extension word is its first cycle's plus that)
+    this.meta[w] = (this.meta[w]! & ~0xffff) | flags | (cyc & META_CYCLES);
     return fn;
   }
 
@@ -431,8 +436,7 @@ export class Machine implements DeviceHost {
     const r = this.r;
     const b = this.bus;
     const fns = this.fns;
-    const cyc = this.cyc;
-    const stamp = this.stamp;
+    const meta = this.meta;
     const bp = this.bp;
     let steps = 0;
     this.stopped = false;
@@ -489,13 +493,11 @@ export class Machine implements DeviceHost {
         // device changed (an interrupt may be pending), SR asks for attention, or an instruction returns a marker.
         const budget = Math.min(this.nextEv, limit, forceAt);
         const pending = this.irqLines !== 0; // a pending NMI never reaches here: the check above takes it first
-        const retiAt = this.retiAt;
         let seen = this.gieSeen;
         let cycle = this.cycle;
         let n = 0;
         this.dirty = false;
         rc = 1;
-        const heat = this.heat;
         const hot = this.hot;
         const hotStraight = this.hotStraight;
         // Protected: leave for the guard when the next fetch changes domain (domains only change through it). A
@@ -530,26 +532,26 @@ export class Machine implements DeviceHost {
               continue;
             }
           } else if (dom !== undefined && dom[w] !== cd) break;
-          else {
-            const h = heat[w]!;
-            if (h !== HEAT_DECIDED) {
-              heat[w] = h + 1;
-              if (h === hotStraight) {
-                heat[w] = HEAT_DECIDED; // a block or none, for good (until the code changes)
-                this.makeBlock(r[0]!, false);
-              } else if (h === hot) this.makeBlock(r[0]!, true);
-            }
+          const mw = meta[w]!;
+          const h = mw >>> 16;
+          if (blk === undefined && h !== HEAT_DECIDED) {
+            meta[w] = mw + HEAT_ONE;
+            if (h === hotStraight) {
+              meta[w] = (mw & 0xffff) | (HEAT_DECIDED * HEAT_ONE); // a block or none, for good (until the code changes)
+              this.makeBlock(r[0]!, false);
+            } else if (h === hot) this.makeBlock(r[0]!, true);
           }
           const f = fns[w] ?? this.translate(r[0]!);
-          if (stamp[w] !== 0) {
+          const m2 = meta[w]!; // translate may have filled it
+          if (m2 & META_STAMP) {
             b.start = cycle;
-            b.now = cycle + cyc[w]!;
+            b.now = cycle + (m2 & META_CYCLES);
             b.pc = r[0]!;
           }
           const g = r[2]! & SR_GIE;
           rc = f();
           if (rc <= 0) break;
-          seen = retiAt[w] ? r[2]! & SR_GIE : g;
+          seen = m2 & META_RETI ? r[2]! & SR_GIE : g;
           cycle += rc;
           n++;
           if (this.dirty || r[2]! & SR_CPUOFF || (pending && seen)) break;
@@ -570,13 +572,13 @@ export class Machine implements DeviceHost {
         if (this.tracer) this.tracer(pc);
         const f = fns[w] ?? this.translate(pc);
         b.start = this.cycle;
-        b.now = this.cycle + cyc[w]!;
+        b.now = this.cycle + (meta[w]! & META_CYCLES);
         b.pc = pc;
         const g = r[2]! & SR_GIE;
         rc = f();
         steps++;
         if (rc > 0) {
-          this.gieSeen = this.retiAt[w] ? r[2]! & SR_GIE : g;
+          this.gieSeen = meta[w]! & META_RETI ? r[2]! & SR_GIE : g;
           this.cycle += rc;
           this.instructions++;
           continue;
