@@ -261,8 +261,29 @@ function encipher(p: usize, n: u32, slot: i32): bool {
   return true;
 }
 
-/** The invocation-counter rule (seed §3.4.2; host/dlms/security/counters.ts): 0 ok, 6 refused (replay or jump). */
-function acceptIc(peer: u32, ic: u32): u32 {
+/**
+ * A ciphered APDU [p, p + n) = tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag(12) from the peer with the title at `title`
+ * under key `slot` — a service request's, an AARQ's or an RLRQ's glo-initiate-request, one copy for the three: 0
+ * when it opens and its counter is accepted (the plaintext then at C_REQ_UI, C_REQ_UI_LEN bytes: the caller checked
+ * the tag); 1 malformed, 2 another security suite, 5 not authentic, 6 counter refused (replay or jump).
+ */
+function openCiphered(p: usize, n: u32, title: usize, slot: i32, peer: u32): u32 {
+  rbegin(p + 1, n - 1);
+  const bl = rlen();
+  const body = rpos();
+  if (rbad() || bl != rleft()) return 1;
+  if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return 2;
+  const r = decipher(body, bl, title, slot) & 0xffff; // (masked: -5 → 0xfffb)
+  if (r > 0xff) return 5;
+  if ((acceptIc(peer, lastIc, 0) & 0xff) != 0) return 6;
+  store<u16>(C_REQ_UI, <u16>(body + 5));
+  store<u16>(C_REQ_UI_LEN, <u16>r);
+  return 0;
+}
+
+/** The invocation-counter rule (seed §3.4.2; host/dlms/security/counters.ts): 0 ok, 6 refused (replay or jump).
+ *  Accepted, the peer's counter becomes ic + `above` (1: a hardened challenge's, which our StoC answers with). */
+function acceptIc(peer: u32, ic: u32, above: u32): u32 {
   const last = load<u32>(peerIc(peer)); // (the address written out at each access: our compiler then sees it even)
   if (ic <= last) {
     event(EV_REPLAY);
@@ -272,7 +293,7 @@ function acceptIc(peer: u32, ic: u32): u32 {
     event(EV_JUMP);
     return 6;
   }
-  store<u32>(peerIc(peer), ic);
+  store<u32>(peerIc(peer), ic + above);
   return 0;
 }
 
@@ -410,18 +431,16 @@ function handle(sap: u32, p: usize, n: u32): u32 {
     if (load<u8>(C_A_CIPHERED) == 0) return exception(1, 1);
     style = ded ? 0x10 : 0x08;
     if (style == 0x10 && load<u8>(C_HAS_DED) == 0) return exception(1, 5);
-    rbegin(p + 1, n - 1);
-    const bl = rlen();
-    const body = rpos();
-    if (rbad() || bl != rleft()) return exception(2, 3);
-    const r = decipher(body, bl, PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), style == 0x10 ? 1 : 0) & 0xffff; // (masked: -5 → 0xfffb)
-    if (r > 0xff) {
+    const peer = <u32>load<u8>(C_A_PEER);
+    const e = openCiphered(p, n, PEER_TITLE + (peer << 3), style == 0x10 ? 1 : 0, peer);
+    if (e == 1) return exception(2, 3);
+    if (e == 6) return counterException(peer);
+    if (e != 0) {
       event(EV_DECIPHER);
       return exception(1, 5);
     }
-    if ((acceptIc(<u32>load<u8>(C_A_PEER), lastIc) & 0xff) != 0) return counterException(<u32>load<u8>(C_A_PEER));
-    plain = body + 5;
-    pn = <u32>r;
+    plain = <usize>load<u16>(C_REQ_UI);
+    pn = <u32>load<u16>(C_REQ_UI_LEN);
     if (pn == 0 || <u32>load<u8>(plain) != tag - style) return exception(2, 3);
   } else if (load<u8>(C_A_CIPHERED) != 0) {
     return exception(1, 1); // this association accepts only ciphered requests
@@ -457,11 +476,10 @@ function seal(style: u32, len: u32): u32 {
   const body = len + 17;
   const lb: u32 = body > 0xff ? 3 : body > 0x7f ? 2 : 1;
   store<u8>(C_HDR_SHIFT, <u8>(5 + lb + 1));
-  const e = OUT - <u32>load<u8>(C_HDR_SHIFT);
-  store<u8>(e, <u8>(plainTag + style));
-  if (lb == 1) store<u8>(e + 1, <u8>body);
-  else if (lb == 2) { store<u8>(e + 1, 0x81); store<u8>(e + 2, <u8>body); }
-  else { store<u8>(e + 1, 0x82); store<u8>(e + 2, <u8>(body >> 8)); store<u8>(e + 3, <u8>body); }
+  obegin(OUT - <u32>load<u8>(C_HDR_SHIFT));
+  o8(plainTag + style);
+  if (lb != 1) o8(0x7f + lb); // 0x81 n or 0x82 nn
+  oN(body, lb == 3 ? 2 : 1);
   return <u32>load<u8>(C_HDR_SHIFT) + len + 12;
 }
 
@@ -643,20 +661,12 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   let init = <usize>load<u16>(C_REQ_UI);
   let initLen = <u32>load<u16>(C_REQ_UI_LEN);
   if (ciphered) {
-    rbegin(<usize>load<u16>(C_REQ_UI), <u32>load<u16>(C_REQ_UI_LEN));
-    if (r8() != 0x21) return reject(1, 0); // glo-initiate-request
-    const bl = rlen();
-    const body = rpos();
-    if (rbad() || bl != rleft()) return reject(1, 0);
-    if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return rejectWithException(1, 5, peer); // another suite
-    const r = decipher(body, bl, <usize>load<u16>(C_REQ_TITLE), 0) & 0xffff; // (masked: -5 → 0xfffb)
-    if (r > 0xff) {
-      event(EV_DECIPHER);
-      return rejectWithException(1, 5, peer);
-    }
-    if ((acceptIc(peer, lastIc) & 0xff) != 0) return rejectWithException(1, 6, peer);
-    init = body + 5;
-    initLen = <u32>r;
+    const e = load<u8>(<usize>load<u16>(C_REQ_UI)) != 0x21 ? 1 : openCiphered(<usize>load<u16>(C_REQ_UI), <u32>load<u16>(C_REQ_UI_LEN), <usize>load<u16>(C_REQ_TITLE), 0, peer); // glo-initiate-request
+    if (e == 1) return reject(1, 0);
+    if (e == 5) event(EV_DECIPHER);
+    if (e != 0) return rejectWithException(1, e == 6 ? 6 : 5, peer); // (2: another suite)
+    init = <usize>load<u16>(C_REQ_UI);
+    initLen = <u32>load<u16>(C_REQ_UI_LEN);
   }
   // xDLMS InitiateRequest (Green Book §9.5): tag, dedicated-key?, response-allowed?, proposed-QoS?, version,
   // conformance (5F 1F 04 00 + 3 bytes), client-max-receive-pdu-size
@@ -702,9 +712,9 @@ function establish(sap: u32, p: usize, n: u32): u32 {
       // Table 3.2: the challenge carries the client's counter; accept only a greater one within the threshold, and
       // answer with ours one above it (so no challenge of either side ever repeats, seed §3.4.2).
       if (<u32>load<u16>(C_REQ_AUTH_LEN) != 20) return reject(13, 0);
-      if ((acceptIc(peer, be32(<usize>load<u16>(C_REQ_AUTH) + 16)) & 0xff) != 0) return rejectWithException(13, 6, peer);
-      counter = load<u32>(peerIc(peer)) + 1;
-      store<u32>(peerIc(peer), counter);
+      counter = be32(<usize>load<u16>(C_REQ_AUTH) + 16);
+      if ((acceptIc(peer, counter, 1) & 0xff) != 0) return rejectWithException(13, 6, peer);
+      counter++; // (what acceptIc kept)
     }
     copyBytes(CTOS, <usize>load<u16>(C_REQ_AUTH), <u32>load<u16>(C_REQ_AUTH_LEN));
     store<u8>(C_CTOS_LEN, <u8>(<u32>load<u16>(C_REQ_AUTH_LEN)));
@@ -750,26 +760,19 @@ function release(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_STOC_OUTSTANDING, 0);
   // RLRQ: 62 len [80 01 reason] [BE .. 04 .. glo-initiate-request]: its fields as an AARQ's (parseAarq)
   parseAarq(p, n);
-  const ui = <usize>load<u16>(C_REQ_UI);
-  const uiLen = <u32>load<u16>(C_REQ_UI_LEN);
   store<u8>(C_HDR_SHIFT, 0);
-  obegin(OUT);
-  if (wasCiphered && uiLen > 2 && load<u8>(ui) == 0x21) {
-    // A ciphered association releases with a ciphered InitiateRequest; answer in kind (host/dlms session.ts).
-    rbegin(ui + 1, uiLen - 1);
-    const bl = rlen();
-    const body = rpos();
-    if (!rbad() && bl == rleft() && (decipher(body, bl, PEER_TITLE + (peer << 3), 0) & 0xffff) <= 0xff && (acceptIc(peer, lastIc) & 0xff) == 0) {
-      initiateResponse(UI + 24, aConformance);
-      if (encipher(UI + 24, 14, 0)) {
-        obegin(OUT);
-        // RLRE 63 40 [80 01 00] [BE 35 04 33 glo-initiate-response 28 31 …]: lengths 3+2+2+2+31, 2+2+31, 2+31, 31
-        o32(0x63288001); o8(0); o32(0xbe230421); o16(0x281f); ocopy(UI + 19, 31);
-        return <u32>(opos() - OUT);
-      }
+  // A ciphered association releases with a ciphered InitiateRequest; answer in kind (host/dlms session.ts).
+  const ui = <usize>load<u16>(C_REQ_UI);
+  if (wasCiphered && <u32>load<u16>(C_REQ_UI_LEN) > 2 && load<u8>(ui) == 0x21 && openCiphered(ui, <u32>load<u16>(C_REQ_UI_LEN), PEER_TITLE + (peer << 3), 0, peer) == 0) {
+    initiateResponse(UI + 24, aConformance);
+    if (encipher(UI + 24, 14, 0)) {
+      obegin(OUT);
+      // RLRE 63 40 [80 01 00] [BE 35 04 33 glo-initiate-response 28 31 …]: lengths 3+2+2+2+31, 2+2+31, 2+31, 31
+      o32(0x63288001); o8(0); o32(0xbe230421); o16(0x281f); ocopy(UI + 19, 31);
+      return <u32>(opos() - OUT);
     }
-    obegin(OUT);
   }
+  obegin(OUT);
   o32(0x63038001); o8(0); // RLRE, reason normal
   return 5;
 }
