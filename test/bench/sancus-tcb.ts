@@ -20,6 +20,7 @@ import {
   DEFAULT_NODE_KEY, deriveVendorKey, disableCycles, enableCycles, ID_CYCLES, rangeWords, unwrapCycles, verifyCycles, wrapCycles,
 } from '../../toolchain/sancus/index.ts';
 import { expectedModuleKey } from '../../toolchain/sancus/module/package.ts';
+import { COUNTER_BYTES } from '../../toolchain/sancus/module/runtime.ts';
 
 const board = loadBoard('emulated');
 const built = buildNodeImage(board, [METER, RELAY]);
@@ -62,7 +63,7 @@ console.log(`| 0x1381 | enable (confidential, tag ok / bad) | 1 + 93·(29+2t) �
 console.log(`| 0x1382 | verify address | 1 + 93·(13+t) − 92 | meter: ${1 + verifyCycles(mt.t)} |`);
 console.log(`| 0x1383 | verify caller | 1 + 93·(13+t) − 92 | as verify address, t of the caller |`);
 console.log(`| 0x1384 | wrap (key in module / memory) | 1 + 93·(8+a+b) [+8] ; MAC (b = 0): 1 + 93·(9+a) − 2 [+8] | attestation MAC of 16 B: ${1 + wrapCycles(8, 0, false)} |`);
-console.log(`| 0x1385 | unwrap | 1 + 93·(8+a+b) − 91 [+8] | 2-byte event, key in memory: ${1 + unwrapCycles(1, 1, true)} |`);
+console.log(`| 0x1385 | unwrap | 1 + 93·(8+a+b) − 91 [+8] | 2-byte event (4-byte counter AD), key in memory: ${1 + unwrapCycles(COUNTER_BYTES / 2, 1, true)} |`);
 console.log(`| 0x1386 | get id | 1 + ${ID_CYCLES} | 3 |`);
 console.log(`| 0x1387 | get caller id | 1 + ${ID_CYCLES} | 3 |`);
 console.log('| 0x1388 | stack guard | 1 | 1 |');
