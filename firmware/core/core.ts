@@ -184,7 +184,7 @@ export function coreTick(t: u32): u32 {
 /** Energy from the metrology driver, at IN: [Wh since the last event u32][instantaneous power W u32]. */
 export function coreEnergy(len: u32): u32 {
   if (len != 8) return 0;
-  let wh = load<u32>(IN);
+  const wh = load<u32>(IN);
   store<u32>(REPLY_BOX + POWER, load<u32>(IN, 4));
   store<u32>(REPLY_BOX + TOTAL, load<u32>(REPLY_BOX + TOTAL) + wh);
   // The tariff's register: TARIFF < 4 (tariffAt masks it); the mask proves the address inside memory and, as an
@@ -193,17 +193,14 @@ export function coreEnergy(len: u32): u32 {
   store<u32>(REPLY_BOX + ((get(TARIFF) << 2) & 12), load<u32>(REPLY_BOX + ((get(TARIFF) & 3) << 2), 12) + wh, 12);
   halfHourWh += wh;
   if (!get(PREPAID)) return 0;
-  // Debit price × Wh / 1000 mills in chunks whose product fits 32 bits (price ≤ 65535, chunk ≤ 65535: a 16 × 16-bit
-  // product, one hardware multiply).
+  // Debit (remainder + price × Wh) / 1000 mills, keeping the rest: with Wh = 1000 q + r that is price × q mills plus
+  // (remainder + price × r) / 1000, whose sum stays below 999 + 65535 × 999 < 2^32 (price ≤ 65535, lib/tariff.ts).
+  // Exact, as the credit's i32 arithmetic wraps the same whatever the order of the terms.
   const price = <u32><u16>tariffPrice(get(TARIFF));
-  let c = credit();
-  while (wh != 0) {
-    const chunk = wh > 0xffff ? 0xffff : wh;
-    wh -= chunk;
-    // remainder < 1000, so the sum stays below 999 + 65535² < 2^32.
-    c -= <i32>divmod(remainder + price * <u32><u16>chunk, 1000);
-    remainder = rem();
-  }
+  const q = divmod(wh, 1000);
+  const mills = price * q + divmod(remainder + price * <u32><u16>rem(), 1000);
+  remainder = rem();
+  const c = credit() - <i32>mills;
   store<i32>(REPLY_BOX + CREDIT, c);
   set(OUTS, 0);
   checkCredit();
@@ -260,7 +257,11 @@ function appliance(len: u32): void {
  *  writes its entry's fields straight into SEC_BOX (constant addresses: no values carried to a common store), and
  *  the outputs to send collect in OUTS. */
 export function coreCommand(len: u32): u32 {
-  if (len >= 2 && load<u8>(IN) == ev.CMD_READ) {
+  // A message too short for its command byte reads as none (0): the byte is cleared in the input buffer, this
+  // module's own memory, so the command byte is read in one place (no select).
+  if (len < 2) store<u8>(IN, 0);
+  const cmd = load<u8>(IN);
+  if (cmd == ev.CMD_READ) {
     // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them), sent
     // from where they live.
     store<u32>(REPLY_BOX, 0x86);
@@ -269,7 +270,6 @@ export function coreCommand(len: u32): u32 {
   set(OUTS, OUT_LOG_SEC);
   store<u32>(SEC_BOX, ev.EV_CS_REJECT | (<u32>ev.BAD_FORMAT << 8)); // aux 0
   store<u32>(SEC_BOX, 0, 4);
-  const cmd = len >= 2 ? load<u8>(IN) : 0;
   switch (cmd) {
     case ev.CMD_TARIFF: {
     store<u8>(SEC_BOX, ev.EV_TARIFF);

@@ -20,7 +20,7 @@ export function input_reading(data: usize, len: i32): void {
 }
 
 export function input_reply(data: usize, len: i32): void {
-  uplink(IN, len);
+  uplink(IN, <i32>(<u32>len & 0x7f)); // ≤ MAX_EVENT = 64: masked, no test of the length's high word
 }
 
 // Issue 18 item 7: a command the generated input path refused (it did not unwrap under the connection's key and
