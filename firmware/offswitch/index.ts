@@ -1,8 +1,8 @@
 // Off-switch security (seed §4.5): the only path to the relay driver. Inputs: command (CS security: disconnect,
 // reconnect, unlock — the central system's only), credit (core: exhausted/restored), local (relay driver: button,
 // tamper, contact feedback). Outputs: relay (relay driver), log (the off-switch log).
-import { offEvent, offRestore, offSnapshot, offState, offVerdict, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
-import { loadState, saveState } from './persist';
+import { offEvent, offPersist, offRestore, offState, offVerdict, OUT_RELAY, OUT_LOG, RELAY_BOX, LOG_BOX, PERSIST } from './offswitch';
+import { loadState } from './persist';
 import { IN } from '../lib/events';
 
 @external("output", "relay") declare function relay(data: usize, len: i32): void;
@@ -12,7 +12,7 @@ function emit(out: u32): void {
   if (out & OUT_RELAY) relay(RELAY_BOX, 2);
   if (out & OUT_LOG) log(LOG_BOX, 8);
   // The holds survive a power cycle: sealed into the non-volatile memory whenever they change (persist.ts).
-  if (offSnapshot()) saveState(PERSIST);
+  offPersist();
 }
 
 // At start (the wasm start function, run once after SM_ENABLE): the holds as last sealed, or the tamper lock when

@@ -7,6 +7,7 @@
 // consumer cannot flush the off-switch log with the button (§4.4.1).
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
+import { saveState } from './persist';
 
 const REMOTE: u32 = 1; // held off by the central system
 const CREDIT: u32 = 2; // held off by credit exhaustion
@@ -96,14 +97,16 @@ function release(bit: u32, kind: u32): void {
 /** An event at IN on input `input` (0 command, 1 credit, 2 local), `len` bytes (at most the input buffer's 64):
  *  first the relay command a restored hold still owes (once: keyed outputs exist by then; it never closes the relay,
  *  so one emit carries both), then the event. Every input's message is [what u8][arg u8]; `what` is read once here
- *  (0 unless 2 bytes: the and keeps it one word) for the three handlers. Returns the outboxes filled. */
+ *  for the three handlers, 0 unless the message has 2 bytes (the byte is cleared in the input buffer, this module's
+ *  own memory: no select). Returns the outboxes filled. */
 export function offEvent(input: u32, len: u32): u32 {
   set(OUTS, 0);
   if (get(REASSERT)) {
     set(REASSERT, 0);
     apply(false);
   }
-  const what = <u32>load<u8>(IN) & (len == 2 ? 0xff : 0);
+  if (len != 2) store<u8>(IN, 0);
+  const what = <u32>load<u8>(IN);
   if (input == 0) command(what);
   else if (input == 1) credit(what);
   else local(what);
@@ -162,7 +165,7 @@ export function offState(): u32 {
   return get(RELAY_ON) | (get(PENDING) << 1) | (get(HOLD) << 4);
 }
 
-// ---- State across a reset (persist.ts seals it; index.ts loads it at start and saves it after each event) ----
+// ---- State across a reset (persist.ts seals it; index.ts loads it at start, offPersist saves it after each event) ----
 
 /** The bytes persist.ts seals: [holds u8][pending u8][0][0], as last saved. */
 export const PERSIST = memory.data(4);
@@ -191,12 +194,13 @@ export function offVerdict(): u32 {
   return get(VERDICT);
 }
 
-/** After an event: true when the holds or pending releases changed since PERSIST (then PERSIST holds the new ones). */
-export function offSnapshot(): bool {
+/** After an event: when the holds or pending releases changed since PERSIST, PERSIST takes the new ones and is
+ *  sealed (persist.ts). The save is called here, not on a returned flag: no materialised boolean (issue 18 TCB). */
+export function offPersist(): void {
   const h = <u8>get(HOLD);
   const p = <u8>get(PENDING);
-  if (load<u8>(PERSIST) == h && load<u8>(PERSIST, 1) == p) return false;
+  if (load<u8>(PERSIST) == h && load<u8>(PERSIST, 1) == p) return;
   store<u8>(PERSIST, h);
   store<u8>(PERSIST, p, 1);
-  return true;
+  saveState(PERSIST);
 }
