@@ -4,7 +4,8 @@
 // firmware/meter.json deployed and fed as test/bench/meter-speed.ts does (household 3 of seed 7), 30 simulated
 // seconds of warm-up, then SECONDS (default 60) simulated seconds with the emulator's tracer on: every instruction
 // executed is counted at its address, skipped polling loops included (a tracer turns the fast path and its exact
-// skips off, so the totals are the architectural count meter-speed.ts prints). Each address is given to the module
+// skips off, so the totals are the architectural count meter-speed.ts prints; only an idle `jmp $` with interrupts
+// on is still skipped, counted once — the header prints both totals, which differ only then). Each address is given to the module
 // whose text holds it (else "untrusted": the runtime) and to the nearest symbol at or below it (a module's compiled
 // functions have few symbols: "__sm_NAME_runtime_end" is its compiled code past its generated runtime). Prints
 // instructions per simulated second by module and for the TOP (default 40) symbols; --pc START-END (hex) adds one
@@ -39,6 +40,7 @@ const i0 = m.instructions;
 run(seconds);
 m.tracer = undefined;
 const total = m.instructions - i0;
+const traced = counts.reduce((a, c) => a + c, 0);
 await session.close();
 
 const symbols = [...node.symbols].sort((a, b) => a[1] - b[1]);
@@ -70,7 +72,7 @@ const table = (title: string, map: Map<string, number>, n: number) => {
   console.log(`\n| ${title} | instructions per simulated s | share |\n|---|---|---|`);
   for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`| ${k} | ${perSec(v)} | ${((100 * v) / total).toFixed(1)} % |`);
 };
-console.log(`meter (firmware/meter.json, household 3 seed 7): ${seconds} simulated s traced, ${perSec(total)} instructions per simulated s`);
+console.log(`meter (firmware/meter.json, household 3 seed 7): ${seconds} simulated s traced, ${perSec(total)} instructions per simulated s (${perSec(traced)} traced)`);
 table('module', byModule, Infinity);
 table('symbol', bySymbol, top);
 if (range) {
