@@ -8,7 +8,7 @@
 // module's time, the logs module's entries (the profiles, profile.ts: asked for when a GET needs them) and, from the
 // off-switch log's copies, the supply state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
 // asks, the owning module decides (seed §4.5: only off-switch security decides about the supply).
-import { copyBytes, v16, v32, v8, vcopy, vN } from './io';
+import { copyBytes, sameBytes, v16, v32, v8, vcopy, vN } from './io';
 import { dateTime, encodeProfile, profileScan, profileSelect } from './profile';
 
 export const KIND_PUBLIC: u32 = 0; // client SAP 16, no authentication
@@ -98,10 +98,7 @@ export function classMismatch(): bool {
 export function findObject(classId: u32, ln: usize): u32 {
   store<u8>(V_MISMATCH, 0);
   for (let o: u32 = 0; o < OBJECTS; o++) {
-    const n = objName(o);
-    let same = true;
-    for (let i: u32 = 0; i < 6; i++) if (load<u8>(n + i) != load<u8>(ln + i)) same = false;
-    if (same) {
+    if (sameBytes(objName(o), ln, 6)) { // (public bytes: an early exit is fine)
       if (objClass(o) == classId) return o;
       store<u8>(V_MISMATCH, 1);
     }
