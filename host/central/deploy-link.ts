@@ -5,7 +5,7 @@
 // SpongeWrap, AD = the connection's 16-bit counter; the module accepts only the next counter value).
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { DeploySession, WanEnd } from '../deploy/deploy.ts';
-import { openEvent, sealEvent } from '../deploy/protocol.ts';
+import { MAX_EVENT_COUNTER, openEvent, sealEvent } from '../deploy/protocol.ts';
 import type { SealedEvent } from '../deploy/event-manager.ts';
 import { NOT_HEAD_END } from './messages.ts';
 import { fingerprint } from './store.ts';
@@ -58,7 +58,7 @@ export class DeployLink implements MeterLink {
   readonly identity: string;
   readonly keyHex: string;
   readonly firstCounter: number;
-  readonly maxCounter = 0xffff;
+  readonly maxCounter = MAX_EVENT_COUNTER;
   rejected = 0;
   private readonly out: WanEnd;
   private readonly ins: Map<number, WanEnd>;

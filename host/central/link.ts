@@ -19,7 +19,7 @@ export interface MeterLink {
   readonly keyHex: string;
   /** The first counter value the meter will accept on this key, as the link found it at attachment. */
   readonly firstCounter: number;
-  /** The last counter value the channel can carry (the event counter is 16 bits: 0xffff). */
+  /** The last counter value the channel can carry (a Sancus event counter is 32 bits: MAX_EVENT_COUNTER). */
   readonly maxCounter: number;
   /** Seals a plaintext under the command key with counter `value` (pure: the same inputs give the same bytes). */
   seal(value: number, plaintext: Uint8Array): Uint8Array;

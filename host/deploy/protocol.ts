@@ -7,9 +7,12 @@ import { mac, unwrap, wrap } from '../../toolchain/sancus/index.ts';
 export const CHALLENGE_BYTES = 16;
 
 const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
+/** The last value of a connection's event counter (32 bits, toolchain/sancus/module/runtime.ts COUNTER_BYTES; seed
+ * §3.4.2: a value never comes back under the same key, so the key is used up there). */
+export const MAX_EVENT_COUNTER = 0xffffffff;
 /** An event's AD: the connection's counter, 32-bit big-endian (toolchain/sancus/module/runtime.ts COUNTER_BYTES). */
 function counterAd(counter: number): Uint8Array {
-  if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) throw new RangeError(`event counter must be 0..2^32-1, got ${counter}`);
+  if (!Number.isInteger(counter) || counter < 0 || counter > MAX_EVENT_COUNTER) throw new RangeError(`event counter must be 0..2^32-1, got ${counter}`);
   return Uint8Array.from([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]);
 }
 

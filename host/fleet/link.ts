@@ -7,7 +7,7 @@ import { NOT_HEAD_END } from '../central/messages.ts';
 import { fingerprint } from '../central/store.ts';
 import { openInbound, wholeWords } from '../central/deploy-link.ts';
 import type { MeterLink, Received } from '../central/link.ts';
-import { openEvent, sealEvent } from '../deploy/protocol.ts';
+import { MAX_EVENT_COUNTER, openEvent, sealEvent } from '../deploy/protocol.ts';
 import type { EndInfo } from './protocol.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -28,7 +28,7 @@ export class WorkerLink implements MeterLink {
   readonly identity: string;
   readonly keyHex: string;
   readonly firstCounter: number;
-  readonly maxCounter = 0xffff;
+  readonly maxCounter = MAX_EVENT_COUNTER;
   rejected = 0;
   private readonly out: EndInfo;
   private readonly ins: Map<number, EndInfo>;
