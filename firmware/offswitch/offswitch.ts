@@ -55,9 +55,9 @@ function log(what: u32): void {
   out(OUT_LOG);
 }
 
-/** Commands the relay: open now, or close (only from the button) when no reason holds the supply off. */
-function apply(close: bool): void {
-  const on: u32 = close && get(HOLD) == 0 ? 1 : 0;
+/** Commands the relay: `on` 0 opens it, 1 closes it (only from the button, when no reason holds the supply off);
+ *  nothing when it is so already. A u32, not a bool with a test inside: no materialised value (issue 18 TCB). */
+function apply(on: u32): void {
   if (on == get(RELAY_ON)) return;
   set(RELAY_ON, on);
   store<u8>(RELAY_BOX, <u8>on); // byte 1 stays 0
@@ -78,7 +78,7 @@ function hold(bit: u32, kind: u32): void {
   const was = get(HOLD) & bit;
   set(HOLD, get(HOLD) | bit);
   set(PENDING, get(PENDING) & ~bit);
-  apply(false);
+  apply(0);
   if (!was || !(kind & QUIET)) log(kind & 0x7f);
 }
 
@@ -103,7 +103,7 @@ export function offEvent(input: u32, len: u32): u32 {
   set(OUTS, 0);
   if (get(REASSERT)) {
     set(REASSERT, 0);
-    apply(false);
+    apply(0);
   }
   if (len != 2) store<u8>(IN, 0);
   const what = <u32>load<u8>(IN);
@@ -137,7 +137,8 @@ function local(what: u32): void {
     // a press that releases nothing is not logged (no log flooding from the button)
     if (get(PENDING) != 0) {
       set(PENDING, 0);
-      apply(true);
+      if (get(HOLD) == 0) apply(1);
+      else apply(0);
       log(entry(ev.EV_BUTTON, get(HOLD) == 0 ? ev.OK : ev.LOCKED));
     }
   } else if (what == ev.LOCAL_CONTACT) {
