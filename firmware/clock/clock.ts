@@ -19,32 +19,34 @@ const COUNTS_HZ: u32 = 128;
 
 /** [t u32]: the meter time in seconds, for the core and the logs. */
 export const TICK_BOX = memory.data(4);
-let started: bool = false;
-let last: u32 = 0;
-let fraction: u32 = 0; // BTCNT2 counts short of a second
+/** The counter's state at constant addresses, not i32 globals (each a 32-bit pair here, and the whole seconds a 32-bit
+ *  shift: issue 18 "Simulation speed"): [started u8][BTCNT2 at the last poll u8][fraction u16], fraction the counts
+ *  short of a second — below COUNTS_HZ between polls, so below COUNTS_HZ + 255 within one: a word. */
+const STATE = memory.data(4);
 let seconds: u32 = 0;
 
 /** Advances the time from the counter; returns 1 when a new second began (TICK_BOX filled). */
 export function clockPoll(): u32 {
-  if (!started) {
-    started = true;
+  if (!load<u8>(STATE)) {
+    store<u8>(STATE, 1);
     mmio_write8(BTCTL, BTCTL_RUN);
-    last = <u32>mmio_read8(BTCNT2);
+    store<u8>(STATE, mmio_read8(BTCNT2), 1);
     // The meter's seconds begin half a second into the crystal's count, so a poll once a second lands mid-second:
     // polls early or late by up to half a second still see one new second each. The scheduler's Timer_A runs on
     // MCLK's ACLK divider, a little faster than the crystal, so its "1000 ms" polls drift through the second: one
     // poll in about 1,700 finds no new second (the core's tick comes 2 s after the previous one, never a second
     // skipped). Counted from 0 instead, that poll came within seconds of the start.
-    fraction = COUNTS_HZ / 2;
+    store<u16>(STATE, <u16>(COUNTS_HZ / 2), 2);
     return 0;
   }
   const c = <u32>mmio_read8(BTCNT2);
-  fraction += (c - last) & 0xff;
-  last = c;
-  if (fraction < COUNTS_HZ) return 0;
-  // At most 255 counts since the last poll (2 s): a shift and a mask, no division (no divider on the MSP430).
-  seconds += fraction >> 7;
-  fraction &= COUNTS_HZ - 1;
+  const fraction = <u32>load<u16>(STATE, 2) + ((c - <u32>load<u8>(STATE, 1)) & 0xff);
+  store<u8>(STATE, <u8>c, 1);
+  // At most 255 counts since the last poll (2 s): one or two whole seconds, no division (no divider on the MSP430).
+  const whole: u32 = fraction < COUNTS_HZ ? 0 : fraction < 2 * COUNTS_HZ ? 1 : 2;
+  store<u16>(STATE, <u16>(fraction & (COUNTS_HZ - 1)), 2);
+  if (!whole) return 0;
+  seconds += whole;
   store<u32>(TICK_BOX, seconds);
   return 1;
 }
