@@ -67,6 +67,27 @@ describe('operand folding', () => {
     expect(run(base)).toEqual(base.map((i) => printMInstr(i).trim()));
   });
 
+  it('updates a 32-bit static in place, carry chain kept, and never past an access to it', () => {
+    const add32 = [op('mov', m(4), r(14)), op('mov', m(6), r(15)), op('add', r(12), r(14)), op('addc', r(13), r(15)), op('mov', r(14), m(4)), op('mov', r(15), m(6)), ret()];
+    expect(run(add32)).toEqual(['add r12, &__hasm_mem+4', 'addc r13, &__hasm_mem+6', 'ret']);
+    // something between the OP and the store reads the static: it must see the old value
+    const read = [op('mov', m(4), r(14)), op('add', r(12), r(14)), op('mov', m(4), r(13)), op('mov', r(14), m(4)), ret(13)];
+    expect(run(read)).toEqual(read.map((i) => printMInstr(i).trim()));
+    // a store through a register between may write it
+    const viaReg: MInstr[] = [op('mov', m(4), r(14)), op('add', r(12), r(14)), op('mov', r(5), { k: 'mem', base: r(6), off: 0 }), op('mov', r(14), m(4)), ret()];
+    expect(run(viaReg)).toEqual(viaReg.map((i) => printMInstr(i).trim()));
+    // a board region symbol may name RAM: not known apart from the static
+    const board: MInstr[] = [op('mov', m(4), r(14)), op('mov', r(5), { k: 'abs', sym: '__board_ram', off: 0 }), op('add', r(14), r(12)), ret(12)];
+    expect(run(board)).toEqual(board.map((i) => printMInstr(i).trim()));
+  });
+
+  it('forwards a value just stored to RAM to the load that reads it back', () => {
+    expect(run([op('mov', r(12), m(8)), op('mov', m(8), r(13)), ret(13)])).toEqual(['mov r12, &__hasm_mem+8', 'mov r12, r13', 'ret']);
+    expect(run([op('mov', r(12), m(8), true), op('mov', m(8), r(12), true), ret(12)])).toEqual(['mov.b r12, &__hasm_mem+8', 'mov.b r12, r12', 'ret']);
+    const mmio = [op('mov', r(12), { k: 'abs', sym: 'OP2', off: 0 }), op('mov', { k: 'abs', sym: 'OP2', off: 0 }, r(13)), ret(13)];
+    expect(run(mmio)).toEqual(mmio.map((i) => printMInstr(i).trim()));
+  });
+
   it('drops a jlo after a compare with 0 (no borrow: never taken)', () => {
     expect(run([op('cmp', k(0), r(13)), { kind: 'jump', cond: 'jlo', target: 'x' }, { kind: 'jump', cond: 'jne', target: 'x' }, op('mov', k(1), r(12)), { kind: 'label', name: 'x' }, ret(12)]))
       .toEqual(['cmp #0, r13', 'jne x', 'mov #1, r12', 'x:', 'ret']);

@@ -97,7 +97,7 @@ function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<stri
   if (j > n + 1) {
     // Only the one-use rules move the read of S later, past instructions that leave rX, S and its base alone.
     const f = foldPair(m, next, x, S, dead(j), code, j, labels);
-    return f && { with: [...code.slice(n + 1, j), f], count: j - n + 1 };
+    return f ? { with: [...code.slice(n + 1, j), f], count: j - n + 1 } : windowedUpdate(code, n, j, x, S, live);
   }
   const pair = foldPair(m, next, x, S, dead(n + 1), code, n + 1, labels);
   if (pair) return { with: [pair], count: 2 };
@@ -117,7 +117,7 @@ function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<stri
     }
     return undefined;
   }
-  return undefined;
+  return windowedUpdate(code, n, n + 1, x, S, live);
 }
 
 /** The two-instruction rules (copy, test, operand) for `mov S, rX` and its one use `next` (at index at). */
@@ -146,21 +146,82 @@ function foldPair(m: Op, next: Op, x: number, S: Opnd, deadAfter: boolean, code:
 }
 
 /**
+ * Store-to-load forwarding: `mov V, D; mov D, rB` (D plain RAM, the same width) reads back what was just written,
+ * so the load takes V itself (a byte load zero-extends, and so does `mov.b V, rB`); `mov rB, D; mov D, rB` needs
+ * nothing more. A peripheral register may read back something else: only RAM.
+ */
+function forward(st: MInstr, ld: MInstr | undefined): MInstr[] | undefined {
+  if (!isOp(st) || !isOp(ld) || st.op !== 'mov' || ld.op !== 'mov' || !!st.b !== !!ld.b || !st.src || !st.dst || !ld.src || !gpr(ld.dst)) return undefined;
+  if (!ram(st.dst) || st.dst.k === 'imm' || st.dst.k === 'p' || !sameOpnd(st.dst, ld.src)) return undefined;
+  if (!(st.src.k === 'imm' || gpr(st.src))) return undefined;
+  if (!st.b && gpr(st.src) && st.src.r === ld.dst.r) return [];
+  return [{ kind: 'op', op: 'mov', b: st.b, src: st.b ? byteImm(st.src) : st.src, dst: ld.dst }];
+}
+
+/** Plain RAM or a register or constant: reading it has no effect and gives what was last written. */
+function ram(S: Opnd): boolean {
+  return S.k === 'slot' || ((S.k === 'abs' || S.k === 'mem') && !!S.sym && /^__(hasm_mem|m_g_|hasm_rt_g_)/.test(S.sym)) || S.k === 'imm' || gpr(S);
+}
+
+/**
  * The index of the instruction that reads rX after `mov S, rX` at n: the next one, or a later one when every
  * instruction between is an ALU op on registers (memory only read, and only when S is plain RAM: a peripheral
  * register's read is not moved past other accesses) that neither reads nor writes rX nor writes a register S names.
  */
 function user(code: MInstr[], n: number, x: number, S: Opnd): number {
-  const ram = S.k === 'slot' || ((S.k === 'abs' || S.k === 'mem') && !!S.sym && /^__(hasm_mem|m_g_|hasm_rt_g_)/.test(S.sym)) || S.k === 'imm' || gpr(S);
+  const plain = ram(S);
   for (let j = n + 1; j < Math.min(code.length, n + 6); j++) {
     const i = code[j]!;
     if (!isOp(i) || !i.dst) return n + 1;
     if (mentions(i.src, x) || mentions(i.dst, x)) return j;
-    if (!ram || i.op === 'push' || i.dst.k !== 'p' || i.dst.r < 4) return n + 1;
-    if (OP_BY_NAME.get(i.op)?.format === 'I' && !OP_BY_NAME.get(i.op)!.writesDst) continue; // CMP, BIT write no register
-    if (mentions(S, i.dst.r)) return n + 1;
+    if (!plain || i.op === 'push' || (i.dst.k === 'p' && i.dst.r < 4)) return n + 1;
+    const writes = OP_BY_NAME.get(i.op)?.format !== 'I' || OP_BY_NAME.get(i.op)!.writesDst; // not CMP, BIT
+    if (!writes) continue;
+    if (i.dst.k === 'p' ? mentions(S, i.dst.r) : !disjoint(S, i.dst, i.b)) return n + 1;
   }
   return n + 1;
+}
+
+/**
+ * Whether memory operand `b` (a byte if `bByte`) provably shares no byte with the word or byte S: S a constant or
+ * register; or both absolute, in different objects (symbols, not board regions) or the same one at offsets that do
+ * not overlap; or
+ * both frame slots that do not overlap. Anything addressed through a register may be anywhere.
+ */
+function disjoint(S: Opnd, b: Opnd, bByte = false, sByte = false): boolean {
+  if (S.k === 'imm' || S.k === 'p') return true;
+  const sz = (byte: boolean) => (byte ? 1 : 2);
+  const apart = (o1: number, n1: number, o2: number, n2: number) => o1 + n1 <= o2 || o2 + n2 <= o1;
+  // Distinct symbols are distinct objects or peripheral registers (never RAM) — but a board symbol (`__board_NAME`,
+  // peripherals.ts) may name a whole memory region, RAM included.
+  if (S.k === 'abs' && b.k === 'abs') return S.sym === b.sym ? apart(S.off, sz(sByte), b.off, sz(bByte)) : !S.sym.startsWith('__board_') && !b.sym.startsWith('__board_');
+  if (S.k === 'slot' && b.k === 'slot') return apart(S.off, sz(sByte), b.off, sz(bByte));
+  return (S.k === 'slot' && b.k === 'abs') || (S.k === 'abs' && b.k === 'slot');
+}
+
+/**
+ * The windowed update: `mov S, rX; …; OP T, rX; …; mov rX, S` (words, S plain RAM) → `…; OP T, S; …` when the
+ * instructions before OP pass `user`'s test and those between OP and the store touch neither rX nor any byte of S
+ * (the store now happens at OP: nothing between may read the old value) nor a register (SP) S is addressed by.
+ * A 32-bit `x += y` on a static keeps its carry chain: `add y0, &x; addc y1, &x+2` (the moved movs set no flags).
+ */
+function windowedUpdate(code: MInstr[], n: number, j: number, x: number, S: Opnd, live: Set<string>[]): { with: MInstr[]; count: number } | undefined {
+  const m = code[n] as Op;
+  const o = code[j] as Op;
+  if (m.b || o.b || !ram(S) || !place(S) || mentions(S, x) || !o.src || !readsBoth(o.op) || !OP_BY_NAME.get(o.op)!.writesDst) return undefined;
+  if (!gpr(o.dst) || o.dst.r !== x || mentions(o.src, x)) return undefined;
+  if (o.src.k !== 'imm' && o.src.k !== 'p' && !disjoint(S, o.src)) return undefined;
+  for (let k = j + 1; k < Math.min(code.length, j + 6); k++) {
+    const i = code[k]!;
+    if (!isOp(i) || !i.dst) return undefined;
+    if (mentions(i.src, x) || mentions(i.dst, x)) {
+      const store = i.op === 'mov' && !i.b && i.src?.k === 'p' && i.src.r === x && sameOpnd(i.dst, S) && !live[k]!.has(`r${x}`);
+      return store ? { with: [...code.slice(n + 1, j), { kind: 'op', op: o.op, src: o.src, dst: S }, ...code.slice(j + 1, k)], count: k - n + 1 } : undefined;
+    }
+    if (i.op === 'push' || (i.dst.k === 'p' && i.dst.r < 4)) return undefined;
+    for (const opnd of [i.src, i.dst]) if (opnd && opnd.k !== 'p' && opnd.k !== 'imm' && !disjoint(S, opnd, i.b)) return undefined;
+  }
+  return undefined;
 }
 
 export function fold(a: Allocated): Allocated {
@@ -175,6 +236,13 @@ export function fold(a: Allocated): Allocated {
       const i = code[n]!;
       const prev = code[n - 1];
       if (i.kind === 'jump' && i.cond === 'jlo' && isOp(prev) && prev.op === 'cmp' && prev.src?.k === 'imm' && prev.src.v === 0) {
+        changed = true;
+        continue;
+      }
+      const fw = forward(i, code[n + 1]);
+      if (fw) {
+        out.push(i, ...fw);
+        n += 1;
         changed = true;
         continue;
       }
