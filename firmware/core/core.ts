@@ -61,7 +61,8 @@ export const HAN_BOX: usize = REPLY_BOX + 4;
 export const HAN_BYTES: i32 = 40;
 
 // Appliance switch times: the last switch of each appliance at 0 (4 × u32), the last MAX_OFF_PER_WEEK switch-offs
-// at 16, a ring of 8 slots of which 7 are used (the index is masked with 7: the ring cannot leave its region).
+// at 16, a ring of the last 8 (the index is masked with 7: the ring cannot leave its region, and it wraps with no
+// compare); the weekly cap looks at the MAX_OFF_PER_WEEK-th most recent (≤ 8), (OFF_NEXT - MAX_OFF_PER_WEEK) & 7.
 const TIMES = memory.data(48);
 const OFF_SLOT0: u32 = 4; // the ring's first slot in TIMES (words)
 
@@ -84,7 +85,7 @@ const STARTED: usize = 4;
 const SLOT_TARIFF: usize = 5; //   the tariff at the start of the open half hour
 const APPLIANCE: usize = 6; //     4 bytes, one per appliance: bit 0 off (all on at power-up), bit 1 switched before
 const OFF_COUNT: usize = 10; //    switch-offs in the ring (≤ MAX_OFF_PER_WEEK)
-const OFF_NEXT: usize = 11; //     the ring's next (= oldest when full) slot
+const OFF_NEXT: usize = 11; //     the ring's next slot (< 8)
 const MINUTE: usize = 12; //       u16: the minute of the day of minuteStart
 const OUTS: usize = 14; //         the OUT_* bits of the event being handled (a byte: one instruction to set a bit)
 
@@ -233,14 +234,14 @@ function appliance(len: u32): void {
     const t = now();
     if ((st ^ on) & 1) store<u8>(SEC_BOX, ev.NO_CHANGE, 1); // off and asked off, or on and asked on
     else if (st & 2 && t - time(a & 3) < MIN_SWITCH_GAP) store<u8>(SEC_BOX, ev.TOO_SOON, 1);
-    else if (!on && get(OFF_COUNT) >= MAX_OFF_PER_WEEK && t - time(OFF_SLOT0 + (get(OFF_NEXT) & 7)) < WEEK) {
-      // OFF_NEXT is the oldest of the last MAX_OFF_PER_WEEK switch-offs once the ring is full.
+    else if (!on && get(OFF_COUNT) >= MAX_OFF_PER_WEEK && t - time(OFF_SLOT0 + ((get(OFF_NEXT) - MAX_OFF_PER_WEEK) & 7)) < WEEK) {
+      // the MAX_OFF_PER_WEEK-th most recent switch-off, once there were that many
       store<u8>(SEC_BOX, ev.WEEKLY_CAP, 1);
     } else {
       if (!on) {
         const next = get(OFF_NEXT);
         setTime(OFF_SLOT0 + (next & 7), t);
-        set(OFF_NEXT, next + 1 == MAX_OFF_PER_WEEK ? 0 : next + 1);
+        set(OFF_NEXT, (next + 1) & 7);
         if (get(OFF_COUNT) < MAX_OFF_PER_WEEK) set(OFF_COUNT, get(OFF_COUNT) + 1);
       }
       store<u8>(state, <u8>(2 | (on ^ 1)));

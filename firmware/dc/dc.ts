@@ -18,15 +18,23 @@ import { IN } from '../lib/events';
 export const MAX_GROUP: u32 = 16;
 const MASK: u32 = 0x6d61736b; // "mask"
 const KEYS = memory.data(256); // the key shared with peer j at 16·j
-let index: u32 = 0;
-let group: u32 = 0;
-let installed: u32 = 0; // bit j: k_ij present
 const SHARE_KEY = memory.data(16);
-let shareKeyed: u32 = 0;
+// The state as bytes and a 16-bit word at constant addresses, not i32 globals (one MSP430 word per access; issue 18
+// TCB, firmware/README.md "Size").
+const STATE = memory.data(6);
+const INDEX: usize = 0; //     this meter's index in its group (< MAX_GROUP once keyed)
+const GROUP: usize = 1; //     the group's size (0: no key yet)
+const KEYED: usize = 2; //     K_share installed
+const INSTALLED: usize = 4; // u16, bit j: k_ij present
 const SHARE: u32 = 0x73686172; // "shar"
 const P: u32 = 0x7fffffff; // host/mpc/field.ts
 /** The peer byte of CMD_DC_KEY that installs K_share instead of a pairwise key. */
 const SHARE_PEER: u32 = 0xff;
+
+// @ts-ignore: decorator
+@inline function get(field: usize): u32 {
+  return <u32>load<u8>(STATE + field);
+}
 
 /** What the concentrator gets: [90][index u8][group u8][0][t u32][masked Wh u32]. */
 export const OUT_BOX = memory.data(12);
@@ -34,45 +42,58 @@ export const OUT_BOX = memory.data(12);
 /** The evaluators' shares: three events [91][k u8][0][0][t u32][share u32], k = 1, 2, 3, at 12·(k − 1). */
 export const SHARE_BOX = memory.data(36);
 
+/** The 16 key bytes at IN + 4 to `to` (byte by byte: no copy helper, no alignment test). */
+function takeKey(to: usize): void {
+  for (let b: u32 = 0; b < 16; b++) store<u8>(to + b, load<u8>(IN + 4 + b));
+}
+
 /** At IN: [30][index u8][group u8][peer u8][key 16 B]; 0 = installed, 1 = malformed. A new index or group starts
- *  over. Peer 0xff: the key is K_share (index and group unused). */
+ *  over. Peer 0xff: the key is K_share (index and group unused). `len` is at most the input buffer's 64 bytes. */
 export function dcKey(len: i32): u32 {
-  if (len != 20) return 1;
+  if ((<u32>len & 0x7f) != 20) return 1;
   const i = <u32>load<u8>(IN, 1);
   const n = <u32>load<u8>(IN, 2);
   const j = <u32>load<u8>(IN, 3);
   if (j == SHARE_PEER) {
-    memory.copy(SHARE_KEY, IN + 4, 16);
-    shareKeyed = 1;
+    takeKey(SHARE_KEY);
+    store<u8>(STATE + KEYED, 1);
     return 0;
   }
-  if (n < 2 || n > MAX_GROUP || i >= n || j >= n || j == i) return 1;
-  if (i != index || n != group) {
-    index = i;
-    group = n;
-    installed = 0;
-    memory.fill(KEYS, 0, 256);
+  // 2 ≤ n ≤ MAX_GROUP (one unsigned compare), i < n, j < n, j ≠ i
+  if (n - 2 > MAX_GROUP - 2) return 1;
+  if (i >= n) return 1;
+  if (j >= n) return 1;
+  if (j == i) return 1;
+  if (i != get(INDEX) || n != get(GROUP)) {
+    store<u8>(STATE + INDEX, <u8>i);
+    store<u8>(STATE + GROUP, <u8>n);
+    store<u16>(STATE + INSTALLED, 0);
+    for (let b: u32 = 0; b < 256; b++) store<u8>(KEYS + b, 0);
   }
-  memory.copy(KEYS + 16 * j, IN + 4, 16);
-  installed |= 1 << j;
+  takeKey(KEYS + ((j & 15) << 4)); // j < n ≤ 16: the mask changes nothing, proves the address
+  store<u16>(STATE + INSTALLED, <u16>(<u32>load<u16>(STATE + INSTALLED) | (1 << j)));
   return 0;
 }
 
 /** A half-hourly reading from the core at IN ([t u32][Wh u32]…): fills OUT_BOX and returns 1, or 0 while keys are missing. */
 export function dcReading(len: i32): u32 {
-  if (len < 8 || group == 0) return 0;
-  const all: u32 = ((1 << group) - 1) & ~(1 << index);
-  if (installed != all) return 0;
+  const n = get(GROUP);
+  if ((<u32>len & 0x7f) < 8 || n == 0) return 0;
+  const index = get(INDEX);
+  const all: u32 = ((1 << n) - 1) & ~(1 << index) & 0xffff;
+  if (<u32>load<u16>(STATE + INSTALLED) != all) return 0;
   const t = load<u32>(IN);
   let v = load<u32>(IN, 4);
-  for (let j: u32 = 0; j < group; j++) {
-    if (j == index) continue;
-    const m = prf(KEYS + 16 * j, MASK, t);
-    v = j > index ? v + m : v - m;
+  // A constant bound (the test `j < n` inside): a 16-bit counter, every key address proven inside memory.
+  for (let j: u32 = 0; j < MAX_GROUP; j++) {
+    if (j < n && j != index) {
+      const m = prf(KEYS + (j << 4), MASK, t);
+      v = j > index ? v + m : v - m;
+    }
   }
   store<u8>(OUT_BOX, 0x90);
   store<u8>(OUT_BOX, <u8>index, 1);
-  store<u8>(OUT_BOX, <u8>group, 2);
+  store<u8>(OUT_BOX, <u8>n, 2);
   store<u8>(OUT_BOX, 0, 3);
   store<u32>(OUT_BOX, t, 4);
   store<u32>(OUT_BOX, v, 8);
@@ -86,7 +107,7 @@ function addP(x: u32, y: u32): u32 {
 
 /** The same reading at IN ([t u32][Wh u32]…) as three Shamir shares in SHARE_BOX: 1, or 0 before K_share is set. */
 export function dcShares(len: i32): u32 {
-  if (len < 8 || shareKeyed == 0) return 0;
+  if ((<u32>len & 0x7f) < 8 || get(KEYED) == 0) return 0;
   const t = load<u32>(IN);
   let v = load<u32>(IN, 4);
   while (v >= P) v -= P;
