@@ -15,11 +15,11 @@ const VPOS: usize = CUR + 10; // bytes of the whole encoding so far,
 const VLO: usize = CUR + 12; // the window [VLO, VHI) of the encoding that is stored
 const VHI: usize = CUR + 14;
 const REM: usize = memory.data(4, 4); // divmod's remainder
-// A row of the value the writer could not fill (profile.ts: not fetched from the logs module yet): the first such
-// row inside the window, where its bytes start, and whether it was the window's first row (VMISS 2) or came after
-// rows that were written (1; 0: none). VIN counts the rows inside the window so far.
+// Rows of the value the writer could not fill (profile.ts: not fetched from the logs module yet): VMISS 1 when a
+// row inside the window was not written, VMISS_AT where the first such row starts; VFIRST_Q the window's first row
+// (its sequence number), VIN whether one was seen.
 const MISS: usize = memory.data(8, 4);
-const VMISS_Q: usize = MISS;
+const VFIRST_Q: usize = MISS;
 const VMISS_AT: usize = MISS + 4;
 const VMISS: usize = MISS + 6;
 const VIN: usize = MISS + 7;
@@ -168,36 +168,37 @@ export function v32(v: u32): void {
 export function vcopy(src: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) v8(<u32>load<u8>(src + i));
 }
-/** The next n bytes (a row): false, counted and not to be written, when none of them is inside the window. */
-export function vinside(n: u32): bool {
+/** The next n bytes (row q): false, counted and not to be written, when none of them is inside the window. */
+export function vinside(q: u32, n: u32): bool {
   const at = <u32>load<u16>(VPOS);
   if (at + n <= <u32>load<u16>(VLO) || at >= <u32>load<u16>(VHI)) {
     store<u16>(VPOS, <u16>(at + n));
     return false;
   }
-  store<u8>(VIN, load<u8>(VIN) + 1);
+  if (load<u8>(VIN) == 0) store<u32>(VFIRST_Q, q);
+  store<u8>(VIN, 1);
   return true;
 }
-/** The next n bytes, a row inside the window, cannot be written (its data, row q, is not at hand): counted, and
- *  the first such row noted (vmissed, vmissAt, vmissRow). */
-export function vmiss(q: u32, n: u32): void {
+/** The next n bytes, a row inside the window, cannot be written (its data is not at hand): counted, and the first
+ *  such row's start noted (vmissed, vmissAt). */
+export function vmiss(n: u32): void {
   const at = <u32>load<u16>(VPOS);
   if (load<u8>(VMISS) == 0) {
-    store<u32>(VMISS_Q, q);
     store<u16>(VMISS_AT, <u16>at);
-    store<u8>(VMISS, load<u8>(VIN) == 1 ? 2 : 1);
+    store<u8>(VMISS, 1);
   }
   store<u16>(VPOS, <u16>(at + n));
 }
-/** 0: every row inside the window was written; 1: a row after written ones was not; 2: the window's first row was not. */
+/** 1 when a row inside the window was not written (vmiss), else 0. */
 export function vmissed(): u32 {
   return <u32>load<u8>(VMISS);
 }
 export function vmissAt(): u32 {
   return <u32>load<u16>(VMISS_AT);
 }
-export function vmissRow(): u32 {
-  return load<u32>(VMISS_Q);
+/** The first row inside the window (when vmissed() is not 0). */
+export function vfirstRow(): u32 {
+  return load<u32>(VFIRST_Q);
 }
 /** An A-XDR length (Green Book: 0x81 n / 0x82 nn above 127). */
 export function vlen(n: u32): void {

@@ -103,6 +103,18 @@ export function profileFetch(p: u32, q: u32): void {
 }
 
 /**
+ * A window of profile p's buffer had a row CACHE does not hold (io.ts vmissed), `first` the window's first row:
+ * asks for the rows from `first` on (true: the GET waits for them), unless CACHE holds them from there already —
+ * false: the window ends before the missing row. (Asking from the window's first row, not the missing one, keeps
+ * a block from ending a few bytes in, where a row the previous block began is the only one held.)
+ */
+export function profileRefill(p: u32, first: u32): bool {
+  if (p == <u32>load<u8>(CACHE_LOG) && <u32>load<u8>(CACHE_GOT) == FETCH_ROWS && first == load<u32>(CACHE_Q)) return false;
+  profileFetch(p, first);
+  return true;
+}
+
+/**
  * What the logs module sent CS security ([log u8][b u8][tag u8][0][seq u32] then 12-byte entries): an answer to
  * FETCH (b = 0x80 | n, n rows from sequence number seq, the query's tag) is kept in CACHE — true once the query is answered whole; a copy
  * of an entry just appended (b = found, the log's new sequence number seq) only moves SEQS: false.
@@ -276,7 +288,7 @@ export function profileScan(p: u32): bool {
  * Encodes attribute attr (2–8) of profile p through the windowed writer; the caller checked the right. The buffer's
  * rows all have one size (a date-time is 14 bytes, the numbers fixed): a row outside the window is counted, not
  * encoded, and a row inside it that CACHE does not hold is counted and reported (io.ts vmiss) — the server then
- * asks for it (profileFetch) or ends the block before it.
+ * asks for the rows from the window's first one (profileRefill) or ends the block before it.
  */
 export function encodeProfile(p: u32, attr: u32): void {
   if (attr == 2) {
@@ -290,10 +302,10 @@ export function encodeProfile(p: u32, attr: u32): void {
       size += f == 0 ? 14 : f == 3 ? 5 : 3;
     }
     for (let q = load<u32>(SEL_FIRST); q != load<u32>(SEL_END); q++) {
-      if (!vinside(size)) continue;
+      if (!vinside(q, size)) continue;
       const e = cached(p, q) & 0xfffe; // (as in profileScan)
       if (e == 0) {
-        vmiss(q, size);
+        vmiss(size);
         continue;
       }
       v16(0x0200 | (to - from));

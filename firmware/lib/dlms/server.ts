@@ -13,12 +13,12 @@ import {
   selectAccess, selectReady, setClock, setDisconnectState, setEnergy, setSessionValues, supplyState, takeDisconnect,
   takeTime, TITLES,
 } from './objects';
-import { FETCH, profileFetch, profileTake } from './profile';
+import { FETCH, profileRefill, profileTake } from './profile';
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
 import {
   be32, copyBytes, o16, o32, o8, obegin, oN, ocopy, opos, put32, r16, r32, r8, rbad, rbegin, rfail, rleft, rlen, rpos, rskip,
-  sameBytes, vbegin, vmissAt, vmissed, vmissRow, vsize,
+  sameBytes, vbegin, vfirstRow, vmissAt, vmissed, vsize,
 } from './io';
 
 // ---- the values and requests of the objects (objects.ts), as entry points of the hosting module ----
@@ -852,11 +852,11 @@ function get(kind: u32, invoke: u32): u32 {
   return getValue();
 }
 
-/** Rows missing from the window just encoded (io.ts vmiss): asked for when the window's first row is missing
- *  (true: the GET waits, 0 is returned); else false, and the window ends where the first missing row starts. */
+/** Rows missing from the window just encoded (io.ts vmiss): asked for from the window's first row (true: the GET
+ *  waits, 0 is returned) unless they are held from there (profile.ts profileRefill); else false, and the window
+ *  ends where the first missing row starts. */
 function missing(): bool {
-  if (vmissed() != 2) return false;
-  profileFetch(<u32>load<u8>(C_BLK_OBJ) - OBJ_PROFILE, vmissRow());
+  if (vmissed() == 0 || !profileRefill(<u32>load<u8>(C_BLK_OBJ) - OBJ_PROFILE, vfirstRow())) return false;
   store<u8>(C_FETCH, 1);
   return true;
 }
