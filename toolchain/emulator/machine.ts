@@ -80,7 +80,8 @@ const NMI_BIT = 1 << 14;
 const RET_SWBREAK = -2;
 /**
  * `meta` per word (one load per instruction in the run loop instead of four tables; issue 18 "Simulation speed"):
- * bits 0–7 the translated instruction's cycles, META_STAMP, META_RETI, bits 16–31 the heat (HEAT_ONE a step).
+ * bits 0–7 the translated instruction's cycles, META_STAMP, META_RETI, bits 16–30 the heat (HEAT_ONE a step). Every
+ * value stays below 2^31, a small integer to V8 (above it, V8's unoptimised tiers load a Uint32 as a heap number).
  */
 const META_CYCLES = 0xff;
 /** The instruction needs the bus's time stamps and PC set before it runs (it touches memory, or it is an extension
@@ -88,10 +89,10 @@ const META_CYCLES = 0xff;
 const META_STAMP = 1 << 8;
 /** A RETI starts here (its SR restore counts at once for interrupts). */
 const META_RETI = 1 << 9;
-/** Executions of an entry word on the fast path while no block is built there, in bits 16–31. */
+/** Executions of an entry word on the fast path while no block is built there, in bits 16–30. */
 const HEAT_ONE = 1 << 16;
 /** Heat of an entry whose block was decided (built, or none possible). */
-const HEAT_DECIDED = 0xffff;
+const HEAT_DECIDED = 0x7fff;
 /** Default executions before a block of straight-line code (see the constructor). */
 const STRAIGHT_AFTER = 16384;
 
