@@ -8,9 +8,10 @@ import { loadModule, Msg } from '../firmware/harness.ts';
 
 const HZ = 20_000_000;
 interface Uart { onTransmit: (b: number, c: number) => void }
-// The core's status to the HAN gateway: [t][total Wh][power W][credit i32][price u32][tariff u8][prepaid u8][0 u16]
+// The core's status to the HAN gateway (firmware/core/core.ts HAN_BOX): [t][total Wh][tariff 1..4 Wh × 4][credit i32]
+// [power W][price u32][tariff u8][prepaid u8][0 u16]
 const status = (t: number, wh: number, w: number, credit: number, price: number, tariff: number) =>
-  new Msg().u32(t).u32(wh).u32(w).u32(credit >>> 0).u32(price).u8(tariff).u8(1).u16(0).get();
+  new Msg().u32(t).u32(wh).u32(wh).u32(0).u32(0).u32(0).u32(credit >>> 0).u32(w).u32(price).u8(tariff).u8(1).u16(0).get();
 
 describe('in-home display ← firmware/han on the emulated board', () => {
   it('the module\'s frames parse to the status the core gave it; sequence numbers follow', async () => {
