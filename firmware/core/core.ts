@@ -111,6 +111,13 @@ const OUTS: usize = 14; //         the OUT_* bits of the event being handled (a 
   return <u32>kind | (<u32>result << 8) | (aux << 16);
 }
 
+/** The OUT_* bits of the event just handled (each handler also returns them, for tests): the module's inputs read
+ *  them here, one byte, not a u32 result carried back through the handler (issue 18 TCB). */
+// @ts-ignore: decorator
+@inline export function coreOuts(): u32 {
+  return get(OUTS);
+}
+
 // @ts-ignore: decorator
 @inline function out(bits: u32): void {
   set(OUTS, get(OUTS) | bits);
@@ -184,6 +191,7 @@ export function coreTick(t: u32): u32 {
 
 /** Energy from the metrology driver, at IN: [Wh since the last event u32][instantaneous power W u32]. */
 export function coreEnergy(len: u32): u32 {
+  set(OUTS, 0);
   if (len != 8) return 0;
   const wh = load<u32>(IN);
   store<u32>(REPLY_BOX + POWER, load<u32>(IN, 4));
@@ -203,7 +211,6 @@ export function coreEnergy(len: u32): u32 {
   remainder = rem();
   const c = credit() - <i32>mills;
   store<i32>(REPLY_BOX + CREDIT, c);
-  set(OUTS, 0);
   checkCredit();
   return get(OUTS);
 }
@@ -266,6 +273,7 @@ export function coreCommand(len: u32): u32 {
     // The attributable billing registers (seed §5.3.1: what billing uses; no countermeasure touches them), sent
     // from where they live.
     store<u32>(REPLY_BOX, 0x86);
+    set(OUTS, OUT_REPLY);
     return OUT_REPLY;
   }
   set(OUTS, OUT_LOG_SEC);

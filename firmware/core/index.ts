@@ -14,7 +14,9 @@ import { IN } from '../lib/events';
 @external("output", "appliance") declare function appliance(data: usize, len: i32): void;
 @external("output", "reply") declare function reply(data: usize, len: i32): void;
 
-function emit(out: u32): void {
+/** Sends what the event just handled filled (core.coreOuts: every handler sets them, on every path). */
+function emit(): void {
+  const out = core.coreOuts();
   if (out & core.OUT_CREDIT) credit(core.CREDIT_BOX, 2);
   if (out & core.OUT_LOG_SEC) log_security(core.SEC_BOX, 8);
   if (out & core.OUT_LOG_MET) log_metrology(core.MET_BOX, 8);
@@ -32,15 +34,19 @@ function emit(out: u32): void {
 // the logic reads at the constant address IN. The length is even and at most MAX_EVENT = 64
 // (toolchain/sancus/module/runtime.ts): the `& 0x7f` changes nothing but lets the compiler compare it as one word.
 export function input_tick(data: usize, len: i32): void {
-  if ((<u32>len & 0x7f) >= 4) emit(core.coreTick(load<u32>(IN)));
+  if ((<u32>len & 0x7f) < 4) return;
+  core.coreTick(load<u32>(IN));
+  emit();
 }
 
 export function input_energy(data: usize, len: i32): void {
-  emit(core.coreEnergy(<u32>len & 0x7f));
+  core.coreEnergy(<u32>len & 0x7f);
+  emit();
 }
 
 export function input_command(data: usize, len: i32): void {
-  emit(core.coreCommand(<u32>len & 0x7f));
+  core.coreCommand(<u32>len & 0x7f);
+  emit();
 }
 
 // The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus

@@ -16,9 +16,14 @@ beforeEach(async () => {
   m = await loadModule('core');
 }, 120_000);
 
-const tick = (t: number) => m.call('coreTick', t);
-const energy = (wh: number, w = 0) => m.input('coreEnergy', new Msg().u32(wh).u32(w).get());
-const command = (b: number[]) => m.input('coreCommand', b);
+/** A handler's result is what the module sends after it (firmware/core/index.ts emit reads coreOuts). */
+const sent = (r: number) => {
+  expect(m.call('t_outs')).toBe(r);
+  return r;
+};
+const tick = (t: number) => sent(m.call('coreTick', t));
+const energy = (wh: number, w = 0) => sent(m.input('coreEnergy', new Msg().u32(wh).u32(w).get()));
+const command = (b: number[]) => sent(m.input('coreCommand', b));
 const get = (w: number) => m.call('coreGet', w);
 const box = (i: number, n: number) => m.read(m.call('t_box', i), n);
 const sec = () => {
