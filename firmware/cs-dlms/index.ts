@@ -60,7 +60,6 @@ export function dlms(src: u32, len: u32): i32 {
   return n;
 }
 
-// No STATIC_END marker here (firmware/README.md): every non-zero table lies ahead of the zero-filled buffers
-// (lib/crypto/tables.ts), so a marker would make the zero buffers part of the initial image in the module's text
-// (≈ 1.7 KB with the DLMS server); ./asconfig.json maps them as "heap" instead — the bytes from the last non-zero
-// table to the end of the static data (an access past the mapped memory traps: test/firmware/dlms-tcp.test.ts).
+// No STATIC_END marker and no heap (./asconfig.json): the compiler maps linear memory up to the end of the static
+// data, zero-filled buffers included (AS's __heap_base, toolchain/compiler/front.ts); an access past it traps
+// (test/firmware/dlms-tcp.test.ts).

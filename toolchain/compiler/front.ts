@@ -88,9 +88,10 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   let errors = '';
   // Loaded only on a cache miss: importing the compiler is about half a second.
   const asc = (await import('assemblyscript/asc')).default;
-  const { error } = await asc.main([source, '--outFile', 'out.wasm', ...toArgs(config.options), '--exportStart', '_start'], {
+  const { error } = await asc.main([source, HEAP_BASE_ENTRY, '--outFile', 'out.wasm', ...toArgs(config.options), '--exportStart', '_start'], {
     readFile: (name: string, base: string) => {
       const p = resolve(base ?? '.', name);
+      if (p === HEAP_BASE_ENTRY) return HEAP_BASE_SOURCE;
       const direct = read(p);
       if (direct !== null) return direct;
       // AssemblyScript kept inside the TypeScript tree is stored as `.as` so tsc does not check it as TS.
@@ -109,7 +110,7 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   }
   const out = outputs.get('out.wasm');
   if (!(out instanceof Uint8Array)) throw new OperationError('asc produced no wasm');
-  const wasm = evalStart(out);
+  const wasm = withHeapBase(evalStart(out));
   const wasmName = `front-${cacheKey(wasm)}.wasm`;
   writeCached(wasmName, wasm); // the wasm first: a manifest is only ever written when its wasm exists
   writeCached(manifestName, JSON.stringify({ inputs, wasm: wasmName }));
@@ -130,6 +131,46 @@ function cachedFront(manifestName: string): Uint8Array | undefined {
 }
 
 const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
+
+/**
+ * A second entry the front end compiles beside the module (served from memory, no file): AS's `__heap_base` is the
+ * end of the static data, zero-filled buffers included, which the wasm's data segments do not show (they hold
+ * non-zero bytes only). After the start function is evaluated its value becomes the immutable global `__heap_base`
+ * the backend maps the memory up to (backend.ts), and the export is removed: the module's code is unchanged.
+ */
+const HEAP_BASE_ENTRY = join(dirname(FRONT_SOURCE), '__hasm_heap_base.ts');
+const HEAP_BASE_EXPORT = '__hasm_heap_base';
+const HEAP_BASE_SOURCE = `export function ${HEAP_BASE_EXPORT}(): usize { return __heap_base; }\n`;
+
+/** Replaces the heap-base export (HEAP_BASE_ENTRY) by the immutable global `__heap_base` holding its value. */
+function withHeapBase(wasm: Uint8Array): Uint8Array {
+  const mod = binaryen.readBinary(wasm);
+  try {
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory | (binaryen.Features as unknown as { BulkMemoryOpt: number }).BulkMemoryOpt | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
+    heapBaseGlobal(mod);
+    const debug = binaryen.getDebugInfo();
+    binaryen.setDebugInfo(true); // keep the names section (error messages name functions by their AS names)
+    const bytes = mod.emitBinary();
+    binaryen.setDebugInfo(debug);
+    return bytes;
+  } finally {
+    mod.dispose();
+  }
+}
+
+function heapBaseGlobal(mod: binaryen.Module): void {
+  const e = mod.getExport(HEAP_BASE_EXPORT);
+  if (!e) throw new OperationError(`the front end's ${HEAP_BASE_EXPORT} export is missing`);
+  const fn = binaryen.getExportInfo(e).value;
+  const body = binaryen.getFunctionInfo(mod.getFunction(fn)).body;
+  const info = binaryen.getExpressionInfo(body) as { id: number; value?: number };
+  if (info.id !== binaryen.ConstId || typeof info.value !== 'number') throw new OperationError(`${HEAP_BASE_EXPORT} did not fold to a constant`);
+  // The function goes with the export, unless the optimiser merged a function of the module's own with it (same
+  // body): Binaryen's sweep keeps what is still referenced.
+  mod.removeExport(HEAP_BASE_EXPORT);
+  mod.runPasses(['remove-unused-module-elements']);
+  mod.addGlobal('__heap_base', binaryen.i32, false, mod.i32.const(info.value));
+}
 const require = createRequire(import.meta.url);
 const CTOR_EVAL = join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-ctor-eval');
 
