@@ -127,7 +127,8 @@ export function dlms_set_registers(p: usize): void {
  * it); else disconnected.
  */
 export function supplyState(p: usize): void {
-  const closed = load<u32>(p, 16) != 0;
+  // (bytes: the address's parity is unknown to our compiler here, a word load would branch on it)
+  const closed = (<u32>load<u8>(p, 16) | <u32>load<u8>(p, 17) | <u32>load<u8>(p, 18) | <u32>load<u8>(p, 19)) != 0;
   store<u8>(V_OUTPUT, closed ? 1 : 0);
   store<u8>(V_CONTROL, closed ? 1 : load<u8>(p, 15) == 0 ? 2 : 0);
 }

@@ -122,14 +122,15 @@ export function profileRefill(p: u32, first: u32): bool {
 export function profileTake(a: usize, len: u32): bool {
   const log = <u32>load<u8>(a);
   const b = <u32>load<u8>(a, 1);
+  const seq = load<u32>(a, 4); // (read once for both forms)
   if (log >= PROFILES) return false;
   if (b < 0x80) {
-    if (b != 0) store<u32>(SEQS + (log << 2), load<u32>(a, 4));
+    if (b != 0) store<u32>(SEQS + (log << 2), seq);
     return false;
   }
   const n = (b - 0x80) & 0x7f; // (masks that change nothing but keep the products 16-bit: no 32-bit multiply)
   const got = <u32>load<u8>(CACHE_GOT) & 0xf;
-  if (log != <u32>load<u8>(CACHE_LOG) || load<u8>(a, 2) != load<u8>(FETCH + 2) || len != 8 + n * 12 || got + n > FETCH_ROWS || load<u32>(a, 4) != load<u32>(CACHE_Q) + got) return false;
+  if (log != <u32>load<u8>(CACHE_LOG) || load<u8>(a, 2) != load<u8>(FETCH + 2) || len != 8 + n * 12 || got + n > FETCH_ROWS || seq != load<u32>(CACHE_Q) + got) return false;
   copyBytes(CACHE + got * 12, a + 8, n * 12);
   store<u8>(CACHE_GOT, <u8>(got + n));
   return got + n == FETCH_ROWS;
