@@ -784,12 +784,13 @@ function room(): u32 {
   return (load<u8>(C_A_CIPHERED) != 0) ? <u32>load<u16>(C_A_MAX_PDU) - 4 - 17 : <u32>load<u16>(C_A_MAX_PDU);
 }
 
-/** Encodes attribute `attr` of object `o` for this association, storing only bytes [lo, hi) of the encoding at
- *  `base`; returns the whole encoding's size (GET measures, encodes, or sends a window of it per block). */
-function encodeWindow(o: u32, attr: u32, base: usize, lo: u32, hi: u32): u32 {
+/** Encodes the attribute of the GET being answered (C_BLK_OBJ, C_BLK_ATTR) for this association, storing only
+ *  bytes [lo, hi) of the encoding at `base`; returns the whole encoding's size (getValue measures, encodes, or sends
+ *  a window of it per block). The object and attribute from their cells: three arguments, all in registers. */
+function encodeWindow(base: usize, lo: u32, hi: u32): u32 {
   setSessionValues(load<u32>(PEER_IC), <u32>load<u8>(C_PHASE));
   vbegin(base, lo, hi);
-  encodeAttribute(o, attr, <u32>load<u8>(C_A_KIND));
+  encodeAttribute(<u32>load<u8>(C_BLK_OBJ), <u32>load<u8>(C_BLK_ATTR), <u32>load<u8>(C_A_KIND));
   return vsize();
 }
 
@@ -875,11 +876,11 @@ function getValue(): u32 {
     return 0;
   }
   // (masks: sizes here are below 2^16 and a block below 224 bytes — our compiler then adds and compares one word)
-  const total = encodeWindow(obj, attr, 0, 0, 0) & 0xffff; // measured: no rows needed
+  const total = encodeWindow(0, 0, 0) & 0xffff; // measured: no rows needed
   obegin(OUT);
   if (load<u8>(C_BLK_ACTIVE) == 0 && total + 4 <= room()) {
     o32(0xc4010000 | (invoke << 8)); // get-response-normal, result data
-    encodeWindow(obj, attr, OUT + 4, 0, total);
+    encodeWindow(OUT + 4, 0, total);
     if (missing()) return 0;
     if (vmissed() == 0) return 4 + total;
     obegin(OUT); // more rows than are at hand: in blocks
@@ -891,7 +892,7 @@ function getValue(): u32 {
   const start = <u32>load<u16>(C_BLK_POS);
   let end = start + ((room() - 12) & 0xff); // C4 02 id last u32 00 + an octet-string length up to 3 bytes
   if (end > total) end = total;
-  encodeWindow(obj, attr, OUT + 11, start, end);
+  encodeWindow(OUT + 11, start, end);
   if (missing()) return 0;
   if (vmissed() != 0) end = vmissAt();
   const part = end - start;
