@@ -262,18 +262,20 @@ function encipher(p: usize, n: u32, slot: i32): bool {
 }
 
 /**
- * A ciphered APDU [p, p + n) = tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag(12) from the peer with the title at `title`
- * under key `slot` — a service request's, an AARQ's or an RLRQ's glo-initiate-request, one copy for the three: 0
- * when it opens and its counter is accepted (the plaintext then at C_REQ_UI, C_REQ_UI_LEN bytes: the caller checked
- * the tag); 1 malformed, 2 another security suite, 5 not authentic, 6 counter refused (replay or jump).
+ * A ciphered APDU at C_REQ_UI (C_REQ_UI_LEN bytes) = tag ‖ length ‖ SC ‖ IC ‖ ciphertext ‖ tag(12) from peer slot
+ * `peer` (its system title in PEER_TITLE: the AARQ's calling title once findPeer took it) under key `slot` — a
+ * service request's, an AARQ's or an RLRQ's glo-initiate-request, one copy for the three: 0 when it opens and its
+ * counter is accepted (the plaintext then at C_REQ_UI, C_REQ_UI_LEN bytes: the caller checked the tag); 1
+ * malformed, 2 another security suite, 5 not authentic, 6 counter refused (replay or jump). (The APDU in the cells,
+ * not in arguments: two arguments, in registers.)
  */
-function openCiphered(p: usize, n: u32, title: usize, slot: i32, peer: u32): u32 {
-  rbegin(p + 1, n - 1);
+function openCiphered(slot: i32, peer: u32): u32 {
+  rbegin(<usize>load<u16>(C_REQ_UI) + 1, <u32>load<u16>(C_REQ_UI_LEN) - 1);
   const bl = rlen();
   const body = rpos();
   if (rbad() || bl != rleft()) return 1;
   if (bl > 0 && (load<u8>(body) & 0x0f) != 0) return 2;
-  const r = decipher(body, bl, title, slot) & 0xffff; // (masked: -5 → 0xfffb)
+  const r = decipher(body, bl, PEER_TITLE + ((peer & 1) << 3), slot) & 0xffff; // (masked: -5 → 0xfffb)
   if (r > 0xff) return 5;
   if ((acceptIc(peer, lastIc, 0) & 0xff) != 0) return 6;
   store<u16>(C_REQ_UI, <u16>(body + 5));
@@ -432,7 +434,9 @@ function handle(sap: u32, p: usize, n: u32): u32 {
     style = ded ? 0x10 : 0x08;
     if (style == 0x10 && load<u8>(C_HAS_DED) == 0) return exception(1, 5);
     const peer = <u32>load<u8>(C_A_PEER);
-    const e = openCiphered(p, n, PEER_TITLE + (peer << 3), style == 0x10 ? 1 : 0, peer);
+    store<u16>(C_REQ_UI, <u16>p);
+    store<u16>(C_REQ_UI_LEN, <u16>n);
+    const e = openCiphered(style == 0x10 ? 1 : 0, peer);
     if (e == 1) return exception(2, 3);
     if (e == 6) return counterException(peer);
     if (e != 0) {
@@ -661,7 +665,7 @@ function establish(sap: u32, p: usize, n: u32): u32 {
   let init = <usize>load<u16>(C_REQ_UI);
   let initLen = <u32>load<u16>(C_REQ_UI_LEN);
   if (ciphered) {
-    const e = load<u8>(<usize>load<u16>(C_REQ_UI)) != 0x21 ? 1 : openCiphered(<usize>load<u16>(C_REQ_UI), <u32>load<u16>(C_REQ_UI_LEN), <usize>load<u16>(C_REQ_TITLE), 0, peer); // glo-initiate-request
+    const e = load<u8>(<usize>load<u16>(C_REQ_UI)) != 0x21 ? 1 : openCiphered(0, peer); // glo-initiate-request
     if (e == 1) return reject(1, 0);
     if (e == 5) event(EV_DECIPHER);
     if (e != 0) return rejectWithException(1, e == 6 ? 6 : 5, peer); // (2: another suite)
@@ -763,7 +767,7 @@ function release(sap: u32, p: usize, n: u32): u32 {
   store<u8>(C_HDR_SHIFT, 0);
   // A ciphered association releases with a ciphered InitiateRequest; answer in kind (host/dlms session.ts).
   const ui = <usize>load<u16>(C_REQ_UI);
-  if (wasCiphered && <u32>load<u16>(C_REQ_UI_LEN) > 2 && load<u8>(ui) == 0x21 && openCiphered(ui, <u32>load<u16>(C_REQ_UI_LEN), PEER_TITLE + (peer << 3), 0, peer) == 0) {
+  if (wasCiphered && <u32>load<u16>(C_REQ_UI_LEN) > 2 && load<u8>(ui) == 0x21 && openCiphered(0, peer) == 0) {
     initiateResponse(UI + 24, aConformance);
     if (encipher(UI + 24, 14, 0)) {
       obegin(OUT);
@@ -966,7 +970,7 @@ function replyToHls(f: usize, l: u32): u32 {
   if (<u32>load<u8>(C_PHASE) == 1 && wasOutstanding && l == 17 && load<u8>(f) == 0x10) {
     // f(StoC) = 10 ‖ IC ‖ GMAC_{client title ‖ IC}(10 ‖ AK ‖ StoC (‖ CtoS hardened: both challenges bound))
     const ic = be32(f + 1);
-    const tag = macChallenges(PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), ic, STOC, <u32>load<u8>(C_STOC_LEN), CTOS, <u32>load<u8>(C_CTOS_LEN));
+    const tag = macChallenges(PEER_TITLE + (<u32>load<u8>(C_A_PEER) << 3), ic, false);
     ok = ct_equal(tag, f + 5, 12);
   }
   if (ok == 0) {
@@ -981,18 +985,19 @@ function replyToHls(f: usize, l: u32): u32 {
     o16(0x300);
     return 5;
   }
-  const tag = macChallenges(SERVER_TITLE, ic2, CTOS, <u32>load<u8>(C_CTOS_LEN), STOC, <u32>load<u8>(C_STOC_LEN));
+  const tag = macChallenges(SERVER_TITLE, ic2, true);
   store<u8>(C_PHASE, 2);
   // success, return parameters: data octet-string(17) = 10 ‖ IC ‖ tag
   o32(0x00010009); o16(0x1110); o32(ic2); ocopy(tag, 12);
   return <u32>(opos() - OUT);
 }
 
-/** GMAC over 10 ‖ AK ‖ first (‖ second when hardened) with IV = title ‖ ic; returns where the 12 bytes are. */
-function macChallenges(title: usize, ic: u32, first: usize, firstLen: u32, second: usize, secondLen: u32): usize {
+/** GMAC over 10 ‖ AK ‖ StoC (‖ CtoS when hardened), or with the challenges the other way round for ours (`ours`:
+ *  f(CtoS)), with IV = title ‖ ic; returns where the 12 bytes are. */
+function macChallenges(title: usize, ic: u32, ours: bool): usize {
   gcmBegin(0, title, ic, 0x10);
-  gcm_aad(first, firstLen);
-  if (load<u8>(C_HARDENED) != 0) gcm_aad(second, secondLen);
+  gcm_aad(ours ? CTOS : STOC, <u32>load<u8>(ours ? C_CTOS_LEN : C_STOC_LEN));
+  if (load<u8>(C_HARDENED) != 0) gcm_aad(ours ? STOC : CTOS, <u32>load<u8>(ours ? C_STOC_LEN : C_CTOS_LEN));
   return gcm_tag(); // GCM_TAG, valid until the next GCM call
 }
 
