@@ -220,12 +220,14 @@ function useKey(slot: i32): void {
   store<u8>(C_KEY_SLOT, <u8>(slot));
 }
 
-/** Every GCM use here starts alike (Green Book §9.2.7.2.4): key, IV = title ‖ IC, AAD = SC ‖ AK. */
-function gcmBegin(slot: i32, title: usize, ic: u32, sc: u32): void {
-  useKey(slot);
+/** Every GCM use here starts alike (Green Book §9.2.7.2.4): key, IV = title ‖ IC, AAD = SC ‖ AK. `scSlot`: the
+ *  security control byte (0x30 or 0x10, bit 0 clear) | the key slot (0 GUEK, 1 dedicated) — one argument, so that
+ *  all three are in registers. */
+function gcmBegin(title: usize, ic: u32, scSlot: u32): void {
+  useKey(<i32>(scSlot & 1));
   copyBytes(IV, title, 8);
   put32(IV + 8, ic);
-  store<u8>(SC, <u8>sc);
+  store<u8>(SC, <u8>(scSlot & 0xfe));
   gcm_start(IV);
   gcm_aad(SC, 1);
   gcm_aad(GAK, 16);
@@ -242,7 +244,7 @@ function decipher(p: usize, n: u32, title: usize, slot: i32): i32 {
   const sc = <u32>load<u8>(p);
   if (sc != 0x30) return -5; // the associations require authentication and encryption, suite 0
   lastIc = be32(p + 1);
-  gcmBegin(slot, title, lastIc, sc);
+  gcmBegin(title, lastIc, sc | <u32>slot);
   gcm_ghash(p + 5, n - 17);
   if (!gcm_verify(p + n - 12, 12)) return -5;
   gcm_decrypt(p + 5, n - 17);
@@ -255,7 +257,7 @@ function encipher(p: usize, n: u32, slot: i32): bool {
   if (load<u8>(C_IC_OK) == 0) return false;
   store<u8>(p - 5, 0x30);
   put32(p - 4, ic);
-  gcmBegin(slot, SERVER_TITLE, ic, 0x30);
+  gcmBegin(SERVER_TITLE, ic, 0x30 | <u32>slot);
   gcm_encrypt(p, n);
   copyBytes(p + n, gcm_tag(), 12);
   return true;
@@ -557,19 +559,23 @@ function parseAarq(p: usize, n: u32): bool {
 }
 
 
-/** AARE: result and diagnostic, then the optional parts (title, mechanism, StoC) and user-information. */
-function aare(result: u32, diag: u32, withTitle: bool, mech: u32, ui: usize, uiLen: u32): u32 {
+const AARE_TITLE: u32 = 0x10000; // aare: with our system title
+const AARE_HLS: u32 = 0x20000; // … with mechanism 5 and our StoC
+
+/** AARE: `code` = result | diagnostic << 8 | AARE_TITLE | AARE_HLS (one argument: with the user-information's place
+ *  and length all in registers), then the optional parts (title, mechanism, StoC) and user-information. */
+function aare(code: u32, ui: usize, uiLen: u32): u32 {
   store<u8>(C_HDR_SHIFT, 0);
   obegin(OUT);
+  const withTitle = (code & AARE_TITLE) != 0;
   ocopy(AARE_HEAD, withTitle ? 29 : 25);
   store<u8>(OUT + 12, <u8>(<u32>load<u8>(C_REQ_CONTEXT) == 3 ? 3 : 1));
-  store<u8>(OUT + 17, <u8>result);
-  store<u8>(OUT + 24, <u8>diag);
+  store<u8>(OUT + 17, <u8>code);
+  store<u8>(OUT + 24, <u8>(code >> 8));
   if (withTitle) ocopy(SERVER_TITLE, 8);
-  if (mech != 0) {
+  if ((code & AARE_HLS) != 0) {
     const at = opos();
-    ocopy(AARE_AUTH, 17);
-    store<u8>(at + 12, <u8>mech);
+    ocopy(AARE_AUTH, 17); // (mechanism 5 in the template)
     store<u8>(at + 14, <u8>(<u32>load<u8>(C_STOC_LEN) + 2));
     store<u8>(at + 16, <u8><u32>load<u8>(C_STOC_LEN));
     ocopy(STOC, <u32>load<u8>(C_STOC_LEN));
@@ -596,7 +602,7 @@ const UI: usize = TX + HEAD + 140;
 
 function reject(diag: u32, uiLen: u32): u32 {
   store<u8>(C_PHASE, 0);
-  return aare(1, diag, false, 0, UI, uiLen);
+  return aare(1 | (diag << 8), UI, uiLen);
 }
 function rejectWithException(diag: u32, service: u32, peer: u32): u32 {
   store<u8>(UI, 0xd8); // exception-response: service-error, as user-information
@@ -753,7 +759,8 @@ function establish(sap: u32, p: usize, n: u32): u32 {
     ui = UI + 17;
     uiLen = 2 + 14 + 17;
   }
-  return aare(0, hls ? 14 : 0, ciphered || hls, hls ? 5 : 0, ui, uiLen);
+  // (ciphered = hls here: SAP 1 only, checked above) result accepted; HLS: diagnostic 14 authentication-required
+  return aare(hls ? AARE_TITLE | AARE_HLS | (14 << 8) : 0, ui, uiLen);
 }
 
 function release(sap: u32, p: usize, n: u32): u32 {
@@ -995,7 +1002,7 @@ function replyToHls(f: usize, l: u32): u32 {
 /** GMAC over 10 ‖ AK ‖ StoC (‖ CtoS when hardened), or with the challenges the other way round for ours (`ours`:
  *  f(CtoS)), with IV = title ‖ ic; returns where the 12 bytes are. */
 function macChallenges(title: usize, ic: u32, ours: bool): usize {
-  gcmBegin(0, title, ic, 0x10);
+  gcmBegin(title, ic, 0x10);
   gcm_aad(ours ? CTOS : STOC, <u32>load<u8>(ours ? C_CTOS_LEN : C_STOC_LEN));
   if (load<u8>(C_HARDENED) != 0) gcm_aad(ours ? STOC : CTOS, <u32>load<u8>(ours ? C_STOC_LEN : C_CTOS_LEN));
   return gcm_tag(); // GCM_TAG, valid until the next GCM call
