@@ -400,12 +400,10 @@ export const arithMethods = {
     }
     if (kind !== 'shl' && lo === hi && bits >= 8 && kind === 'shr_u') {
       // A lone word: swpb + mask does 8 bits at once.
+      // Bit 15 is 0 from here on: RRA (arithmetic) shifts a 0 in, one instruction for CLRC + RRC.
       this.op('swpb', undefined, d[lo]!);
       this.op('and', imm(0xff), d[lo]!);
-      for (let i = 8; i < bits; i++) {
-        this.op('bic', imm(1), p(2));
-        this.op('rrc', undefined, d[lo]!);
-      }
+      for (let i = 8; i < bits; i++) this.op('rra', undefined, d[lo]!);
       return out;
     }
     if (kind === 'shl' && lo === hi && bits >= 8) {
@@ -418,8 +416,11 @@ export const arithMethods = {
       if (kind === 'shl') {
         for (let j = lo; j <= hi; j++) this.op(j === lo ? 'add' : 'addc', d[j]!, d[j]!);
       } else {
-        if (kind === 'shr_u') this.op('bic', imm(1), p(2));
-        for (let j = hi; j >= lo; j--) this.op(j === hi && kind === 'shr_s' ? 'rra' : 'rrc', undefined, d[j]!);
+        // shr_u: the first step shifts a 0 into the top word's bit 15 (CLRC, RRC); from the second on that bit is 0,
+        // so RRA shifts the 0 in and the same bit out into C for the next word's RRC (SLAU144 §3.4.6: RRA, RRC).
+        const logicalTop = kind === 'shr_u' && i === 0;
+        if (logicalTop) this.op('bic', imm(1), p(2));
+        for (let j = hi; j >= lo; j--) this.op(j === hi && !logicalTop ? 'rra' : 'rrc', undefined, d[j]!);
       }
     }
     return out;

@@ -62,3 +62,17 @@ export function bitTests(x: i32, y: i32, z: i64): i32 {
   if (0x80 & x) r |= 64;
   return r;
 }
+
+// Logical right shifts: CLRC + RRC once, then RRA on the top word (its bit 15 is 0), whose carry the next word's RRC
+// reads — also where only a lower word of the result is used (the top word's result dead, its carry not).
+export function shrLow(x: i32, k: i32): i32 {
+  return ((x >>> 3) & 0xffff) + ((x >>> 7) & 0xff) * 3 + (x >>> 5) + ((x >>> (k & 7 | 1)) & 0xfff);
+}
+
+export function shrLow64(x: i64): i32 {
+  return <i32>((x >>> 5) & 0xffff) ^ <i32>(x >>> 13) ^ <i32>((x >>> 3) >>> 32);
+}
+
+export function shrHigh(x: i32): i32 {
+  return ((x >>> 4) >>> 16) + (<i32>(<u16>x) >>> 4) + (<i32>(<u16>x) >>> 11);
+}
