@@ -5,7 +5,7 @@ import { compileWasm } from '../../toolchain/compiler/backend.ts';
 import { dce } from '../../toolchain/compiler/dce.ts';
 import { emitFunction } from '../../toolchain/compiler/emit.ts';
 import { type LowerContext, lowerFunction } from '../../toolchain/compiler/lower.ts';
-import { type MFunction, type MInstr, imm, p, printMFunction, v } from '../../toolchain/compiler/mir.ts';
+import { type MFunction, type MInstr, type Opnd, imm, p, printMFunction, v } from '../../toolchain/compiler/mir.ts';
 import { readModuleInfo } from '../../toolchain/compiler/module-info.ts';
 import { localWebs } from '../../toolchain/compiler/local-webs.ts';
 import { exprInfo, walk } from '../../toolchain/compiler/ir-walk.ts';
@@ -52,6 +52,27 @@ describe('lower.ts: wasm → 16-bit machine IR', () => {
     expect(text).toContain('mov.b mem(v0), v2');
     expect(text).not.toMatch(/cmp #0, v3|cmp v3/); // the high word of the loaded byte is the constant 0
     expect(text.match(/\bcmp\b/g)!.length).toBe(3); // hi-zero check of the pointer, the bound, and one compare
+  });
+});
+
+describe('dce.ts: flags', () => {
+  const op = (o: string, src: Opnd | undefined, dst: Opnd): MInstr => ({ kind: 'op', op: o as 'add', src, dst });
+  it('CLRC (bic #1, r2) gives the carry an RRC reads: a dead addc before it goes, a jump still keeps its flags', () => {
+    const code: MInstr[] = [
+      op('mov', imm(0), v(1)), op('add', v(0), v(0)), op('addc', v(1), v(1)), // v1 (the high word) never read
+      op('bic', imm(1), p(2)), op('rrc', undefined, v(2)),
+      op('mov', v(2), p(12)), op('mov', v(0), p(13)), { kind: 'ret', uses: [12, 13] },
+    ];
+    const text = body(dce(fn(code)));
+    expect(text).not.toMatch(/addc|v1/);
+    expect(text).toMatch(/bic #1, r2\n\s+rrc v2/);
+    // without the CLRC the addc's carry is what the RRC reads: it stays
+    const noClrc = code.filter((i) => !(i.kind === 'op' && i.op === 'bic'));
+    expect(body(dce(fn(noClrc)))).toMatch(/addc v1, v1\n\s+rrc v2/);
+    // a conditional jump after the CLRC reads the add's Z and N: the add stays (its result is read anyway), the addc
+    // (flags after it) too
+    const jump: MInstr[] = [op('mov', imm(0), v(1)), op('add', v(0), v(0)), op('addc', v(1), v(1)), op('bic', imm(1), p(2)), { kind: 'jump', cond: 'jeq', target: 'x' }, { kind: 'label', name: 'x' }, op('mov', v(0), p(12)), { kind: 'ret', uses: [12] }];
+    expect(body(dce(fn(jump)))).toMatch(/addc v1, v1/);
   });
 });
 

@@ -13,23 +13,25 @@ export function dce(f: MFunction): MFunction {
     const keep: boolean[] = new Array(code.length).fill(true);
     for (const b of blocks) {
       const live = new Set(b.liveOut);
-      let flagsNeeded = false;
+      // What the code after reads of the flags: none, only C (a carry-reading op), or any (a conditional jump).
+      let need: 'none' | 'carry' | 'all' = 'none';
       for (let n = b.last; n >= b.first; n--) {
         const i = code[n]!;
         const ud = usesDefs(i);
         if (i.kind !== 'op') {
-          if (i.kind === 'jump' && i.cond !== 'jmp') flagsNeeded = true;
-          else if (i.kind !== 'jump') flagsNeeded = false;
+          if (i.kind === 'jump' && i.cond !== 'jmp') need = 'all';
+          else if (i.kind !== 'jump') need = 'none';
           for (const d of ud.defs) live.delete(d);
           for (const u of ud.uses) live.add(u);
           continue;
         }
         const setsFlags = !KEEPS_FLAGS.has(i.op);
-        const needed = hasSideEffect(i) || ud.defs.some((d) => live.has(d)) || (flagsNeeded && setsFlags);
+        const needed = hasSideEffect(i) || ud.defs.some((d) => live.has(d)) || (need !== 'none' && setsFlags);
         keep[n] = needed;
         if (!needed) continue;
-        if (USES_CARRY.has(i.op)) flagsNeeded = true;
-        else if (setsFlags) flagsNeeded = false;
+        if (USES_CARRY.has(i.op)) need = 'carry';
+        else if (setsFlags) need = 'none';
+        else if (need === 'carry' && setsCarryOnly(i)) need = 'none'; // CLRC/SETC: what an RRC after it reads
         for (const d of ud.defs) live.delete(d);
         for (const u of ud.uses) live.add(u);
       }
@@ -75,6 +77,8 @@ function sweep(code: MInstr[]): MInstr[] {
       // The flag producer: the nearest earlier instruction that sets flags (jumps and flag-neutral ops skipped).
       for (let k = n - 1; k >= 0; k--) {
         const c = code[k]!;
+        // A carry reader's C comes from CLRC/SETC where one is nearer (a jump's other flags come from further back).
+        if (c.kind === 'op' && setsCarryOnly(c) && i.kind === 'op') break;
         if (c.kind === 'jump' || (c.kind === 'op' && KEEPS_FLAGS.has(c.op))) continue;
         if (c.kind === 'op') mark(k);
         break;
@@ -82,6 +86,14 @@ function sweep(code: MInstr[]): MInstr[] {
     }
   }
   return code.filter((_, n) => marked[n]);
+}
+
+/**
+ * CLRC and SETC (`bic #1, r2`, `bis #1, r2`, SLAU144 §3.4.6): BIC and BIS leave the flags alone (isa.ts keepsFlags) —
+ * but with SR as destination they write C, and only C. They write a physical register: always kept.
+ */
+function setsCarryOnly(i: Extract<MInstr, { kind: 'op' }>): boolean {
+  return (i.op === 'bic' || i.op === 'bis') && i.dst?.k === 'p' && i.dst.r === 2 && i.src?.k === 'imm' && i.src.v === 1;
 }
 
 function removeSelfMoves(code: MInstr[]): MInstr[] {
