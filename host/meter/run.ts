@@ -26,7 +26,8 @@ export interface MeterRunOptions {
   load?: LoadProfile;
   /** Simulated seconds. */
   seconds: number;
-  /** 'max' or a multiple of real time. */
+  /** 'max' or a multiple of real time; read at every simulated second, so a caller may change it during the run
+   *  (tests: real time slowed once their clients start reading, so a loaded machine cannot end the run under them). */
   speed: 'max' | number;
   /** UARTs exposed on loopback TCP ports. */
   uarts?: { name: 'wan' | 'han'; port: number }[];
@@ -127,8 +128,10 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
 
     const total = Math.round(o.seconds * hz);
     const step = hz; // one simulated second per step
-    const wall0 = Date.now();
+    // The pace's anchor: wall time and simulated cycles when the current speed took effect.
+    let pace = { speed: o.speed, wall: Date.now(), done: 0 };
     for (let done = 0; done < total && !o.stop?.aborted; ) {
+      if (o.speed !== pace.speed) pace = { speed: o.speed, wall: Date.now(), done };
       const n = Math.min(step, total - done);
       node.advance(n);
       done += n;
@@ -145,10 +148,14 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
         for (const s of sockets.han) s.write(chunk);
       }
       hanSent = node.hanBytes.length;
-      if (o.speed !== 'max') {
-        const due = wall0 + ((done / hz) * 1000) / o.speed;
+      if (pace.speed !== 'max') {
+        const due = pace.wall + (((done - pace.done) / hz) * 1000) / pace.speed;
         const wait = due - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // Behind the pace (a loaded machine) the loop catches up, but still lets the clients on the exposed UARTs
+        // in between simulated seconds: without this a run behind its pace never served a socket, and the meter's
+        // time ran to the end while a client's request sat unread (test/firmware/dlms-backed failed under load).
+        else if (sockets.any) await new Promise((r) => setImmediate(r));
       } else if (sockets.any) await new Promise((r) => setImmediate(r));
       if (done % (600 * hz) === 0) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }
