@@ -29,8 +29,8 @@ function emit(): void {
   if (out & core.OUT_REPLY) reply(core.REPLY_BOX, 32);
 }
 
-// Each input's plaintext is at IN: the generated input path copies it there and calls the input with data = IN,
-// its only caller (toolchain/sancus/module/compiled.ts, in_call; an input is no entry), so `data` needs no test —
+// Each input's plaintext is at IN: the module runtime unwraps it there and calls the input with data = IN,
+// its only caller (toolchain/sancus/module/compiled.ts INPUT_OFFSET; an input is no entry), so `data` needs no test —
 // the logic reads at the constant address IN. The length is even and at most MAX_EVENT = 64
 // (toolchain/sancus/module/runtime.ts): the `& 0x7f` changes nothing but lets the compiler compare it as one word.
 export function input_tick(data: usize, len: i32): void {

@@ -8,8 +8,8 @@ import { IN } from '../lib/events';
 import { csCommand, csLog, csReading, LOG_BOX, READING_BOX } from './cs';
 import { csRoute, log, uplink } from './route';
 
-// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always
-// IN: toolchain/sancus/module/compiled.ts in_call). A CMD_DLMS (OUT_DLMS) is refused here like an unknown command:
+// Each input's plaintext is at IN, where the module runtime, an input's only caller, unwraps it (`data` is always
+// IN: toolchain/sancus/module/compiled.ts INPUT_OFFSET). A CMD_DLMS (OUT_DLMS) is refused here like an unknown command:
 // this module hosts no DLMS server.
 export function input_command(data: usize, len: i32): void {
   csRoute(csCommand(len), len);

@@ -8,8 +8,8 @@ import { dcKey, dcReading, dcShares, OUT_BOX, SHARE_BOX } from './dc';
 @external("output", "share2") declare function share2(data: usize, len: i32): void;
 @external("output", "share3") declare function share3(data: usize, len: i32): void;
 
-// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always
-// IN: toolchain/sancus/module/compiled.ts in_call), so `data` needs no test — the logic reads at the constant IN.
+// Each input's plaintext is at IN, where the module runtime, an input's only caller, unwraps it (`data` is always
+// IN: toolchain/sancus/module/compiled.ts INPUT_OFFSET), so `data` needs no test — the logic reads at the constant IN.
 export function input_key(data: usize, len: i32): void {
   dcKey(len);
 }

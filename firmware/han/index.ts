@@ -33,8 +33,8 @@ function send(len: u32): void {
   }
 }
 
-// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always
-// IN: toolchain/sancus/module/compiled.ts in_call). Its length is at most MAX_EVENT = 64
+// Each input's plaintext is at IN, where the module runtime, an input's only caller, unwraps it (`data` is always
+// IN: toolchain/sancus/module/compiled.ts INPUT_OFFSET). Its length is at most MAX_EVENT = 64
 // (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing but lets the compiler compare it as one word.
 export function input_status(data: usize, len: i32): void {
   send(hanStatus(<u32>len & 0x7f));

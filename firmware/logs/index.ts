@@ -16,8 +16,8 @@ function append(which: u32, len: i32): void {
   copy(REPLY, REPLY_BYTES);
 }
 
-// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always IN:
-// toolchain/sancus/module/compiled.ts in_call). Lengths are even and at most MAX_EVENT = 64: `& 0x7f` changes
+// Each input's plaintext is at IN, where the module runtime, an input's only caller, unwraps it (`data` is always IN:
+// toolchain/sancus/module/compiled.ts INPUT_OFFSET). Lengths are even and at most MAX_EVENT = 64: `& 0x7f` changes
 // nothing but lets the compiler compare them as one word.
 export function input_tick(data: usize, len: i32): void {
   if ((<u32>len & 0x7f) >= 4) logsTick(load<u32>(IN));

@@ -26,8 +26,8 @@ export function status(): u32 {
   return (offVerdict() << 8) | offState();
 }
 
-// Each input's plaintext is at IN, where the generated input path, an input's only caller, puts it (`data` is always
-// IN: toolchain/sancus/module/compiled.ts in_call). A restored hold is re-asserted before the event is handled
+// Each input's plaintext is at IN, where the module runtime, an input's only caller, unwraps it (`data` is always
+// IN: toolchain/sancus/module/compiled.ts INPUT_OFFSET). A restored hold is re-asserted before the event is handled
 // (offEvent). The length is at most MAX_EVENT = 64 (toolchain/sancus/module/runtime.ts): `& 0x7f` changes nothing
 // but lets the compiler compare it as one word.
 function event(input: u32, len: i32): void {
