@@ -4,10 +4,10 @@
 // runuser. Everything is spawned asynchronously (no spawnSync blocking the test worker's event loop).
 import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { freePort } from '../free-port.ts';
 
 export interface PgServer {
   url: string;
@@ -33,16 +33,6 @@ function run(cmd: string, args: string[]): Promise<string> {
     child.stderr.on('data', (d: Buffer) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out}`))));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
   });
 }
 

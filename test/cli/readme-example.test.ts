@@ -2,22 +2,13 @@
 // server listens, so the first request never races the server's start. Run through bash on a free port (the
 // README's 4059 may be taken on a shared machine), with `node bin/hasm.mjs` for `npx hasm`.
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnAsync } from '../cli-harness.ts';
+import { freePort } from '../free-port.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('README example', () => {
   it('dlms serve, wait until it listens, dlms get', async () => {

@@ -22,8 +22,8 @@ import { runMeter } from '../../host/meter/run.ts';
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
 import { demoKeys } from './dlms-meter.ts';
 import { connectMeter } from './meter-port.ts';
+import { freePort } from '../free-port.ts';
 
-const PORT = 43000 + (process.pid % 20000);
 const debug = process.env.DLMS_DEBUG ? (l: string) => console.log(l) : undefined;
 const descriptor = new URL('../../firmware/meter-dlms.json', import.meta.url).pathname;
 const HALF_HOUR = 1800;
@@ -58,13 +58,14 @@ describe('the COSEM objects of the deployed meter are backed by its modules (iss
   it('registers per tariff, the load profile with selective access by range, the security event log and its rights', async () => {
     const stop = new AbortController();
     let node: FirmwareNode | undefined;
-    const options = { descriptor, seconds: SECONDS, speed: SPEED as number, uarts: [{ name: 'wan' as const, port: PORT }], load, stop: stop.signal, progress: debug, prepare: (n: FirmwareNode) => (node = n) };
+    const port = await freePort();
+    const options = { descriptor, seconds: SECONDS, speed: SPEED as number, uarts: [{ name: 'wan' as const, port }], load, stop: stop.signal, progress: debug, prepare: (n: FirmwareNode) => (node = n) };
     const run = runMeter(options);
     let failed: unknown;
     run.catch((e) => (failed = e));
     const counters = new MemoryCounterStore();
     const open = async (sap: 1 | 17) => {
-      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(PORT, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), {
+      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(port, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), {
         mechanism: sap === 1 ? 'hls-gmac' : 'lls',
         profile: 'hardened',
         keys: demoKeys,

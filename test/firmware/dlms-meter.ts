@@ -12,8 +12,9 @@ import type { ApduChannel } from '../../host/dlms/transport.ts';
 import type { FirmwareNode } from '../../host/deploy/firmware-node.ts';
 import { runMeter } from '../../host/meter/run.ts';
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { loadModule, type Module } from './harness.ts';
+import { freePort } from '../free-port.ts';
 
 export const demoKeys: DlmsKeys = loadKeys();
 /** 2026-12-05T12:34:56Z */
@@ -285,13 +286,3 @@ export class DeployedMeter {
 }
 
 /** A loopback port free now (the system picks it; released at once for the meter to listen on). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}

@@ -13,8 +13,8 @@ import type { MonotonicCounter } from '../../toolchain/emulator/peripherals/mono
 import type { LoadProfile } from '../../toolchain/emulator/load-profile.ts';
 import { demoKeys } from './dlms-meter.ts';
 import { connectMeter } from './meter-port.ts';
+import { freePort } from '../free-port.ts';
 
-const PORT = 41000 + (process.pid % 20000);
 const descriptor = new URL('../../firmware/meter-dlms.json', import.meta.url).pathname;
 
 /** 2 kW from the start (33.3 Wh a minute): the metrology front end's load profile. */
@@ -34,7 +34,8 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
   it('reads the energy register through the WAN UART, plain and with HLS-GMAC; refuses a replayed counter and a wrong key', async () => {
     const stop = new AbortController();
     let node: FirmwareNode | undefined;
-    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT }], load, stop: stop.signal, prepare: (n) => (node = n) });
+    const port = await freePort();
+    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port }], load, stop: stop.signal, prepare: (n) => (node = n) });
     const reads: number[] = [];
     const refusals: (Error | undefined)[] = [];
     // A run that fails (build, link, deployment) fails the test with its own error, not a refused connection.
@@ -42,7 +43,7 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     run.catch((e) => (failed = e));
     try {
       for (const [sap, mechanism] of [[16, 'none'], [1, 'hls-gmac'], [1, 'hls-gmac']] as const) {
-        const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(PORT, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), { mechanism, profile: 'hardened', keys: demoKeys, counters });
+        const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(port, () => failed)), { clientSap: sap, serverSap: 1 }, 60_000), { mechanism, profile: 'hardened', keys: demoKeys, counters });
         await c.associate();
         const v = await c.get(3, '1.0.1.8.0.255', 2);
         if (v.type !== 'double-long-unsigned') throw new Error(`energy register: ${JSON.stringify(v)}`);
@@ -53,7 +54,7 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
       // again below the last accepted one) and a wrong authentication key are refused at association.
       const refusal = async (o: { counters?: MemoryCounterStore; gak?: Uint8Array }) => {
         const keys = o.gak ? { ...demoKeys, gak: o.gak } : demoKeys;
-        const ch = new WrapperChannel(socketStream(await connectMeter(PORT, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000);
+        const ch = new WrapperChannel(socketStream(await connectMeter(port, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000);
         const c = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys, counters: o.counters ?? new MemoryCounterStore() });
         const e = await c.associate().then(() => undefined, (x: Error) => x);
         await ch.close();
@@ -84,11 +85,12 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     expect(lastIcBoot1).toBeGreaterThan(0);
     const stop = new AbortController();
     let node: FirmwareNode | undefined;
-    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port: PORT + 1 }], load, stop: stop.signal, prepare: (n) => ((node = n), (nvcountCs(n).count = chip)) });
+    const port = await freePort();
+    const run = runMeter({ descriptor, seconds: 3600, speed: 'max', uarts: [{ name: 'wan', port }], load, stop: stop.signal, prepare: (n) => ((node = n), (nvcountCs(n).count = chip)) });
     let failed: unknown;
     run.catch((e) => (failed = e));
     try {
-      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(PORT + 1, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
+      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(port, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
       await c.associate();
       expect((await c.get(3, '1.0.1.8.0.255', 2)).type).toBe('double-long-unsigned');
       await c.release();

@@ -2,20 +2,12 @@
 // on its emulated node, household 3 of the synthetic data) exposes its transmit-only HAN UART on a TCP port; the
 // display connects to it as `hasm ihd serve --han tcp:PORT` does and shows what the meter's HAN gateway sends.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { tcpHanSource } from '../../host/ihd/han-source.ts';
 import { ihdServer } from '../../host/ihd/server.ts';
 import { HASM_BIN } from '../cli-harness.ts';
+import { freePort } from '../free-port.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 it('shows the meter\'s HAN frames: none missed once connected, values consistent with the meter\'s report', async () => {
   const port = await freePort();

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,20 +15,12 @@ import { inputToJson } from '../../host/mpc/wire.ts';
 import { settleLocal } from '../../host/mpc/local.ts';
 import type { Meter } from '../../host/mpc/meters.ts';
 import { dimensions, settleReference } from '../../host/mpc/settlement.ts';
+import { freePort } from '../free-port.ts';
 
 // The real thing: `hasm mpc …` as a user runs it, three evaluator processes over TLS.
 
 const HASM = join(import.meta.dirname, '../../bin/hasm.mjs');
 const hasm = (...args: string[]) => hasmProcess(args);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('hasm mpc over TLS processes', () => {
   it('auction --json clears a generated market exactly as the reference', async () => {
