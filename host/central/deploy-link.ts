@@ -2,7 +2,7 @@
 // or a board on a serial line), the central system holding the keys of the connections whose other end is the
 // host on the WAN — `wan.NAME → cs.command` to send, `MODULE.OUTPUT → wan.NAME` to receive (firmware/cs: uplink;
 // firmware/logs: entry). Events are sealed and opened with the Sancus connection protocol (host/deploy/protocol.ts:
-// SpongeWrap, AD = the connection's 16-bit counter; the module accepts only the next counter value).
+// SpongeWrap, AD = the connection's 32-bit counter; the module accepts only the next counter value).
 import { OperationError } from '../../toolchain/common/errors.ts';
 import type { DeploySession, WanEnd } from '../deploy/deploy.ts';
 import { MAX_EVENT_COUNTER, openEvent, sealEvent } from '../deploy/protocol.ts';
