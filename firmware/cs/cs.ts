@@ -12,7 +12,7 @@
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { prf } from '../lib/prf';
-import { divmod, rem } from '../lib/divmod';
+import { divmod, floorTo } from '../lib/divmod';
 
 export const OUT_CORE: u32 = 1;
 export const OUT_OFFSWITCH: u32 = 2;
@@ -103,9 +103,7 @@ export function csReading(len: i32): u32 {
   if (omit != 0 && (prf(KEY, OMIT, t) & 1023) < omit) return 0;
   if (step != 0) {
     // The nearest multiple of step: x − x % step for x = wh + step / 2 (lib/divmod: no division helper, no multiply).
-    const x = wh + (step >> 1);
-    divmod(x, step);
-    wh = x - rem();
+    wh = floorTo(wh + (step >> 1), step);
   }
   store<u32>(READING_BOX, 0x80 | (<u32>load<u16>(IN, 8) << 16));
   store<u32>(READING_BOX, period != 0 ? prf(KEY, PSEUDONYM, divmod(divmod(t, 1800), period)) : 0, 4);

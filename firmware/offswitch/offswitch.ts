@@ -174,7 +174,7 @@ export const PERSIST = memory.data(4);
 /** At start, with persist.ts's verdict on the record in PERSIST: the latest record (1) gives back the holds and the
  *  pending releases; a record that is not the latest or not genuine (2, 3) fails safe into the tamper lock — only
  *  the central system lifts it; nothing saved yet (0) keeps the initial state. The relay is where the driver's
- *  power-up leaves it (closed): with a hold in force, the first event re-asserts it open (`offReassert`). */
+ *  power-up leaves it (closed): with a hold in force, the first event re-asserts it open (`offEvent`, index.ts). */
 export function offRestore(status: u32): void {
   set(VERDICT, status);
   const verdict = get(VERDICT); // a byte: one-word compares

@@ -14,7 +14,6 @@ const VBASE: usize = CUR + 8; // windowed writer: where the window's bytes go,
 const VPOS: usize = CUR + 10; // bytes of the whole encoding so far,
 const VLO: usize = CUR + 12; // the window [VLO, VHI) of the encoding that is stored
 const VHI: usize = CUR + 14;
-const REM: usize = memory.data(4, 4); // divmod's remainder
 // Rows of the value the writer could not fill (profile.ts: not fetched from the logs module yet): VMISS 1 when a
 // row inside the window was not written, VMISS_AT where the first such row starts; VFIRST_Q the window's first row
 // (its sequence number), VIN whether one was seen.
@@ -233,24 +232,3 @@ export function copyBytes(d: usize, s: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) store<u8>(d + i, load<u8>(s + i));
 }
 
-/** n / d (d from 1 to 2^16) by shift and subtract, the remainder at remainder(): one small routine for the few
- *  divisions of the server (date-times, ring slots) in place of our compiler's two 32-bit helpers (div and rem,
- *  314 bytes; issue 19 item 5). ≈ 1,000 cycles. */
-export function divmod(n: u32, d: u32): u32 {
-  let q: u32 = 0;
-  let r: u32 = 0;
-  for (let i: u32 = 0; i < 32; i++) {
-    r = (r << 1) | (n >> 31);
-    n <<= 1;
-    q <<= 1;
-    if (r >= d) {
-      r -= d;
-      q |= 1;
-    }
-  }
-  store<u32>(REM, r);
-  return q;
-}
-export function remainder(): u32 {
-  return load<u32>(REM);
-}

@@ -1,15 +1,17 @@
 // Profile generic (Blue Book IEC 62056-6-2 class 7 v1) over the meter's three logs (seed §4.5 "Separate logs"):
 // the half-hourly load profile (metrology log), the security event log and the off-switch event log. The logs
-// module owns the logs; it sends every entry it appends to CS security over its own sealed connection
-// (logs.copy → cs.logs, firmware/meter-dlms.json), and the hosting module hands it here (dlms_log_entry in
-// objects.ts): this file keeps a copy in the same ring format (../ring.ts, the same capacities as firmware/logs),
-// so a GET answers within the call, in blocks when long (the windowed writer re-encodes per block).
+// module owns the logs; it sends CS security a copy of every entry it appends and the rows a GET asks for, over its
+// own sealed connection (logs.copy → cs.logs, firmware/meter-dlms.json), and the hosting module hands them here
+// (server.ts dlms_log_entry); long answers go in blocks (the windowed writer re-encodes per block). No copy of the
+// logs is kept: see CACHE below.
 //
 // Attributes: 1 logical_name, 2 buffer (selective access: selector 1 range_descriptor on the clock column,
 // selector 2 entry_descriptor — Blue Book §4.3.6; as host/dlms/server/profile-generic.ts), 3 capture_objects,
 // 4 capture_period, 5 sort_method (fifo), 7 entries_in_use, 8 profile_entries. Not: 6 sort_object, the methods
 // reset and capture (the logs module alone writes and keeps the logs).
-import { copyBytes, divmod, r8, rbad, remainder, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vinside, vlen, vmiss, vN } from './io';
+import { copyBytes, r8, rbad, rfail, rN, rskip, sameBytes, v16, v32, v8, vbegin, vcopy, vinside, vlen, vmiss, vN } from './io';
+// (date-times: quotient and remainder in one loop, no division helper — issue 19 item 5)
+import { divmod, rem } from '../divmod';
 
 export const PROFILES: u32 = 3;
 
@@ -44,9 +46,10 @@ const DATE_TIME = memory.data<u8>([0x09, 12, 0x01, 0]);
 // the hosting module on its own sealed connection, cs.logs_query → logs.query) with the entries of sequence numbers
 // first … first + count − 1, four per event ([log][0x80 | n][tag][0][first u32][n × 12 B], firmware/logs
 // logsQuery), which land in CACHE; the GET that needed them is answered then (server.ts dlms_log_entry). A GET whose
-// answer needs more rows than CACHE holds goes in blocks, each block cut where the cached rows end. The tag, one
-// more per query, keeps the answers to a query given up (its GET replaced by another request) out of CACHE when
-// they come late; CACHE is emptied at each new GET (its rows past the log's end, then zeros, may exist now).
+// answer needs more rows than CACHE holds goes in blocks, each block cut where the cached rows end. The answers to
+// a query given up (its GET replaced by another request) answer nothing when they come late: the tag, one more per
+// query, keeps them out of CACHE once a later query is out, and CACHE is emptied at each new buffer GET before its
+// query (its rows past the log's end, then zeros, may exist now) — so rows taken before that are never sent.
 export const FETCH_ROWS: u32 = 8;
 const CACHE: usize = memory.data(FETCH_ROWS * 12, 2);
 /** The query to send: [log][count][tag][0][first seq u32] (profileFetch). */
@@ -140,9 +143,9 @@ export function profileTake(a: usize, len: u32): bool {
 export function dateTime(s: u32, status: u32): void {
   // (16-bit values from here: a u32 of seconds is below 49,711 days; masks tell our compiler so, README "Measured")
   let days = divmod(s, 86400) & 0xffff;
-  let sod = remainder();
+  let sod = rem();
   divmod(days + 3, 7);
-  const dow = remainder() + 1; // 1970-01-01 was a Thursday; DLMS: Monday = 1
+  const dow = rem() + 1; // 1970-01-01 was a Thursday; DLMS: Monday = 1
   // Year and month by counting from 1970 (≤ 136 years for u32 seconds, ≤ 12 months): smaller than the era
   // arithmetic it replaced (issue 19 item 5), and within the u32 range every year divisible by 4 but 2100 is leap.
   let y: u32 = 1970;
@@ -161,12 +164,12 @@ export function dateTime(s: u32, status: u32): void {
     m = (m + 1) & 0xf;
   }
   const h = divmod(sod, 3600) & 0x1f;
-  sod = remainder() & 0xffff;
+  sod = rem() & 0xffff;
   // (fixed and small fields written several at a time: one call, not one per byte)
   v32(0x090c0000 | y); // octet-string of 12: year
   v32((m << 24) | ((days + 1) << 16) | (dow << 8) | h);
   const min = divmod(sod, 60);
-  v16((min << 8) | remainder());
+  v16((min << 8) | rem());
   v32(status); // hundredths 0, deviation from UTC 0 minutes, status
 }
 
