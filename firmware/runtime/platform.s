@@ -136,10 +136,7 @@ rt_idle:
   jz 5f
   tst r11
   jz 9f
-  mov &__em_outbox, r12         ; each of the outbox's 4 slots (index.ts OUTBOX_SLOTS): its "full" word, ORed
-  bis &__em_outbox + OUTBOX_BYTES / 4, r12
-  bis &__em_outbox + OUTBOX_BYTES / 2, r12
-  bis &__em_outbox + OUTBOX_BYTES / 4 * 3, r12
+  ; @outbox-or r12              (each outbox slot's "full" word ORed into r12: host/deploy/runtime-image.ts writes it)
   tst r12                       ; (mov and bis leave the flags alone)
   jnz 9f
   dec &__rt_ticks               ; a quiet tick, taken

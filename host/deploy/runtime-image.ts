@@ -107,6 +107,7 @@ export function platformAssembly(board: Board, scheduler?: string, untrusted = t
   if (!rb.han) body = body.replace(/^\s*; @if HAN$[\s\S]*?^\s*; @endif$/gm, '');
   if (scheduler) body = body.replace(/^\s*; @if TIMER$[\s\S]*?^\s*; @endif$/gm, '');
   if (!untrusted) body = body.replace(/^\s*; @if UNTRUSTED$[\s\S]*?^\s*; @endif$/gm, '');
+  body = body.replace(/^\s*; @outbox-or (r\d+)\b.*$/gm, (_, reg: string) => outboxOred(reg).join('\n'));
   return head.join('\n') + '\n' + body;
 }
 
@@ -120,6 +121,16 @@ export function runtimeUnit(board: Board): Promise<string> {
     compiled.set(board.name, p);
   }
   return p;
+}
+
+/**
+ * `reg` := every outbox slot's first word ("full") ORed, for the slot count of the module runtime (OUTBOX_SLOTS):
+ * the quick "is anything pending" of the runtime's idle loop and of the protected scheduler's round (scheduler.ts),
+ * one instruction per slot, no loop. Leaves the flags as they were (mov, bis): the caller tests `reg`.
+ */
+export function outboxOred(reg: string): string[] {
+  const slot = (k: number) => `&__em_outbox + ${k * OUTBOX_SLOT_BYTES}`;
+  return Array.from({ length: OUTBOX_SLOTS }, (_, k) => `  ${k ? 'bis' : 'mov'} ${slot(k)}, ${reg}`);
 }
 
 /** Untrusted code linked into the runtime (`hasm meter run --untrusted FILE.s`): must define a global `attack`. */

@@ -15,7 +15,7 @@ import type { ModuleSpec } from '../../toolchain/sancus/module/package.ts';
 import { MAX_EVENT, OUTBOX_SLOTS, OUTBOX_SLOT_BYTES, RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import { sym } from '../../toolchain/sancus/module/stub.ts';
 import type { Descriptor, ModuleDesc } from './descriptor.ts';
-import { runtimeVectors, VECTOR_LINES } from './runtime-image.ts';
+import { outboxOred, runtimeVectors, VECTOR_LINES } from './runtime-image.ts';
 
 const SOURCE = fileURLToPath(new URL('../../firmware/sched/sched.s', import.meta.url));
 /** The scheduler's round rate: Timer_A CCR0 every 1/8 s, as the runtime's tick (runtime-image.ts TICK_HZ). */
@@ -51,8 +51,7 @@ function vectorTable(board: Board, name: string): string[] {
 function pendingRoutine(name: string): string[] {
   const slot = (k: number) => `&__em_outbox + ${k * OUTBOX_SLOT_BYTES}`;
   const done = sym(name, 'pending_done');
-  const L = [`${sym(name, 'pending')}:`, `  mov ${slot(0)}, r12`];
-  for (let k = 1; k < OUTBOX_SLOTS; k++) L.push(`  bis ${slot(k)}, r12`);
+  const L = [`${sym(name, 'pending')}:`, ...outboxOred('r12')];
   L.push('  tst r12', `  jz ${done}`, '  clr r12'); // (mov and bis leave the flags alone)
   for (let k = 0; k < OUTBOX_SLOTS; k++) {
     L.push(`  tst ${slot(k)}`, `  jz ${sym(name, `pending${k}`)}`, `  bis #${1 << k}, r12`, `${sym(name, `pending${k}`)}:`);
