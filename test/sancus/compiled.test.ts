@@ -70,3 +70,15 @@ describe('copy_out (hasm.copy_out: into unprotected memory only)', () => {
     expect(out(l.dataEnd)).toBe(1); // just past its data: unprotected
   }, 120_000);
 });
+
+describe('calls out of a compiled module', () => {
+  it('refuses a module that leaves its text for an outside routine, by a call or by a tail call\'s jump', async () => {
+    const board = loadBoard('emulated');
+    const { backend } = await compileAs(fileURLToPath(new URL('./fixtures/calls-out.ts', import.meta.url)), board);
+    expect(backend.asm).toMatch(/\bbr\s+#rt_wan_tx\b/); // the tail call: no `call` left to find
+    expect(() => compiledModuleSpec('out', 0x7a12, backend)).toThrow(/calls 'rt_wan_tx' outside the module/);
+    // the same code called, not jumped to
+    const called = { ...backend, asm: backend.asm.replace(/\bbr(\s+#rt_wan_tx)\b/, 'call$1\n  ret') };
+    expect(() => compiledModuleSpec('out', 0x7a12, called)).toThrow(/calls 'rt_wan_tx' outside the module/);
+  });
+});

@@ -86,8 +86,9 @@ export function compiledModuleSpec(name: string, vendorId: number, unit: Compile
     return line.replace(/\b(__hasm_\w+|__m_\w+)\b/g, `${prefix}$1`).replace(/\b_start\b/g, `${prefix}_standalone`);
   });
   const source = lines.join('\n');
-  // A call out of the module's text would return into its middle: only the module's own symbols are call targets.
-  for (const m of source.matchAll(/\bcall\s+#([A-Za-z_.$][\w.$]*)/g)) {
+  // A call out of the module's text would return into its middle: only the module's own symbols are call targets —
+  // and jump targets, since the compiler makes `call #f; ret` a tail call `br #f` (toolchain/compiler/jumps.ts).
+  for (const m of source.matchAll(/\b(?:call|br)\s+#([A-Za-z_.$][\w.$]*)/g)) {
     if (!m[1]!.startsWith(prefix) && !m[1]!.startsWith('.L')) {
       throw new InputError(`compiled module ${name}: calls '${m[1]}' outside the module (an 'extern' import? only the untrusted runtime may use them; a module reaches others through its outputs)`, { file });
     }
