@@ -7,8 +7,9 @@
 //  - operand: `mov S, rX; OP rX, rY`            → `OP S, rY`         (OP a format I instruction reading its source)
 //  - update:  `mov S, rX; OP T, rX; mov rX, S`  → `OP T, S`          (S a register or memory; read, then written once)
 //  - test:    `mov S, rX; cmp|bit T, rX`        → `cmp|bit T, S`
-// Every memory operand is read (and written) as often and in the same order as before: a peripheral register
-// sees the same bus accesses. MOV keeps the flags (isa.ts keepsFlags), so dropping it changes none of them.
+// Every memory operand is read (and written) as often as before; the update and test rules read T before S (the
+// MSP430 fetches the source first), so there S or T must be plain RAM (`ram`): two peripheral registers are never
+// read in the other order. A peripheral register sees the same bus accesses. MOV keeps the flags (isa.ts keepsFlags), so dropping it changes none of them.
 // Byte and word forms mix only where the bytes agree: a byte load `mov.b S, rX` zero-extends, so a word OP on rX
 // equals the byte OP on S in its low byte — kept only when what differs cannot be seen: the flags (N and V; Z and
 // C too for an update) are set again before any instruction reads them (`flagsReadFrom`).
@@ -106,7 +107,7 @@ function foldAt(code: MInstr[], n: number, live: Set<string>[], labels: Map<stri
   if (
     readsBoth(next.op) && OP_BY_NAME.get(next.op)!.writesDst && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) &&
     isOp(third) && third.op === 'mov' && third.src?.k === 'p' && third.src.r === x && third.dst && place(S) && sameOpnd(third.dst, S) &&
-    !mentions(S, x) && dead(n + 2)
+    !mentions(S, x) && dead(n + 2) && (ram(S) || ram(next.src))
   ) {
     if (!m.b && !next.b && !third.b) return { with: [{ kind: 'op', op: next.op, src: next.src, dst: S }], count: 3 };
     if (m.b && third.b && (next.b || next.src.k === 'imm' || gpr(next.src))) {
@@ -129,7 +130,7 @@ function foldPair(m: Op, next: Op, x: number, S: Opnd, deadAfter: boolean, code:
     return { kind: 'op', op: 'mov', b: next.b, src: next.b ? byteImm(S) : S, dst: next.dst };
   }
   // test
-  if ((next.op === 'cmp' || next.op === 'bit') && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) && place(S) && deadAfter) {
+  if ((next.op === 'cmp' || next.op === 'bit') && gpr(next.dst) && next.dst.r === x && !mentions(next.src, x) && place(S) && deadAfter && (ram(S) || ram(next.src))) {
     if (m.b === next.b) return { kind: 'op', op: next.op, b: m.b, src: next.src, dst: S };
     // mov.b S, rX; cmp/bit #k, rX with k < 256: Z and C agree with the byte form, N and V need not.
     if (m.b && next.src.k === 'imm' && typeof next.src.v === 'number' && next.src.v < 0x100 && flagsReadFrom(code, at + 1, labels) < 2) {
@@ -193,10 +194,12 @@ function disjoint(S: Opnd, b: Opnd, bByte = false, sByte = false): boolean {
   const sz = (byte: boolean) => (byte ? 1 : 2);
   const apart = (o1: number, n1: number, o2: number, n2: number) => o1 + n1 <= o2 || o2 + n2 <= o1;
   // Distinct symbols are distinct objects or peripheral registers (never RAM) — but a board symbol (`__board_NAME`,
-  // peripherals.ts) may name a whole memory region, RAM included.
-  if (S.k === 'abs' && b.k === 'abs') return S.sym === b.sym ? apart(S.off, sz(sByte), b.off, sz(bByte)) : !S.sym.startsWith('__board_') && !b.sym.startsWith('__board_');
+  // peripherals.ts) may name a whole memory region, RAM included, and a number (`hasm.mmio_*` at a constant address,
+  // intrinsics.ts) may be any address at all: neither is provably apart from anything but itself.
+  const object = (o: Opnd) => o.k === 'abs' && !o.sym.startsWith('__board_') && !/^(0x)?[0-9]/i.test(o.sym);
+  if (S.k === 'abs' && b.k === 'abs') return S.sym === b.sym ? apart(S.off, sz(sByte), b.off, sz(bByte)) : object(S) && object(b);
   if (S.k === 'slot' && b.k === 'slot') return apart(S.off, sz(sByte), b.off, sz(bByte));
-  return (S.k === 'slot' && b.k === 'abs') || (S.k === 'abs' && b.k === 'slot');
+  return (S.k === 'slot' && object(b)) || (object(S) && b.k === 'slot');
 }
 
 /**
