@@ -1,8 +1,9 @@
 // Operand folding on allocated code (after regalloc.ts and peephole.ts): a value loaded into a register only to be
 // used once by the next instruction is used in place, since MSP430 format I instructions take any source mode and
 // an indexed, absolute or register destination (TI guide SLAU144 §3.3, §3.4.6.1). Each rule needs the register
-// dead after the pattern (liveness.ts on physical registers) and the pattern's instructions adjacent (no label in
-// between, so one basic block and nothing else reads or writes in between):
+// dead after the pattern (liveness.ts on physical registers) and the pattern's instructions in one basic block,
+// adjacent — or, when S is plain RAM, with register-only instructions or stores provably apart from S in between
+// (`user`, `windowedUpdate`; and `forward`: a value just stored is read back from where it came):
 //  - copy:    `mov S, rX; mov rX, D`            → `mov S, D`
 //  - operand: `mov S, rX; OP rX, rY`            → `OP S, rY`         (OP a format I instruction reading its source)
 //  - update:  `mov S, rX; OP T, rX; mov rX, S`  → `OP T, S`          (S a register or memory; read, then written once)

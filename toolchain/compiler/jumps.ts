@@ -5,9 +5,11 @@
 // Also jump threading: a jump to a label whose first instruction is `jmp M` goes to M itself (the intermediate
 // jump often becomes unreachable, and goes); and `jcc L; jmp M; L:` becomes `j!cc M; L:`. Each saves a jump
 // (2 bytes, issue 18 "Measured") and the time of one.
+import { jumpInverse } from '../msp430/isa.ts';
 import { type Cond, type MFunction, type MInstr, printMInstr } from './mir.ts';
 
-const INVERSE: Partial<Record<Cond, Cond>> = { jne: 'jeq', jeq: 'jne', jlo: 'jhs', jhs: 'jlo', jl: 'jge', jge: 'jl' };
+/** The inverse condition, from the instruction table (none for jn). */
+const inverse = (c: Cond): Cond | undefined => jumpInverse(c) as Cond | undefined;
 
 /** Label → where an unconditional jump at it finally leads (chains followed, cycles left alone). */
 function threadTargets(code: MInstr[]): Map<string, string> {
@@ -54,12 +56,12 @@ export function cleanJumps(f: MFunction): MFunction {
     for (let n = 0; n + 2 < code.length; n++) {
       const a = code[n]!;
       const b = code[n + 1]!;
-      if (a.kind !== 'jump' || a.cond === 'jmp' || !INVERSE[a.cond] || b.kind !== 'jump' || b.cond !== 'jmp') continue;
+      if (a.kind !== 'jump' || a.cond === 'jmp' || !inverse(a.cond) || b.kind !== 'jump' || b.cond !== 'jmp') continue;
       const after = new Set<string>();
       for (let k = n + 2; k < code.length && code[k]!.kind === 'label'; k++) after.add((code[k] as { name: string }).name);
       // (a `jmp` to the next instruction goes anyway, below)
       if (!after.has(a.target) || after.has(b.target)) continue;
-      code = [...code.slice(0, n), { kind: 'jump', cond: INVERSE[a.cond]!, target: b.target }, ...code.slice(n + 2)];
+      code = [...code.slice(0, n), { kind: 'jump', cond: inverse(a.cond)!, target: b.target }, ...code.slice(n + 2)];
       changed = true;
     }
     const referenced = new Set<string>();
