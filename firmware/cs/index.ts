@@ -23,9 +23,11 @@ export function input_reply(data: usize, len: i32): void {
   uplink(IN, <i32>(<u32>len & 0x7f)); // ≤ MAX_EVENT = 64: masked, no test of the length's high word
 }
 
-// Issue 18 item 7: a command the generated input path refused (it did not unwrap under the connection's key and
-// next counter: forged, replayed or reordered) is logged in the security log — connection and length only; the
-// payload never reaches this module and the connection's counter does not move (toolchain/sancus/module/runtime.ts).
+// Issue 18 item 7: a command the module runtime refused (it did not unwrap under the connection's key and next
+// counter: forged, replayed or reordered) is logged in the security log — connection and length only; the
+// connection's counter does not move (toolchain/sancus/module/runtime.ts). The unauthenticated bytes the crypto
+// unit decrypted lie at IN until the next event: nothing here reads them (only input handlers read IN, and they are
+// called after a tag matched).
 export function refused(conn: i32, len: i32): void {
   csLog(ev.EV_REFUSED, ev.UNAUTHENTIC, <u32>conn, <u32>len);
   log(LOG_BOX, 8);

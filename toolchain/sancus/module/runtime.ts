@@ -34,7 +34,9 @@ import { sym } from './stub.ts';
 
 /** Connection slot: conn id, io id, counter (4, big-endian: the AD), key (8). */
 export const CONN_BYTES = 16;
-/** The event counter's bytes (the AD of every event: big-endian). */
+/** The event counter's bytes (the AD of every event: big-endian). The bump after 0xFFFFFFFF would wrap to 0 — 136
+ *  years at one event a second; the host side stops there (host/deploy/protocol.ts MAX_EVENT_COUNTER: the key is
+ *  used up) and never seals under a value twice. */
 export const COUNTER_BYTES = 4;
 /** Largest event payload in bytes (even). */
 export const MAX_EVENT = 64;
