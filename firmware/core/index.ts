@@ -48,7 +48,3 @@ export function input_command(data: usize, len: i32): void {
   core.coreCommand(<u32>len & 0x7f);
   emit();
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

@@ -62,6 +62,6 @@ export function dlms(src: u32, len: u32): i32 {
   return n;
 }
 
-// No STATIC_END marker and no heap (./asconfig.json): the compiler maps linear memory up to the end of the static
+// No heap (./asconfig.json): the compiler maps linear memory up to the end of the static
 // data, zero-filled buffers included (AS's __heap_base, toolchain/compiler/front.ts); an access past it traps
 // (test/firmware/dlms-tcp.test.ts).

@@ -32,7 +32,3 @@ export function refused(conn: i32, len: i32): void {
   csLog(ev.EV_REFUSED, ev.UNAUTHENTIC, <u32>conn, <u32>len);
   log(LOG_BOX, 8);
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

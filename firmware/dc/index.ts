@@ -24,7 +24,3 @@ export function input_reading(data: usize, len: i32): void {
     share3(SHARE_BOX + 24, 12);
   }
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

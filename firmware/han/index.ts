@@ -43,7 +43,3 @@ export function input_status(data: usize, len: i32): void {
 export function input_appliance(data: usize, len: i32): void {
   send(hanAppliance(<u32>len & 0x7f));
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

@@ -3,7 +3,7 @@
 // log has its own inputs, each input its own connection key, so only the off-switch module can write the off-switch
 // log and a flood of security events lands only in the security region); every store goes through ringAppend,
 // which reduces the index below the region's capacity before writing, and the compiler bounds-checks every access
-// against the module's memory; three modules would triple the entry stub and runtime (≈ 650 B each) and take two
+// against the module's memory; three modules would triple the entry stub and runtime (≈ 550 B each) and take two
 // more of the node's Sancus module slots. The residual risk — a bug in this file's ~60 lines crossing regions — is
 // what the tests below (test/firmware/logs.test.ts) and review cover.
 import { ringAppend, ringEntry, ringSeq, ENTRY } from '../lib/ring';

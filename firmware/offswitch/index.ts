@@ -45,7 +45,3 @@ export function input_credit(data: usize, len: i32): void {
 export function input_local(data: usize, len: i32): void {
   event(2, len);
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

@@ -16,7 +16,3 @@ export function poll(): i32 {
   for (let i: u32 = 0; i < n; i++) local(LOCAL_BOX + 2 * i, 2);
   return <i32>n;
 }
-
-// The module's last static data, non-zero: the compiler maps linear memory up to the last non-zero data byte plus
-// the heap, so this byte makes it map every zero-filled region above it (test/firmware/repro/zero-static-data.as).
-const STATIC_END = memory.data<u8>([0xa5]);

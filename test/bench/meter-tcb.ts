@@ -81,8 +81,8 @@ for (const mod of MODULES) {
   const mmio = mmioOf(mod.name);
   const backend = compileWasm(front.wasm, { heap: config.heap, stackTop: 0x0200 + 10240, helpers: await runtimeHelpers(), where: (n: string) => sourceLocation(front, n), peripherals: peripheralSymbols(board), mmioCalls: mmio ? [mmio] : undefined });
   backend.asm = assembleRelaxed(backend.asm, `${source}.s`).asm;
-  // Bytes of the linear memory's initial image (.rodata, copied in at start): the module's static area up to its
-  // non-zero STATIC_END byte (firmware/README.md) — text only because the compiler maps no further than non-zero data.
+  // Bytes of the linear memory's initial image (.rodata, copied in at start): the module's static area up to its last
+  // non-zero table (zero-filled buffers after it are mapped, not copied: toolchain/compiler/front.ts __heap_base).
   const init = backend.asm.split(/^__hasm_mem_init:$/m)[1]?.split(/^\S/m)[0] ?? '';
   const image = [...init.matchAll(/^\s+\.byte (.*)$/gm)].reduce((n, m) => n + m[1]!.split(',').length, 0);
   const spec = compiledModuleSpec(mod.name, 0x1234, backend, { file: source, memoryBase: Number(config.options.memoryBase), mmio });
@@ -117,7 +117,7 @@ const all = rows.reduce((a, r) => a + r.text, 0);
 const allData = rows.reduce((a, r) => a + r.data, 0);
 console.log(`\nThe seed's four counterparts (core, off-switch, HAN gateway, CS security): ${fourText} B of text (${(fourText / 1024).toFixed(2)} KiB) vs the seed's ${seedFour} B (${(seedFour / 1024).toFixed(1)} KiB): ${fourText <= seedFour ? 'within' : 'OVER'} the 8.4 KiB goal.`);
 const fourImage = four.reduce((a, r) => a + r.image, 0);
-console.log(`Without the static images (the compiler's zero-data mapping, test/firmware/repro/zero-static-data.as): ${fourText - fourImage} B for the four.`);
+console.log(`Without the static images (initial images of non-zero tables): ${fourText - fourImage} B for the four.`);
 console.log(`All ${rows.length} modules (drivers and their MMIO modules, logs, DC security included): ${all} B of text (${(all / 1024).toFixed(2)} KiB), ${allData} B of data.`);
 const pmem = board.memory.find((r) => r.name === 'pmem')!.size;
 const dmem = board.memory.find((r) => r.name === 'dmem')!.size;
