@@ -204,7 +204,8 @@ export function coreEnergy(len: u32): u32 {
   if (!get(PREPAID)) return 0;
   // Debit (remainder + price × Wh) / 1000 mills, keeping the rest: with Wh = 1000 q + r that is price × q mills plus
   // (remainder + price × r) / 1000, whose sum stays below 999 + 65535 × 999 < 2^32 (price ≤ 65535, lib/tariff.ts).
-  // Exact, as the credit's i32 arithmetic wraps the same whatever the order of the terms.
+  // Exact while price × q fits 32 bits (a report below 65 MWh at the highest price; the metrology driver reports
+  // every 5 s); beyond that it wraps modulo 2^32, as the credit's i32 arithmetic and the per-chunk form before did.
   const price = <u32><u16>tariffPrice(get(TARIFF));
   const q = divmod(wh, 1000);
   const mills = price * q + divmod(remainder + price * <u32><u16>rem(), 1000);
