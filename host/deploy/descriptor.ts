@@ -1,9 +1,10 @@
 // The deployment descriptor: JSON checked against descriptor.schema.json, then cross-references (nodes, modules,
-// io names, connection ends) checked with errors that name file:line:column and the JSON path.
+// io names, connection ends) checked with errors that name file:line:column and the JSON path. A descriptor may
+// extend another (`"extends"`): the merged deployment is checked, each error at the file and line that wrote it.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { InputError } from '../../toolchain/common/errors.ts';
-import { jsonProblemsError, parseJsonSource, type JsonSource } from '../../toolchain/common/json-source.ts';
+import { dirname, relative, resolve } from 'node:path';
+import { InputError, type SourceLocation } from '../../toolchain/common/errors.ts';
+import { jsonProblemsError, parseJsonSource } from '../../toolchain/common/json-source.ts';
 import { schemaProblems } from '../../toolchain/common/json-schema-problems.ts';
 import { schemaValidator } from '../../toolchain/common/json-schema.ts';
 
@@ -78,11 +79,7 @@ const SCHEMA = new URL('./descriptor.schema.json', import.meta.url);
 const u16 = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 
 export function parseDescriptor(text: string, file: string): Descriptor {
-  const src = parseJsonSource(text, file);
-  const validator = schemaValidator(SCHEMA);
-  // Every schema violation at once, each at its file:line:column.
-  if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'descriptor'));
-  const data = src.value as any;
+  const { data, at } = readLayer(text, file, []);
   const d: Descriptor = {
     file,
     dir: dirname(resolve(file)),
@@ -101,23 +98,77 @@ export function parseDescriptor(text: string, file: string): Descriptor {
       return { replay: u16(s.replay) };
     }),
   };
-  crossCheck(d, src);
+  crossCheck(d, at);
   return d;
 }
 
 export function loadDescriptor(file: string): Descriptor {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read descriptor: ${(e as Error).message}`, { file });
-  }
-  return parseDescriptor(text, file);
+  return parseDescriptor(readDescriptorText(file), file);
 }
 
-function crossCheck(d: Descriptor, src: JsonSource): void {
+function readDescriptorText(file: string, from?: SourceLocation): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read descriptor: ${(e as Error).message}`, from ?? { file });
+  }
+}
+
+/** A descriptor's JSON, schema-checked, with where each value was written (its own file or the one it extends). */
+interface Layer {
+  data: any;
+  at: (pointer: string) => SourceLocation;
+}
+
+/** The arrays `extends` merges: nodes and modules by name (the extending file's entry replaces the base's whole, or
+ *  is added), connections and the script appended. */
+const BY_NAME = ['nodes', 'modules'] as const;
+
+function readLayer(text: string, file: string, chain: string[]): Layer {
+  const src = parseJsonSource(text, file);
+  const validator = schemaValidator(SCHEMA);
+  // Every schema violation at once, each at its file:line:column.
+  if (!validator(src.value)) throw jsonProblemsError(src, schemaProblems(validator.errors!, 'descriptor'));
+  const own: Layer = { data: src.value, at: src.at };
+  if (own.data.extends === undefined) return own;
+  // A variant of a deployment (firmware/meter-dlms.json of firmware/meter.json) names only what differs, so the
+  // two cannot drift apart: no hand-kept copy of the base's modules and connections.
+  const basePath = resolve(dirname(resolve(file)), own.data.extends);
+  const here = [...chain, resolve(file)];
+  if (here.includes(basePath)) throw new InputError(`descriptor /extends: ${[...here, basePath].join(' → ')} extends itself`, src.at('/extends'));
+  return extend(readLayer(readDescriptorText(basePath, src.at('/extends')), basePath, here), own, dirname(basePath), dirname(resolve(file)));
+}
+
+function extend(base: Layer, own: Layer, baseDir: string, ownDir: string): Layer {
+  type Item = { value: any; at: (rest: string) => SourceLocation };
+  const items = (layer: Layer, key: string): Item[] => (layer.data[key] ?? []).map((value: any, i: number) => ({ value, at: (rest: string) => layer.at(`/${key}/${i}${rest}`) }));
+  const merged: Record<string, Item[]> = {};
+  for (const key of BY_NAME) {
+    // The base's module sources are relative to the base's file; the merged descriptor's to the extending one's.
+    const list = items(base, key).map((it) => (key === 'modules' ? { ...it, value: { ...it.value, source: relative(ownDir, resolve(baseDir, it.value.source)) } } : it));
+    for (const it of items(own, key)) {
+      const k = list.findIndex((x) => x.value.name === it.value.name);
+      if (k >= 0) list[k] = it;
+      else list.push(it);
+    }
+    merged[key] = list;
+  }
+  merged.connections = [...items(base, 'connections'), ...items(own, 'connections')];
+  merged.script = own.data.script !== undefined ? items(own, 'script') : items(base, 'script');
+  const { extends: _, ...rest } = own.data;
+  const data: any = { ...base.data, ...rest };
+  for (const [key, list] of Object.entries(merged)) data[key] = list.map((x) => x.value);
+  const at = (pointer: string): SourceLocation => {
+    const m = /^\/(nodes|modules|connections|script)\/(\d+)(\/.*)?$/.exec(pointer);
+    const it = m ? merged[m[1]!]![Number(m[2])] : undefined;
+    return it ? it.at(m![3] ?? '') : own.at(pointer);
+  };
+  return { data, at };
+}
+
+function crossCheck(d: Descriptor, at: (pointer: string) => SourceLocation): void {
   const fail = (path: string, msg: string): never => {
-    throw new InputError(`descriptor ${path}: ${msg}`, src.at(path));
+    throw new InputError(`descriptor ${path}: ${msg}`, at(path));
   };
   const nodes = new Set<string>();
   d.nodes.forEach((n, i) => {
