@@ -7,6 +7,7 @@ import { callExport, loadMachine } from '../../toolchain/emulator/call.ts';
 import type { BuildResult } from '../../toolchain/compiler/compile.ts';
 import { TRAP, V8_TRAP_MESSAGES, type TrapReason } from '../../toolchain/compiler/traps.ts';
 import { imageFromLinked } from '../../toolchain/link/image.ts';
+import { romImports } from './rom-imports.ts';
 
 // tsconfig's lib has no DOM typings: the few WebAssembly names used here, typed locally.
 interface WasmApi {
@@ -69,7 +70,9 @@ export async function differential(wasm: Uint8Array, build: BuildResult, board: 
   const abortImport = () => {
     throw new WA.RuntimeError('abort');
   };
-  let { instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport }, env: { abort: abortImport } });
+  // hasm.rom_u8/rom_u16 read the current instance's memory (rom-imports.ts).
+  const imports = { hasm: { trap: trapImport, ...romImports(() => instance.exports.memory as { buffer: ArrayBuffer }) }, env: { abort: abortImport } };
+  let { instance } = await WA.instantiate(wasm, imports);
   const image = imageFromLinked(build.image, 'corpus');
   let machine = loadMachine(image, board);
   const next = rng(opts.seed);
@@ -83,7 +86,7 @@ export async function differential(wasm: Uint8Array, build: BuildResult, board: 
       let want: string;
       if (opts.freshMachine) {
         // Fuzz modules share state between exports through globals; a fresh instance per call keeps both sides equal.
-        ({ instance } = await WA.instantiate(wasm, { hasm: { trap: trapImport }, env: { abort: abortImport } }));
+        ({ instance } = await WA.instantiate(wasm, imports));
         machine = loadMachine(image, board);
       }
       try {

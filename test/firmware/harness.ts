@@ -13,6 +13,7 @@ import { imageFromLinked, type Image } from '../../toolchain/link/image.ts';
 import type { Machine } from '../../toolchain/emulator/machine.ts';
 import { attachSancus } from '../../toolchain/emulator/sancus/unit.ts';
 import { wrap } from '../../toolchain/sancus/index.ts';
+import { romImports } from '../compiler/rom-imports.ts';
 
 export const board = loadBoard('emulated');
 /** The modules' own options (memoryBase 80: the input buffer at [16, 80) is never AS data). */
@@ -140,7 +141,7 @@ export async function loadModule(name: string, emulatorOnly = false): Promise<Mo
     mem.set(r.tag, tag);
     return 1;
   };
-  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap, sancus_wrap } });
+  const { instance } = await WA.instantiate(build.front!.wasm, { hasm: { trap, sancus_wrap, ...romImports(() => memory!) } });
   memory = instance.exports.memory as { buffer: ArrayBuffer };
   return new Module(build, instance.exports);
 }

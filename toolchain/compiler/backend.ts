@@ -7,7 +7,7 @@ import { peephole } from './peephole.ts';
 import { fold } from './fold.ts';
 import { cleanJumps, crossJump, tailCalls } from './jumps.ts';
 import { EPILOGUE, emitFunction, epilogueRoutine } from './emit.ts';
-import { BOARD_NAMESPACE, checkImport } from './intrinsics.ts';
+import { BOARD_NAMESPACE, checkImport, isRomRead } from './intrinsics.ts';
 import { boardSymbol, isBoardSymbol } from './peripherals.ts';
 import { type LowerContext, lowerFunction } from './lower.ts';
 import { type MFunction, printMFunction } from './mir.ts';
@@ -355,7 +355,10 @@ function touchesMemory(mod: ModuleInfo): boolean {
     if (f.imported) continue;
     let found = false;
     walk(f.body, (e) => {
-      if (!found && MEMORY_IDS.has(binaryen.getExpressionId(e))) found = true;
+      if (found) return;
+      const id = binaryen.getExpressionId(e);
+      // A read of the read-only tail (hasm.rom_*) is a read of linear memory too.
+      found = MEMORY_IDS.has(id) || (id === binaryen.CallId && isRomRead(mod.byName.get(exprInfo(e).target as string)!));
     });
     if (found) return true;
   }

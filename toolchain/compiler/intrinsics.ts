@@ -20,7 +20,10 @@ const LPM = [0x10, 0x50, 0x90, 0xd0, 0xf0];
 /** The Sancus instructions: `sancus_wrap` and `sancus_unwrap` are lowered (sancus-wrap.ts); the others are reserved, compiling a call to one is an error. */
 export const SANCUS_SLOTS = ['sancus_get_id', 'sancus_get_caller_id', 'sancus_verify', 'sancus_attest', 'sancus_wrap', 'sancus_unwrap', 'sancus_enable', 'sancus_disable'];
 
-export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'copy_out', 'mul16', ...SANCUS_SLOTS];
+/** Reads of the module's read-only tables (lib/hasm.as rom_u8/rom_u16): the width of each in bytes. */
+export const ROM_READS: Record<string, number> = { rom_u8: 1, rom_u16: 2 };
+
+export const INTRINSICS = ['mmio_read8', 'mmio_read16', 'mmio_write8', 'mmio_write16', 'interrupts_enable', 'interrupts_disable', 'low_power', 'trap', 'copy_in', 'copy_out', 'mul16', ...Object.keys(ROM_READS), ...SANCUS_SLOTS];
 
 /**
  * Namespaces whose imports become EABI calls to a symbol the packaging supplies (issue 18 item 1; firmware/README.md):
@@ -70,6 +73,23 @@ function lowWord(L: Lowerer, a: Opnd[]): Opnd[] {
 function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
   if (!w || !isConst(w)) L.fail(`${name}: the MMIO address must be a compile-time constant`);
   return `0x${w.v.toString(16).padStart(4, '0')}`;
+}
+
+/** Whether `f` is the import hasm.rom_u8 or hasm.rom_u16. */
+export function isRomRead(f: FuncInfo): boolean {
+  return f.imported?.module === INTRINSIC_NAMESPACE && f.imported.base in ROM_READS;
+}
+
+/**
+ * `hasm.rom_u8(addr)` / `rom_u16(addr)`: the byte, or the little-endian u16, of linear memory at `addr` (wasm
+ * semantics of load8_u/load16_u, what the V8 side of every harness implements), bounds-checked like a load.
+ */
+export function lowerRomRead(L: Lowerer, f: FuncInfo, ptrE: number): Opnd[] {
+  const bytes = ROM_READS[f.imported!.base]!;
+  const { baseE, disp } = L.splitAddress(ptrE, 0);
+  const a = L.address(L.ex(baseE), disp, bytes, baseE);
+  const [d] = L.loadFrom(a, ptrE, 0, disp, bytes, false, 1);
+  return resultWords(f) === 1 ? [d!] : [d!, imm(0)];
 }
 
 export function lowerIntrinsic(L: Lowerer, f: FuncInfo, args: Opnd[][], _operands: number[]): Opnd[] {

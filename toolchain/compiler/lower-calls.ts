@@ -2,7 +2,7 @@
 // runtime helpers, intrinsics (intrinsics.ts), and call_indirect with its table-bounds and signature checks.
 import binaryen from 'binaryen';
 import { assignArgs, resultRegs } from '../abi/eabi.ts';
-import { lowerIntrinsic } from './intrinsics.ts';
+import { isRomRead, lowerIntrinsic, lowerRomRead } from './intrinsics.ts';
 import { lowWordOnly } from './param-ranges.ts';
 import { type Opnd, imm, isConst, p } from './mir.ts';
 import { sigOf, wordsOf } from './module-info.ts';
@@ -49,6 +49,8 @@ export const callMethods = {
   call(this: Lowerer, target: string, operands: number[], isReturn: boolean): Val {
     const f = this.ctx.mod.byName.get(target);
     if (!f) this.fail(`call to unknown function ${target}`);
+    // hasm.rom_u8/rom_u16 take their address expression unevaluated: a constant added to it folds into the load.
+    if (isRomRead(f)) return lowerRomRead(this, f, operands[0]!);
     const args = this.exSeq(operands);
     if (f.imported) return lowerIntrinsic(this, f, args, operands);
     const n = f.results.reduce((s, t) => s + wordsOf(t), 0);

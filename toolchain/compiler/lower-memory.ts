@@ -87,8 +87,11 @@ export const memoryMethods = {
   load(this: Lowerer, ptrE: number, offset: number, bytes: number, signed: boolean, type: number, into?: Val): Val {
     const { baseE, disp } = this.splitAddress(ptrE, offset);
     const ptr = this.ex(baseE);
-    const n = wordsOf(type);
-    const a = this.address(ptr, disp, bytes, baseE);
+    return this.loadFrom(this.address(ptr, disp, bytes, baseE), ptrE, offset, disp, bytes, signed, wordsOf(type), into);
+  },
+
+  /** The load of `bytes` at operand `a` (address() of ptrE + offset, split into a base and `disp`) into `n` words. */
+  loadFrom(this: Lowerer, a: Opnd, ptrE: number, offset: number, disp: number, bytes: number, signed: boolean, n: number, into?: Val): Val {
     const at = (k: number): Opnd => (a.k === 'mem' ? { ...a, off: a.off + 2 * k } : a.k === 'abs' ? { ...a, off: a.off + 2 * k } : a);
     const atB = (k: number): Opnd => (a.k === 'mem' || a.k === 'abs' ? { ...a, off: a.off + k } : a);
     const d = into && into.length === n && !into.some((w) => w.k === 'v' && a.k === 'mem' && a.base.k === 'v' && a.base.id === w.id) ? into : this.newVs(n);

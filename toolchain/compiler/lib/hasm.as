@@ -10,6 +10,14 @@
 @external("hasm", "interrupts_disable") export declare function interrupts_disable(): void;
 /** Enters low-power mode 0..4 with interrupts enabled. */
 @external("hasm", "low_power") export declare function low_power(mode: i32): void;
+/**
+ * Reads a byte (`rom_u8`) or a little-endian u16 (`rom_u16`) of a read-only table at linear-memory address `addr`:
+ * the table declared `@lazy export const T = memory.data<u8>([…])` (or a lazily compiled static of the same kind),
+ * which the compiler keeps in the module's text, not in RAM (toolchain/compiler/README.md "Read-only tables").
+ * Out of the tables' range it traps like a memory access out of bounds.
+ */
+@external("hasm", "rom_u8") export declare function rom_u8(addr: usize): u8;
+@external("hasm", "rom_u16") export declare function rom_u16(addr: usize): u16;
 /** Traps with a reason code (toolchain/compiler/traps.ts). */
 @external("hasm", "trap") export declare function trap(reason: i32): void;
 /**
