@@ -20,6 +20,7 @@ import { exprInfo, walk } from './ir-walk.ts';
 import { asciz } from './abort.ts';
 import { memoryInit } from './mem-init.ts';
 import { paramBounds } from './param-ranges.ts';
+import { romRodata, romTail } from './rom-tail.ts';
 
 export interface BackendOptions {
   /** Bytes of heap mapped after the static data (asconfig.json "hasm.heap"). */
@@ -136,7 +137,11 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   const heapBase = [...mod.globals.values()].find((g) => /__heap_base$/.test(g.name));
   // A module none of whose functions reads or writes linear memory gets none (issue 15): its data segments (AS's
   // static strings, say) are unreachable without a memory instruction.
-  const memSize = mod.memoryPages === 0 || !touchesMemory(mod) ? 0 : align2(Math.max(dataEnd, heapBase ? Number(heapBase.init) : 0)) + opts.heap;
+  const staticEnd = align2(Math.max(dataEnd, heapBase ? Number(heapBase.init) : 0));
+  const mapped = mod.memoryPages !== 0 && touchesMemory(mod);
+  // A module reading read-only tables (hasm.rom_*) keeps [X, staticEnd) in its text: RAM is [0, X) (rom-tail.ts).
+  const rom = romTail(mod, mapped && mod.funcs.some(isRomRead), staticEnd, opts.heap);
+  const memSize = !mapped ? 0 : rom ? rom.start : staticEnd + opts.heap;
   const exportOf = new Map<string, string>();
   for (const e of mod.exports) {
     if (!/^[A-Za-z_][\w]*$/.test(e.name) || REG_NAME.test(e.name)) throw new InputError(`export '${e.name}' is not a valid assembly symbol name`);
@@ -185,6 +190,7 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
       globalSym: u.globalSym,
       memSize,
       memSym: MEM,
+      rom,
       tableSym: u.tableSym,
       tableTypesSym: u.tableTypesSym,
       sigId: (sig) => {
@@ -274,16 +280,21 @@ export function compileWasm(wasm: Uint8Array, opts: BackendOptions): BackendResu
   for (const [text, sym] of rodataStrings) out.push(`${sym}:`, asciz(text));
   // Linear memory (ARCHITECTURE.md "The compiler path" 5) is zero-filled RAM: `.bss`; `__hasm_init` clears it and
   // writes the data segments' non-zero words (mem-init.ts).
-  const mem = new Uint8Array(memSize);
+  // With a ROM tail, RAM ends at X (odd, maybe: the word that holds RAM's last byte is mapped, its other byte unused).
+  const ramBytes = align2(memSize);
+  const mem = new Uint8Array(rom ? rom.end : memSize);
   for (const d of memSize ? mod.data : []) {
-    if (d.offset + d.bytes.length > memSize) throw new InputError(`data segment at ${d.offset} does not fit the mapped memory`);
+    if (d.offset + d.bytes.length > mem.length) throw new InputError(`data segment at ${d.offset} does not fit the mapped memory`);
     mem.set(d.bytes, d.offset);
   }
-  const memInit = memSize ? memoryInit(MEM, memSize, mem) : { code: [], rodata: [] };
+  const ramImage = mem.slice(0, ramBytes);
+  ramImage.fill(0, memSize);
+  const memInit = memSize ? memoryInit(MEM, ramBytes, ramImage) : { code: [], rodata: [] };
   if (memSize) {
-    out.push('', '  .bss', '  .balign 2', `  .global ${MEM}`, `${MEM}:`, `  .skip ${memSize}`);
+    out.push('', '  .bss', '  .balign 2', `  .global ${MEM}`, `${MEM}:`, `  .skip ${ramBytes}`);
     if (memInit.rodata.length) out.push('', '  .section .rodata', ...memInit.rodata);
   }
+  if (rom) out.push('', '  .section .rodata', ...romRodata(rom, mem));
   out.push(TRAP_HANDLER_ASM);
   for (const r of [SANCUS_WRAP, SANCUS_UNWRAP] as const) if (out.some((l) => l.includes(`#${r}`))) out.push(...sancusAeRoutine(r, MEM, memSize));
   // The standalone entry: stack at the top of data memory, the wasm start function, then halt.

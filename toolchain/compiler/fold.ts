@@ -160,9 +160,9 @@ function forward(st: MInstr, ld: MInstr | undefined): MInstr[] | undefined {
   return [{ kind: 'op', op: 'mov', b: st.b, src: st.b ? byteImm(st.src) : st.src, dst: ld.dst }];
 }
 
-/** Plain RAM or a register or constant: reading it has no effect and gives what was last written. */
+/** Plain RAM (or the read-only ROM tail, rom-tail.ts) or a register or constant: reading it has no effect and gives what was last written. */
 function ram(S: Opnd): boolean {
-  return S.k === 'slot' || ((S.k === 'abs' || S.k === 'mem') && !!S.sym && /^__(hasm_mem|m_g_|hasm_rt_g_)/.test(S.sym)) || S.k === 'imm' || gpr(S);
+  return S.k === 'slot' || ((S.k === 'abs' || S.k === 'mem') && !!S.sym && /^__(hasm_mem|hasm_rom|m_g_|hasm_rt_g_)/.test(S.sym)) || S.k === 'imm' || gpr(S);
 }
 
 /**

@@ -88,15 +88,16 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   let errors = '';
   // Loaded only on a cache miss: importing the compiler is about half a second.
   const asc = (await import('assemblyscript/asc')).default;
+  const entry = resolve(source);
   const { error } = await asc.main([source, HEAP_BASE_ENTRY, '--outFile', 'out.wasm', ...toArgs(config.options), '--exportStart', '_start'], {
     readFile: (name: string, base: string) => {
       const p = resolve(base ?? '.', name);
       if (p === HEAP_BASE_ENTRY) return HEAP_BASE_SOURCE;
-      const direct = read(p);
-      if (direct !== null) return direct;
       // AssemblyScript kept inside the TypeScript tree is stored as `.as` so tsc does not check it as TS.
       const as = p.replace(/\.ts$/, '.as');
-      return as !== p ? read(as) : null;
+      const found = read(p) ?? (as !== p ? read(as) : null);
+      // The entry's last top-level statement: the end-of-RAM-statics marker (ROM_START_SOURCE).
+      return found !== null && p === entry ? found + ROM_START_SOURCE : found;
     },
     writeFile: (name: string, contents: Uint8Array | string) => void outputs.set(name, contents),
     listFiles: () => [],
@@ -142,12 +143,36 @@ const HEAP_BASE_ENTRY = join(dirname(FRONT_SOURCE), '__hasm_heap_base.ts');
 const HEAP_BASE_EXPORT = '__hasm_heap_base';
 const HEAP_BASE_SOURCE = `export function ${HEAP_BASE_EXPORT}(): usize { return __heap_base; }\n`;
 
-/** Replaces the heap-base export (HEAP_BASE_ENTRY) by the immutable global `__heap_base` holding its value. */
+
+/**
+ * Appended to the module's entry source (served through asc's readFile): a zero-byte `memory.data` at alignment 1
+ * whose address X is the end of the eagerly compiled statics, and an export returning it, which becomes the immutable
+ * global ROM_START_GLOBAL like the heap base (the export removed, the layout unchanged: no byte, no padding).
+ * AssemblyScript (0.27) places static data in compile order: each file's top-level statements compile eagerly
+ * (an import at its statement, depth first), a `@lazy` global at its first use inside a function body, and the entry
+ * file's exported functions after all of the entry's top-level statements — so a table declared
+ * `@lazy export const T = memory.data<u8>([…])` lies in [X, __heap_base), the ROM tail (backend.ts), after every
+ * eager (zero-filled, writable) buffer. It must be the entry file's own last statement: a marker in a second entry
+ * file came after the tables (toolchain/compiler/README.md "Read-only tables", the experiment).
+ */
+const ROM_START_EXPORT = '__hasm_rom_start';
+export const ROM_START_GLOBAL = '__hasm_rom_start';
+const ROM_START_SOURCE = `\n// hasm: the end of the eagerly compiled statics (toolchain/compiler/front.ts ROM_START_SOURCE)\nconst __hasm_rom_start_marker: usize = memory.data<u8>([], 1);\nexport function ${ROM_START_EXPORT}(): usize { return __hasm_rom_start_marker; }\n`;
+
+/**
+ * Replaces the heap-base export (HEAP_BASE_ENTRY) by the immutable global `__heap_base` holding its value, and the
+ * ROM-start export (ROM_START_SOURCE) by the global ROM_START_GLOBAL.
+ */
 function withHeapBase(wasm: Uint8Array): Uint8Array {
   const mod = binaryen.readBinary(wasm);
   try {
     mod.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory | (binaryen.Features as unknown as { BulkMemoryOpt: number }).BulkMemoryOpt | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
-    heapBaseGlobal(mod);
+    const values = [exportedConstant(mod, HEAP_BASE_EXPORT), exportedConstant(mod, ROM_START_EXPORT)];
+    // The functions go with their exports, unless the optimiser merged a function of the module's own with one
+    // (same body): Binaryen's sweep keeps what is still referenced — and drops unreferenced globals, so it runs first.
+    mod.runPasses(['remove-unused-module-elements']);
+    mod.addGlobal('__heap_base', binaryen.i32, false, mod.i32.const(values[0]!));
+    mod.addGlobal(ROM_START_GLOBAL, binaryen.i32, false, mod.i32.const(values[1]!));
     const debug = binaryen.getDebugInfo();
     binaryen.setDebugInfo(true); // keep the names section (error messages name functions by their AS names)
     const bytes = mod.emitBinary();
@@ -158,18 +183,16 @@ function withHeapBase(wasm: Uint8Array): Uint8Array {
   }
 }
 
-function heapBaseGlobal(mod: binaryen.Module): void {
-  const e = mod.getExport(HEAP_BASE_EXPORT);
-  if (!e) throw new OperationError(`the front end's ${HEAP_BASE_EXPORT} export is missing`);
+/** The constant the front end's export `name` (a function returning a constant) returns; the export removed. */
+function exportedConstant(mod: binaryen.Module, name: string): number {
+  const e = mod.getExport(name);
+  if (!e) throw new OperationError(`the front end's ${name} export is missing`);
   const fn = binaryen.getExportInfo(e).value;
   const body = binaryen.getFunctionInfo(mod.getFunction(fn)).body;
   const info = binaryen.getExpressionInfo(body) as { id: number; value?: number };
-  if (info.id !== binaryen.ConstId || typeof info.value !== 'number') throw new OperationError(`${HEAP_BASE_EXPORT} did not fold to a constant`);
-  // The function goes with the export, unless the optimiser merged a function of the module's own with it (same
-  // body): Binaryen's sweep keeps what is still referenced.
-  mod.removeExport(HEAP_BASE_EXPORT);
-  mod.runPasses(['remove-unused-module-elements']);
-  mod.addGlobal('__heap_base', binaryen.i32, false, mod.i32.const(info.value));
+  if (info.id !== binaryen.ConstId || typeof info.value !== 'number') throw new OperationError(`${name} did not fold to a constant`);
+  mod.removeExport(name);
+  return info.value;
 }
 const require = createRequire(import.meta.url);
 const CTOR_EVAL = join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-ctor-eval');

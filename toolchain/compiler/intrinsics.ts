@@ -82,12 +82,13 @@ export function isRomRead(f: FuncInfo): boolean {
 
 /**
  * `hasm.rom_u8(addr)` / `rom_u16(addr)`: the byte, or the little-endian u16, of linear memory at `addr` (wasm
- * semantics of load8_u/load16_u, what the V8 side of every harness implements), bounds-checked like a load.
+ * semantics of load8_u/load16_u, what the V8 side of every harness implements), read from the module's ROM tail
+ * in text (rom-tail.ts), bounds-checked against the tail: outside it, the memory trap.
  */
 export function lowerRomRead(L: Lowerer, f: FuncInfo, ptrE: number): Opnd[] {
   const bytes = ROM_READS[f.imported!.base]!;
   const { baseE, disp } = L.splitAddress(ptrE, 0);
-  const a = L.address(L.ex(baseE), disp, bytes, baseE);
+  const a = L.address(L.ex(baseE), disp, bytes, baseE, 'rom');
   const [d] = L.loadFrom(a, ptrE, 0, disp, bytes, false, 1);
   return resultWords(f) === 1 ? [d!] : [d!, imm(0)];
 }

@@ -7,6 +7,7 @@ import { wordsOf } from './module-info.ts';
 import { exprInfo } from './ir-walk.ts';
 import type { Lowerer } from './lower.ts';
 import { isEven, type Val } from './lower-util.ts';
+import { ROM_SYM } from './rom-tail.ts';
 
 const B = binaryen;
 
@@ -32,22 +33,32 @@ export const memoryMethods = {
   /**
    * The operand addressing [base + disp, +bytes) in the mapped memory, with a bounds check unless the base's
    * range proves the access inside it (ARCHITECTURE.md "The compiler path" 5): every access is proven or checked.
+   * `region` 'rom': a hasm.rom_* read, inside the ROM tail [X, E) and read from its copy in text (rom-tail.ts);
+   * 'ram': an ordinary access, inside [0, X) — the whole memory when the module has no tail. An access the address
+   * or its range proves always in the wrong one (an ordinary access to a table, a rom read of RAM) does not compile.
    */
-  address(this: Lowerer, ptr: Val, disp: number, bytes: number, baseE: number): Opnd {
-    const limit = this.ctx.memSize - disp - bytes; // the largest valid base
+  address(this: Lowerer, ptr: Val, disp: number, bytes: number, baseE: number, region: 'ram' | 'rom' = 'ram'): Opnd {
+    const tail = this.ctx.rom;
+    if (region === 'rom' && !tail) throw new Error('internal: a rom read without a ROM tail');
+    const [lo, hi, sym, symBase] = region === 'rom' ? [tail!.start, tail!.end, ROM_SYM, tail!.base] : [0, this.ctx.memSize, this.ctx.memSym, 0];
+    const limit = hi - disp - bytes; // the largest valid base
+    const least = lo - disp; // the least valid base
+    const at = (a: number) => `[${a}, ${a + bytes})`;
     if (isConst(ptr[0]!) && isConst(ptr[1]!)) {
       const a = ptr[0]!.v + ptr[1]!.v * 0x10000;
-      if (a > limit || a + disp < 0) {
+      this.checkRegion(region, a + disp, a + disp + bytes, `linear memory ${at(a + disp)}`);
+      if (a > limit || a < least) {
         this.trap('memory');
-        return { k: 'abs', sym: this.ctx.memSym, off: 0 };
+        return { k: 'abs', sym, off: 0 };
       }
-      return { k: 'abs', sym: this.ctx.memSym, off: a + disp };
+      return { k: 'abs', sym, off: a + disp - symBase };
     }
-    if (limit < 0) {
+    if (limit < least) {
       this.trap('memory');
-      return { k: 'abs', sym: this.ctx.memSym, off: 0 };
+      return { k: 'abs', sym, off: 0 };
     }
     const range = this.ranges.of(baseE);
+    if (range.hi <= 0xffff) this.checkRegion(region, range.lo + disp, range.hi + disp + bytes, `linear memory [${range.lo + disp}, ${range.hi + disp + bytes}) (the address's range)`);
     if (range.hi > 0xffff && !(isConst(ptr[1]!) && ptr[1]!.v === 0)) {
       this.testWord(ptr[1]!);
       this.trap('memory', 'jne');
@@ -57,7 +68,25 @@ export const memoryMethods = {
       this.op('cmp', imm(limit + 1), base);
       this.trap('memory', 'jhs');
     }
-    return { k: 'mem', base, off: disp, sym: this.ctx.memSym };
+    if (least > 0 && range.lo < least) {
+      this.op('cmp', imm(least), base);
+      this.trap('memory', 'jlo');
+    }
+    return { k: 'mem', base, off: disp - symBase, sym };
+  },
+
+  /**
+   * A compile error for an access to [from, to) that can never be right: an ordinary one wholly inside the ROM tail
+   * (a table written, or read without hasm.rom_*: its bytes are not in RAM), a rom read wholly outside it.
+   */
+  checkRegion(this: Lowerer, region: 'ram' | 'rom', from: number, to: number, what: string): void {
+    const tail = this.ctx.rom;
+    if (!tail) return;
+    const span = `the read-only tail [${tail.start}, ${tail.end}) (the @lazy tables, kept in text: toolchain/compiler/README.md "Read-only tables")`;
+    if (region === 'ram' && from >= tail.start && to <= tail.end && from < to) {
+      this.fail(`an ordinary load or store of ${what} lies in ${span}: read a table with hasm.rom_u8/rom_u16; nothing may write it`);
+    }
+    if (region === 'rom' && (to <= tail.start || from >= tail.end)) this.fail(`hasm.rom_u8/rom_u16 of ${what} lies outside ${span}`);
   },
 
   /**

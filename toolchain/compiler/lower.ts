@@ -22,6 +22,7 @@ import { callMethods } from './lower-calls.ts';
 import { condMethods } from './lower-cond.ts';
 import { memoryMethods } from './lower-memory.ts';
 import { constWords, type Val } from './lower-util.ts';
+import type { RomTail } from './rom-tail.ts';
 
 export interface LowerContext {
   mod: ModuleInfo;
@@ -29,9 +30,12 @@ export interface LowerContext {
   funcSym: (name: string) => string;
   /** Symbol of a mutable global's storage. */
   globalSym: (name: string) => string;
-  /** Bytes of linear memory actually mapped (the bounds every access is checked against). */
+  /** Bytes of linear memory actually mapped in RAM (the bound every ordinary access is checked against). */
   memSize: number;
   memSym: string;
+  /** The read-only tail kept in text, when the module reads it (rom-tail.ts): what hasm.rom_* reads, what no
+   *  ordinary access may touch. */
+  rom?: RomTail;
   tableSym: string;
   tableTypesSym: string;
   sigId: (sig: string) => number;
