@@ -109,6 +109,8 @@ describe('hasm.rom_u8 / rom_u16', () => {
     expect(String(load)).toMatch(/rom-load\.ts:\d+: function third: an ordinary load or store of linear memory \[\d+, \d+\) lies in the read-only tail/);
     const below = await build('./errors/rom-below.ts').catch((e: Error) => e);
     expect(String(below)).toMatch(/rom-below\.ts:\d+: function ramByRom: hasm\.rom_u8\/rom_u16 of linear memory \[17, 18\) lies outside the read-only tail/);
+    const copy = await build('./errors/rom-copy.ts').catch((e: Error) => e);
+    expect(String(copy)).toMatch(/rom-copy\.ts:\d+: function copyTable: an ordinary load or store of linear memory \[\d+, \d+\) \(memory\.copy\) lies in the read-only tail/);
     const heap = await build('./fixtures/rom-tables.ts', 1024).catch((e: Error) => e);
     expect(String(heap)).toMatch(/heap of 1024 bytes .* needs "hasm": \{ "heap": 0 \}/);
   }, 60_000);

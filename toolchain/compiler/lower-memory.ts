@@ -183,6 +183,14 @@ export const memoryMethods = {
 
   bulk(this: Lowerer, info: Record<string, any>): Val {
     const isCopy = info.id === B.MemoryCopyId;
+    // The helpers check each byte against RAM [0, X); a range that always starts in the ROM tail does not compile.
+    const size = this.ranges.of(info.size);
+    if (size.lo > 0) {
+      for (const e of isCopy ? [info.dest, info.source] : [info.dest]) {
+        const r = this.ranges.of(e);
+        if (r.hi <= 0xffff) this.checkRegion('ram', r.lo, r.hi + 1, `linear memory [${r.lo}, ${r.hi + size.lo}) (memory.${isCopy ? 'copy' : 'fill'})`);
+      }
+    }
     const [d, s, n] = this.exSeq(isCopy ? [info.dest, info.source, info.size] : [info.dest, info.value, info.size]);
     return this.helper(isCopy ? 'memcpy' : 'memset', [d!, s!, n!], 0);
   },
