@@ -4,7 +4,8 @@ import { InputError } from '../common/errors.ts';
 import { ABORT_BASE, ABORT_MODULE } from './abort.ts';
 import type { Lowerer } from './lower.ts';
 import { imm, isConst, p, type Opnd } from './mir.ts';
-import { type FuncInfo, wordsOf } from './module-info.ts';
+import { type FuncInfo, type ModuleInfo, wordsOf } from './module-info.ts';
+import type { CallRanges } from './ranges.ts';
 import { TRAP } from './traps.ts';
 import { SANCUS_UNWRAP, SANCUS_WRAP } from './sancus-wrap.ts';
 import { boardSymbol } from './peripherals.ts';
@@ -73,6 +74,14 @@ function lowWord(L: Lowerer, a: Opnd[]): Opnd[] {
 function constAddr(L: Lowerer, w: Opnd | undefined, name: string): string {
   if (!w || !isConst(w)) L.fail(`${name}: the MMIO address must be a compile-time constant`);
   return `0x${w.v.toString(16).padStart(4, '0')}`;
+}
+
+/** The result ranges of the module's calls that ranges.ts can know: hasm.rom_u8 [0, 255], rom_u16 [0, 65535]. */
+export function callRanges(mod: ModuleInfo): CallRanges {
+  return (target) => {
+    const f = mod.byName.get(target);
+    return f && isRomRead(f) ? { lo: 0, hi: 2 ** (8 * ROM_READS[f.imported!.base]!) - 1 } : undefined;
+  };
 }
 
 /** Whether `f` is the import hasm.rom_u8 or hasm.rom_u16. */

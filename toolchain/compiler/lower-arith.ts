@@ -89,6 +89,14 @@ export const arithMethods = {
         return this.andNot(x, z);
       }
     }
+    // call & C that keeps every bit the call's result range can set is the call: AS masks a u8/u16 call result
+    // (hasm.rom_u8/rom_u16, whose range ranges.ts knows) where Binaryen removes the mask of a load's. Only calls: the
+    // same rule on any range would change modules that read no ROM tail (4 bytes at 9 places in the firmware).
+    if (opc === B.AndInt32 && exprInfo(le).id === B.CallId) {
+      const c = exprInfo(re);
+      const hi = this.ranges.of(le).hi;
+      if (c.id === B.ConstId && hi <= 0xffff && ((2 ** Math.ceil(Math.log2(hi + 1)) - 1) & ~(c.value as number)) === 0) return this.ex(le);
+    }
     const [a, b] = this.exSeq([le, re]) as [Val, Val];
     const rel = RELS.get(opc);
     if (rel) return this.boolOf(rel, a, b, 2);

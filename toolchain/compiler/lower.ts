@@ -16,6 +16,7 @@ import { exprInfo, walk } from './ir-walk.ts';
 import { Ranges } from './ranges.ts';
 import type { LocalId } from './local-webs.ts';
 import { functionRanges, lowWordOnly } from './param-ranges.ts';
+import { callRanges } from './intrinsics.ts';
 import { abortText, TRAP_INFO_SYM } from './abort.ts';
 import { arithMethods } from './lower-arith.ts';
 import { callMethods } from './lower-calls.ts';
@@ -135,7 +136,7 @@ class Lowerer {
     // Each web of a wasm local (local-webs.ts) is a local of its own: its own registers and its own range; a
     // parameter's range is what its callers pass (param-ranges.ts).
     const passed = this.ctx.paramBounds?.(fn.name);
-    const { webs, bounds, ranges } = functionRanges(fn, passed);
+    const { webs, bounds, ranges } = functionRanges(fn, passed, callRanges(this.ctx.mod));
     this.webOf = (e) => webs.webOf.get(e)!;
     this.ranges = ranges;
     const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);

@@ -10,7 +10,8 @@ import { exprInfo, walk } from './ir-walk.ts';
 import { localWebs, type LocalWebs } from './local-webs.ts';
 import type { FuncInfo, ModuleInfo } from './module-info.ts';
 import { guardedIncrements, signedFacts } from './narrow.ts';
-import { localRanges, Ranges, U32, type LocalRanges } from './ranges.ts';
+import { type CallRanges, localRanges, Ranges, U32, type LocalRanges } from './ranges.ts';
+import { callRanges } from './intrinsics.ts';
 
 const B = binaryen;
 /** Rounds before a still-growing bound is given up (each round re-derives every function's ranges). */
@@ -25,7 +26,7 @@ export interface FunctionRanges extends LocalRanges {
  * The ranges of a function's locals (ranges.ts) on its webs (local-webs.ts); `params[i]`, when given, bounds the
  * i-th parameter's entry value.
  */
-export function functionRanges(fn: FuncInfo, params: readonly (number | undefined)[] = []): FunctionRanges {
+export function functionRanges(fn: FuncInfo, params: readonly (number | undefined)[] = [], calls?: CallRanges): FunctionRanges {
   const webs = localWebs(fn);
   const webOf = (e: number) => webs.webOf.get(e)!;
   const typeOf = (l: number) => (l < fn.params.length ? fn.params[l]! : fn.vars[l - fn.params.length]!);
@@ -39,8 +40,8 @@ export function functionRanges(fn: FuncInfo, params: readonly (number | undefine
       entry.set(w, params[w]!);
     }
   });
-  const lr = localRanges(fn.body, tracked, guardedIncrements(fn, webOf), webOf, signedFacts(fn, webOf), webs.entryWebs, entry);
-  return { ...lr, webs, ranges: new Ranges(lr.bounds, webOf, lr.signed, lr.nonNeg, lr.lows) };
+  const lr = localRanges(fn.body, tracked, guardedIncrements(fn, webOf), webOf, signedFacts(fn, webOf), webs.entryWebs, entry, calls);
+  return { ...lr, webs, ranges: new Ranges(lr.bounds, webOf, lr.signed, lr.nonNeg, lr.lows, calls) };
 }
 
 /** Whether parameter `i` (of type `t`) is passed as its low word only: an i32 every caller passes below 2^16. */
@@ -59,7 +60,7 @@ export function paramBounds(mod: ModuleInfo): Map<string, (number | undefined)[]
     const next = new Map<string, (number | undefined)[]>([...bounds].map(([n, b]) => [n, b.map((x) => (x === undefined ? undefined : 0))]));
     for (const f of mod.funcs) {
       if (f.imported) continue;
-      const { ranges } = functionRanges(f, bounds.get(f.name));
+      const { ranges } = functionRanges(f, bounds.get(f.name), callRanges(mod));
       walk(f.body, (e) => {
         const info = exprInfo(e) as { id: number; target?: string; operands?: number[] };
         if (info.id !== B.CallId) return;

@@ -23,6 +23,9 @@ export interface Range {
 
 export const FULL: Range = { lo: 0, hi: U32 };
 
+/** A call's result range by the callee's name, or undefined (unknown). */
+export type CallRanges = (target: string) => Range | undefined;
+
 const r = (lo: number, hi: number): Range => (lo < 0 || hi > U32 || lo > hi ? FULL : { lo, hi });
 /** The smallest all-ones value ≥ x (2^k − 1): a bound for or/xor. */
 const ones = (x: number): number => (x === 0 ? 0 : 2 ** Math.ceil(Math.log2(x + 1)) - 1);
@@ -42,6 +45,8 @@ export class Ranges {
     private readonly nonNeg: ReadonlyMap<number, number> = new Map(),
     /** Local → the least value it ever holds, where more than 0 (a web that never sees the entry value). */
     private readonly lows: ReadonlyMap<number, number> = new Map(),
+    /** The range of a call's result by its target, where known (intrinsics.ts callRanges). */
+    private readonly calls?: CallRanges,
   ) {}
 
   of(e: number): Range {
@@ -71,6 +76,8 @@ export class Ranges {
       }
       case B.LocalSetId: // a tee: the value it stores
         return this.of(info.value);
+      case B.CallId:
+        return this.calls?.(info.target as string) ?? FULL;
       case B.LoadId:
         if (info.isSigned) return FULL;
         return info.bytes === 1 ? { lo: 0, hi: 0xff } : info.bytes === 2 ? { lo: 0, hi: 0xffff } : FULL;
@@ -182,7 +189,7 @@ export interface LocalRanges {
  * signedFacts) holds values in [−k, M], M its largest non-negative value: the decrement stores at most M − k and
  * at least −k. Such a local keeps both words; where its `>= 0` check holds, a read of it is in [0, M].
  */
-export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex, facts: SignedFacts = { nonNegGets: new Map(), decrements: new Map() }, entryWebs?: ReadonlySet<number>, entry: ReadonlyMap<number, number> = new Map()): LocalRanges {
+export function localRanges(body: number, tracked: ReadonlySet<number>, increments: ReadonlyMap<number, GuardedIncrement>, id: LocalId = byIndex, facts: SignedFacts = { nonNegGets: new Map(), decrements: new Map() }, entryWebs?: ReadonlySet<number>, entry: ReadonlyMap<number, number> = new Map(), calls?: CallRanges): LocalRanges {
   const sets: { e: number; index: number; value: number }[] = [];
   walkAll(body, (e) => {
     const i = exprInfo(e);
@@ -207,7 +214,7 @@ export function localRanges(body: number, tracked: ReadonlySet<number>, incremen
   const low = new Map<number, number>();
   if (entryWebs) for (const l of tracked) if (!entryWebs.has(l) && !signed.has(l) && !entry.has(l)) low.set(l, U32);
   for (let round = 0; ; round++) {
-    const ranges = new Ranges(bound, id, signed, nonNegOf(bound), low);
+    const ranges = new Ranges(bound, id, signed, nonNegOf(bound), low, calls);
     const other = new Map<number, number>(entry); // per local: its entry value (0, or a parameter's bound) and its assignments other than guarded increments
     const nextLow = new Map<number, number>();
     for (const s of sets) {
