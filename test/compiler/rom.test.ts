@@ -75,18 +75,23 @@ describe('hasm.rom_u8 / rom_u16', () => {
     const m = loadMachine(image, board);
     const call = (fn: string, ...args: number[]) => callExport(m, image, fn, args.map(BigInt));
     const x = Number(call('table').result);
-    expect(x).toBe(32); // BUF [16, 32), then the table
-    const end = x + 8; // 7 bytes, the end rounded to a word
+    expect(x).toBe(33); // BUF [16, 32), ODD 32, then the table: X odd
+    const end = 40; // the table's 7 bytes
     expect(b.backend.memSize).toBe(x);
     expect([0, 6].map((i) => call('romAt', x + i).result)).toEqual([10n, 70n]);
-    expect(call('romWordAt', x + 1).result).toBe(20n + 30n * 256n);
+    expect(call('romWordAt', x).result).toBe(10n + 20n * 256n); // odd address
+    expect(call('romWordAt', x + 1).result).toBe(20n + 30n * 256n); // even
+    expect(call('romWordAt', end - 2).result).toBe(60n + 70n * 256n);
     for (const a of [x - 1, 0, end, end + 1, 0x10000 + x]) expect(call('romAt', a).trap, `romAt(${a})`).toBe('memory');
     expect(call('romWordAt', end - 1).trap).toBe('memory');
-    // ordinary accesses: RAM below X works, the table is out of reach
+    expect(call('romWordAt', x - 1).trap).toBe('memory');
+    // ordinary accesses: RAM below X works (its last byte shares a word with the tail's first), the table is out of reach
     expect(call('peek', 15).result).toBe(0n);
+    expect(call('peek', 16).result).toBe(0n); // ODD
+    expect(call('odd').result).toBe(0n);
     expect(call('poke', 0, 1).trap).toBe('memory');
     expect(call('poke', 6, 1).trap).toBe('memory');
-    expect(call('peek', x - 16).trap).toBe('memory'); // BUF + 16 = X
+    expect(call('peek', 17).trap).toBe('memory'); // BUF + 17 = X
     expect(call('romAt', x).result).toBe(10n); // nothing was written
   }, 60_000);
 
