@@ -92,6 +92,7 @@ describe('hasm.rom_u8 / rom_u16', () => {
     expect(call('poke', 0, 1).trap).toBe('memory');
     expect(call('poke', 6, 1).trap).toBe('memory');
     expect(call('peek', 17).trap).toBe('memory'); // BUF + 17 = X
+    for (const i of [0, 255]) expect(call('far', i).trap).toBe('memory');
     expect(call('romAt', x).result).toBe(10n); // nothing was written
   }, 60_000);
 

@@ -53,7 +53,7 @@ export const memoryMethods = {
       }
       return { k: 'abs', sym, off: a + disp - symBase };
     }
-    if (limit < least) {
+    if (limit < Math.max(least, 0)) { // no base (≥ 0) is valid
       this.trap('memory');
       return { k: 'abs', sym, off: 0 };
     }
