@@ -103,14 +103,16 @@ function transmit(n: i32): void {
 }
 
 /**
- * What the logs module sent on its output `copy` (at IN, `len` bytes): an entry it appended, or rows the server
- * asked for (firmware/logs input_query). A GET that waited for these rows is answered on the WAN UART now — in an
- * input, while the runtime routes events: it sends nothing of its own on the line meanwhile. True when the server
- * asks for more rows (FETCH to send on `logs_query`).
+ * What the logs module sent on its output `copy` (at IN, `len` bytes): a copy of a log's newest entry, or rows the
+ * server asked for (firmware/logs input_query). A GET that waited for these rows, or after a start a frame that
+ * waited for the logs' sequence numbers, is answered on the WAN UART now — in an input, while the runtime routes
+ * events: it sends nothing of its own on the line meanwhile. Returns the answer's length (0: none); the server may
+ * ask for rows either way (dlms_fetch).
  */
-export function dlmsLogs(len: i32): bool {
-  transmit(dlms_log_entry(IN, <u32>len & 0x7f));
-  return dlms_fetch() != 0;
+export function dlmsLogs(len: i32): i32 {
+  const n = dlms_log_entry(IN, <u32>len & 0x7f);
+  transmit(n);
+  return n;
 }
 
 /** After a frame: what the module sends on (DLMS_* bits). The head-end's disconnect control methods become
@@ -118,7 +120,7 @@ export function dlmsLogs(len: i32): bool {
 export function dlmsAfter(): u32 {
   store<u8>(READ_BOX, ev.CMD_READ);
   let out: u32 = DLMS_READ;
-  if (dlms_fetch() != 0) out |= DLMS_FETCH; // a GET waits for rows of a log: the query to the logs module
+  if (dlms_fetch() != 0) out |= DLMS_FETCH; // a GET waits for rows (or, after a start, a frame for the logs' sequence numbers): the query to the logs module
   ownRead = true;
   const d = dlms_take_disconnect();
   if (d != 0) {

@@ -8,6 +8,7 @@ import { csCommand, csLog, csReading, LOG_BOX, OUT_DLMS, READING_BOX } from '../
 import { csRoute, log, to_core, to_offswitch, uplink } from '../cs/route';
 import { dlmsAfter, dlmsCommand, dlmsFrame, dlmsLogs, dlmsReply, DLMS_FETCH, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
 import { FETCH } from '../lib/dlms/profile';
+import { dlms_fetch } from '../lib/dlms/server';
 
 /** Queries for log rows to the logs module (cs.logs_query → logs.query, firmware/meter-dlms.json): the DLMS server
  *  keeps no copy of the logs, it asks for the rows an answer needs (firmware/lib/dlms/profile.ts). */
@@ -42,11 +43,14 @@ export function input_reply(data: usize, len: i32): void {
   if (data == IN && !dlmsReply(len)) uplink(IN, len);
 }
 
-// The logs module's output `copy` over its own sealed connection (logs.copy → cs.logs): each entry it appends (the
-// logs' sequence numbers and disconnect control's state) and the rows the DLMS server asked for (the load profile,
-// security and off-switch event logs), with which a waiting GET is answered.
+// The logs module's output `copy` over its own sealed connection (logs.copy → cs.logs): each entry it appends and,
+// asked after a start, each log's newest (the logs' sequence numbers and disconnect control's state), and the rows
+// the DLMS server asked for (the load profile, security and off-switch event logs), with which a waiting GET — or
+// after a start a frame that waited for the sequence numbers — is answered: then what follows a frame follows.
 export function input_logs(data: usize, len: i32): void {
-  if (data == IN && dlmsLogs(len)) logs_query(FETCH, 8);
+  if (data != IN) return;
+  if (dlmsLogs(len) > 0) after();
+  else if (dlms_fetch() != 0) logs_query(FETCH, 8);
 }
 
 // The DLMS/COSEM endpoint: an entry, not an input — a wrapper frame is not an event of the mechanism (DLMS brings
@@ -54,12 +58,16 @@ export function input_logs(data: usize, len: i32): void {
 // the confused-deputy rule and answers on the WAN UART. Returns the answer's length (< 0: refused).
 export function dlms(src: u32, len: u32): i32 {
   const n = dlmsFrame(<usize>src, len);
-  if (n < -1) return n;
+  if (n >= -1) after();
+  return n;
+}
+
+/** After a frame was taken or answered: what the module sends on (./dlms.ts dlmsAfter). */
+function after(): void {
   const out = dlmsAfter();
   if (out & DLMS_SWITCH) to_offswitch(SWITCH_BOX, 2);
   if (out & DLMS_READ) to_core(READ_BOX, 2);
   if (out & DLMS_FETCH) logs_query(FETCH, 8);
-  return n;
 }
 
 // No heap (./asconfig.json): the compiler maps linear memory up to the end of the static

@@ -48,12 +48,26 @@ export function input_read(data: usize, len: i32): void {
 
 /** [log u8][count u8][tag u8][0][first seq u32] → the entries first … first + count − 1 on `copy`, four per event
  *  (logsQuery's answer form; at most 16: the outbox holds four events per call). CS security's DLMS server asks
- *  for the rows of the profile it is answering (firmware/lib/dlms/profile.ts), so it keeps no copy of the logs. */
+ *  for the rows of the profile it is answering (firmware/lib/dlms/profile.ts), so it keeps no copy of the logs.
+ *  Count 0: the copy of each log's newest entry, as sent on an append (its sequence number; found 0 when empty),
+ *  the metrology log's last, marked found | 2 (all three sent) — what the server asks after it started, when it
+ *  knows no log's sequence number (firmware/lib/dlms/profile.ts KNOWN). */
 export function input_query(data: usize, len: i32): void {
   if ((<u32>len & 0x7f) < 8) return;
   const which = <u32>load<u8>(IN);
   let first = load<u32>(IN, 4);
   let left = <u32>load<u8>(IN, 1);
+  if (left == 0) {
+    for (let w = LOG_OFFSWITCH; ; w--) {
+      logsRead(w, 0);
+      if (w == LOG_METROLOGY) {
+        store<u8>(REPLY, load<u8>(REPLY, 1) | 2, 1);
+        copy(REPLY, REPLY_BYTES);
+        return;
+      }
+      copy(REPLY, REPLY_BYTES);
+    }
+  }
   if (left > 4 * QUERY_PER_EVENT) left = 4 * QUERY_PER_EVENT;
   while (left > 0) {
     const n = left < QUERY_PER_EVENT ? left : QUERY_PER_EVENT;

@@ -53,9 +53,12 @@ export class EmulatedMeter {
   /** false: the hosting module never manages to persist a reservation (the server must then encipher nothing). */
   grants = true;
 
-  static async start(profile: Profile, opts: { threshold?: number; persisted?: number; emulatorOnly?: boolean; keys?: DlmsKeys; grants?: boolean } = {}): Promise<EmulatedMeter> {
+  /** A server just started (the hosting module reset): its state as after a power-up. `logs`: the logs module's
+   *  logs, kept across the restart (its state is its own), e.g. `restarted.logs` of a meter before. */
+  static async start(profile: Profile, opts: { threshold?: number; persisted?: number; emulatorOnly?: boolean; keys?: DlmsKeys; grants?: boolean; logs?: LogEntry[][] } = {}): Promise<EmulatedMeter> {
     const m = await loadModule('dlms', opts.emulatorOnly ?? false);
     const meter = new EmulatedMeter(m);
+    if (opts.logs) meter.logs.splice(0, 3, ...opts.logs);
     const k = opts.keys ?? demoKeys;
     const pw = new TextEncoder().encode(k.password);
     const cfg = new Uint8Array(65);
@@ -92,24 +95,37 @@ export class EmulatedMeter {
   readonly logs: LogEntry[][] = [[], [], []];
   /** Queries the server sent the logs module. */
   fetches = 0;
+  /** … of which for the logs' sequence numbers (count 0). */
+  seqQueries = 0;
 
-  /** The logs module appends an entry: it keeps it and sends CS security its copy, [log][found 1][index 0]
-   *  [seq u32][entry 12 B] (firmware/logs index.ts append). */
+  /** The logs module appends an entry: it keeps it and sends CS security its copy (copyOf). */
   append(log: number, e: LogEntry): void {
     this.logs[log]!.push(e);
+    this.deliver(this.copyOf(log));
+  }
+
+  /** The logs module's copy of log `log`'s newest entry, [log][found][index 0][seq u32][entry 12 B] (firmware/logs
+   *  index.ts: sent on each append, and for each log on a query of count 0, the last marked found | 2). */
+  private copyOf(log: number, mark = 0): Uint8Array {
+    const held = this.logs[log]!;
     const b = new Uint8Array(20);
     b[0] = log;
-    b[1] = 1;
-    new DataView(b.buffer).setUint32(4, this.logs[log]!.length, true);
-    b.set(entryBytes(e), 8);
+    b[1] = (held.length > 0 ? 1 : 0) | mark;
+    new DataView(b.buffer).setUint32(4, held.length, true);
+    if (held.length > 0) b.set(entryBytes(held.at(-1)!), 8);
+    return b;
+  }
+
+  /** One event of the logs module's output `copy` to the server (dlms_log_entry): a frame length, or 0. */
+  private deliver(b: Uint8Array): number {
     const at = this.m.call('cfg');
     this.m.write(at, b);
-    this.m.call('dlms_log_entry', at, 20);
+    return this.m.call('dlms_log_entry', at, b.length);
   }
 
   /** Answers the server's queries as the logs module does (firmware/logs input_query: four entries per event, the
-   *  query's tag echoed, a sequence number no longer or not yet held gives zeros); the frames the answers complete
-   *  are pushed. */
+   *  query's tag echoed, a sequence number no longer or not yet held gives zeros; count 0: the copy of each log's
+   *  newest entry, off-switch to metrology, the last marked); the frames the answers complete are pushed. */
   private answerFetches(out: Uint8Array[], before: number): void {
     for (;;) {
       const f = this.m.call('dlms_fetch');
@@ -117,10 +133,17 @@ export class EmulatedMeter {
       this.fetches++;
       const q = this.m.read(f, 8);
       const log = q[0]!;
+      if (q[1] === 0) {
+        this.seqQueries++;
+        for (let l = 2; l >= 0; l--) {
+          const r = this.deliver(this.copyOf(l, l === 0 ? 2 : 0));
+          if (r > 0) this.sent(out, r, before);
+        }
+        continue;
+      }
       let first = new DataView(q.buffer, q.byteOffset).getUint32(4, true);
       const cap = [48, 32, 32][log]!;
       const held = this.logs[log]!;
-      let r = 0;
       for (let left = Math.min(q[1]!, 16); left > 0; ) {
         const n = Math.min(left, 4);
         const a = new Uint8Array(8 + 12 * n);
@@ -132,13 +155,11 @@ export class EmulatedMeter {
           const s = first + j;
           if (s >= 1 && s <= held.length && held.length - s < cap) a.set(entryBytes(held[s - 1]!), 8 + 12 * j);
         }
-        const at = this.m.call('cfg');
-        this.m.write(at, a);
-        r = this.m.call('dlms_log_entry', at, a.length);
+        const r = this.deliver(a);
+        if (r > 0) this.sent(out, r, before);
         first += n;
         left -= n;
       }
-      if (r > 0) this.sent(out, r, before);
     }
   }
 

@@ -272,3 +272,33 @@ describe('rows asked of the logs module (the server keeps no copy of the logs)',
     await c.release();
   });
 });
+
+describe('after CS security restarts, the logs module keeping its logs', () => {
+  it('the profiles show the rows the logs hold and disconnect control the supply state, before any new entry', async () => {
+    // while CS security was down the logs module appended (it does not resend them): a half hour closed, off-switch
+    // security disconnected
+    const last = meter.logs[0]!.at(-1)!.time;
+    meter.logs[0]!.push({ time: last + 1800, kind: 32, result: 0, aux: 2, value: 321 });
+    meter.logs[2]!.push({ time: last + 1900, kind: 16, result: 0, aux: 1 << 8, value: 0 });
+    // a fresh server (reset, re-deployed, power cycled: its memory as after a start), the same logs module
+    const before = meter;
+    const restarted = await EmulatedMeter.start('hardened', { persisted: before.persisted, logs: before.logs });
+    meter = restarted;
+    try {
+      const c = await manager();
+      expect(restarted.seqQueries).toBe(1); // the first frame waited for the logs' sequence numbers, asked once
+      const log = restarted.logs[0]!.slice(-48);
+      const rows = plain(rowsOf(await c.get(7, OBIS.loadProfile, 2)));
+      expect(rows).toEqual(log.map((e) => [e.time, e.value, e.aux]));
+      expect(await c.get(7, OBIS.loadProfile, 7)).toEqual({ type: 'double-long-unsigned', value: 48 });
+      const events = rowsOf(await c.get(7, OBIS.eventLog, 2));
+      expect(events.map((r) => [timeOf(r[0]), num(r[1])])).toEqual(restarted.logs[1]!.map((e) => [e.time, e.kind * 256 + e.result]));
+      // disconnect control: the off-switch log's newest entry (disconnected, held by a remote disconnect)
+      expect([((await c.get(70, OBIS.disconnect, 2)) as { value: unknown }).value, num(await c.get(70, OBIS.disconnect, 3))]).toEqual([false, 0]);
+      expect(restarted.seqQueries).toBe(1);
+      await c.release();
+    } finally {
+      meter = before;
+    }
+  });
+});

@@ -73,6 +73,16 @@ const COL_TO: usize = SEL + 53;
 const CACHE_LOG: usize = SEL + 54; // the log CACHE holds rows of (0xff: none)
 const CACHE_GOT: usize = SEL + 55; // rows of the query answered so far (FETCH_ROWS: CACHE complete)
 const SCANNING: usize = SEL + 56; // 1 while a range_descriptor is resolved
+/**
+ * 1 once every log's sequence number is known. After a start of this module (a reset of CS security, a re-deployed
+ * module, a power cycle: the logs module kept its logs) none is until the logs module says it; its copies tell it
+ * only as it appends, half an hour later for the load profile — meanwhile every profile would look empty (issue 19
+ * item 2: the load profile "from the metrology log" shows the rows the log holds). So the server asks (server.ts
+ * dlms_rx holds every frame until then — a ciphered request's object is known only once its counter was taken, too
+ * late to hold it): FETCH as it is before any query for rows, [0][count 0][0][0]…, which the logs module answers with
+ * the copy of each log's newest entry, the metrology log's last and marked (found | 2: firmware/logs input_query).
+ */
+export const KNOWN: usize = SEL + 57;
 const SCRATCH: usize = memory.data(20);
 
 function prof(p: u32, i: u32): u32 {
@@ -119,8 +129,9 @@ export function profileRefill(p: u32, first: u32): bool {
 
 /**
  * What the logs module sent CS security ([log u8][b u8][tag u8][0][seq u32] then 12-byte entries): an answer to
- * FETCH (b = 0x80 | n, n rows from sequence number seq, the query's tag) is kept in CACHE — true once the query is answered whole; a copy
- * of an entry just appended (b = found, the log's new sequence number seq) only moves SEQS: false.
+ * FETCH (b = 0x80 | n, n rows from sequence number seq, the query's tag) is kept in CACHE — true once the query is
+ * answered whole; a copy of a log's newest entry (b = found, | 2 on the last copy answering the query of count 0:
+ * KNOWN; seq the log's sequence number, 0 when empty) only moves SEQS: false.
  */
 export function profileTake(a: usize, len: u32): bool {
   const log = <u32>load<u8>(a);
@@ -128,7 +139,8 @@ export function profileTake(a: usize, len: u32): bool {
   const seq = load<u32>(a, 4); // (read once for both forms)
   if (log >= PROFILES) return false;
   if (b < 0x80) {
-    if (b != 0) store<u32>(SEQS + (log << 2), seq);
+    store<u32>(SEQS + (log << 2), seq);
+    if (b > 1) store<u8>(KNOWN, 1); // (the three copies come in one input of the logs module, in order, this one last)
     return false;
   }
   const n = (b - 0x80) & 0x7f; // (masks that change nothing but keep the products 16-bit: no 32-bit multiply)

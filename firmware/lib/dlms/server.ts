@@ -13,7 +13,7 @@ import {
   selectAccess, selectReady, setClock, setDisconnectState, setEnergy, setSessionValues, supplyState, takeDisconnect,
   takeTime, TITLES,
 } from './objects';
-import { FETCH, profileRefill, profileTake } from './profile';
+import { FETCH, KNOWN, profileRefill, profileTake } from './profile';
 import { AES_STATE, aes_encrypt } from '../crypto/aes';
 import { ct_equal, gcm_aad, gcm_decrypt, gcm_encrypt, gcm_ghash, gcm_key, gcm_start, gcm_tag, gcm_verify } from '../crypto/gcm';
 import {
@@ -341,8 +341,8 @@ export function dlms_link_reset(): void {
 }
 
 /**
- * Rows a GET waits for: where the query for the logs module lies (8 bytes, firmware/logs input `query`), once per
- * query (then 0). The hosting module sends it on its connection to the logs module; the answers come back through
+ * Rows a GET waits for, or after a start the logs' sequence numbers (profile.ts KNOWN): where the query for
+ * the logs module lies (8 bytes, firmware/logs input `query`), once per query (then 0). The hosting module sends it on its connection to the logs module; the answers come back through
  * dlms_log_entry.
  */
 export function dlms_fetch(): usize {
@@ -352,15 +352,17 @@ export function dlms_fetch(): usize {
 }
 
 /**
- * What the logs module sent the hosting module (`len` bytes at p): a copy of an entry it appended ([log][found]
+ * What the logs module sent the hosting module (`len` bytes at p): a copy of a log's newest entry ([log][found]
  * [index u16][seq u32][entry 12 B]: the log's sequence number, and disconnect control's state from the off-switch
- * log), or rows a GET asked for (dlms_fetch). Returns the length of a response frame at dlms_tx_ptr() once the GET
- * waiting for these rows is answered (0: nothing to send now).
+ * log), sent as it appends and when asked (dlms_rx: after a start), or rows a GET asked for (dlms_fetch). Returns
+ * the length of a response frame at dlms_tx_ptr() once the GET waiting for these rows, or the frame waiting for
+ * the sequence numbers, is answered (0: nothing to send now; as dlms_rx otherwise).
  */
 export function dlms_log_entry(p: usize, len: u32): i32 {
   p &= 0xfffe; // (an even address in the hosting module's memory, its input buffer: one word to our compiler)
   if (len == 20 && load<u8>(p) == 2 && load<u8>(p, 1) == 1) supplyState(p);
-  if (!profileTake(p, len & 0xff) || load<u8>(C_PEND) == 0) return 0;
+  if (!profileTake(p, len & 0xff)) return dlms_rx(0); // a copy: a frame that waited for the sequence numbers goes on
+  if (load<u8>(C_PEND) == 0) return 0;
   store<u8>(C_HDR_SHIFT, 0);
   store<u8>(C_IC_OK, 1);
   const out = getValue(); // 0: more rows to ask for, the GET still waits
@@ -389,6 +391,13 @@ export function dlms_rx(n: u32): i32 {
     return -1;
   }
   if (<u32>load<u16>(C_RX_LEN) < 8 + len) return 0;
+  if (load<u8>(KNOWN) == 0) {
+    // after a start: the frame waits here until the logs module has said the logs' sequence numbers (profile.ts
+    // KNOWN), then dlms_log_entry answers it; FETCH is the query for them (no query for rows was made yet), asked
+    // once per frame that comes (a lost answer is asked again by the next)
+    if (n != 0) store<u8>(C_FETCH, 1);
+    return 0;
+  }
   const src = (<u32>load<u8>(RX + 2) << 8) | <u32>load<u8>(RX + 3);
   const dst = (<u32>load<u8>(RX + 4) << 8) | <u32>load<u8>(RX + 5);
   let out: u32 = 0;
