@@ -17,11 +17,15 @@ import { romImports } from '../compiler/rom-imports.ts';
 
 export const board = loadBoard('emulated');
 /** The modules' own options (memoryBase 80: the input buffer at [16, 80) is never AS data). */
-// Heap 4096 in place of the modules' 512: the compiler maps only the data segments plus the heap, and zero-filled
-// `memory.data` regions are not segments (test/firmware/repro/zero-static-data.as, reported); a heap as large as
-// the modules' static data covers them until the compiler maps up to the real end of static data.
+// The modules' own heap (0): the compiler maps linear memory up to the end of static data (a7b0e51), zero-filled
+// buffers included, so no heap is needed to cover them; and a module reading a ROM tail (hasm.rom_*, the DLMS
+// server's crypto tables) is refused with a heap (toolchain/compiler/rom-tail.ts). HARNESS_HEAP: the harnesses whose
+// tests use scratch memory past their statics.
 const firmwareConfig = loadAsConfig('', fileURLToPath(new URL('../../firmware/asconfig.json', import.meta.url)));
-export const FIRMWARE_CONFIG = { ...firmwareConfig, heap: 4096 };
+export const FIRMWARE_CONFIG = firmwareConfig;
+const HARNESS_HEAP: Record<string, number> = {
+  prf: 4096, // prf.test.ts: keys, inputs and wrap buffers at fixed addresses from 300 on
+};
 export const INPUT = 16;
 
 interface WasmApi {
@@ -120,7 +124,7 @@ const builds = new Map<string, Promise<BuildResult>>();
 /** A fresh instance (new emulated machine, new V8 instance unless `emulatorOnly`) of a harness, compiled once per
  *  test file. */
 export async function loadModule(name: string, emulatorOnly = false): Promise<Module> {
-  if (!builds.has(name)) builds.set(name, buildSource(harnessPath(name), board, FIRMWARE_CONFIG));
+  if (!builds.has(name)) builds.set(name, buildSource(harnessPath(name), board, { ...FIRMWARE_CONFIG, heap: HARNESS_HEAP[name] ?? FIRMWARE_CONFIG.heap }));
   const build = await builds.get(name)!;
   const trap = (r: number) => {
     throw new Error(`trap ${Object.entries(TRAP).find(([, v]) => v === r)?.[0] ?? r}`);

@@ -11,7 +11,8 @@
 //
 // All work happens in fixed static buffers (AES_STATE, AES_KEY, AES_RK): their addresses are compile-time constants,
 // so every access is an absolute-address instruction without a bounds check (toolchain/compiler ranges.ts).
-import { SBOX } from './tables'; // first: the tables lie ahead of the zero-filled buffers (tables.ts)
+import { SBOX } from './tables';
+import { rom_u8 } from '../../../toolchain/compiler/lib/hasm';
 
 /** The 16-byte block AES works on in place (column-major: byte 4c + r is row r of column c). */
 export const AES_STATE: usize = memory.data(16);
@@ -22,7 +23,7 @@ const AES_KEY: usize = memory.data(16);
 const AES_RK: usize = memory.data(16);
 
 @inline function sbox(x: u32): u32 {
-  return <u32>load<u8>(SBOX + (x & 0xff));
+  return <u32>rom_u8(SBOX + (x & 0xff)); // (in text: tables.ts)
 }
 
 /** Doubling in GF(2^8) mod x^8 + x^4 + x^3 + x + 1, without a branch on the (secret) top bit. */

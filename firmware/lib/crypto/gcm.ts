@@ -13,6 +13,7 @@
 // where each gcm_encrypt/gcm_ghash call but the last must cover a multiple of 16 bytes. gcm_open verifies the tag
 // over the ciphertext BEFORE it decrypts anything, so a forged APDU never turns into plaintext in the buffer.
 import { R8 } from './tables';
+import { rom_u16 } from '../../../toolchain/compiler/lib/hasm';
 import { AES_STATE, aes_encrypt, aes_key } from './aes';
 
 /** M[n] = n·H and M4[n] = n·H·x^4 for each nibble n (its top bit the lowest power of x), 16 bytes each. */
@@ -66,7 +67,7 @@ function gmul(): void {
     const a = M4 + ((<usize>x & 15) << 4);
     const b = M + ((<usize>x >> 4) << 4);
     // unrolled: constant offsets, no loop counter (the loop form costs 40% more, README.md)
-    store<u16>(Z, load<u16>(Z) ^ load<u16>(R8 + ((rem & 15) << 1)) ^ load<u16>(R8 + 32 + ((rem >> 4) << 1)) ^ load<u16>(a) ^ load<u16>(b));
+    store<u16>(Z, load<u16>(Z) ^ rom_u16(R8 + ((rem & 15) << 1)) ^ rom_u16(R8 + 32 + ((rem >> 4) << 1)) ^ load<u16>(a) ^ load<u16>(b));
     store<u16>(Z + 2, load<u16>(Z + 2) ^ load<u16>(a, 2) ^ load<u16>(b, 2));
     store<u16>(Z + 4, load<u16>(Z + 4) ^ load<u16>(a, 4) ^ load<u16>(b, 4));
     store<u16>(Z + 6, load<u16>(Z + 6) ^ load<u16>(a, 6) ^ load<u16>(b, 6));

@@ -1,9 +1,9 @@
-// The crypto code's read-only tables, in one file that its users import first: our compiler places static data in
-// linear memory in the order files are initialised (imports first, depth first), and copies an initial image from
-// the module's text up to the last non-zero byte. With every non-zero table ahead of the zero-filled buffers (key
-// schedule, GHASH tables, DLMS buffers), that image holds the tables only (issue 19 item 5: ≈ 1.7 KB less text).
+// The crypto code's read-only tables, in the module's text (flash), not RAM: declared @lazy, AssemblyScript compiles
+// them after every eagerly compiled static, into the ROM tail our compiler keeps in the module's protected text when
+// the module reads it only through hasm.rom_u8/rom_u16 (toolchain/compiler/README.md "Read-only tables"; issue 19's
+// RAM goal: 320 B). An ordinary load of them is a compile error or a trap.
 // prettier-ignore
-export const SBOX = memory.data<u8>([
+@lazy export const SBOX = memory.data<u8>([
   0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7, 0xab, 0x76,
   0xca, 0x82, 0xc9, 0x7d, 0xfa, 0x59, 0x47, 0xf0, 0xad, 0xd4, 0xa2, 0xaf, 0x9c, 0xa4, 0x72, 0xc0,
   0xb7, 0xfd, 0x93, 0x26, 0x36, 0x3f, 0xf7, 0xcc, 0x34, 0xa5, 0xe5, 0xf1, 0x71, 0xd8, 0x31, 0x15,
@@ -24,10 +24,11 @@ export const SBOX = memory.data<u8>([
 
 // R8(b): what the byte b shifted out of the low end (x^120..x^127) adds to bytes 0 and 1 after Z·x^8, modulo
 // x^128 + x^7 + x^2 + x + 1 (from SP 800-38D's R = 0xE1 ‖ 0^120 by eight single shifts). R8 is linear in b, so
-// R8(b) = RL[b & 15] ⊕ RH[b >> 4]: two 16-entry tables (64 bytes) in place of a 512-byte one — static data lives
-// in RAM with our compiler (linear memory), and the meter has 2 KiB for all of DLMS.
+// R8(b) = RL[b & 15] ⊕ RH[b >> 4]: two 16-entry tables (64 bytes) in place of a 512-byte one — chosen while static
+// data lived in RAM with our compiler (the meter has 2 KiB for all of DLMS); it costs ≈ 200 cycles per
+// multiplication, and kept as it is small in flash too.
 // prettier-ignore
-export const R8 = memory.data<u8>([
+@lazy export const R8 = memory.data<u8>([
   // RL
   0x00, 0x00, 0x01, 0xc2, 0x03, 0x84, 0x02, 0x46, 0x07, 0x08, 0x06, 0xca, 0x04, 0x8c, 0x05, 0x4e,
   0x0e, 0x10, 0x0f, 0xd2, 0x0d, 0x94, 0x0c, 0x56, 0x09, 0x18, 0x08, 0xda, 0x0a, 0x9c, 0x0b, 0x5e,

@@ -1,7 +1,9 @@
 // The DLMS server's read-only templates, in a file the server imports first (with objects.ts's object table next):
 // our compiler places static data in linear memory in the order files are initialised and copies an initial image
 // from the module's text up to the last non-zero byte, so with every table ahead of the zero-filled buffers the
-// image holds the tables only (firmware/lib/crypto/tables.ts says the same for the crypto tables).
+// image holds the tables only. (In RAM still: read through hasm.rom_u8, as firmware/lib/crypto/tables.ts's are, they
+// would lie in the module's text, but the copy and compare loops cost more code than the server's budget has left:
+// README.md "Measured".)
 // AARE templates (BER, IEC 62056-5-3 §9.3): copied, then the variable bytes patched — cheaper in code than
 // writing each byte. Head: 61 LL, application-context-name (A1 …, last byte the context), result (A2 … R),
 // result-source-diagnostic (A3 … A1 … D). Auth: ACSE requirements (88), mechanism name (89 …, last byte the
