@@ -9,6 +9,7 @@
 // off-switch log's copies, the supply state. Requests go the other way as pending requests the hosting module collects (dlms_take_*): the DLMS layer
 // asks, the owning module decides (seed §4.5: only off-switch security decides about the supply).
 import { copyBytes, sameBytes, v16, v32, v8, vcopy, vN } from './io';
+import { rom_u8 } from '../../../toolchain/compiler/lib/hasm';
 import { dateTime, encodeProfile, profileScan, profileSelect } from './profile';
 
 export const KIND_PUBLIC: u32 = 0; // client SAP 16, no authentication
@@ -28,8 +29,10 @@ const ENTRY: u32 = 20;
 // Per object (20 bytes): class id, version, logical name (6), attribute count, method count, then for each kind
 // (public, reader, manager): readable attributes (bit a-1), writable attributes, invocable methods (bit m-1).
 // Only attributes this server implements are readable: an attribute it cannot produce is never advertised.
+// In the module's text (flash), not RAM: @lazy puts it in the ROM tail, read only through hasm.rom_u8 by `entry`
+// (toolchain/compiler/README.md "Read-only tables"; issue 19's RAM goal: 260 B).
 // prettier-ignore
-const TABLE = memory.data<u8>([
+@lazy const TABLE = memory.data<u8>([
   // Association LN (class 15 v1): 1 logical_name, 2 object_list, 8 association_status; method 1 reply_to_HLS
   15, 1, 0, 0, 40, 0, 0, 255, 8, 4,   0x83, 0, 0,   0x83, 0, 0,   0x83, 0, 1,   0,
   // Clock (class 8 v0): 1 logical_name, 2 time, 3 time_zone, 4 status; the manager may set the time
@@ -57,8 +60,7 @@ const TABLE = memory.data<u8>([
 ]);
 
 // Small values in 8-bit memory cells, not u32 globals (io.ts says why: a global is two words of unknown range to our
-// compiler); next to TABLE, ahead of the zero-filled buffers, for their non-zero initial values (tables.ts).
-// Initially connected (output 1, control 1) in Blue Book mode 4: what off-switch security does — remote disconnect,
+// compiler); ahead of the zero-filled buffers, for their non-zero initial values (tables.ts). Initially connected (output 1, control 1) in Blue Book mode 4: what off-switch security does — remote disconnect,
 // local disconnect (credit, tamper), no manual disconnect; a remote reconnect only arms (ready_for_reconnection),
 // the button reconnects.
 const VALS = memory.data<u8>([1, 1, 4, 0, 0, 0, 0, 0]);
@@ -71,15 +73,17 @@ const V_DISCONNECT: usize = VALS + 5; // a pending request: 0 none, 1 remote_dis
 const V_TIME: usize = VALS + 6; // 1: a time to set is pending (PENDING_TIME)
 const V_MISMATCH: usize = VALS + 7; // findObject: a known name of another class
 
-export function objClass(o: u32): u32 {
-  return <u32>load<u8>(TABLE + o * ENTRY);
-}
-export function objName(o: u32): usize {
-  return TABLE + o * ENTRY + 2;
+/** Object o's entry of TABLE, copied to RAM where the code reads it: one rom_u8 loop, the readers' plain loads at
+ *  constant addresses (smaller than a checked rom read at each use, within the code budget; 20 B of RAM). */
+const ENT: usize = memory.data(ENTRY);
+function entry(o: u32): void {
+  const t = TABLE + (o & 15) * ENTRY; // (o < OBJECTS: the mask changes nothing but bounds the address)
+  for (let i: u32 = 0; i < ENTRY; i++) store<u8>(ENT + i, rom_u8(t + i));
 }
 /** The rights byte `which` (0 read, 1 write, 2 invoke) of association `kind` on object `o`: bit id − 1. */
 function rights(o: u32, kind: u32, which: u32): u32 {
-  return <u32>load<u8>(TABLE + o * ENTRY + 10 + kind * 3 + which);
+  entry(o);
+  return <u32>load<u8>(ENT + 10 + kind * 3 + which);
 }
 /** Right `which` (0 read, 1 write, 2 invoke) of association `kind` on attribute or method `id` of object `o`: one
  *  function for the three (our compiler pays each copy in full; issue 19 item 5). */
@@ -98,8 +102,9 @@ export function classMismatch(): bool {
 export function findObject(classId: u32, ln: usize): u32 {
   store<u8>(V_MISMATCH, 0);
   for (let o: u32 = 0; o < OBJECTS; o++) {
-    if (sameBytes(objName(o), ln, 6)) { // (public bytes: an early exit is fine)
-      if (objClass(o) == classId) return o;
+    entry(o);
+    if (sameBytes(ENT + 2, ln, 6)) { // (public bytes: an early exit is fine)
+      if (<u32>load<u8>(ENT) == classId) return o;
       store<u8>(V_MISMATCH, 1);
     }
   }
@@ -169,7 +174,8 @@ export function takeTime(): bool {
 
 function logicalName(o: u32): void {
   v16(0x0906); // octet-string of 6 (fixed bytes are written as one value: one call, not one per byte)
-  vcopy(objName(o), 6);
+  entry(o);
+  vcopy(ENT + 2, 6);
 }
 
 /** The object list for an association of `kind`: every object with its rights from TABLE (Blue Book class 15 v1). */
@@ -177,11 +183,11 @@ function objectList(kind: u32): void {
   // (every count here is below 128: one-byte A-XDR lengths; class ids below 256)
   v16(0x0100 | OBJECTS);
   for (let o: u32 = 0; o < OBJECTS; o++) {
-    const e = TABLE + o * ENTRY;
     v32(0x02041200); // structure { class_id (long-unsigned, high byte 0), version, logical_name, access_rights }
-    vN((<u32>load<u8>(e) << 16) | 0x1100 | <u32>load<u8>(e, 1), 3);
+    entry(o); // (ENT: object o's entry from here on: logicalName and rights copy the same)
+    vN((<u32>load<u8>(ENT) << 16) | 0x1100 | <u32>load<u8>(ENT, 1), 3);
     logicalName(o);
-    const na = <u32>load<u8>(e, 8), nm = <u32>load<u8>(e, 9);
+    const na = <u32>load<u8>(ENT, 8), nm = <u32>load<u8>(ENT, 9);
     v32(0x02020100 | na); // access_rights { attribute_access: array of na, method_access }
     // the rights bytes read once per object and shifted along (the same bits allowed() tests)
     let rd = rights(o, kind, 0);

@@ -1,4 +1,4 @@
-// The DLMS server's read-only templates, in a file the server imports first (with objects.ts's object table next):
+// The DLMS server's read-only templates, in a file the server imports first (with objects.ts's VALS next):
 // our compiler places static data in linear memory in the order files are initialised and copies an initial image
 // from the module's text up to the last non-zero byte, so with every table ahead of the zero-filled buffers the
 // image holds the tables only. (In RAM still: read through hasm.rom_u8, as firmware/lib/crypto/tables.ts's are, they
