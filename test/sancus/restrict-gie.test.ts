@@ -110,6 +110,44 @@ describe('restrict_gie: who may hold interrupts off', () => {
     expect(r.count).toBe(PASSES);
   });
 
+  it('an interrupt taken mid-run leaves what the module\'s entry saved on the caller\'s stack intact (our stubs: SR, r4–r11)', () => {
+    // Module b here saves nine words on the caller's stack before its masked loop, as the entry stub does, and
+    // checks them after: the interrupt frame, pushed while the module ran, must lie below them (a frame at the
+    // entry SP overwrote the saved SR and r11; the module's return then restored garbage).
+    const words = Array.from({ length: 9 }, (_, i) => 0x1111 * (i + 1));
+    const body = moduleText('b', 0x0410).replace(
+      'bis.b #1, &' + P1IFG,
+      `${words.map((w) => `push #${w}`).join('\n  ')}\n  bis.b #1, &${P1IFG}`,
+    ).replace(
+      `mov #${PASSES}, &0x410`,
+      `clr r9\n  ${[...words].reverse().map((w) => `pop r8\n  cmp #${w}, r8\n  jeq 2f\n  inc r9\n2:`).join('\n  ')}\n  add #0x100, r9\n  mov r9, &0x410`,
+    );
+    expect(body).toContain('push #4369');
+    expect(body).toContain('add #0x100, r9');
+    const src = `${PROLOGUE}${enable('a_start', 'a_end', 0x0400)}  mov r15, &0x0300
+${enable('b_start', 'b_end', 0x0410)}  mov r15, &0x0302
+  bis.b #1, &${P1IE}
+  call #b_start
+halt:
+  jmp halt
+isr:
+  bic.b #1, &${P1IFG}
+  reti
+viol:
+  jmp viol
+${moduleText('a', 0x0400)}${body}`;
+    const e = emu(src, { board: boardWith({ secure_irq: true, restrict_gie: true, violation: 'irq' }) });
+    e.m.bus.poke(P1_VECTOR, e.sym('isr') & 0xff);
+    e.m.bus.poke(P1_VECTOR + 1, e.sym('isr') >> 8);
+    e.m.bus.poke(0xfffa, e.sym('viol') & 0xff);
+    e.m.bus.poke(0xfffb, e.sym('viol') >> 8);
+    e.m.run({ maxCycles: 400_000 });
+    expect(e.u.secureIrq!.midRun).toBe(1);
+    expect(e.u.secureIrq!.resumed).toBe(1);
+    expect(e.m.bus.peekWord(0x0410)).toBe(0x100); // it finished (0x100), all nine words as saved (+0)
+    expect(e.u.violations).toEqual([]);
+  });
+
   it('twin, secure_irq alone: SM 2 too masks until its eint', () => {
     const r = run('b', false);
     expect(r.isr).toBeGreaterThan(r.unmasked);

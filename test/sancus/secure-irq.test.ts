@@ -2,6 +2,7 @@
 // a pending interrupt off for at most ATOM_BOUND cycles, and an interrupt inside a protected module saves and clears
 // its registers and resumes it when the handler returns. Each rule against the shipped behaviour (flag off).
 import { describe, expect, it } from 'vitest';
+import { CALLER_FRAME_BYTES } from '../../toolchain/sancus/module/stub.ts';
 import { ATOM_BOUND } from '../../toolchain/emulator/sancus/atomicity.ts';
 import { HALT, PROLOGUE, W, boardWith, emu } from './emu.ts';
 
@@ -160,7 +161,7 @@ describe('interruptible modules', () => {
     expect(e.u.violations).toEqual([]);
     expect(e.m.bus.peekWord(0x0300)).toBe(0); // r5 cleared
     expect(e.m.bus.peekWord(0x0302)).toBe(0); // r10 cleared
-    expect(e.m.bus.peekWord(0x0304)).toBe(0x2900 - 4); // the frame below the SP the module was entered with
+    expect(e.m.bus.peekWord(0x0304)).toBe(0x2900 - CALLER_FRAME_BYTES - 4); // the frame below the SP the module was entered with and what our stubs save there
     expect(e.m.bus.peekWord(0x0306)).toBe(e.sym('m_start')); // the frame's PC: the entry
     expect(e.u.secureIrq!.resumed).toBe(1);
     expect(e.m.r[10]).toBe(400);

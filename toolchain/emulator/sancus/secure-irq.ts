@@ -21,7 +21,8 @@
 //    clear them before vectoring, and the handler's RETI goes to the module's entry (sm_reti_id, SM_REQ_PUBSTART),
 //    whose own code restores them (core/sim/rtl_sim/src/sancus/sm_irq.s43). Here the unit keeps the saved registers
 //    (not the module's data: our stubs carry no restore code), the frame is pushed on the stack the module was
-//    entered with (the RTL sets SP to 0 and leaves the handler to find one), and the unit restores the registers
+//    entered with, below the caller's SR and r4–r11 that our stubs' entry saves there (CALLER_FRAME_BYTES; the RTL
+//    sets SP to 0 and leaves the handler to find one), and the unit restores the registers
 //    when that frame's RETI reaches the entry — the SP back where the frame was pushed. Any other entry of the
 //    module starts a fresh call and leaves the saved registers for that RETI (the choice sm_irq.s43 leaves to the
 //    module's entry code): the handler — the protected scheduler — may call the module it interrupted, and the
@@ -34,6 +35,7 @@ import { SR_GIE } from '../alu.ts';
 import type { Machine } from '../machine.ts';
 import { OperationError } from '../../common/errors.ts';
 import { ATOM_BOUND } from './atomicity.ts';
+import { CALLER_FRAME_BYTES } from '../../sancus/module/stub.ts';
 
 /** What the hardware saved of a module interrupted inside its text. */
 interface SavedContext {
@@ -100,7 +102,10 @@ export class SecureIrq {
     const r = h.machine.r;
     const slot = h.textIndex(r[0]!);
     if (slot < 0 || slot !== h.cur) return;
-    const sp = this.entrySp[slot] ?? r[1]!;
+    // Below what the entry stub saved on the caller's stack: a frame at the entry SP itself overwrote the caller's
+    // saved SR and r11, and the module's return then restored garbage (an SR of CPUOFF without GIE: a node asleep
+    // for ever, test/firmware/dlms-backed; test/sancus/secure-irq "mid-run").
+    const sp = (this.entrySp[slot] ?? r[1]!) - CALLER_FRAME_BYTES;
     const midRun = (r[2]! & SR_GIE) === 0;
     this.saved[slot] = { regs: Uint16Array.from(r), sp, midRun };
     this.interrupted++;
