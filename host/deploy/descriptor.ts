@@ -64,10 +64,18 @@ export const WAN_ENDPOINT = 'wan';
 /** An AssemblyScript module: a .ts file or a folder (its index.ts). */
 export const isAssemblyScript = (m: ModuleDesc): boolean => !/\.s$/i.test(m.source);
 
+/** The DLMS/COSEM server of a module hosting one (host/meter/dlms-port.ts provisions it); `keys` resolved. */
+export interface DlmsDesc {
+  keys?: string;
+  profile?: 'hardened' | 'standard';
+  counter_threshold?: number;
+}
+
 export interface Descriptor {
   file: string;
   /** Directory module sources are relative to. */
   dir: string;
+  dlms?: DlmsDesc;
   nodes: NodeDesc[];
   modules: ModuleDesc[];
   connections: ConnectionDesc[];
@@ -83,6 +91,7 @@ export function parseDescriptor(text: string, file: string): Descriptor {
   const d: Descriptor = {
     file,
     dir: dirname(resolve(file)),
+    dlms: data.dlms === undefined ? undefined : { ...data.dlms, keys: data.dlms.keys === undefined ? undefined : resolve(dirname(resolve(file)), data.dlms.keys) },
     nodes: data.nodes,
     modules: data.modules.map((m: any) => ({
       ...m,
@@ -157,6 +166,7 @@ function extend(base: Layer, own: Layer, baseDir: string, ownDir: string): Layer
   merged.script = own.data.script !== undefined ? items(own, 'script') : items(base, 'script');
   const { extends: _, ...rest } = own.data;
   const data: any = { ...base.data, ...rest };
+  if (own.data.dlms === undefined && base.data.dlms?.keys !== undefined) data.dlms = { ...base.data.dlms, keys: relative(ownDir, resolve(baseDir, base.data.dlms.keys)) };
   for (const [key, list] of Object.entries(merged)) data[key] = list.map((x) => x.value);
   const at = (pointer: string): SourceLocation => {
     const m = /^\/(nodes|modules|connections|script)\/(\d+)(\/.*)?$/.exec(pointer);

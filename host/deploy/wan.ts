@@ -33,21 +33,49 @@ export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   return Uint8Array.from([SYNC, type, payload.length, ...payload, (0x100 - (sum & 0xff)) & 0xff]);
 }
 
-/** Incremental frame parser: bytes in, complete frames out (bad checksums and noise are skipped, and counted). */
+/** A DLMS/COSEM wrapper frame (IEC 62056-47) on the same line: it starts with 0x00 (its version word 0x0001), its
+ *  header is 8 bytes, the APDU length big-endian in the last two (firmware/runtime/README.md: the runtime tells the two
+ *  framings apart by the first byte; a module hosting a DLMS server answers wrapper frames on this line). */
+export const WRAPPER_FIRST = 0x00;
+export const WRAPPER_HEAD = 8;
+
+/**
+ * Incremental parser of the bytes a node sends on its WAN line: its runtime's frames out (bad checksums and noise
+ * are skipped, and counted), wrapper frames told apart by their first byte as the runtime does on receive, taken
+ * whole by their length and handed to `onWrapper`. A wrapper frame is never hunted over for 0x7E: its ciphered APDU
+ * holds any byte, and a stray 0x7E read as a frame's start swallowed the runtime's next frame (the closing log reads
+ * of `hasm meter run` after a DLMS session, test/sancus/wan-line.test.ts).
+ */
 export class FrameParser {
   private buf: number[] = [];
   bad = 0;
+
+  constructor(private readonly onWrapper?: (frame: Uint8Array) => void) {}
 
   push(bytes: Iterable<number>): Frame[] {
     for (const b of bytes) this.buf.push(b & 0xff);
     const out: Frame[] = [];
     for (;;) {
-      const start = this.buf.indexOf(SYNC);
+      // Between frames: anything but a frame's first byte is noise.
+      const start = this.buf.findIndex((b, i) => b === SYNC || (b === WRAPPER_FIRST && (i + 1 === this.buf.length || this.buf[i + 1] === 1)));
       if (start < 0) {
         this.buf.length = 0;
         return out;
       }
       if (start > 0) this.buf.splice(0, start);
+      if (this.buf[0] === WRAPPER_FIRST) {
+        if (this.buf.length < 2) return out;
+        if (this.buf[1] !== 1) {
+          this.buf.splice(0, 1); // a 0x00 that is not a wrapper's version word: noise
+          continue;
+        }
+        if (this.buf.length < WRAPPER_HEAD) return out;
+        const need = WRAPPER_HEAD + ((this.buf[6]! << 8) | this.buf[7]!);
+        if (this.buf.length < need) return out;
+        const frame = Uint8Array.from(this.buf.splice(0, need)); // taken whether or not anyone listens
+        this.onWrapper?.(frame);
+        continue;
+      }
       if (this.buf.length < 3) return out;
       const len = this.buf[2]!;
       if (len > MAX_PAYLOAD) {

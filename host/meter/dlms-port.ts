@@ -8,7 +8,7 @@ import { OperationError } from '../../toolchain/common/errors.ts';
 import { RUNTIME_ENTRIES } from '../../toolchain/sancus/module/runtime.ts';
 import type { DeploySession, Placed, WanEnd } from '../deploy/deploy.ts';
 import { sealEvent } from '../deploy/protocol.ts';
-import { encodeFrame, REPLY, SYNC, T, type WanClient } from '../deploy/wan.ts';
+import { encodeFrame, FrameParser, REPLY, T, type WanClient } from '../deploy/wan.ts';
 import type { DlmsKeys } from '../dlms/keys.ts';
 import type { Profile } from '../dlms/security/hls.ts';
 
@@ -18,8 +18,6 @@ export const T_DLMS = 0x0b;
 export const DLMS_ENTRY = 'dlms';
 /** firmware/lib/events.ts CMD_DLMS. */
 const CMD_DLMS = 0x09;
-/** IEC 62056-47 wrapper header: version (0x0001), source and destination wPort, APDU length. */
-const WRAPPER_HEAD = 8;
 
 export interface DlmsSettings {
   keys: DlmsKeys;
@@ -75,41 +73,15 @@ export async function provisionDlms(s: DeploySession, client: WanClient, central
   return host.desc.name;
 }
 
-/**
- * The WAN line's transmit bytes split into whole frames — the runtime's event frames (0x7E TYPE LEN … CHK) and
- * DLMS wrapper frames (00 01 …) — as the runtime tells them apart on receive: by the first byte.
- */
-export class WanLineSplitter {
-  private buf: number[] = [];
-  private need = 0;
-  private wrapper = false;
-
-  /** Feeds one byte; returns a wrapper frame when this byte completed one. */
-  push(b: number): Uint8Array | undefined {
-    if (this.buf.length === 0) {
-      if (b !== SYNC && b !== 0) return undefined; // between frames: noise
-      this.wrapper = b === 0;
-      this.need = this.wrapper ? WRAPPER_HEAD : 3;
-    }
-    this.buf.push(b);
-    const n = this.buf.length;
-    if (n === this.need) {
-      if (this.wrapper && n === WRAPPER_HEAD) this.need += (this.buf[6]! << 8) | this.buf[7]!;
-      else if (!this.wrapper && n === 3) this.need += this.buf[2]! + 1;
-    }
-    if (n < this.need) return undefined;
-    const frame = this.wrapper ? Uint8Array.from(this.buf) : undefined;
-    this.buf = [];
-    return frame;
-  }
-}
-
 /** The WAN line's TCP clients: one that sends a wrapper frame first (its first byte 0x00) gets wrapper frames only. */
 export class WanLineClients {
   private readonly dlms = new Set<Socket>();
   private readonly raw = new Set<Socket>();
   private readonly seen = new Set<Socket>();
-  private readonly split = new WanLineSplitter();
+  /** The line's bytes split as the runtime splits them (wan.ts): its wrapper frames go to the DLMS clients. */
+  private readonly split = new FrameParser((f) => {
+    for (const s of this.dlms) s.write(f);
+  });
 
   add(s: Socket): void {
     this.raw.add(s);
@@ -131,7 +103,6 @@ export class WanLineClients {
   /** One byte the node sent on the line. */
   transmitted(b: number): void {
     for (const s of this.raw) s.write(Buffer.of(b));
-    const f = this.split.push(b);
-    if (f) for (const s of this.dlms) s.write(f);
+    this.split.push([b]);
   }
 }

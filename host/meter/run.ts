@@ -101,7 +101,9 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     const centralEnd = [...session.wanEnds.values()].find((e) => e.direction === 'to-node' && e.name === CENTRAL);
     const wanClient = [...session.nodes.values()].find((x) => x.firmware === node)!.wan!;
     if (centralEnd && o.uarts?.some((u) => u.name === 'wan')) {
-      const host = await provisionDlms(session, wanClient, centralEnd, { keys: loadKeys(), profile: 'hardened', threshold: 1_000_000, icFloor: 0, ...o.dlms });
+      // The descriptor's settings (its "dlms": keys file, profile, threshold), then the caller's (--dlms-profile).
+      const dd = d.dlms ?? {};
+      const host = await provisionDlms(session, wanClient, centralEnd, { keys: loadKeys(dd.keys), profile: dd.profile ?? 'hardened', threshold: dd.counter_threshold ?? 1_000_000, icFloor: 0, ...o.dlms });
       if (host) o.progress?.(`meter: DLMS/COSEM served by module '${host}' on the WAN line`);
     }
     /** Log sequence numbers (entries ever appended) the logs module reported, by log. */
@@ -127,12 +129,14 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
     };
 
     const total = Math.round(o.seconds * hz);
-    const step = hz; // one simulated second per step
+    // One simulated second per step; 20 ms while a client is on the WAN line of a paced run: the sockets are served
+    // between steps, and a head-end's request waited up to a second of real time for its answer at --speed 1.
+    const step = () => (pace.speed !== 'max' && sockets.wan.length ? Math.round(hz / 50) : hz);
     // The pace's anchor: wall time and simulated cycles when the current speed took effect.
     let pace = { speed: o.speed, wall: Date.now(), done: 0 };
     for (let done = 0; done < total && !o.stop?.aborted; ) {
       if (o.speed !== pace.speed) pace = { speed: o.speed, wall: Date.now(), done };
-      const n = Math.min(step, total - done);
+      const n = Math.min(step(), total - done);
       node.advance(n);
       done += n;
       for (const f of node.takeFrames()) {
@@ -155,9 +159,11 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
         // Behind the pace (a loaded machine) the loop catches up, but still lets the clients on the exposed UARTs
         // in between simulated seconds: without this a run behind its pace never served a socket, and the meter's
         // time ran to the end while a client's request sat unread (test/firmware/dlms-backed failed under load).
-        else if (sockets.any) await new Promise((r) => setImmediate(r));
-      } else if (sockets.any) await new Promise((r) => setImmediate(r));
-      if (done % (600 * hz) === 0) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
+        else if (sockets.any || o.stop) await new Promise((r) => setImmediate(r));
+        // As fast as it goes: clients on the exposed UARTs are heard between simulated steps, a stop (SIGINT) every
+        // 16 (a yield each simulated second cost a day's run about a second of wall time).
+      } else if (sockets.any || (o.stop && (done / hz) % 16 === 0)) await new Promise((r) => setImmediate(r));
+      if (Math.floor(done / (600 * hz)) > Math.floor((done - n) / (600 * hz))) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }
     maxGap = Math.max(maxGap, (m.cycle - lastHan) / hz);
     // The run's TCP clients leave the WAN line before the closing reads below share it: nothing of theirs arrives
@@ -265,7 +271,7 @@ function moduleName(s: DeploySession, id: number): string | null {
 }
 
 /** `--uart wan=tcp:PORT`, `--uart han=tcp:PORT`: the UART's bytes as on the wire, to every client; WAN bytes from clients go to the node. */
-async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; port: number }[], servers: Server[]): Promise<{ han: Socket[]; any: boolean }> {
+async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; port: number }[], servers: Server[]): Promise<{ han: Socket[]; wan: Socket[]; any: boolean }> {
   const han: Socket[] = [];
   const wan: Socket[] = [];
   const line = new WanLineClients(); // who hears what of the WAN line (dlms-port.ts)
@@ -283,6 +289,7 @@ async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; por
         open.delete(sock);
         line.remove(sock);
       });
+      // A client that vanishes (ECONNRESET) is a client gone: 'close' follows and forgets it; the run goes on.
       sock.on('error', () => {});
       // WAN: bytes from the client are the UART's receive line (the runtime's frames; the host's own requests share
       // the line). HAN: the line has no receive wire, bytes from the display go nowhere.
@@ -300,5 +307,5 @@ async function exposeUarts(node: FirmwareNode, uarts: { name: 'wan' | 'han'; por
     (server as Server & { sockets?: Set<Socket> }).sockets = open;
     servers.push(server);
   }
-  return { han, any: uarts.length > 0 };
+  return { han, wan, any: uarts.length > 0 };
 }

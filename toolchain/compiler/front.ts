@@ -75,7 +75,7 @@ export async function compileAssemblyScript(source: string, config: AsConfig): P
   } catch (e) {
     throw new InputError(`cannot read: ${(e as Error).message}`, { file: source });
   }
-  const manifestName = `front-${cacheKey(resolve(source), JSON.stringify(config.options), readFileSync(FRONT_SOURCE), packageVersion('assemblyscript'), packageVersion('binaryen'))}.json`;
+  const manifestName = `front-${cacheKey(resolve(source), JSON.stringify(config.options), FRONT_TEXT, packageVersion('assemblyscript'), packageVersion('binaryen'))}.json`;
   const hit = cachedFront(manifestName);
   if (hit) return { wasm: hit, source, text };
   const inputs: Array<{ path: string; sha: string | null }> = [];
@@ -132,6 +132,11 @@ function cachedFront(manifestName: string): Uint8Array | undefined {
 }
 
 const FRONT_SOURCE = fileURLToPath(new URL('./front.ts', import.meta.url));
+/** This front end's text as it was when this process loaded it, part of every cache key: read at each compile, a
+ *  process started before front.ts was edited (a watch run, a long test run) filed its old output under the new
+ *  text's key, and every later build read that wasm (an old front end's wasm without the ROM-tail marker: a module
+ *  whose memory symbol was never defined). */
+const FRONT_TEXT = readFileSync(FRONT_SOURCE);
 
 /**
  * A second entry the front end compiles beside the module (served from memory, no file): AS's `__heap_base` is the

@@ -9,7 +9,7 @@ import { parseDuration, parseInteger } from '../../../toolchain/common/numbers.t
 import { parseFlags, printJson, type Command, type CommandIO } from '../command.ts';
 
 const HELP = `usage: hasm meter run [DESCRIPTOR] [--load FILE.csv | --household N --seed S] [--for DURATION] [--speed max|N]
-                     [--uart wan|han=tcp:PORT …] [--untrusted FILE.s] [--json]
+                     [--uart wan|han=tcp:PORT …] [--dlms-profile hardened|standard] [--untrusted FILE.s] [--json]
 
 Builds the meter (default descriptor firmware/meter.json), deploys, attests and keys it on its emulated node with
 the untrusted firmware runtime, feeds the metrology front end the load profile in virtual time and runs it for the
@@ -21,11 +21,16 @@ concentrator's connection keys: readings count only when they open under them.
   --for DURATION     simulated time (default 1h)
   --speed max|N      as fast as possible (default) or N × real time
   --uart NAME=tcp:PORT  that UART's bytes on a loopback TCP port (wan: the runtime's frames, both ways; han: the
-                     HAN gateway's frames, transmit only); --speed defaults to 1 then
+                     HAN gateway's frames, transmit only); --speed defaults to 1 then. A descriptor whose CS
+                     security hosts the DLMS/COSEM server (firmware/meter-dlms.json) answers head-ends on the WAN
+                     port: keys from the descriptor's "dlms" (default host/dlms/demo-keys.json)
+  --dlms-profile hardened|standard  that server's HLS profile (seed Table 3.2), over the descriptor's (default
+                     hardened); standard for clients without the hardening (the Gurux example client's HLS-GMAC)
   --untrusted FILE.s code linked into the untrusted runtime; its global 'attack' is called every tick
   --json             {"simulated_s", "wall_s", "energy_wh_fed", "energy_wh_registered", "readings", "han_frames",
                       "han_max_gap_s", "relay": [{"t","state","cause"}], "violations": [{"t","pc","address","module"}],
                       "logs": {…}, "tcb_bytes", "startup_s"}
+Ctrl-C (SIGINT) or SIGTERM ends the run early, with its report so far.
 Exit 1 when a module could not be deployed or attested.`;
 
 function human(io: CommandIO, r: MeterReport): void {
@@ -55,6 +60,7 @@ export const meterCommand: Command = {
       for: { type: 'string' },
       speed: { type: 'string' },
       uart: { type: 'string', multiple: true },
+      'dlms-profile': { type: 'string' },
       untrusted: { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -82,15 +88,33 @@ export const meterCommand: Command = {
     const speedText = values.speed ?? (uarts.length ? '1' : 'max');
     const speed = speedText === 'max' ? 'max' : Number(speedText);
     if (speed !== 'max' && !(speed > 0)) throw new UsageError(`--speed: expected max or a positive number, got '${speedText}'`);
-    const report = await runMeter({
-      descriptor: positionals[0] ?? 'firmware/meter.json',
-      load,
-      seconds: parseDuration(values.for ?? '1h', '--for'),
-      speed,
-      uarts,
-      untrusted: values.untrusted,
-      progress: (l) => io.err(l),
-    });
+    const profile = values['dlms-profile'];
+    if (profile !== undefined && profile !== 'hardened' && profile !== 'standard') throw new UsageError(`--dlms-profile: expected hardened or standard, got '${profile}'`);
+    // An interrupted run (a head-end session on the WAN port ended by hand, a long run cut short) still reports.
+    const stop = new AbortController();
+    const interrupt = () => {
+      io.err('meter: interrupted, stopping at the next simulated step');
+      stop.abort();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    let report: MeterReport;
+    try {
+      report = await runMeter({
+        descriptor: positionals[0] ?? 'firmware/meter.json',
+        load,
+        seconds: parseDuration(values.for ?? '1h', '--for'),
+        speed,
+        uarts,
+        untrusted: values.untrusted,
+        dlms: profile === undefined ? undefined : { profile },
+        stop: stop.signal,
+        progress: (l) => io.err(l),
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    }
     if (values.json) {
       const { deploy: _deploy, ...out } = report;
       printJson(io, out);
