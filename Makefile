@@ -49,6 +49,7 @@ test: deps typecheck
 
 demo: $(NODE_DEPS) $(DIST)
 	bash test/demo/run.sh
+	bash test/demo/dlms.sh
 	bash test/demo/system.sh
 
 bench: deps

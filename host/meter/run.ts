@@ -163,7 +163,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
         // As fast as it goes: clients on the exposed UARTs are heard between simulated steps, a stop (SIGINT) every
         // 16 (a yield each simulated second cost a day's run about a second of wall time).
       } else if (sockets.any || (o.stop && (done / hz) % 16 === 0)) await new Promise((r) => setImmediate(r));
-      if (Math.floor(done / (600 * hz)) > Math.floor((done - n) / (600 * hz))) o.progress?.(`meter: ${done / hz} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
+      if (Math.floor(done / (600 * hz)) > Math.floor((done - n) / (600 * hz))) o.progress?.(`meter: ${Math.floor(done / (600 * hz)) * 600} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }
     maxGap = Math.max(maxGap, (m.cycle - lastHan) / hz);
     // The run's TCP clients leave the WAN line before the closing reads below share it: nothing of theirs arrives
