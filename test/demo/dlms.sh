@@ -6,7 +6,9 @@
 #   - the energy register 1.0.1.8.0.255 and the clock, in an HLS-GMAC association, glo-ciphered;
 #   - after an hour of simulated time, the half-hourly load profile 1.0.99.1.0.255 (rows the logs module hands CS
 #     security on request) and the security event log 0.0.99.98.0.255;
-# then the run is stopped (SIGINT) and reports. About a minute on a warm cache; the first run compiles the firmware.
+#   - a remote disconnect through disconnect control 0.0.96.3.10.255: the relay opens (output_state false) and the
+#     off-switch event log 0.0.99.98.2.255 shows why;
+# then the run is stopped (SIGINT) and reports the relay's movements. About a minute on a warm cache; the first run compiles the firmware.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
@@ -33,6 +35,10 @@ echo "-- after 70 simulated minutes, the load profile (its rows from the metrolo
 dlms 1.0.99.1.0.255 --csv
 echo "-- the security event log (CS security logged the keys the central system sent it):" >&2
 dlms 0.0.99.98.0.255 --csv
+echo "-- a remote disconnect (disconnect control, method 1): CS security asks, off-switch security decides and logs:" >&2
+node bin/hasm.mjs dlms action "tcp://127.0.0.1:$port" 0.0.96.3.10.255 --class 70 --method 1 --value '{"type":"integer","value":0}' --auth hls-gmac --state "$state/client.json"
+dlms 0.0.96.3.10.255
+dlms 0.0.99.98.2.255 --csv
 kill -INT "$meter"
 wait "$meter"
 meter=

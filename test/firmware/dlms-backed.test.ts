@@ -3,10 +3,9 @@
 // log and the security event log the security log (each entry copied by the logs module to CS security over its
 // sealed connection logs.copy → cs.logs). host/dlms's client talks to the meter over TCP as in dlms-tcp.test.ts;
 // what the head-end reads is compared with what the run reports from the central system's side (readings uplinked,
-// the logs' own sequence numbers). Not here: a remote disconnect in the deployed meter — off-switch security seals
-// its state into non-volatile memory at 0x3000 (firmware/offswitch/persist.ts), which boards/emulated-dlms.json
-// now maps as RAM (CS security's data): the write is a Sancus violation and the node resets. Disconnect control's
-// state and methods are tested on the server (dlms-profile.test.ts, dlms-objects.test.ts).
+// the logs' own sequence numbers). Disconnect control's state and methods are tested on the server
+// (dlms-profile.test.ts, dlms-objects.test.ts); in the deployed meter `make demo` (test/demo/dlms.sh) opens the relay
+// through it (off-switch security seals its state in the board's NVM, 0x3600 on boards/emulated-dlms.json).
 import { describe, expect, it } from 'vitest';
 import type { CosemData } from '../../host/dlms/axdr.ts';
 import { DlmsClient } from '../../host/dlms/client.ts';
