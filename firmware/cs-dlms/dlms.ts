@@ -12,7 +12,7 @@ import { icReserve, icStart } from './ic';
 import { mmio_read8, mmio_write8 } from '../../toolchain/compiler/lib/hasm';
 import {
   dlms_configure, dlms_fetch, dlms_log_entry, dlms_rx, dlms_rx_ptr, dlms_rx_room, dlms_set_clock,
-  dlms_take_disconnect, dlms_tx_ptr,
+  dlms_take_disconnect, dlms_take_time, dlms_tx_ptr,
 } from '../lib/dlms/server';
 import { dlms_set_registers } from '../lib/dlms/objects';
 
@@ -41,6 +41,32 @@ export const DLMS_NONE: u32 = 0;
 export const DLMS_SWITCH: u32 = 1;
 export const DLMS_READ: u32 = 2;
 export const DLMS_FETCH: u32 = 4;
+export const DLMS_CLOCK: u32 = 8;
+
+/** A time the head-end set on the clock object, for the clock module: CMD_TIME's [08][0][0 u16][seconds u32] (the
+ *  central system's own command, lib/events.ts), so the clock takes it as it takes the central system's. */
+export const CLOCK_BOX = memory.data(8);
+
+/** Seconds since 1970 (UTC) of the COSEM date-time at `p` (Blue Book 4.1.6.1: year u16 big-endian, month, day of
+ *  month, day of week, hour, minute, second, hundredths, deviation i16, status), or 0xFFFFFFFF when it is not one
+ *  instant this meter's clock can take: a field not specified (0xFF…) or special (last day of month, DST
+ *  begin/end), a deviation from UTC other than 0 or not specified (the server writes its time with deviation 0,
+ *  lib/dlms/profile.ts dateTime), a date before 1970 or past the u32 seconds (2105). Counted from 1970 as dateTime
+ *  counts back: every year divisible by 4 but 2100 is a leap year in that range. */
+function cosemSeconds(p: usize): u32 {
+  const y = (<u32>load<u8>(p) << 8) | load<u8>(p, 1);
+  const m = <u32>load<u8>(p, 2);
+  const d = <u32>load<u8>(p, 3);
+  const h = <u32>load<u8>(p, 5);
+  const mi = <u32>load<u8>(p, 6);
+  const sec = <u32>load<u8>(p, 7);
+  const dev = (<u32>load<u8>(p, 9) << 8) | load<u8>(p, 10);
+  if (y < 1970 || y > 2105 || m - 1 > 11 || d - 1 > 30 || h > 23 || mi > 59 || sec > 59 || (dev != 0 && dev != 0x8000)) return 0xffffffff;
+  let days: u32 = d - 1;
+  for (let i: u32 = 1970; i < y; i++) days += (i & 3) == 0 && i != 2100 ? 366 : 365;
+  for (let i: u32 = 1; i < m; i++) days += i == 2 ? ((y & 3) == 0 && y != 2100 ? 29 : 28) : 30 + ((i ^ (i >> 3)) & 1);
+  return days * 86400 + h * 3600 + mi * 60 + sec;
+}
 
 /** CMD_DLMS at IN; returns the log result (ev.OK or why not). */
 export function dlmsCommand(len: i32): u8 {
@@ -127,6 +153,18 @@ export function dlmsAfter(): u32 {
     store<u8>(SWITCH_BOX, d == 1 ? ev.CMD_DISCONNECT : ev.CMD_RECONNECT);
     store<u8>(SWITCH_BOX, 0, 1);
     out |= DLMS_SWITCH;
+  }
+  // The clock object's time, set by the head-end (the management association's right): the clock module takes it
+  // (seed chapter 4: the DLMS layer asks, the module that owns the function decides). One the clock cannot take is
+  // not sent — the server answered the SET after checking type and length only (lib/dlms/README.md).
+  const t = dlms_take_time();
+  if (t != 0) {
+    const at = cosemSeconds(t);
+    if (at != 0xffffffff) {
+      store<u32>(CLOCK_BOX, ev.CMD_TIME);
+      store<u32>(CLOCK_BOX, at, 4);
+      out |= DLMS_CLOCK;
+    }
   }
   return out;
 }

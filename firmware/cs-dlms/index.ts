@@ -5,8 +5,8 @@
 import * as ev from '../lib/events';
 import { IN } from '../lib/events';
 import { csCommand, csLog, csReading, LOG_BOX, OUT_DLMS, READING_BOX } from '../cs/cs';
-import { csRoute, log, to_core, to_offswitch, uplink } from '../cs/route';
-import { dlmsAfter, dlmsCommand, dlmsFrame, dlmsLogs, dlmsReply, DLMS_FETCH, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
+import { csRoute, log, to_clock, to_core, to_offswitch, uplink } from '../cs/route';
+import { CLOCK_BOX, dlmsAfter, dlmsCommand, dlmsFrame, dlmsLogs, dlmsReply, DLMS_CLOCK, DLMS_FETCH, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
 import { FETCH } from '../lib/dlms/profile';
 import { dlms_fetch } from '../lib/dlms/server';
 
@@ -66,6 +66,7 @@ export function dlms(src: u32, len: u32): i32 {
 function after(): void {
   const out = dlmsAfter();
   if (out & DLMS_SWITCH) to_offswitch(SWITCH_BOX, 2);
+  if (out & DLMS_CLOCK) to_clock(CLOCK_BOX, 8);
   if (out & DLMS_READ) to_core(READ_BOX, 2);
   if (out & DLMS_FETCH) logs_query(FETCH, 8);
 }

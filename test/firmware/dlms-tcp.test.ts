@@ -4,6 +4,7 @@
 // byte) → CS security's `dlms` entry (the server of firmware/lib/dlms) → the answer on the WAN UART → TCP.
 import { describe, expect, it } from 'vitest';
 import { DlmsClient } from '../../host/dlms/client.ts';
+import { decodeDateTime, encodeDateTime } from '../../host/dlms/datetime.ts';
 import { MemoryCounterStore, serverCounterKey } from '../../host/dlms/counter-store.ts';
 import { socketStream } from '../../host/dlms/stream.ts';
 import { WrapperChannel } from '../../host/dlms/wrapper.ts';
@@ -29,6 +30,9 @@ const serverIc = () => counters.get(serverCounterKey(demoKeys.serverSystemTitle,
 /** What the first boot left in the counter chip, and the last server counter the head-end saw then. */
 let chip = -1;
 let lastIcBoot1 = -1;
+/** The time the head-end sets (2027-01-02 03:04:05 UTC) and the clock it reads back afterwards. */
+const SET_AT = Date.UTC(2027, 0, 2, 3, 4, 5) / 1000;
+let clockAfterSet = -1;
 
 describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
   it('reads the energy register through the WAN UART, plain and with HLS-GMAC; refuses a replayed counter and a wrong key', async () => {
@@ -61,6 +65,15 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
         return e;
       };
       refusals.push(await refusal({}), await refusal({ counters, gak: new Uint8Array(16).fill(0x55) }));
+      // The clock object's time, set by the management association, goes to the clock module (CS security sends it
+      // on as the central system's CMD_TIME): the clock the server shows — the core's, after its next register
+      // reply — runs from the time set.
+      const c = new DlmsClient(new WrapperChannel(socketStream(await connectMeter(port, () => failed)), { clientSap: 1, serverSap: 1 }, 60_000), { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters });
+      await c.associate();
+      await c.set(8, '0.0.1.0.0.255', 2, { type: 'octet-string', value: encodeDateTime(new Date(SET_AT * 1000)) });
+      await c.get(3, '1.0.1.8.0.255', 2); // a frame after the SET: the register reply that follows it carries the new time
+      clockAfterSet = decodeDateTime(((await c.get(8, '0.0.1.0.0.255', 2)) as { value: Uint8Array }).value)!.getTime() / 1000;
+      await c.release();
     } finally {
       stop.abort();
     }
@@ -72,6 +85,8 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     expect(reads[2]).toBeGreaterThanOrEqual(reads[1]!);
     expect(reads[1]).toBeGreaterThanOrEqual(reads[0]!);
     expect(reads[2]).toBeLessThanOrEqual(report.energy_wh_fed);
+    expect(clockAfterSet).toBeGreaterThanOrEqual(SET_AT);
+    expect(clockAfterSet).toBeLessThan(SET_AT + 600);
     expect(refusals).toHaveLength(2);
     expect(String(refusals[0])).toMatch(/invocation counter/);
     expect(String(refusals[1])).toMatch(/would not decipher our AARQ/);
