@@ -8,7 +8,7 @@ import { csCommand, csLog, csReading, LOG_BOX, OUT_DLMS, READING_BOX } from '../
 import { csRoute, log, to_clock, to_core, to_offswitch, uplink } from '../cs/route';
 import { CLOCK_BOX, dlmsAfter, dlmsCommand, dlmsFrame, dlmsLogs, dlmsReply, DLMS_CLOCK, DLMS_FETCH, DLMS_READ, DLMS_SWITCH, READ_BOX, SWITCH_BOX } from './dlms';
 import { FETCH } from '../lib/dlms/profile';
-import { dlms_fetch } from '../lib/dlms/server';
+import { dlms_event_count, dlms_fetch } from '../lib/dlms/server';
 
 /** Queries for log rows to the logs module (cs.logs_query → logs.query, firmware/meter-dlms.json): the DLMS server
  *  keeps no copy of the logs, it asks for the rows an answer needs (firmware/lib/dlms/profile.ts). */
@@ -59,7 +59,27 @@ export function input_logs(data: usize, len: i32): void {
 export function dlms(src: u32, len: u32): i32 {
   const n = dlmsFrame(<usize>src, len);
   if (n >= -1) after();
+  logDlmsEvent();
   return n;
+}
+
+/** The server's security events seen so far, by kind (lib/dlms/server.ts dlms_event_count: replayed and jumping
+ *  counters, failed authentication, reflected challenges, failed deciphering). */
+const SEEN = memory.data(10, 2);
+
+/** Seed §4.5 (CS security logs what happens to the meter's security): a DLMS security event the last frame caused
+ *  goes to the security log as EV_DLMS, result 16 + kind, value the server's count of that kind. One kind a frame (a
+ *  frame causes one); another kind that moved is logged with the next frame. */
+function logDlmsEvent(): void {
+  for (let k: u32 = 0; k < 5; k++) {
+    const c = dlms_event_count(k);
+    if (c != <u32>load<u16>(SEEN + (k << 1))) {
+      store<u16>(SEEN + (k << 1), <u16>c);
+      csLog(ev.EV_DLMS, <u8>(16 + k), 0, c);
+      log(LOG_BOX, 8);
+      return;
+    }
+  }
 }
 
 /** After a frame was taken or answered: what the module sends on (./dlms.ts dlmsAfter). */

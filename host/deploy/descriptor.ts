@@ -129,8 +129,8 @@ interface Layer {
   at: (pointer: string) => SourceLocation;
 }
 
-/** The arrays `extends` merges: nodes and modules by name (the extending file's entry replaces the base's whole, or
- *  is added), connections and the script appended. */
+/** The arrays `extends` merges by name: nodes and modules (the extending file's entry replaces the base's whole, or
+ *  is added); connections are appended, and the extending file's script, if any, replaces the base's. */
 const BY_NAME = ['nodes', 'modules'] as const;
 
 function readLayer(text: string, file: string, chain: string[]): Layer {

@@ -38,6 +38,10 @@ export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
  *  framings apart by the first byte; a module hosting a DLMS server answers wrapper frames on this line). */
 export const WRAPPER_FIRST = 0x00;
 export const WRAPPER_HEAD = 8;
+/** The longest APDU a meter's DLMS server sends (firmware/lib/dlms/server.ts: a 224-byte PDU in a ciphered
+ *  envelope, its transmit buffer less the header): a longer length is line noise, not a frame to wait for — 64 KiB
+ *  taken on trust would swallow every runtime frame after a stray `00 01`. */
+export const WRAPPER_MAX_APDU = 256;
 
 /**
  * Incremental parser of the bytes a node sends on its WAN line: its runtime's frames out (bad checksums and noise
@@ -70,7 +74,13 @@ export class FrameParser {
           continue;
         }
         if (this.buf.length < WRAPPER_HEAD) return out;
-        const need = WRAPPER_HEAD + ((this.buf[6]! << 8) | this.buf[7]!);
+        const apdu = (this.buf[6]! << 8) | this.buf[7]!;
+        if (apdu > WRAPPER_MAX_APDU) {
+          this.bad++;
+          this.buf.splice(0, 1);
+          continue;
+        }
+        const need = WRAPPER_HEAD + apdu;
         if (this.buf.length < need) return out;
         const frame = Uint8Array.from(this.buf.splice(0, need)); // taken whether or not anyone listens
         this.onWrapper?.(frame);

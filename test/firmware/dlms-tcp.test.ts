@@ -85,6 +85,9 @@ describe('the meter on a TCP port speaks DLMS/COSEM (issue 19 item 3)', () => {
     expect(reads[2]).toBeGreaterThanOrEqual(reads[1]!);
     expect(reads[1]).toBeGreaterThanOrEqual(reads[0]!);
     expect(reads[2]).toBeLessThanOrEqual(report.energy_wh_fed);
+    // Seed §4.5: the security log has CS security's two configuration parts and the two refusals (EV_DLMS, result
+    // 16 + kind: a replayed counter, a failed authentication).
+    expect(report.logs.security).toBe(4);
     expect(clockAfterSet).toBeGreaterThanOrEqual(SET_AT);
     expect(clockAfterSet).toBeLessThan(SET_AT + 600);
     expect(refusals).toHaveLength(2);

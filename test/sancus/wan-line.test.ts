@@ -43,6 +43,12 @@ describe('the WAN line as the host reads it', () => {
     expect(r.bad).toBe(1);
   });
 
+  it('a wrapper header claiming more than a meter sends is noise: the runtime frame after it is read', () => {
+    const r = parse([Uint8Array.of(0, 1, 0, 1, 0, 0x10, 0xff, 0xff), reading]);
+    expect(r.frames).toHaveLength(1);
+    expect(r.wrappers).toHaveLength(0);
+  });
+
   it('seeded: runtime frames and wrapper frames of random APDUs interleaved frame by frame, every one of each comes out', () => {
     const rnd = seededBytes(19);
     const chunks: Uint8Array[] = [];

@@ -26,11 +26,13 @@
 //    when that frame's RETI reaches the entry — the SP back where the frame was pushed. Any other entry of the
 //    module starts a fresh call and leaves the saved registers for that RETI (the choice sm_irq.s43 leaves to the
 //    module's entry code): the handler — the protected scheduler — may call the module it interrupted, and the
-//    interrupted call still resumes afterwards. A second interrupt of the module replaces the saved registers; the
-//    first frame's RETI then finds none and enters afresh with the cleared registers, which leave r6 (our stubs'
-//    entry index) at 0xFFFF, a bad index: that call returns at once. Safe for our stubs because they are only ever
-//    interrupted before their `dint` (no module state touched yet); a module running with interrupts on would have
-//    to guard its own re-entry.
+//    interrupted call still resumes afterwards. A second interrupt of the module (that fresh call, interrupted in
+//    turn) saves its registers beside the first's, its frame lower on the stack: each frame's RETI resumes the call
+//    whose frame it is, matched by the SP it comes back with. A RETI that matches none enters afresh with the
+//    cleared registers, which leave r6 (our stubs' entry index) at 0xFFFF, a bad index: that call returns at once.
+//    Safe for our stubs because they are only ever interrupted before their `dint` (no module state touched yet)
+//    or, with restrict_gie, mid-run (then a fresh call is refused, below); a module running with interrupts on
+//    would have to guard its own re-entry.
 import { SR_GIE } from '../alu.ts';
 import type { Machine } from '../machine.ts';
 import { OperationError } from '../../common/errors.ts';
@@ -63,7 +65,8 @@ export class SecureIrq {
   readonly maskBound = ATOM_BOUND;
   /** Per slot: the SP the module was last entered with from another context. */
   private readonly entrySp: number[] = [];
-  private readonly saved: (SavedContext | undefined)[] = [];
+  /** Per slot: the contexts of its calls stopped by an interrupt, the latest (lowest frame) last. */
+  private readonly saved: SavedContext[][] = [];
   /** Interrupts taken inside a module and resumed, for tests and the duty bench. */
   interrupted = 0;
   resumed = 0;
@@ -107,7 +110,7 @@ export class SecureIrq {
     // for ever, test/firmware/dlms-backed; test/sancus/secure-irq "mid-run").
     const sp = (this.entrySp[slot] ?? r[1]!) - CALLER_FRAME_BYTES;
     const midRun = (r[2]! & SR_GIE) === 0;
-    this.saved[slot] = { regs: Uint16Array.from(r), sp, midRun };
+    (this.saved[slot] ??= []).push({ regs: Uint16Array.from(r), sp, midRun });
     this.interrupted++;
     if (midRun) this.midRun++;
     r.fill(0, 3);
@@ -129,16 +132,18 @@ export class SecureIrq {
   enter(slot: number): boolean {
     const h = this.host;
     const r = h.machine.r;
-    const s = this.saved[slot];
-    if (s !== undefined && r[1] === s.sp) {
-      this.saved[slot] = undefined;
+    const list = this.saved[slot] ?? [];
+    const s = list.find((c) => c.sp === r[1]);
+    if (s !== undefined) {
+      // Frames below this one belong to calls that can no longer be resumed: their stack is being given back.
+      this.saved[slot] = list.filter((c) => c.sp > s.sp);
       r.set(s.regs);
       this.resumed++;
       return true;
     }
     // A fresh call into a module stopped mid-run would reset its secure stack under the suspended call (our stubs
     // are not reentrant; the RTL leaves this to the module's entry code, sm_irq.s43): refuse loudly, no guessing.
-    if (s?.midRun) throw new OperationError(`not modelled: module ${h.moduleId(slot)} entered afresh while an interrupt (its ATOM_BOUND run out, restrict_gie) holds its call suspended mid-run`, { pc: r[0]! });
+    if (list.some((c) => c.midRun)) throw new OperationError(`not modelled: module ${h.moduleId(slot)} entered afresh while an interrupt (its ATOM_BOUND run out, restrict_gie) holds its call suspended mid-run`, { pc: r[0]! });
     this.entrySp[slot] = r[1]!;
     return false;
   }
