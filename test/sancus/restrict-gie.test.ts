@@ -48,7 +48,7 @@ ${x}_end:
 `;
 
 /** SM 1 is module a, SM 2 module b; the unprotected code calls `target` with P1's interrupt enabled. */
-function run(target: 'a' | 'b', restrict: boolean, viaSm1 = false) {
+function run(target: 'a' | 'b', restrict: boolean, viaSm1 = false, bText = moduleText('b', 0x0410)) {
   const src = `${PROLOGUE}${enable('a_start', 'a_end', 0x0400)}  mov r15, &0x0300
 ${enable('b_start', 'b_end', 0x0410)}  mov r15, &0x0302
   bis.b #1, &${P1IE}
@@ -61,7 +61,7 @@ isr:
   reti
 viol:
   jmp viol
-${moduleText('a', 0x0400)}${moduleText('b', 0x0410)}`;
+${moduleText('a', 0x0400)}${bText}`;
   const e = emu(src, { board: boardWith({ secure_irq: true, restrict_gie: restrict, violation: 'irq' }) });
   e.m.bus.poke(P1_VECTOR, e.sym('isr') & 0xff);
   e.m.bus.poke(P1_VECTOR + 1, e.sym('isr') >> 8);
@@ -124,24 +124,7 @@ describe('restrict_gie: who may hold interrupts off', () => {
     );
     expect(body).toContain('push #4369');
     expect(body).toContain('add #0x100, r9');
-    const src = `${PROLOGUE}${enable('a_start', 'a_end', 0x0400)}  mov r15, &0x0300
-${enable('b_start', 'b_end', 0x0410)}  mov r15, &0x0302
-  bis.b #1, &${P1IE}
-  call #b_start
-halt:
-  jmp halt
-isr:
-  bic.b #1, &${P1IFG}
-  reti
-viol:
-  jmp viol
-${moduleText('a', 0x0400)}${body}`;
-    const e = emu(src, { board: boardWith({ secure_irq: true, restrict_gie: true, violation: 'irq' }) });
-    e.m.bus.poke(P1_VECTOR, e.sym('isr') & 0xff);
-    e.m.bus.poke(P1_VECTOR + 1, e.sym('isr') >> 8);
-    e.m.bus.poke(0xfffa, e.sym('viol') & 0xff);
-    e.m.bus.poke(0xfffb, e.sym('viol') >> 8);
-    e.m.run({ maxCycles: 400_000 });
+    const { e } = run('b', true, false, body);
     expect(e.u.secureIrq!.midRun).toBe(1);
     expect(e.u.secureIrq!.resumed).toBe(1);
     expect(e.m.bus.peekWord(0x0410)).toBe(0x100); // it finished (0x100), all nine words as saved (+0)
