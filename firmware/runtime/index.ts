@@ -222,7 +222,8 @@ function receive(b: i32): void {
   dispatch(rxType, rxLen);
 }
 
-/** One byte of a wrapper frame: checks the header as it comes (version 1, APDU length 1..224), else back to
+/** One byte of a wrapper frame: checks the header as it comes (version 1, APDU length 0..224: an empty APDU is the
+ *  server's to refuse, as any head-end's bad input), else back to
  *  hunting; a whole frame goes to the DLMS module's entry as (absolute address, length). */
 function wrapperByte(b: i32): void {
   store<u8>(wrapper + wGot, b);
@@ -230,7 +231,7 @@ function wrapperByte(b: i32): void {
   if (wGot == 2 && b != 1) { rxState = 0; return; }
   if (wGot == WRAPPER_HEAD) {
     const n = (<i32>load<u8>(wrapper + 6) << 8) | <i32>load<u8>(wrapper + 7);
-    if (n == 0 || n > WRAPPER_MAX_APDU) { rxState = 0; return; }
+    if (n > WRAPPER_MAX_APDU) { rxState = 0; return; }
     wLen = WRAPPER_HEAD + n;
   }
   if (wGot < wLen) return;

@@ -3,7 +3,8 @@
 // throws on a trap and on any V8/emulator disagreement), never leave an association open or move a counter they
 // should not, and a genuine client still associates afterwards. Also: the dedicated key (ded- ciphering). Then the
 // same mutations against the whole meter deployed, over TCP through its WAN UART (DeployedMeter): answered or
-// refused, the meter keeps serving, its head-end counter moved only by the genuine requests.
+// refused, the meter keeps serving, its head-end counter moved only by the genuine requests. And the reference's own
+// verdict, exactly: 400 mutated ciphered requests each answered with an exception-response, no counter moved.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryCounterStore } from '../../host/dlms/counter-store.ts';
 import type { ApduChannel } from '../../host/dlms/transport.ts';
@@ -70,6 +71,34 @@ describe('bad input to the emulated meter (seeded)', () => {
       if (out.length && out[0]![8] === 0xd8) expect(meter.m.call('dlms_peer_ic', 0)).toBe(held);
       if (k % 6 === 5) await breathe();
     }
+    expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
+  });
+
+  it("the reference server's verdict (test/dlms/fuzz.test.ts) on 400 mutated ciphered requests: exception-response every time, no counter moved", async () => {
+    // The reference's fuzz asserts exception-response 0xD8 for every mutated ciphered request and no counter moved;
+    // here the same on the meter's server, with a corpus of three GETs (register, clock, object list's name).
+    const meter = await EmulatedMeter.start('hardened');
+    const { ch, sent } = recorder(meter, 1);
+    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
+    await client.associate();
+    await client.get(3, '1.0.1.8.0.255', 2);
+    await client.get(8, '0.0.1.0.0.255', 2);
+    await client.get(15, '0.0.40.0.0.255', 1);
+    const corpus = sent.slice(1);
+    const held = meter.m.call('dlms_peer_ic', 0);
+    const rand = prng(12);
+    const answers = new Map<number | 'none', number>();
+    for (let k = 0; k < 400; k++) {
+      const out = meter.feed(encodeWrapper({ source: 1, destination: 1, apdu: mutate(rand, corpus[k % corpus.length]!) }));
+      const first = out.length ? out[0]![8]! : 'none';
+      answers.set(first, (answers.get(first) ?? 0) + 1);
+      if (k % 25 === 24) await breathe();
+    }
+    expect(Object.fromEntries(answers)).toEqual({ [0xd8]: 400 });
+    expect(meter.m.call('dlms_peer_ic', 0)).toBe(held);
+    // An empty APDU, as the reference refuses it (its DlmsDecodeError: state-service-unknown, other-reason).
+    const empty = meter.feed(encodeWrapper({ source: 1, destination: 1, apdu: new Uint8Array(0) }));
+    expect([...empty[0]!.subarray(8)]).toEqual([0xd8, 2, 3]);
     expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
   });
 
