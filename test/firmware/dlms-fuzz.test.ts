@@ -102,6 +102,31 @@ describe('bad input to the emulated meter (seeded)', () => {
     expect(await client.get(3, '1.0.1.8.0.255', 2)).toEqual({ type: 'double-long-unsigned', value: 123456 });
   });
 
+  it("the reference server's verdict (test/dlms/fuzz.test.ts) on 1,500 mutated AARQs, RLRQs and plain APDUs from any client: each answered with an AARE, an RLRE or an exception-response", async () => {
+    const meter = await EmulatedMeter.start('hardened');
+    const { ch, sent } = recorder(meter, 1);
+    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
+    await client.associate();
+    await client.release();
+    const [aarq, rlrq] = [sent[0]!, sent.at(-1)!];
+    // the reference's two plain APDUs: a GET of the register, an ACTION of disconnect control
+    const plain = [Uint8Array.from([0xc0, 0x01, 0xc1, 0x00, 0x03, 1, 0, 1, 8, 0, 255, 2, 0]), Uint8Array.from([0xc3, 0x01, 0xc1, 0x00, 0x46, 0, 0, 96, 3, 10, 255, 1, 1, 0x0f, 0])];
+    const rand = prng(34);
+    const answers = new Map<number | 'none', number>();
+    for (let i = 0; i < 1500; i++) {
+      const base = [aarq, rlrq, ...plain][i % 4]!;
+      // as the reference: truncations and junk only (a bit flip in a valid AARQ's challenge could make a legitimate request)
+      const input = rand() < 0.5 ? base.subarray(0, Math.floor(rand() * base.length)) : mutate(rand, base).subarray(0, base.length - 1);
+      const out = meter.feed(encodeWrapper({ source: 1 + Math.floor(rand() * 20), destination: 1, apdu: input }));
+      const first = out.length ? out[0]![8]! : 'none';
+      answers.set(first, (answers.get(first) ?? 0) + 1);
+      if (i % 100 === 99) await breathe();
+    }
+    expect([...answers.keys()].filter((k) => k !== 0x61 && k !== 0x63 && k !== 0xd8)).toEqual([]); // 'none' would show here
+    expect(answers.get(0xd8)).toBeGreaterThan(0);
+    expect(answers.get(0x61)).toBeGreaterThan(0);
+  });
+
   it('mutated AARQs: refused or accepted only as genuine, never a trap; a genuine client associates afterwards', async () => {
     const meter = await EmulatedMeter.start('standard');
     const { ch, sent } = recorder(meter, 1);
