@@ -51,14 +51,18 @@ function recorder(meter: EmulatedMeter, sap: number) {
   return { ch, sent };
 }
 
+/** The server alone, client 1 in an HLS-GMAC association with it, and what that client sent. */
+async function associated(profile: 'hardened' | 'standard') {
+  const meter = await EmulatedMeter.start(profile);
+  const { ch, sent } = recorder(meter, 1);
+  const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile, keys: demoKeys, counters: new MemoryCounterStore() });
+  await client.associate();
+  return { meter, client, sent };
+}
+
 describe('bad input to the emulated meter (seeded)', () => {
   it('mutated ciphered requests in an HLS-GMAC association: refused, counters unmoved, the association goes on', async () => {
-    const meter = await EmulatedMeter.start('hardened');
-    const { ch, sent } = recorder(meter, 1);
-    const { DlmsClient } = await import('../../host/dlms/client.ts');
-    const { demoKeys } = await import('./dlms-meter.ts');
-    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
-    await client.associate();
+    const { meter, client, sent } = await associated('hardened');
     await client.get(3, '1.0.1.8.0.255', 2);
     const corpus = sent.slice(1);
     const rand = prng(0x19f);
@@ -77,10 +81,7 @@ describe('bad input to the emulated meter (seeded)', () => {
   it("the reference server's verdict (test/dlms/fuzz.test.ts) on 400 mutated ciphered requests: exception-response every time, no counter moved", async () => {
     // The reference's fuzz asserts exception-response 0xD8 for every mutated ciphered request and no counter moved;
     // here the same on the meter's server, with a corpus of three GETs (register, clock, object list's name).
-    const meter = await EmulatedMeter.start('hardened');
-    const { ch, sent } = recorder(meter, 1);
-    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
-    await client.associate();
+    const { meter, client, sent } = await associated('hardened');
     await client.get(3, '1.0.1.8.0.255', 2);
     await client.get(8, '0.0.1.0.0.255', 2);
     await client.get(15, '0.0.40.0.0.255', 1);
@@ -103,10 +104,7 @@ describe('bad input to the emulated meter (seeded)', () => {
   });
 
   it("the reference server's verdict (test/dlms/fuzz.test.ts) on 1,500 mutated AARQs, RLRQs and plain APDUs from any client: each answered with an AARE, an RLRE or an exception-response", async () => {
-    const meter = await EmulatedMeter.start('hardened');
-    const { ch, sent } = recorder(meter, 1);
-    const client = new DlmsClient(ch, { mechanism: 'hls-gmac', profile: 'hardened', keys: demoKeys, counters: new MemoryCounterStore() });
-    await client.associate();
+    const { meter, client, sent } = await associated('hardened');
     await client.release();
     const [aarq, rlrq] = [sent[0]!, sent.at(-1)!];
     // the reference's two plain APDUs: a GET of the register, an ACTION of disconnect control
