@@ -161,7 +161,7 @@ export async function runMeter(o: MeterRunOptions): Promise<MeterReport> {
         // time ran to the end while a client's request sat unread (test/firmware/dlms-backed failed under load).
         else if (sockets.any || o.stop) await new Promise((r) => setImmediate(r));
         // As fast as it goes: clients on the exposed UARTs are heard between simulated steps, a stop (SIGINT) every
-        // 16 (a yield each simulated second cost a day's run about a second of wall time).
+        // 16 (not every one: a simulated day is 86,400 steps, each a turn of the event loop).
       } else if (sockets.any || (o.stop && (done / hz) % 16 === 0)) await new Promise((r) => setImmediate(r));
       if (Math.floor(done / (600 * hz)) > Math.floor((done - n) / (600 * hz))) o.progress?.(`meter: ${Math.floor(done / (600 * hz)) * 600} s simulated, ${readings} readings, ${hanFrames} HAN frames`);
     }

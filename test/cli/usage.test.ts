@@ -36,6 +36,13 @@ describe('hasm usage errors', () => {
     expect((await hasm('sancus', 'wrap', 'extra')).stderr).toBe(`hasm sancus: unexpected argument 'extra' (hasm sancus --help for usage)`);
   });
 
+  it('hasm meter run --dlms-profile: a known profile, and only with the WAN port a head-end reaches', async () => {
+    expect((await hasm('meter', 'run', '--dlms-profile', 'x', '--uart', 'wan=tcp:5000')).stderr).toBe(`hasm meter: --dlms-profile: expected hardened or standard, got 'x' (hasm meter --help for usage)`);
+    const r = await hasm('meter', 'run', 'firmware/meter-dlms.json', '--dlms-profile', 'standard');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--dlms-profile .* needs --uart wan=tcp:PORT/);
+  });
+
   it("parseArgs's own text never reaches the user", () => {
     const parse = (args: string[]) => {
       try {

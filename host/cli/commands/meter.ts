@@ -90,6 +90,7 @@ export const meterCommand: Command = {
     if (speed !== 'max' && !(speed > 0)) throw new UsageError(`--speed: expected max or a positive number, got '${speedText}'`);
     const profile = values['dlms-profile'];
     if (profile !== undefined && profile !== 'hardened' && profile !== 'standard') throw new UsageError(`--dlms-profile: expected hardened or standard, got '${profile}'`);
+    if (profile !== undefined && !uarts.some((u) => u.name === 'wan')) throw new UsageError('--dlms-profile sets the DLMS server a head-end reaches on the WAN port: it needs --uart wan=tcp:PORT');
     // An interrupted run (a head-end session on the WAN port ended by hand, a long run cut short) still reports.
     const stop = new AbortController();
     const interrupt = () => {
